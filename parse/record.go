@@ -1,0 +1,151 @@
+// Package parse turns access-log and CDN-log lines into one normalised
+// Record. The root package holds the Record, the Parser contract and the
+// allocation-free scalar helpers (timestamps, numbers) that the format
+// packages below it share. It knows nothing of rules or the interface.
+package parse
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Source says whose log a record comes from.
+type Source uint8
+
+const (
+	SourceUnknown Source = iota
+	// SourceEdge is a CDN's log (Cloudflare, CloudFront): the client's view.
+	SourceEdge
+	// SourceOrigin is a web server's own log (nginx, Apache, Caddy...).
+	SourceOrigin
+)
+
+func (s Source) String() string {
+	switch s {
+	case SourceEdge:
+		return "edge"
+	case SourceOrigin:
+		return "origin"
+	}
+	return "unknown"
+}
+
+// Unknown marks an integer field the log did not carry (durations, bytes).
+const Unknown = -1
+
+// Record is one request, whatever format it was read from.
+//
+// Memory: a Parser fills the string fields with views of the line it was
+// given (no copy), so they stay valid only as long as that line's bytes are
+// not modified. The input readers in parse/input hand out lines from slabs
+// that are never reused, so records from them may be kept as they are; code
+// that parses into a reused buffer must call Clone before keeping a record.
+type Record struct {
+	Time   int64 // Unix nanoseconds, UTC: the log's own timestamp
+	Source Source
+
+	Host     string // the site asked for (Host header, ClientRequestHost)
+	Upstream string // origin IP or upstream address that answered, if logged
+
+	ClientIP  string // the real client: CF-Connecting-IP when logged, else the peer
+	Method    string
+	Path      string // without the query
+	Query     string // without the leading '?'
+	Protocol  string // HTTP/1.1, HTTP/2.0, ...
+	UserAgent string
+	Referer   string
+
+	Status       int // status sent to the client (Cloudflare: EdgeResponseStatus)
+	OriginStatus int // status the upstream returned (CDN logs, $upstream_status); 0 = none, Unknown = not logged
+
+	Bytes    int64         // response bytes sent to the client; Unknown if not logged
+	Duration time.Duration // total request time; Unknown if not logged
+
+	// Origin timings from CDN logs; Unknown if not logged.
+	OriginHeaderTime  time.Duration // request headers sent -> response headers received
+	OriginConnectTime time.Duration // TCP handshake; 0 means a reused connection
+
+	RequestID      string // Cloudflare RayID, X-Request-ID, or CF-Ray logged at the origin
+	StatusLocation string // Location / Content-Location / Operation-Location / Azure-AsyncOperation of the response
+	POP            string // CDN point of presence (EdgeColoCode, x-edge-location)
+	CacheStatus    string // hit, miss, dynamic, ... lower case as logged
+
+	// Where it came from, so the raw line can be shown again.
+	Raw    string // the line as read (a view of the reader's slab; set by the reader, not the parser)
+	Input  string // the input's name as given (path, or "-" for stdin)
+	Line   int64  // 1-based line number within the input
+	Offset int64  // byte offset of the line's first byte within the (decompressed) input
+}
+
+// Reset clears every field, keeping nothing from the previous line.
+func (r *Record) Reset() {
+	*r = Record{Bytes: Unknown, Duration: Unknown, OriginStatus: Unknown,
+		OriginHeaderTime: Unknown, OriginConnectTime: Unknown}
+}
+
+// Clone returns a copy whose strings no longer alias any line buffer.
+func (r *Record) Clone() Record {
+	c := *r
+	c.Host = strings.Clone(r.Host)
+	c.Upstream = strings.Clone(r.Upstream)
+	c.ClientIP = strings.Clone(r.ClientIP)
+	c.Method = strings.Clone(r.Method)
+	c.Path = strings.Clone(r.Path)
+	c.Query = strings.Clone(r.Query)
+	c.Protocol = strings.Clone(r.Protocol)
+	c.UserAgent = strings.Clone(r.UserAgent)
+	c.Referer = strings.Clone(r.Referer)
+	c.RequestID = strings.Clone(r.RequestID)
+	c.StatusLocation = strings.Clone(r.StatusLocation)
+	c.POP = strings.Clone(r.POP)
+	c.CacheStatus = strings.Clone(r.CacheStatus)
+	c.Raw = strings.Clone(r.Raw)
+	c.Input = strings.Clone(r.Input)
+	return c
+}
+
+// TimeUTC returns the record's time as a time.Time in UTC.
+func (r *Record) TimeUTC() time.Time { return time.Unix(0, r.Time).UTC() }
+
+// Parser turns one line (without its line ending) into a Record.
+//
+// Parse resets rec, fills it from line and returns nil, ErrIgnored for a line
+// the format itself defines as not a record (a header or comment), or a
+// *MalformedError. It never panics, whatever the bytes. A Parser may keep
+// state between lines (CloudFront's #Fields header), so each input uses its
+// own, from one goroutine. Provenance fields (Input, Line, Offset) are the
+// caller's to set.
+type Parser interface {
+	Format() string // the name the report prints: combined, cloudflare, nginx:<fmt>, ...
+	Parse(line []byte, rec *Record) error
+}
+
+// ErrIgnored is returned for lines a format defines as non-records, such as
+// CloudFront's "#Fields:" header. Blank lines are counted as ignored by the
+// reader before any parser sees them.
+var ErrIgnored = errors.New("ignored line")
+
+// MalformedError says why a line does not fit its format.
+type MalformedError struct {
+	Reason string
+}
+
+func (e *MalformedError) Error() string { return "malformed: " + e.Reason }
+
+// Malformed builds a *MalformedError. The reason should be a constant string:
+// Parse is on the hot path and must not allocate for good lines; the reasons
+// below are preallocated for the common cases.
+func Malformed(reason string) error { return &MalformedError{Reason: reason} }
+
+// Malformedf is Malformed with formatting, for rare paths only.
+func Malformedf(format string, args ...any) error {
+	return &MalformedError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// IsMalformed reports whether err marks a malformed line.
+func IsMalformed(err error) bool {
+	var m *MalformedError
+	return errors.As(err, &m)
+}
