@@ -15,8 +15,8 @@ func TestGroupRecoversPanicAndCancelsOthers(t *testing.T) {
 		return nil
 	})
 	g.Go("boom", func(ctx context.Context) error {
-		var m map[string]int
-		m["x"] = 1 // nil map write: a real runtime panic
+		var s []int
+		_ = s[len(s)] // index out of range: a real runtime panic
 		return nil
 	})
 	err := g.Wait()

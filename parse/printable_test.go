@@ -1,0 +1,41 @@
+package parse
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPrintable(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"GET /index.html", "GET /index.html"},
+		{"\x1b[2J\x1b[H", `\x1b[2J\x1b[H`},
+		{"\x1b]0;pwned\x07", `\x1b]0;pwned\x07`},
+		{"a\tb\r\n", `a\tb\x0d\x0a`},
+		{"caf\xc3\xa9", "café"},
+		{"bad\xff", `bad\xff`},
+		{"c1\xc2\x9b31m", `c1\xc2\x9b31m`},
+		{"nul\x00", `nul\x00`},
+		{"\u202eevil", `\xe2\x80\xaeevil`},
+	}
+	for _, tt := range tests {
+		if got := Printable(tt.in); got != tt.want {
+			t.Errorf("Printable(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzPrintable(f *testing.F) {
+	f.Add("\x1b[31mred\x1b[0m")
+	f.Add("\xc2\x9b\xff\x00")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Printable(s)
+		for _, c := range []byte(out) {
+			if c < 0x20 || c == 0x7f {
+				t.Fatalf("control byte %#x survived in %q", c, out)
+			}
+		}
+		if strings.ContainsRune(out, '\u009b') {
+			t.Fatalf("C1 CSI survived in %q", out)
+		}
+	})
+}
