@@ -89,32 +89,20 @@ func Seconds(b []byte) (time.Duration, bool) {
 	return time.Duration(whole*int64(time.Second) + frac), true
 }
 
-var monthIndex = func() [256]uint8 {
-	// Keyed by a cheap hash of the three letters; 0 = not a month.
-	var t [256]uint8
-	for i, m := range []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"} {
-		t[monthHash(m[0], m[1], m[2])] = uint8(i + 1)
-	}
-	return t
-}()
+var monthNames = [12]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 
-func monthHash(a, b, c byte) uint8 { return (a|0x20)*3 + (b|0x20)*5 + (c|0x20)*7 }
-
-var monthNames = [13]string{"", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
-
+// month reads a three-letter English month name in any case (1-12, 0 = no).
 func month(b []byte) int {
 	if len(b) != 3 {
 		return 0
 	}
-	m := int(monthIndex[monthHash(b[0], b[1], b[2])])
-	if m == 0 {
-		return 0
+	a, c, d := b[0]|0x20, b[1]|0x20, b[2]|0x20
+	for i, n := range monthNames {
+		if a == n[0] && c == n[1] && d == n[2] {
+			return i + 1
+		}
 	}
-	n := monthNames[m]
-	if b[0]|0x20 != n[0] || b[1]|0x20 != n[1] || b[2]|0x20 != n[2] {
-		return 0
-	}
-	return m
+	return 0
 }
 
 // daysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
@@ -136,6 +124,11 @@ func daysFromCivil(y, m, d int) int64 {
 
 var daysIn = [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
+// Years whose every instant fits Unix nanoseconds in an int64.
+const minYear, maxYear = 1678, 2261
+
+func leap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
 func num(b []byte) (int, bool) {
 	n := 0
 	for _, c := range b {
@@ -148,7 +141,10 @@ func num(b []byte) (int, bool) {
 }
 
 func civil(y, mo, d, h, mi, s int) (int64, bool) {
-	if mo < 1 || mo > 12 || d < 1 || d > daysIn[mo] || h > 23 || mi > 59 || s > 60 || y < 1 || y > 9999 {
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn[mo] || h > 23 || mi > 59 || s > 60 || y < minYear || y > maxYear {
+		return 0, false
+	}
+	if mo == 2 && d == 29 && !leap(y) {
 		return 0, false
 	}
 	days := daysFromCivil(y, mo, d)
@@ -291,6 +287,9 @@ func RFC3339(b []byte) (int64, bool) {
 	return t + frac - off*int64(time.Second), true
 }
 
+// maxEpochSeconds keeps seconds*1e9 inside an int64 (year 2262).
+const maxEpochSeconds = 9_223_372_035
+
 // Epoch parses a Unix timestamp given in seconds (up to 10 digits, optionally
 // with a fraction: "1625754264.123"), milliseconds (13 digits), microseconds
 // (16) or nanoseconds (19), telling them apart by the number of digits.
@@ -323,6 +322,9 @@ func Epoch(b []byte) (int64, bool) {
 	}
 	switch {
 	case i >= 1 && i <= 10:
+		if whole > maxEpochSeconds {
+			return 0, false
+		}
 		return whole*int64(time.Second) + frac, true
 	case i == 13:
 		return whole * int64(time.Millisecond), true

@@ -90,3 +90,28 @@ func FuzzTimestamps(f *testing.F) {
 		Status(b)
 	})
 }
+
+func TestEveryMonth(t *testing.T) {
+	for m := time.January; m <= time.December; m++ {
+		want := time.Date(2026, m, 15, 12, 0, 0, 0, time.UTC)
+		in := want.Format("02/Jan/2006:15:04:05 -0700")
+		got, ok := CLFTime([]byte(in))
+		if !ok || got != want.UnixNano() {
+			t.Errorf("CLFTime(%q) = %d,%v want %d", in, got, ok, want.UnixNano())
+		}
+	}
+}
+
+func TestTimeRange(t *testing.T) {
+	for _, in := range []string{"2100-02-29T00:00:00Z", "9999-01-01T00:00:00Z", "0001-01-01T00:00:00Z"} {
+		if _, ok := RFC3339([]byte(in)); ok {
+			t.Errorf("RFC3339(%q) accepted a date an int64 of ns cannot hold or that does not exist", in)
+		}
+	}
+	if _, ok := RFC3339([]byte("2024-02-29T00:00:00Z")); !ok {
+		t.Error("leap day rejected")
+	}
+	if _, ok := Epoch([]byte("9999999999")); ok {
+		t.Error("Epoch accepted seconds past 2262")
+	}
+}

@@ -1,0 +1,193 @@
+package accesslog
+
+import (
+	"bytes"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// isTokenChar reports whether c may appear in an HTTP method (RFC 9110 tchar).
+func isTokenChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
+		return true
+	}
+	return false
+}
+
+// request is a request line split into its parts.
+type request struct{ method, path, query, protocol []byte }
+
+// splitRequest splits a request line such as "GET /a?b=1 HTTP/1.1". A
+// request line that is "-", empty or garbage (a TLS handshake logged as
+// escaped bytes, "\n", an XSS probe) gives all parts empty: the record still
+// counts, it just has no method.
+func splitRequest(req []byte) (r request) {
+	sp := bytes.IndexByte(req, ' ')
+	if sp <= 0 {
+		return r
+	}
+	method := req[:sp]
+	letter := false
+	for _, c := range method {
+		if !isTokenChar(c) {
+			return r
+		}
+		if c|0x20 >= 'a' && c|0x20 <= 'z' {
+			letter = true
+		}
+	}
+	if !letter {
+		return r
+	}
+	target := req[sp+1:]
+	// The protocol is the last word when it looks like one; a target with
+	// unescaped spaces (nginx logs them raw) keeps them.
+	var proto []byte
+	if last := bytes.LastIndexByte(target, ' '); last >= 0 && bytes.HasPrefix(target[last+1:], []byte("HTTP/")) {
+		proto = target[last+1:]
+		target = target[:last]
+	}
+	if len(target) == 0 {
+		return r
+	}
+	r.method, r.protocol = method, proto
+	r.path, r.query = splitTarget(target)
+	return r
+}
+
+// splitTarget splits a request target at its first '?' into path and query.
+func splitTarget(target []byte) (path, query []byte) {
+	if q := bytes.IndexByte(target, '?'); q >= 0 {
+		return target[:q], target[q+1:]
+	}
+	return target, nil
+}
+
+// stripPort drops a ":port" suffix from "host:port" or "[v6]:port"; a bare
+// IPv6 address (more than one colon, no brackets) is returned whole.
+func stripPort(b []byte) []byte {
+	c := bytes.LastIndexByte(b, ':')
+	if c < 0 || c == len(b)-1 {
+		return b
+	}
+	for _, d := range b[c+1:] {
+		if d < '0' || d > '9' {
+			return b
+		}
+	}
+	if b[0] == '[' {
+		if b[c-1] == ']' {
+			return b[1 : c-1]
+		}
+		return b
+	}
+	if bytes.IndexByte(b[:c], ':') >= 0 {
+		return b // bare IPv6
+	}
+	return b[:c]
+}
+
+// lastEntry returns the last element of an nginx upstream list such as
+// "10.0.0.1:80, 10.0.0.2:80" (retries) or "a:80 : b:80" (internal redirects
+// to another upstream group): the entry that answered.
+func lastEntry(b []byte) []byte {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == ',' || (b[i] == ':' && i > 0 && b[i-1] == ' ' && i+1 < len(b) && b[i+1] == ' ') {
+			return bytes.TrimLeft(b[i+1:], " ")
+		}
+	}
+	return b
+}
+
+// isDash reports an absent value as logged by nginx and Apache.
+func isDash(b []byte) bool { return len(b) == 0 || (len(b) == 1 && b[0] == '-') }
+
+// splitRay splits a CF-Ray header value "8a1b2c3d4e5f6a7b-AMS" into the ray
+// id (as Cloudflare's own logs write RayID) and the colo code.
+func splitRay(b []byte) (ray, colo []byte) {
+	if d := bytes.LastIndexByte(b, '-'); d > 0 && d < len(b)-1 {
+		return b[:d], b[d+1:]
+	}
+	return b, nil
+}
+
+// Cache statuses as nginx's $upstream_cache_status writes them, mapped to the
+// lower-case constants without allocating.
+var cacheStatuses = [...]string{"hit", "miss", "bypass", "expired", "stale", "updating", "revalidated", "dynamic"}
+
+// cacheStatus lower-cases a known cache status to a constant; an unknown
+// value is kept as logged.
+func cacheStatus(b []byte) string {
+	for _, s := range cacheStatuses {
+		if len(s) == len(b) && equalFold(b, s) {
+			return s
+		}
+	}
+	return parse.View(b)
+}
+
+// equalFold compares ASCII b with lower-case s, ignoring b's case.
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// clfCache remembers the last CLF timestamp: consecutive lines mostly share
+// their second, so the bytes compare equal and the conversion is skipped.
+type clfCache struct {
+	buf [40]byte
+	n   int
+	ns  int64
+}
+
+func (c *clfCache) parse(b []byte) (int64, bool) {
+	if c.n == len(b) && c.n > 0 && string(c.buf[:c.n]) == string(b) {
+		return c.ns, true
+	}
+	ns, ok := clfTime(b)
+	if !ok {
+		return 0, false
+	}
+	if len(b) <= len(c.buf) {
+		c.n = copy(c.buf[:], b)
+		c.ns = ns
+	}
+	return ns, true
+}
+
+// validStatus accepts the three-digit statuses a server can log (100-999).
+func validStatus(b []byte) (int, bool) {
+	if len(b) != 3 || b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
+	n, ok := parse.Status(b)
+	return n, ok
+}
+
+// trimLine drops what a line may carry that is no part of the record: a
+// UTF-8 byte order mark at the start of a file and the CR of a CRLF ending.
+func trimLine(line []byte) []byte {
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	if len(line) >= 3 && line[0] == 0xef && line[1] == 0xbb && line[2] == 0xbf {
+		line = line[3:]
+	}
+	return line
+}

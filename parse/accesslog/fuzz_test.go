@@ -1,0 +1,102 @@
+package accesslog
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// checkParsed asserts what every parser promises about a line's result.
+func checkParsed(t *testing.T, rec *parse.Record, line []byte, err error) {
+	t.Helper()
+	if err != nil {
+		var m *parse.MalformedError
+		if !errors.As(err, &m) || m.Reason == "" {
+			t.Fatalf("error %v is not a malformed reason", err)
+		}
+		return
+	}
+	if rec.Status < 100 || rec.Status > 999 {
+		t.Fatalf("status %d out of range for %q", rec.Status, line)
+	}
+	if rec.Source != parse.SourceOrigin {
+		t.Fatalf("source %v", rec.Source)
+	}
+	if !viewsOfLine(rec, line) {
+		t.Fatalf("a field is not taken from the line %q: %+v", line, rec)
+	}
+	if rec.Bytes < parse.Unknown || rec.OriginStatus < parse.Unknown || rec.OriginStatus > 999 {
+		t.Fatalf("implausible numbers %+v", rec)
+	}
+}
+
+func addFileSeeds(f *testing.F, add func(line []byte)) {
+	for _, name := range []string{"nginx_combined_elastic_test-access.log", "apache_access_elastic_test-access-basic.log",
+		"apache_combined_lnav_logfile_access_log.0.log", "nginx_ingress_controller_elastic_test-ingest-raw.log"} {
+		for _, l := range readLines(f, name) {
+			add(l)
+		}
+	}
+}
+
+func FuzzNCSA(f *testing.F) {
+	addFileSeeds(f, func(l []byte) { f.Add(l) })
+	f.Add([]byte(`a b c [10/Oct/2000:13:55:36.5 -0700] "GET /a\"b?c HTTP/1.1" 200 - "-" "\"" x`))
+	p, _ := New(Combined)
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var rec parse.Record
+		err := p.Parse(line, &rec)
+		checkParsed(t, &rec, line, err)
+		if v := Variant(line); (v != "") != (err == nil) {
+			t.Fatalf("Variant %q disagrees with Parse error %v", v, err)
+		}
+		// Differential check of the timestamp against the time package.
+		open, end := bytes.Index(line, []byte(" [")), bytes.IndexByte(line, ']')
+		if open < 0 || end < open {
+			return
+		}
+		want, terr := time.Parse("02/Jan/2006:15:04:05 -0700", string(line[open+2:end]))
+		if terr != nil || err != nil || bytes.Count(line[:open], []byte(" ")) > 3 {
+			return
+		}
+		if y := want.UTC().Year(); y >= minYear && y <= maxYear && rec.Time != want.UnixNano() {
+			t.Fatalf("time %d, want %d (%v) for %q", rec.Time, want.UnixNano(), want, line)
+		}
+	})
+}
+
+func FuzzNginx(f *testing.F) {
+	addFileSeeds(f, func(l []byte) { f.Add(ingressUpstreamInfo, l) })
+	f.Add(cfFormat, []byte(`1.1.1.1 - - [01/May/2024:08:00:01 +0000] "GET / HTTP/1.1" 200 1 "-" "-" host=a cfip=- ray=a-b rid=- xrid=- ua="a, b : c" us="502, 200" rt=- urt="1, 2" uht="-" uct="-" cs=HIT loc="-" oploc="-"`))
+	f.Add(`$time_iso8601 $scheme://$host$request_uri $status`, []byte(`2024-05-01T08:00:01Z https://a/p?x 200`))
+	f.Add(`{"t":"${msec}","s":$status,"u":"$http_user_agent"}`, []byte(`{"t":"1714550401.250","s":200,"u":"a\"b"}`))
+	f.Fuzz(func(t *testing.T, format string, line []byte) {
+		p, err := NewNginx(format)
+		if err != nil {
+			return
+		}
+		var rec parse.Record
+		err = p.Parse(line, &rec)
+		checkParsed(t, &rec, line, err)
+	})
+}
+
+func FuzzApache(f *testing.F) {
+	const combined = `%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\"`
+	addFileSeeds(f, func(l []byte) { f.Add(combined, l) })
+	f.Add(`[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t] %s %{us}T \"%m %U%q %H\"`, []byte(`[10/Oct/2000 13:55:36.042 -0700] 500 1234 "GET /a?b HTTP/1.1"`))
+	f.Add(`%{sec}t %{%Y-%m-%dT%H:%M:%S}t %!200,304{Referer}i %400,501>s %{CF-Ray}i`, []byte(`971211336 2000-10-10T20:55:36 - 404 abc-DEF`))
+	f.Add(`%{%I:%M:%S %p %e %B %y}t %s`, []byte(`01:02:03 PM  5 March 24 200`))
+	f.Fuzz(func(t *testing.T, format string, line []byte) {
+		p, err := NewApache(format)
+		if err != nil {
+			return
+		}
+		var rec parse.Record
+		err = p.Parse(line, &rec)
+		checkParsed(t, &rec, line, err)
+	})
+}
