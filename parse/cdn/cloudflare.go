@@ -1,0 +1,297 @@
+// Package cdn parses the logs of content delivery networks: Cloudflare
+// Logpush/Logpull http_requests NDJSON and AWS CloudFront standard logs.
+// Their records are the client's view of a request (Source edge).
+package cdn
+
+import (
+	"bytes"
+	"strings"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/jsonscan"
+)
+
+// NewCloudflare returns the parser for Cloudflare http_requests NDJSON
+// (Logpush, and Logpull which uses the same field names). It keeps no state
+// between lines.
+//
+// Where each Record field comes from:
+//
+//	Time              EdgeStartTimestamp: RFC 3339 (with or without ms/ns),
+//	                  integer Unix seconds or nanoseconds, or either as a string
+//	Source            edge
+//	Host              ClientRequestHost (EdgeRequestHost if that is missing or empty)
+//	Upstream          OriginIP ("" when no origin was contacted)
+//	ClientIP          ClientIP
+//	Method            ClientRequestMethod
+//	Path              ClientRequestPath, else ClientRequestURI up to '?'
+//	Query             ClientRequestURI after '?'
+//	Protocol          ClientRequestProtocol
+//	Referer           ClientRequestReferer
+//	UserAgent         ClientRequestUserAgent
+//	Status            EdgeResponseStatus
+//	OriginStatus      OriginResponseStatus (0 = no origin request; Unknown if absent)
+//	Bytes             EdgeResponseBytes
+//	Duration          EdgeEndTimestamp - EdgeStartTimestamp, when both are present
+//	                  (at the resolution of the timestamps)
+//	OriginHeaderTime  OriginResponseHeaderReceiveDurationMs
+//	OriginConnectTime OriginTCPHandshakeDurationMs (0 = reused connection)
+//	RequestID         RayID
+//	POP               EdgeColoCode
+//	CacheStatus       CacheCacheStatus
+//	StatusLocation    ResponseHeaders (or ResponseFields) custom field, first of the
+//	                  keys location, operation-location, azure-asyncoperation,
+//	                  content-location (case-insensitive; a value may be ["..."])
+//
+// Numbers written as strings, strings written as arrays and arrays written as
+// strings are accepted, and so is the JSON-array output option ("[" / ","
+// / "]" around records; lines holding only those are ignored lines). A line that is not a JSON object, or has no usable
+// EdgeStartTimestamp or EdgeResponseStatus, is malformed.
+func NewCloudflare() parse.Parser { return cloudflare{} }
+
+type cloudflare struct{}
+
+func (cloudflare) Format() string { return "cloudflare" }
+
+var (
+	errNoStart    = parse.Malformed("no EdgeStartTimestamp")
+	errBadStart   = parse.Malformed("EdgeStartTimestamp is not a timestamp")
+	errNoStatus   = parse.Malformed("no EdgeResponseStatus")
+	errBadStatus  = parse.Malformed("EdgeResponseStatus is not a status code")
+	errNotObject  = parse.Malformed(jsonscan.ErrNotObject)
+	errTruncated  = parse.Malformed(jsonscan.ErrTruncated)
+	errSyntax     = parse.Malformed(jsonscan.ErrSyntax)
+	errTrailing   = parse.Malformed(jsonscan.ErrTrailing)
+	errDepth      = parse.Malformed(jsonscan.ErrDepth)
+	errJSONReason = map[string]error{
+		jsonscan.ErrNotObject: errNotObject,
+		jsonscan.ErrTruncated: errTruncated,
+		jsonscan.ErrSyntax:    errSyntax,
+		jsonscan.ErrTrailing:  errTrailing,
+		jsonscan.ErrDepth:     errDepth,
+	}
+)
+
+// jsonError turns a jsonscan error reason into a preallocated malformed
+// error.
+func jsonError(reason string) error {
+	if e, ok := errJSONReason[reason]; ok {
+		return e
+	}
+	return parse.Malformed(reason)
+}
+
+func (cloudflare) Parse(line []byte, rec *parse.Record) error {
+	rec.Reset()
+	line, wrapperOnly := unwrapArray(line)
+	if wrapperOnly {
+		return parse.ErrIgnored
+	}
+	rec.Source = parse.SourceEdge
+	var (
+		start, end         int64
+		haveStart, haveEnd bool
+		haveStatus         bool
+		startSeen          bool
+		statusSeen         bool
+		uri                string
+		edgeHost           string
+		locRank            = len(locationHeaders)
+	)
+	m := jsonscan.MembersOf(line)
+	for m.Next() {
+		v := m.Val
+		switch string(m.Key) {
+		case "EdgeStartTimestamp":
+			startSeen = true
+			start, haveStart = timestamp(v)
+		case "EdgeEndTimestamp":
+			end, haveEnd = timestamp(v)
+		case "EdgeResponseStatus":
+			statusSeen = true
+			if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
+				rec.Status, haveStatus = int(n), true
+			} else {
+				haveStatus = false
+			}
+		case "OriginResponseStatus":
+			if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
+				rec.OriginStatus = int(n)
+			}
+		case "ClientRequestHost":
+			rec.Host = text(v)
+		case "EdgeRequestHost":
+			edgeHost = text(v)
+		case "OriginIP":
+			rec.Upstream = text(v)
+		case "ClientIP":
+			rec.ClientIP = text(v)
+		case "ClientRequestMethod":
+			rec.Method = text(v)
+		case "ClientRequestPath":
+			rec.Path = text(v)
+		case "ClientRequestURI":
+			uri = text(v)
+		case "ClientRequestProtocol":
+			rec.Protocol = text(v)
+		case "ClientRequestReferer":
+			rec.Referer = text(v)
+		case "ClientRequestUserAgent":
+			rec.UserAgent = text(v)
+		case "EdgeResponseBytes":
+			if n, ok := v.Int(); ok && n >= 0 {
+				rec.Bytes = n
+			}
+		case "OriginResponseHeaderReceiveDurationMs":
+			if d, ok := millis(v); ok {
+				rec.OriginHeaderTime = d
+			}
+		case "OriginTCPHandshakeDurationMs":
+			if d, ok := millis(v); ok {
+				rec.OriginConnectTime = d
+			}
+		case "RayID":
+			rec.RequestID = text(v)
+		case "EdgeColoCode":
+			rec.POP = text(v)
+		case "CacheCacheStatus":
+			rec.CacheStatus = text(v)
+		case "ResponseHeaders", "ResponseFields":
+			if v.Kind == jsonscan.Object {
+				locRank = statusLocation(v.Raw, rec, locRank)
+			}
+		}
+	}
+	if reason := m.CheckEnd(); reason != "" {
+		return jsonError(reason)
+	}
+	if !haveStart {
+		if startSeen {
+			return errBadStart
+		}
+		return errNoStart
+	}
+	if !haveStatus {
+		if statusSeen {
+			return errBadStatus
+		}
+		return errNoStatus
+	}
+	rec.Time = start
+	if haveEnd && end >= start {
+		rec.Duration = time.Duration(end - start)
+	}
+	if rec.Host == "" {
+		rec.Host = edgeHost
+	}
+	if uri != "" {
+		path, query, _ := strings.Cut(uri, "?")
+		if rec.Path == "" {
+			rec.Path = path
+		}
+		rec.Query = query
+	}
+	return nil
+}
+
+// unwrapArray strips what Logpush's JSON-array output option puts around
+// records ("[" before the first, "," between, "]" after the last), so
+// `[{...},` and `{...}]` read as records; a line of only those characters is
+// part of the wrapper.
+func unwrapArray(line []byte) ([]byte, bool) {
+	i, j := 0, len(line)
+	for i < j && (line[i] == '[' || line[i] == ',' || isSpace(line[i])) {
+		i++
+	}
+	for j > i && (line[j-1] == ']' || line[j-1] == ',' || isSpace(line[j-1])) {
+		j--
+	}
+	if i == j {
+		return line, len(line) > 0 && bytes.ContainsAny(line, "[],")
+	}
+	if i == 0 && j == len(line) {
+		return line, false
+	}
+	return line[i:j], false
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// locationHeaders are the status-resource headers of an async response, most
+// telling first.
+var locationHeaders = [...]string{"location", "operation-location", "azure-asyncoperation", "content-location"}
+
+// statusLocation fills rec.StatusLocation from a headers object, keeping the
+// best-ranked header seen so far; it returns the rank now held.
+func statusLocation(obj []byte, rec *parse.Record, rank int) int {
+	h := jsonscan.MembersOf(obj)
+	for h.Next() {
+		for i := 0; i < rank; i++ {
+			if !bytes.EqualFold(h.Key, []byte(locationHeaders[i])) {
+				continue
+			}
+			if s, ok := h.Val.FirstString(); ok {
+				if t := s.Text(); t != "" {
+					rec.StatusLocation, rank = t, i
+				}
+			}
+			break
+		}
+	}
+	return rank
+}
+
+// text returns a value as a string, leniently: strings as they are (a view
+// unless escaped), numbers and booleans as written, the first string of an
+// array, and "" for null or an object.
+func text(v jsonscan.Value) string {
+	if v.Kind == jsonscan.Array {
+		s, ok := v.FirstString()
+		if !ok {
+			return ""
+		}
+		v = s
+	}
+	if v.Kind == jsonscan.Null {
+		return ""
+	}
+	return v.Text()
+}
+
+// timestamp reads a Cloudflare timestamp in any of its output formats.
+func timestamp(v jsonscan.Value) (int64, bool) {
+	raw := v.Raw
+	switch v.Kind {
+	case jsonscan.String:
+		raw = bytes.TrimSpace(raw)
+		if t, ok := parse.RFC3339(raw); ok {
+			return t, true
+		}
+	case jsonscan.Number:
+	default:
+		return 0, false
+	}
+	if t, ok := parse.Epoch(raw); ok {
+		return t, true
+	}
+	// Exponent notation from a float encoder: seconds if small, else ns.
+	f, ok := v.Float()
+	if !ok || f <= 0 || f > 9e18 {
+		return 0, false
+	}
+	if f < 1e11 {
+		return int64(f * 1e9), true
+	}
+	return int64(f), true
+}
+
+// millis reads a millisecond count (integer, float or string; a fraction
+// is dropped).
+func millis(v jsonscan.Value) (time.Duration, bool) {
+	n, ok := v.Int()
+	if !ok || n < 0 || n > 1e12 {
+		return 0, false
+	}
+	return time.Duration(n) * time.Millisecond, true
+}

@@ -1,0 +1,240 @@
+package formats
+
+import (
+	"bytes"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/jsonscan"
+)
+
+// Container runtimes wrap each line a program writes:
+//
+//	Docker json-file: {"log":"<line>\n","stream":"stdout","time":"2026-11-20T10:00:00.123456789Z"}
+//	CRI (containerd, CRI-O, Kubernetes): 2026-11-20T10:00:00.123456789Z stdout F <line>
+//
+// Long lines are split: Docker writes pieces without the trailing "\n", CRI
+// tags them P (partial) until the last piece, tagged F. The unwrapper joins
+// the pieces and hands the whole line to the inner parser; each piece but
+// the last is an ignored line, so the line accounting still adds up.
+//
+// Lines of the stderr stream that the inner format rejects are ignored
+// rather than malformed: they are the program's error output (nginx's
+// error log goes there in the official image), not access-log lines.
+
+const (
+	dockerPrefix = "docker+"
+	criPrefix    = "cri+"
+	kindDocker   = "docker"
+	kindCRI      = "cri"
+)
+
+// maxJoined bounds a line joined from partial pieces.
+const maxJoined = 1 << 20
+
+var (
+	errNotDocker  = parse.Malformed("not a Docker json-file line")
+	errNotCRI     = parse.Malformed("not a CRI log line")
+	errJoinedLong = parse.Malformed("container line joined from partial pieces is over 1 MiB")
+)
+
+type unwrapper struct {
+	kind    string
+	inner   parse.Parser
+	name    string
+	partial []byte // pieces of a split line so far
+	over    bool   // the pieces so far went over maxJoined
+}
+
+func newUnwrapper(kind string, inner parse.Parser) *unwrapper {
+	return &unwrapper{kind: kind, inner: inner, name: kind + "+" + inner.Format()}
+}
+
+// Format is "docker+<inner>" or "cri+<inner>".
+func (u *unwrapper) Format() string { return u.name }
+
+func (u *unwrapper) Parse(line []byte, rec *parse.Record) error {
+	var (
+		content []byte
+		stderr  bool
+		full    bool
+		ok      bool
+	)
+	if u.kind == kindDocker {
+		content, stderr, full, ok = dockerLine(line)
+		if !ok {
+			rec.Reset()
+			return errNotDocker
+		}
+	} else {
+		content, stderr, full, ok = criLine(line)
+		if !ok {
+			rec.Reset()
+			return errNotCRI
+		}
+	}
+	if !full {
+		rec.Reset()
+		if len(u.partial)+len(content) > maxJoined {
+			u.over = true
+			u.partial = u.partial[:0]
+			return parse.ErrIgnored
+		}
+		u.partial = append(u.partial, content...)
+		return parse.ErrIgnored
+	}
+	if u.over || len(u.partial) > 0 {
+		over := u.over || len(u.partial)+len(content) > maxJoined
+		joined := make([]byte, 0, len(u.partial)+len(content))
+		joined = append(append(joined, u.partial...), content...)
+		u.partial, u.over = u.partial[:0], false
+		if over {
+			rec.Reset()
+			return errJoinedLong
+		}
+		content = joined // a new slice: records may keep views of it
+	}
+	if len(bytes.TrimSpace(content)) == 0 {
+		rec.Reset()
+		return parse.ErrIgnored
+	}
+	err := u.inner.Parse(content, rec)
+	if err != nil && stderr && parse.IsMalformed(err) {
+		rec.Reset()
+		return parse.ErrIgnored
+	}
+	return err
+}
+
+// dockerLine unwraps a json-file line. content is a view of line unless
+// the text had escapes (then a new slice); full is false for a piece of a
+// split line (no trailing "\n").
+func dockerLine(line []byte) (content []byte, stderr, full, ok bool) {
+	m := jsonscan.MembersOf(line)
+	var logv jsonscan.Value
+	var haveLog, haveMeta bool
+	for m.Next() {
+		switch string(m.Key) {
+		case "log":
+			logv, haveLog = m.Val, m.Val.Kind == jsonscan.String
+		case "stream":
+			haveMeta = true
+			stderr = string(m.Val.Raw) == "stderr"
+		case "time":
+			haveMeta = true
+		}
+	}
+	if m.CheckEnd() != "" || !haveLog || !haveMeta {
+		return nil, false, false, false
+	}
+	raw := logv.Raw
+	// The line ending is an escape at the end: "\n", maybe after "\r".
+	// It is one only if the backslash itself is not escaped.
+	if n := len(raw); n >= 2 && raw[n-2] == '\\' && raw[n-1] == 'n' && trailingBackslashes(raw[:n-1])%2 == 1 {
+		full = true
+		raw = raw[:n-2]
+		if n := len(raw); n >= 2 && raw[n-2] == '\\' && raw[n-1] == 'r' && trailingBackslashes(raw[:n-1])%2 == 1 {
+			raw = raw[:n-2]
+		}
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return raw, stderr, full, true
+	}
+	return jsonscan.Unescape(nil, raw), stderr, full, true
+}
+
+func trailingBackslashes(b []byte) int {
+	n := 0
+	for i := len(b) - 1; i >= 0 && b[i] == '\\'; i-- {
+		n++
+	}
+	return n
+}
+
+// criLine unwraps "<RFC 3339 time> <stdout|stderr> <P|F> <line>".
+func criLine(line []byte) (content []byte, stderr, full, ok bool) {
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 20 {
+		return nil, false, false, false
+	}
+	if _, ok := parse.RFC3339(line[:sp]); !ok {
+		return nil, false, false, false
+	}
+	rest := line[sp+1:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("stdout ")):
+		rest = rest[7:]
+	case bytes.HasPrefix(rest, []byte("stderr ")):
+		stderr = true
+		rest = rest[7:]
+	default:
+		return nil, false, false, false
+	}
+	if len(rest) < 1 || (rest[0] != 'F' && rest[0] != 'P') {
+		return nil, false, false, false
+	}
+	full = rest[0] == 'F'
+	rest = rest[1:]
+	switch {
+	case len(rest) == 0:
+	case rest[0] == ' ':
+		rest = rest[1:]
+	case rest[0] == ':': // newer tag lists such as "F:x"; skip to the space
+		i := bytes.IndexByte(rest, ' ')
+		if i < 0 {
+			rest = nil
+		} else {
+			rest = rest[i+1:]
+		}
+	default:
+		return nil, false, false, false
+	}
+	return rest, stderr, full, true
+}
+
+// containerKind says whether most sample lines are container-wrapped.
+func containerKind(lines [][]byte) string {
+	var docker, cri int
+	for _, l := range lines {
+		if _, _, _, ok := dockerLine(l); ok {
+			docker++
+		} else if _, _, _, ok := criLine(l); ok {
+			cri++
+		}
+	}
+	switch {
+	case docker*2 > len(lines) && docker >= cri:
+		return kindDocker
+	case cri*2 > len(lines):
+		return kindCRI
+	}
+	return ""
+}
+
+// unwrapSample returns the whole inner lines of a wrapped sample, joining
+// split pieces.
+func unwrapSample(kind string, lines [][]byte) [][]byte {
+	var out [][]byte
+	var partial []byte
+	for _, l := range lines {
+		var content []byte
+		var full, ok bool
+		if kind == kindDocker {
+			content, _, full, ok = dockerLine(l)
+		} else {
+			content, _, full, ok = criLine(l)
+		}
+		if !ok {
+			continue
+		}
+		if !full {
+			partial = append(partial, content...)
+			continue
+		}
+		if len(partial) > 0 {
+			content = append(partial, content...)
+			partial = nil
+		}
+		out = append(out, content)
+	}
+	return out
+}

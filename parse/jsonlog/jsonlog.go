@@ -1,0 +1,747 @@
+// Package jsonlog parses JSON-lines access logs written by web servers and
+// proxies: nginx log_format with escape=json, Caddy's access log and
+// Traefik's JSON access log, recognising their usual key names, plus any
+// other names the user maps onto Record fields.
+package jsonlog
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/jsonscan"
+)
+
+// New returns the parser for JSON-lines access logs (Format "json"; with a
+// mapping "json:Field=key,...", see Format).
+//
+// mapping overrides or adds key names: Record field name (case-insensitive,
+// see Fields) -> JSON key. A key with dots also matches nested objects
+// ("request.headers.X-Trace-Id" reads Caddy's request headers; the literal
+// dotted key is tried as well). A mapped key wins over every built-in name
+// for that field. Unknown field names are ignored; use Check to report them.
+//
+// Built-in names, best first (a later one fills a field only when no earlier
+// one did; "-" and "" count as absent). Lists of retries such as
+// "10.0.0.1:80, 10.0.0.2:80" or "502, 200" (nginx $upstream_*) yield their
+// last entry, the one that answered:
+//
+//	Time              time_iso8601, time_local, msec, StartUTC, StartLocal (Traefik),
+//	                  timestamp, time, @timestamp, ts (Caddy): RFC 3339 (no zone
+//	                  = UTC), CLF time, or Unix seconds/ms/us/ns (number or string)
+//	Host              host, http_host, RequestHost, request.host, server_name, vhost
+//	Upstream          upstream_addr, upstream, ServiceAddr, ServiceURL (scheme and path dropped)
+//	ClientIP          http_cf_connecting_ip, request_Cf-Connecting-Ip,
+//	                  request.headers.Cf-Connecting-Ip, request.client_ip, client_ip,
+//	                  remote_addr, request.remote_ip, ClientHost, remote_ip, ip
+//	Method            request_method, method, RequestMethod, request.method, request line
+//	Path, Query       request_uri, RequestPath, request.uri, path, url (split at '?'),
+//	                  request line ("GET /p?q HTTP/1.1" in "request"), uri;
+//	                  Query also args, query_string, query
+//	Protocol          server_protocol, protocol, RequestProtocol, request.proto, request line
+//	UserAgent         http_user_agent, user_agent, request_User-Agent,
+//	                  request.headers.User-Agent, useragent, agent
+//	Referer           http_referer, referer, referrer, http_referrer, request_Referer,
+//	                  request.headers.Referer
+//	Status            status, DownstreamStatus, status_code, response_status
+//	OriginStatus      upstream_status, OriginStatus (Traefik)
+//	Bytes             body_bytes_sent, bytes_sent, size (Caddy), DownstreamContentSize,
+//	                  bytes, response_size
+//	Duration          request_time (s), duration (Caddy, s), Duration (Traefik, ns),
+//	                  upstream_response_time (s) as a fallback
+//	OriginHeaderTime  upstream_header_time (s)
+//	OriginConnectTime upstream_connect_time (s; 0 = reused keep-alive connection)
+//	RequestID         http_cf_ray, request_Cf-Ray, request.headers.Cf-Ray, cf_ray,
+//	                  http_x_request_id, request_X-Request-Id,
+//	                  request.headers.X-Request-Id, request_id, req_id, x_request_id
+//	POP               the colo of a CF-Ray value ("8f3a2b1c4d5e6f70-FRA"), pop, colo
+//	StatusLocation    sent_http_location, sent_http_operation_location,
+//	                  sent_http_azure_asyncoperation, sent_http_content_location,
+//	                  the same as upstream_http_*,
+//	                  downstream_Location (and the same Traefik downstream_ names),
+//	                  resp_headers.Location (and the same Caddy names), location
+//	CacheStatus       upstream_cache_status, cache_status
+//
+// Elastic Common Schema names are known too, nested or flattened, after the
+// names above: @timestamp, http.request.method, url.original, url.path,
+// url.query, url.domain, client.ip, source.ip, http.response.status_code,
+// http.response.body.bytes, event.duration (ns), user_agent.original,
+// http.request.referrer, http.request.id.
+//
+// A CF-Ray value keeps its id as RequestID (the form Cloudflare's RayID
+// has) and its colo as POP. Source is origin. Header objects (Caddy's
+// request.headers, resp_headers) are matched case-insensitively and their
+// ["value"] arrays read as their first value. A line without a usable time
+// or status is malformed.
+func New(mapping map[string]string) parse.Parser {
+	p := &parser{root: defaultTable(), name: "json"}
+	var pairs []string
+	names := make([]string, 0, len(mapping))
+	for name := range mapping {
+		names = append(names, name)
+	}
+	sort.Strings(names) // deterministic when two names map one key
+	for _, name := range names {
+		spec, ok := fieldNames[strings.ToLower(name)]
+		key := mapping[name]
+		if !ok || key == "" {
+			continue
+		}
+		pairs = append(pairs, spec.name+"="+key)
+		p.root.removeField(spec.field)
+		p.root.add(key, action{field: spec.field, how: spec.how, rank: 0})
+		if strings.Contains(key, ".") {
+			p.root.addPath(strings.Split(key, "."), action{field: spec.field, how: spec.how, rank: 0})
+		}
+	}
+	if len(pairs) > 0 {
+		sort.Strings(pairs)
+		p.name = "json:" + strings.Join(pairs, ",")
+	}
+	return p
+}
+
+// Check reports mapping entries whose field name is not one of Fields.
+func Check(mapping map[string]string) error {
+	var bad []string
+	for name, key := range mapping {
+		if _, ok := fieldNames[strings.ToLower(name)]; !ok {
+			bad = append(bad, name)
+		} else if key == "" {
+			bad = append(bad, name+" (empty key)")
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return fmt.Errorf("json mapping: unknown field %s (known: %s)", strings.Join(bad, ", "), strings.Join(Fields(), ", "))
+	}
+	return nil
+}
+
+// Fields lists the names a mapping may use: Record fields, plus Request (a
+// whole request line), URI (path with query), CFRay (a CF-Ray header value)
+// and DurationMs/DurationUs/DurationNs (Duration in other units; Duration
+// itself is seconds).
+func Fields() []string {
+	out := make([]string, 0, len(fieldNames))
+	for _, s := range fieldNames {
+		out = append(out, s.name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+type parser struct {
+	root *table
+	name string
+}
+
+// Format is "json", or with a mapping "json:Field=key,..." (sorted), the
+// name parse/formats.New builds the same parser from.
+func (p *parser) Format() string { return p.name }
+
+// field is a destination in the Record; pseudo-fields fill several.
+type field uint8
+
+const (
+	fTime field = iota
+	fHost
+	fUpstream
+	fClientIP
+	fMethod
+	fPath
+	fQuery
+	fProtocol
+	fUserAgent
+	fReferer
+	fStatus
+	fOriginStatus
+	fBytes
+	fDuration
+	fOriginHeaderTime
+	fOriginConnectTime
+	fRequestID
+	fPOP
+	fStatusLocation
+	fCacheStatus
+	nFields
+	fRequest // request line: method, path, query, protocol
+	fURI     // path with query
+)
+
+// how says how to read a value.
+type how uint8
+
+const (
+	hString  how = iota
+	hTime        // any timestamp form
+	hStatus      // HTTP status
+	hInt         // byte count
+	hSeconds     // duration in seconds
+	hMillis      // duration in ms
+	hMicros      // duration in us
+	hNanos       // duration in ns
+	hList        // last entry of a retry list, then as the field wants
+	hRay         // CF-Ray: id-COLO
+	hAddr        // address, scheme and path dropped
+)
+
+type action struct {
+	field field
+	how   how
+	list  bool // a retry list: use its last entry
+	rank  uint8
+}
+
+type entry struct {
+	acts []action
+	sub  *table // for a nested object
+}
+
+type table struct {
+	keys map[string]*entry
+	fold bool // keys compared case-insensitively (header maps)
+}
+
+func newTable(fold bool) *table { return &table{keys: map[string]*entry{}, fold: fold} }
+
+func (t *table) entry(key string) *entry {
+	if t.fold {
+		key = strings.ToLower(key)
+	}
+	e := t.keys[key]
+	if e == nil {
+		e = &entry{}
+		t.keys[key] = e
+	}
+	return e
+}
+
+func (t *table) add(key string, a action) { e := t.entry(key); e.acts = append(e.acts, a) }
+
+// addPath registers a nested key path; objects named "headers" and
+// "resp_headers" are header maps and match case-insensitively.
+func (t *table) addPath(path []string, a action) {
+	for len(path) > 1 {
+		e := t.entry(path[0])
+		if e.sub == nil {
+			e.sub = newTable(path[0] == "headers" || path[0] == "resp_headers")
+		}
+		t, path = e.sub, path[1:]
+	}
+	t.add(path[0], a)
+}
+
+// removeField drops the built-in names of a field, so that a mapped key
+// replaces them rather than competing with them.
+func (t *table) removeField(f field) {
+	for _, e := range t.keys {
+		kept := e.acts[:0]
+		for _, a := range e.acts {
+			if a.field == f {
+				continue
+			}
+			kept = append(kept, a)
+		}
+		e.acts = kept
+		if e.sub != nil {
+			e.sub.removeField(f)
+		}
+	}
+}
+
+// lookup finds the entry of a raw (possibly escaped) key without
+// allocating.
+func (t *table) lookup(key []byte) *entry {
+	if !t.fold {
+		return t.keys[string(key)]
+	}
+	var buf [128]byte
+	if len(key) > len(buf) {
+		return nil
+	}
+	for i, c := range key {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return t.keys[string(buf[:len(key)])]
+}
+
+type fieldSpec struct {
+	name  string
+	field field
+	how   how
+}
+
+var fieldNames = func() map[string]fieldSpec {
+	m := map[string]fieldSpec{}
+	for _, s := range []fieldSpec{
+		{"Time", fTime, hTime}, {"Host", fHost, hString}, {"Upstream", fUpstream, hAddr},
+		{"ClientIP", fClientIP, hString}, {"Method", fMethod, hString}, {"Path", fPath, hString},
+		{"Query", fQuery, hString}, {"Protocol", fProtocol, hString}, {"UserAgent", fUserAgent, hString},
+		{"Referer", fReferer, hString}, {"Status", fStatus, hStatus}, {"OriginStatus", fOriginStatus, hStatus},
+		{"Bytes", fBytes, hInt}, {"Duration", fDuration, hSeconds}, {"DurationMs", fDuration, hMillis},
+		{"DurationUs", fDuration, hMicros}, {"DurationNs", fDuration, hNanos},
+		{"OriginHeaderTime", fOriginHeaderTime, hSeconds}, {"OriginConnectTime", fOriginConnectTime, hSeconds},
+		{"RequestID", fRequestID, hString}, {"CFRay", fRequestID, hRay}, {"POP", fPOP, hString},
+		{"StatusLocation", fStatusLocation, hString}, {"CacheStatus", fCacheStatus, hString},
+		{"Request", fRequest, hString}, {"URI", fURI, hString},
+	} {
+		m[strings.ToLower(s.name)] = s
+	}
+	return m
+}()
+
+// defaults lists the built-in names per field, best first; see New.
+type def struct {
+	key  string
+	f    field
+	h    how
+	list bool
+}
+
+var defaults = []def{
+	{key: "time_iso8601", f: fTime, h: hTime}, {key: "time_local", f: fTime, h: hTime},
+	{key: "msec", f: fTime, h: hTime}, {key: "StartUTC", f: fTime, h: hTime}, {key: "StartLocal", f: fTime, h: hTime},
+	{key: "timestamp", f: fTime, h: hTime}, {key: "time", f: fTime, h: hTime},
+	{key: "@timestamp", f: fTime, h: hTime}, {key: "ts", f: fTime, h: hTime},
+
+	{key: "host", f: fHost}, {key: "http_host", f: fHost}, {key: "RequestHost", f: fHost},
+	{key: "request.host", f: fHost}, {key: "server_name", f: fHost}, {key: "vhost", f: fHost},
+
+	{key: "upstream_addr", f: fUpstream, h: hAddr, list: true}, {key: "upstream", f: fUpstream, h: hAddr, list: true},
+	{key: "ServiceAddr", f: fUpstream, h: hAddr}, {key: "ServiceURL", f: fUpstream, h: hAddr},
+
+	{key: "http_cf_connecting_ip", f: fClientIP}, {key: "request_Cf-Connecting-Ip", f: fClientIP},
+	{key: "request.headers.Cf-Connecting-Ip", f: fClientIP}, {key: "request.client_ip", f: fClientIP},
+	{key: "client_ip", f: fClientIP}, {key: "remote_addr", f: fClientIP}, {key: "request.remote_ip", f: fClientIP},
+	{key: "ClientHost", f: fClientIP}, {key: "remote_ip", f: fClientIP}, {key: "ip", f: fClientIP},
+
+	{key: "request_method", f: fMethod}, {key: "method", f: fMethod}, {key: "RequestMethod", f: fMethod},
+	{key: "request.method", f: fMethod},
+
+	{key: "request_uri", f: fURI}, {key: "RequestPath", f: fURI}, {key: "request.uri", f: fURI},
+	{key: "path", f: fURI}, {key: "url", f: fURI}, {key: "request", f: fRequest}, {key: "uri", f: fURI},
+	{key: "args", f: fQuery}, {key: "query_string", f: fQuery}, {key: "query", f: fQuery},
+
+	{key: "server_protocol", f: fProtocol}, {key: "protocol", f: fProtocol},
+	{key: "RequestProtocol", f: fProtocol}, {key: "request.proto", f: fProtocol},
+
+	{key: "http_user_agent", f: fUserAgent}, {key: "user_agent", f: fUserAgent},
+	{key: "request_User-Agent", f: fUserAgent}, {key: "request.headers.User-Agent", f: fUserAgent},
+	{key: "useragent", f: fUserAgent}, {key: "agent", f: fUserAgent},
+
+	{key: "http_referer", f: fReferer}, {key: "referer", f: fReferer}, {key: "referrer", f: fReferer},
+	{key: "http_referrer", f: fReferer},
+	{key: "request_Referer", f: fReferer}, {key: "request.headers.Referer", f: fReferer},
+
+	{key: "status", f: fStatus, h: hStatus}, {key: "DownstreamStatus", f: fStatus, h: hStatus},
+	{key: "status_code", f: fStatus, h: hStatus}, {key: "response_status", f: fStatus, h: hStatus},
+
+	{key: "upstream_status", f: fOriginStatus, h: hStatus, list: true},
+	{key: "OriginStatus", f: fOriginStatus, h: hStatus},
+
+	{key: "body_bytes_sent", f: fBytes, h: hInt}, {key: "bytes_sent", f: fBytes, h: hInt},
+	{key: "size", f: fBytes, h: hInt}, {key: "DownstreamContentSize", f: fBytes, h: hInt},
+	{key: "bytes", f: fBytes, h: hInt}, {key: "response_size", f: fBytes, h: hInt},
+
+	{key: "request_time", f: fDuration, h: hSeconds}, {key: "duration", f: fDuration, h: hSeconds},
+	{key: "Duration", f: fDuration, h: hNanos},
+	{key: "upstream_response_time", f: fDuration, h: hSeconds, list: true},
+
+	{key: "upstream_header_time", f: fOriginHeaderTime, h: hSeconds, list: true},
+	{key: "upstream_connect_time", f: fOriginConnectTime, h: hSeconds, list: true},
+
+	{key: "http_cf_ray", f: fRequestID, h: hRay}, {key: "request_Cf-Ray", f: fRequestID, h: hRay},
+	{key: "request.headers.Cf-Ray", f: fRequestID, h: hRay}, {key: "cf_ray", f: fRequestID, h: hRay},
+	{key: "http_x_request_id", f: fRequestID}, {key: "request_X-Request-Id", f: fRequestID},
+	{key: "request.headers.X-Request-Id", f: fRequestID}, {key: "request_id", f: fRequestID},
+	{key: "req_id", f: fRequestID}, {key: "x_request_id", f: fRequestID},
+
+	{key: "pop", f: fPOP}, {key: "colo", f: fPOP},
+
+	{key: "sent_http_location", f: fStatusLocation}, {key: "sent_http_operation_location", f: fStatusLocation},
+	{key: "sent_http_azure_asyncoperation", f: fStatusLocation},
+	{key: "sent_http_content_location", f: fStatusLocation},
+	{key: "upstream_http_location", f: fStatusLocation}, {key: "upstream_http_operation_location", f: fStatusLocation},
+	{key: "upstream_http_azure_asyncoperation", f: fStatusLocation},
+	{key: "upstream_http_content_location", f: fStatusLocation},
+	{key: "downstream_Location", f: fStatusLocation}, {key: "downstream_Operation-Location", f: fStatusLocation},
+	{key: "downstream_Azure-Asyncoperation", f: fStatusLocation},
+	{key: "downstream_Content-Location", f: fStatusLocation},
+	{key: "resp_headers.Location", f: fStatusLocation}, {key: "resp_headers.Operation-Location", f: fStatusLocation},
+	{key: "resp_headers.Azure-Asyncoperation", f: fStatusLocation},
+	{key: "resp_headers.Content-Location", f: fStatusLocation}, {key: "location", f: fStatusLocation},
+
+	{key: "upstream_cache_status", f: fCacheStatus}, {key: "cache_status", f: fCacheStatus},
+
+	// Elastic Common Schema, nested or with flattened dotted keys.
+	{key: "http.request.method", f: fMethod}, {key: "url.original", f: fURI}, {key: "url.path", f: fPath},
+	{key: "url.query", f: fQuery}, {key: "url.domain", f: fHost}, {key: "client.ip", f: fClientIP},
+	{key: "source.ip", f: fClientIP}, {key: "http.response.status_code", f: fStatus, h: hStatus},
+	{key: "http.response.body.bytes", f: fBytes, h: hInt}, {key: "event.duration", f: fDuration, h: hNanos},
+	{key: "user_agent.original", f: fUserAgent}, {key: "http.request.referrer", f: fReferer},
+	{key: "http.request.id", f: fRequestID},
+}
+
+// defaultTable builds the key table of the built-in names. Ranks start at 1
+// (0 is a user mapping) and grow down each field's list; the request line
+// ranks on its own.
+func defaultTable() *table {
+	t := newTable(false)
+	next := map[field]uint8{}
+	for _, d := range defaults {
+		next[d.f]++
+		a := action{field: d.f, how: d.h, list: d.list, rank: next[d.f]}
+		t.add(d.key, a) // also as a flattened dotted key
+		if strings.Contains(d.key, ".") {
+			t.addPath(strings.Split(d.key, "."), a)
+		}
+	}
+	return t
+}
+
+var (
+	errNoTime    = parse.Malformed("no timestamp field")
+	errBadTime   = parse.Malformed("timestamp not understood")
+	errNoStatus  = parse.Malformed("no status field")
+	errBadStatus = parse.Malformed("status is not an HTTP status code")
+	errJSON      = map[string]error{}
+)
+
+func init() {
+	for _, r := range []string{jsonscan.ErrNotObject, jsonscan.ErrTruncated, jsonscan.ErrSyntax, jsonscan.ErrTrailing, jsonscan.ErrDepth} {
+		errJSON[r] = parse.Malformed(r)
+	}
+}
+
+// state is what one line has filled so far.
+type state struct {
+	rank               [nFields]uint8 // rank of the value held; 255 = none
+	timeSeen, badTime  bool
+	statusSeen, badSts bool
+}
+
+func (p *parser) Parse(line []byte, rec *parse.Record) error {
+	rec.Reset()
+	rec.Source = parse.SourceOrigin
+	var st state
+	for i := range st.rank {
+		st.rank[i] = 255
+	}
+	if reason := p.object(line, p.root, rec, &st, 0, true); reason != "" {
+		if e, ok := errJSON[reason]; ok {
+			return e
+		}
+		return parse.Malformed(reason)
+	}
+	if st.rank[fTime] == 255 {
+		if st.badTime {
+			return errBadTime
+		}
+		return errNoTime
+	}
+	if st.rank[fStatus] == 255 {
+		if st.badSts {
+			return errBadStatus
+		}
+		return errNoStatus
+	}
+	return nil
+}
+
+const maxNesting = 4
+
+// object walks one object against table t; top says it is the whole line.
+func (p *parser) object(data []byte, t *table, rec *parse.Record, st *state, depth int, top bool) string {
+	m := jsonscan.MembersOf(data)
+	for m.Next() {
+		e := t.lookup(m.Key)
+		if e == nil {
+			continue
+		}
+		v := m.Val
+		if v.Kind == jsonscan.Object {
+			if e.sub != nil && depth < maxNesting {
+				if reason := p.object(v.Raw, e.sub, rec, st, depth+1, false); reason != "" {
+					return reason
+				}
+			}
+			continue
+		}
+		for _, a := range e.acts {
+			apply(rec, st, a, v)
+		}
+	}
+	if top {
+		return m.CheckEnd()
+	}
+	return m.Err()
+}
+
+// apply stores v into the action's field unless a better-ranked value is
+// already there.
+func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
+	if a.field < nFields && st.rank[a.field] <= a.rank {
+		return
+	}
+	if v.Kind == jsonscan.Array {
+		s, ok := v.FirstString()
+		if !ok {
+			return
+		}
+		v = s
+	}
+	if v.Kind == jsonscan.Null || v.Kind == jsonscan.True || v.Kind == jsonscan.False {
+		return
+	}
+	var b []byte
+	if v.Kind == jsonscan.String {
+		b = v.Bytes()
+	} else {
+		b = v.Raw
+	}
+	b = bytes.TrimSpace(b)
+	if a.list {
+		b = lastEntry(b)
+	}
+	if len(b) == 0 || (len(b) == 1 && b[0] == '-') {
+		return
+	}
+	switch a.field {
+	case fTime:
+		st.timeSeen = true
+		t, ok := timestamp(b)
+		if !ok {
+			st.badTime = true
+			return
+		}
+		rec.Time = t
+	case fStatus, fOriginStatus:
+		if a.field == fStatus {
+			st.statusSeen = true
+		}
+		s, ok := status(b)
+		if !ok {
+			if a.field == fStatus {
+				st.badSts = true
+			}
+			return
+		}
+		if a.field == fStatus {
+			rec.Status = s
+		} else {
+			rec.OriginStatus = s
+		}
+	case fBytes:
+		n, ok := integer(b)
+		if !ok || n < 0 {
+			return
+		}
+		rec.Bytes = n
+	case fDuration, fOriginHeaderTime, fOriginConnectTime:
+		d, ok := duration(b, a.how)
+		if !ok {
+			return
+		}
+		switch a.field {
+		case fDuration:
+			rec.Duration = d
+		case fOriginHeaderTime:
+			rec.OriginHeaderTime = d
+		default:
+			rec.OriginConnectTime = d
+		}
+	case fRequest:
+		requestLine(rec, st, a.rank, b)
+		return
+	case fURI:
+		uri(rec, st, a.rank, parse.View(b))
+		return
+	case fRequestID:
+		s := parse.View(b)
+		if a.how == hRay {
+			if id, colo, ok := strings.Cut(s, "-"); ok && id != "" {
+				s = id
+				if colo != "" && st.rank[fPOP] > a.rank {
+					rec.POP, st.rank[fPOP] = colo, a.rank
+				}
+			}
+		}
+		rec.RequestID = s
+	case fUpstream:
+		rec.Upstream = address(parse.View(b))
+	default:
+		*stringField(rec, a.field) = parse.View(b)
+	}
+	if a.field < nFields {
+		st.rank[a.field] = a.rank
+	}
+}
+
+func stringField(rec *parse.Record, f field) *string {
+	switch f {
+	case fHost:
+		return &rec.Host
+	case fClientIP:
+		return &rec.ClientIP
+	case fMethod:
+		return &rec.Method
+	case fPath:
+		return &rec.Path
+	case fQuery:
+		return &rec.Query
+	case fProtocol:
+		return &rec.Protocol
+	case fUserAgent:
+		return &rec.UserAgent
+	case fReferer:
+		return &rec.Referer
+	case fPOP:
+		return &rec.POP
+	case fStatusLocation:
+		return &rec.StatusLocation
+	case fCacheStatus:
+		return &rec.CacheStatus
+	}
+	var sink string
+	return &sink
+}
+
+// setString fills a string field if rank beats what it holds.
+func setString(rec *parse.Record, st *state, f field, rank uint8, s string) {
+	if s == "" || st.rank[f] <= rank {
+		return
+	}
+	*stringField(rec, f) = s
+	st.rank[f] = rank
+}
+
+// uri splits a path with its query.
+func uri(rec *parse.Record, st *state, rank uint8, s string) {
+	path, query, _ := strings.Cut(s, "?")
+	setString(rec, st, fPath, rank, path)
+	setString(rec, st, fQuery, rank, query)
+}
+
+// requestLine splits "GET /path?q HTTP/1.1".
+func requestLine(rec *parse.Record, st *state, rank uint8, b []byte) {
+	s := parse.View(b)
+	method, rest, ok := strings.Cut(s, " ")
+	if !ok {
+		return
+	}
+	target := rest
+	if i := strings.LastIndexByte(rest, ' '); i >= 0 && strings.HasPrefix(rest[i+1:], "HTTP/") {
+		target = rest[:i]
+		setString(rec, st, fProtocol, rank, rest[i+1:])
+	}
+	setString(rec, st, fMethod, rank, method)
+	uri(rec, st, rank, target)
+}
+
+// lastEntry returns the last entry of an nginx retry list: entries are
+// separated by ", " (retries) or " : " (internal redirects).
+func lastEntry(b []byte) []byte {
+	for i := len(b) - 1; i >= 0; i-- {
+		switch b[i] {
+		case ',':
+			return bytes.TrimSpace(b[i+1:])
+		case ':':
+			if i > 0 && i+1 < len(b) && b[i-1] == ' ' && b[i+1] == ' ' {
+				return bytes.TrimSpace(b[i+1:])
+			}
+		}
+	}
+	return b
+}
+
+// address drops a URL's scheme and path: "http://10.0.0.2:80/x" -> "10.0.0.2:80".
+func address(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		if j := strings.IndexByte(s, '/'); j >= 0 {
+			s = s[:j]
+		}
+	}
+	return s
+}
+
+func timestamp(b []byte) (int64, bool) {
+	if b[0] == '[' && b[len(b)-1] == ']' {
+		b = b[1 : len(b)-1]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	if b[0] >= '0' && b[0] <= '9' && len(b) >= 19 && b[4] == '-' {
+		if t, ok := parse.RFC3339(b); ok {
+			return t, true
+		}
+		if len(b) <= 29 { // no zone: read as UTC
+			var buf [32]byte
+			n := copy(buf[:], b)
+			buf[n] = 'Z'
+			if t, ok := parse.RFC3339(buf[:n+1]); ok {
+				return t, true
+			}
+		}
+		return 0, false
+	}
+	if t, ok := parse.CLFTime(b); ok {
+		return t, true
+	}
+	return parse.Epoch(b)
+}
+
+func status(b []byte) (int, bool) {
+	if s, ok := parse.Status(b); ok {
+		return s, true
+	}
+	n, ok := integer(b) // 200.0 from a float encoder
+	if !ok || n < 0 || n > 999 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+func integer(b []byte) (int64, bool) {
+	if n, ok := parse.Atoi(b); ok {
+		return n, true
+	}
+	v := jsonscan.Value{Kind: jsonscan.Number, Raw: b}
+	return v.Int()
+}
+
+func duration(b []byte, h how) (time.Duration, bool) {
+	switch h {
+	case hSeconds:
+		if d, ok := parse.Seconds(b); ok {
+			return d, d >= 0
+		}
+		f, ok := jsonscan.Value{Kind: jsonscan.Number, Raw: b}.Float()
+		if !ok || f < 0 || f > 1e9 {
+			return 0, false
+		}
+		return time.Duration(f * float64(time.Second)), true
+	}
+	f, ok := jsonscan.Value{Kind: jsonscan.Number, Raw: b}.Float()
+	if !ok || f < 0 || f > 9e18 {
+		return 0, false
+	}
+	switch h {
+	case hMillis:
+		f *= float64(time.Millisecond)
+	case hMicros:
+		f *= float64(time.Microsecond)
+	}
+	if f > 9e18 {
+		return 0, false
+	}
+	return time.Duration(f), true
+}

@@ -1,0 +1,592 @@
+// Package jsonscan walks the members of a JSON object without building
+// anything: keys and values come back as sub-slices of the input, values
+// that are not needed are skipped at memory speed, and nothing is allocated
+// unless the caller asks for an escaped string's text.
+//
+// It is deliberately lenient where the log parsers want it to be (raw
+// control bytes and invalid UTF-8 inside strings are passed through; numbers
+// are only checked for their character set) and strict where a wrong answer
+// would follow (unterminated strings, missing colons or commas, unbalanced
+// brackets are errors). It never panics, whatever the bytes.
+package jsonscan
+
+import (
+	"bytes"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Kind is the JSON type of a value.
+type Kind uint8
+
+const (
+	Invalid Kind = iota
+	String
+	Number
+	Object
+	Array
+	True
+	False
+	Null
+)
+
+// Value is one JSON value as it appears in the input.
+type Value struct {
+	Kind Kind
+	// Raw is the value's text: for a String the bytes between the quotes,
+	// still escaped; for every other kind the whole token including brackets.
+	Raw []byte
+}
+
+// Escaped reports whether a String value holds backslash escapes, i.e.
+// whether Text will have to allocate.
+func (v Value) Escaped() bool { return v.Kind == String && bytes.IndexByte(v.Raw, '\\') >= 0 }
+
+// Text returns a String value's text: a view of the input when it has no
+// escapes (no copy; valid while the input is unchanged), otherwise a newly
+// allocated unescaped string. Numbers and literals return their raw text;
+// objects and arrays return "".
+func (v Value) Text() string {
+	switch v.Kind {
+	case String:
+		if bytes.IndexByte(v.Raw, '\\') < 0 {
+			return view(v.Raw)
+		}
+		return string(Unescape(nil, v.Raw))
+	case Number, True, False, Null:
+		return view(v.Raw)
+	}
+	return ""
+}
+
+// Bytes is Text as bytes: a sub-slice of the input when no unescaping is
+// needed, else a new slice.
+func (v Value) Bytes() []byte {
+	switch v.Kind {
+	case String:
+		if bytes.IndexByte(v.Raw, '\\') < 0 {
+			return v.Raw
+		}
+		return Unescape(nil, v.Raw)
+	case Number, True, False, Null:
+		return v.Raw
+	}
+	return nil
+}
+
+// Int returns the value as an integer: a JSON number, or a string holding
+// one (type drift), truncating any fraction. ok is false for anything else.
+func (v Value) Int() (int64, bool) {
+	raw := v.Raw
+	if v.Kind == String {
+		raw = bytes.TrimSpace(raw)
+	} else if v.Kind != Number {
+		return 0, false
+	}
+	if n, ok := atoi(raw); ok {
+		return n, true
+	}
+	if !numeric(raw) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(view(raw), 64)
+	if err != nil || f != f || f > 9.2e18 || f < -9.2e18 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// Float returns the value as a float64: a JSON number, or a string holding
+// one.
+func (v Value) Float() (float64, bool) {
+	raw := v.Raw
+	if v.Kind == String {
+		raw = bytes.TrimSpace(raw)
+	} else if v.Kind != Number {
+		return 0, false
+	}
+	if !numeric(raw) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(view(raw), 64)
+	if err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+// FirstString returns the first element of an array that is a string, so
+// that a header logged as ["value"] reads like "value". A String returns
+// itself. ok is false when there is none.
+func (v Value) FirstString() (Value, bool) {
+	switch v.Kind {
+	case String:
+		return v, true
+	case Array:
+		a := Elements(v.Raw)
+		for {
+			e, ok := a.Next()
+			if !ok {
+				return Value{}, false
+			}
+			if e.Kind == String {
+				return e, true
+			}
+		}
+	}
+	return Value{}, false
+}
+
+// numeric reports whether b could be a number; strconv's errors allocate,
+// so text that cannot be one never reaches it.
+func numeric(b []byte) bool {
+	if len(b) == 0 || len(b) > 64 {
+		return false
+	}
+	digit := false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E':
+		default:
+			return false
+		}
+	}
+	return digit
+}
+
+func atoi(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// Errors are constant so that reporting them does not allocate.
+const (
+	ErrNotObject = "not a JSON object"
+	ErrTruncated = "truncated JSON"
+	ErrSyntax    = "invalid JSON syntax"
+	ErrTrailing  = "data after the JSON object"
+	ErrDepth     = "JSON nested too deeply"
+)
+
+// maxDepth bounds nesting of skipped values (one bit per level records
+// whether it is an object or an array); logs never come close.
+const maxDepth = 64
+
+// Members iterates over the members of one object.
+//
+//	m := jsonscan.Members(line)
+//	for m.Next() { switch string(m.Key) { ... m.Val ... } }
+//	if m.Err() != "" { malformed }
+type Members struct {
+	data []byte
+	pos  int
+	err  string
+	done bool
+	n    int
+
+	Key []byte // the current key, still escaped (see KeyEscaped)
+	Val Value  // the current value
+}
+
+// MembersOf starts iterating over the object in data, which may be surrounded
+// by whitespace (and start with a UTF-8 byte order mark, as the first line of
+// a file written by some tools does). For an object nested in another, pass
+// its Value.Raw.
+func MembersOf(data []byte) Members {
+	m := Members{data: data}
+	p := 0
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		p = 3
+	}
+	p = skipWS(data, p)
+	if p >= len(data) || data[p] != '{' {
+		m.err, m.done = ErrNotObject, true
+		return m
+	}
+	m.pos = p + 1
+	return m
+}
+
+// Next advances to the next member; false at the end or on an error.
+func (m *Members) Next() bool {
+	if m.done {
+		return false
+	}
+	d := m.data
+	p := skipWS(d, m.pos)
+	if p >= len(d) {
+		return m.fail(ErrTruncated)
+	}
+	if m.n > 0 {
+		switch d[p] {
+		case ',':
+			p = skipWS(d, p+1)
+		case '}':
+			return m.end(p + 1)
+		default:
+			return m.fail(ErrSyntax)
+		}
+	} else if d[p] == '}' {
+		return m.end(p + 1)
+	}
+	if p >= len(d) {
+		return m.fail(ErrTruncated)
+	}
+	if d[p] != '"' {
+		return m.fail(ErrSyntax)
+	}
+	e, ok := stringEnd(d, p+1)
+	if !ok {
+		return m.fail(ErrTruncated)
+	}
+	m.Key = d[p+1 : e]
+	p = skipWS(d, e+1)
+	if p >= len(d) {
+		return m.fail(ErrTruncated)
+	}
+	if d[p] != ':' {
+		return m.fail(ErrSyntax)
+	}
+	p = skipWS(d, p+1)
+	var errs string
+	m.Val, p, errs = value(d, p)
+	if errs != "" {
+		return m.fail(errs)
+	}
+	m.pos = p
+	m.n++
+	return true
+}
+
+// KeyEscaped reports whether the current key holds escapes (such keys never
+// match a plain name; they are rare enough to ignore).
+func (m *Members) KeyEscaped() bool { return bytes.IndexByte(m.Key, '\\') >= 0 }
+
+// Err returns "" after a clean end of the object, else a short reason.
+func (m *Members) Err() string { return m.err }
+
+// Rest returns what follows the object's closing brace (valid after Next
+// returned false without error).
+func (m *Members) Rest() []byte {
+	if m.pos > len(m.data) {
+		return nil
+	}
+	return m.data[m.pos:]
+}
+
+// CheckEnd reports an error unless only whitespace follows the object.
+func (m *Members) CheckEnd() string {
+	if m.err != "" {
+		return m.err
+	}
+	if skipWS(m.data, m.pos) != len(m.data) {
+		return ErrTrailing
+	}
+	return ""
+}
+
+func (m *Members) fail(reason string) bool {
+	m.err, m.done = reason, true
+	m.Key, m.Val = nil, Value{}
+	return false
+}
+
+func (m *Members) end(p int) bool {
+	m.pos, m.done = p, true
+	m.Key, m.Val = nil, Value{}
+	return false
+}
+
+// Elems iterates over the elements of an array.
+type Elems struct {
+	data []byte
+	pos  int
+	n    int
+	done bool
+	err  string
+}
+
+// Elements starts iterating over the array whose text (with brackets) is raw.
+func Elements(raw []byte) Elems {
+	a := Elems{data: raw}
+	p := skipWS(raw, 0)
+	if p >= len(raw) || raw[p] != '[' {
+		a.done, a.err = true, ErrSyntax
+		return a
+	}
+	a.pos = p + 1
+	return a
+}
+
+// Next returns the next element; false at the end or on an error.
+func (a *Elems) Next() (Value, bool) {
+	if a.done {
+		return Value{}, false
+	}
+	d := a.data
+	p := skipWS(d, a.pos)
+	if p >= len(d) {
+		a.done, a.err = true, ErrTruncated
+		return Value{}, false
+	}
+	if d[p] == ']' {
+		a.done = true
+		return Value{}, false
+	}
+	if a.n > 0 {
+		if d[p] != ',' {
+			a.done, a.err = true, ErrSyntax
+			return Value{}, false
+		}
+		p = skipWS(d, p+1)
+	}
+	v, p, errs := value(d, p)
+	if errs != "" {
+		a.done, a.err = true, errs
+		return Value{}, false
+	}
+	a.pos = p
+	a.n++
+	return v, true
+}
+
+// Err returns "" after a clean end, else a short reason.
+func (a *Elems) Err() string { return a.err }
+
+func skipWS(d []byte, p int) int {
+	for p < len(d) {
+		switch d[p] {
+		case ' ', '\t', '\n', '\r':
+			p++
+		default:
+			return p
+		}
+	}
+	return p
+}
+
+// stringEnd returns the index of the quote closing the string whose
+// contents start at p.
+func stringEnd(d []byte, p int) (int, bool) {
+	if p > len(d) {
+		return 0, false
+	}
+	i := bytes.IndexByte(d[p:], '"')
+	if i < 0 {
+		return 0, false
+	}
+	// An escaped quote is always directly preceded by a backslash, so a
+	// quote that is not ends the string: the common case, found by one
+	// vectorised search.
+	if i == 0 || d[p+i-1] != '\\' {
+		return p + i, true
+	}
+	for q := p; q < len(d); q++ {
+		switch d[q] {
+		case '\\':
+			q++
+		case '"':
+			return q, true
+		}
+	}
+	return 0, false
+}
+
+// value reads the value starting at p and returns it with the position
+// after it.
+func value(d []byte, p int) (Value, int, string) {
+	if p >= len(d) {
+		return Value{}, p, ErrTruncated
+	}
+	switch c := d[p]; c {
+	case '"':
+		e, ok := stringEnd(d, p+1)
+		if !ok {
+			return Value{}, p, ErrTruncated
+		}
+		return Value{Kind: String, Raw: d[p+1 : e]}, e + 1, ""
+	case '{', '[':
+		e, errs := skipNested(d, p)
+		if errs != "" {
+			return Value{}, p, errs
+		}
+		k := Object
+		if c == '[' {
+			k = Array
+		}
+		return Value{Kind: k, Raw: d[p:e]}, e, ""
+	case 't':
+		return literal(d, p, "true", True)
+	case 'f':
+		return literal(d, p, "false", False)
+	case 'n':
+		return literal(d, p, "null", Null)
+	default:
+		q := p
+		for q < len(d) {
+			c := d[q]
+			if (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+				q++
+				continue
+			}
+			break
+		}
+		if q == p {
+			return Value{}, p, ErrSyntax
+		}
+		return Value{Kind: Number, Raw: d[p:q]}, q, ""
+	}
+}
+
+func literal(d []byte, p int, word string, k Kind) (Value, int, string) {
+	if len(d)-p < len(word) || string(d[p:p+len(word)]) != word {
+		if len(d)-p < len(word) {
+			return Value{}, p, ErrTruncated
+		}
+		return Value{}, p, ErrSyntax
+	}
+	return Value{Kind: k, Raw: d[p : p+len(word)]}, p + len(word), ""
+}
+
+// skipNested returns the position after the object or array starting at p,
+// checking only that brackets balance outside strings.
+func skipNested(d []byte, p int) (int, string) {
+	var objects uint64 // bit i set: level i is an object
+	depth := 0
+	for q := p; q < len(d); q++ {
+		switch c := d[q]; c {
+		case '"':
+			e, ok := stringEnd(d, q+1)
+			if !ok {
+				return 0, ErrTruncated
+			}
+			q = e
+		case '{', '[':
+			if depth == maxDepth {
+				return 0, ErrDepth
+			}
+			if c == '{' {
+				objects |= 1 << depth
+			} else {
+				objects &^= 1 << depth
+			}
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return 0, ErrSyntax
+			}
+			depth--
+			if isObj := objects&(1<<depth) != 0; (c == '}') != isObj {
+				return 0, ErrSyntax
+			}
+			if depth == 0 {
+				return q + 1, ""
+			}
+		}
+	}
+	return 0, ErrTruncated
+}
+
+// Unescape appends the unescaped text of a JSON string's contents to dst.
+// Invalid escapes are kept as written; bad \u sequences become U+FFFD.
+func Unescape(dst, raw []byte) []byte {
+	if dst == nil {
+		dst = make([]byte, 0, len(raw))
+	}
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			continue
+		}
+		if i+1 >= len(raw) {
+			dst = append(dst, c)
+			break
+		}
+		i++
+		switch e := raw[i]; e {
+		case '"', '\\', '/':
+			dst = append(dst, e)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, n := hex4(raw[i+1:])
+			if n == 0 {
+				dst = append(dst, '\\', 'u')
+				continue
+			}
+			i += n
+			if utf16.IsSurrogate(r) {
+				if i+2 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
+					if r2, n2 := hex4(raw[i+3:]); n2 != 0 {
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							i += 2 + n2
+							dst = utf8.AppendRune(dst, dec)
+							continue
+						}
+					}
+				}
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			dst = append(dst, '\\', e)
+		}
+	}
+	return dst
+}
+
+func hex4(b []byte) (rune, int) {
+	if len(b) < 4 {
+		return 0, 0
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, 0
+		}
+	}
+	return r, 4
+}

@@ -1,0 +1,218 @@
+package jsonscan
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestMembers(t *testing.T) {
+	in := []byte(` {"a":1, "b" : "x\"y", "c":{"d":[1,{"e":"}"}]}, "f":[], "g":true,"h":false,"i":null,"j":-1.5e3} `)
+	type kv struct {
+		key  string
+		kind Kind
+		raw  string
+	}
+	want := []kv{
+		{"a", Number, "1"}, {"b", String, `x\"y`}, {"c", Object, `{"d":[1,{"e":"}"}]}`}, {"f", Array, "[]"},
+		{"g", True, "true"}, {"h", False, "false"}, {"i", Null, "null"}, {"j", Number, "-1.5e3"},
+	}
+	m := MembersOf(in)
+	var got []kv
+	for m.Next() {
+		got = append(got, kv{string(m.Key), m.Val.Kind, string(m.Val.Raw)})
+	}
+	if m.Err() != "" || m.CheckEnd() != "" {
+		t.Fatalf("err %q / %q", m.Err(), m.CheckEnd())
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("member %d: got %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct{ in, err string }{
+		{``, ErrNotObject},
+		{`[1]`, ErrNotObject},
+		{`{`, ErrTruncated},
+		{`{"a"`, ErrTruncated},
+		{`{"a":`, ErrTruncated},
+		{`{"a":"x`, ErrTruncated},
+		{`{"a":1`, ErrTruncated},
+		{`{"a":1,}`, ErrSyntax},
+		{`{"a" 1}`, ErrSyntax},
+		{`{a:1}`, ErrSyntax},
+		{`{"a":[1,2}`, ErrSyntax},
+		{`{"a":{"b":1]}`, ErrSyntax},
+		{`{"a":nul}`, ErrSyntax},
+		{`{"a":}`, ErrSyntax},
+		{`{"a":1 "b":2}`, ErrSyntax},
+		{`{"a":` + string(bytes.Repeat([]byte("["), 100)) + `}`, ErrDepth},
+	}
+	for _, tt := range tests {
+		m := MembersOf([]byte(tt.in))
+		for m.Next() {
+		}
+		if m.Err() != tt.err {
+			t.Errorf("%q: err %q, want %q", tt.in, m.Err(), tt.err)
+		}
+	}
+	m := MembersOf([]byte("\xEF\xBB\xBF{\"a\":1}"))
+	if !m.Next() || string(m.Key) != "a" {
+		t.Errorf("byte order mark: %q", m.Err())
+	}
+	m = MembersOf([]byte(`{"a":1} x`))
+	for m.Next() {
+	}
+	if m.Err() != "" || m.CheckEnd() != ErrTrailing {
+		t.Errorf("trailing: %q %q", m.Err(), m.CheckEnd())
+	}
+}
+
+func TestValueConversions(t *testing.T) {
+	tests := []struct {
+		v     Value
+		text  string
+		i     int64
+		iok   bool
+		first string
+	}{
+		{Value{String, []byte(`a\u00e9\n\/`)}, "aé\n/", 0, false, "aé\n/"},
+		{Value{String, []byte(` 42 `)}, " 42 ", 42, true, " 42 "},
+		{Value{Number, []byte(`200.0`)}, "200.0", 200, true, ""},
+		{Value{Number, []byte(`-7`)}, "-7", -7, true, ""},
+		{Value{Number, []byte(`1e3`)}, "1e3", 1000, true, ""},
+		{Value{Number, []byte(`1e30`)}, "1e30", 0, false, ""},
+		{Value{Array, []byte(`[1, "x", "y"]`)}, "", 0, false, "x"},
+		{Value{Object, []byte(`{}`)}, "", 0, false, ""},
+		{Value{Null, []byte(`null`)}, "null", 0, false, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.v.Text(); got != tt.text {
+			t.Errorf("%s Text = %q, want %q", tt.v.Raw, got, tt.text)
+		}
+		if i, ok := tt.v.Int(); i != tt.i || ok != tt.iok {
+			t.Errorf("%s Int = %d %v", tt.v.Raw, i, ok)
+		}
+		f, ok := tt.v.FirstString()
+		if got := f.Text(); (ok && got != tt.first) || (!ok && tt.first != "") {
+			t.Errorf("%s FirstString = %q %v", tt.v.Raw, got, ok)
+		}
+	}
+}
+
+func TestUnescape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`plain`, "plain"},
+		{`\"\\\/\b\f\n\r\t`, "\"\\/\b\f\n\r\t"},
+		{`\u0041\u00e9\u20ac`, "Aé€"},
+		{`\ud83d\ude00`, "😀"},
+		{`\ud83d`, "\uFFFD"},
+		{`\ud83dx`, "\uFFFDx"},
+		{`\u12`, `\u12`},
+		{`\x`, `\x`},
+		{`end\`, `end\`},
+	}
+	for _, tt := range tests {
+		if got := string(Unescape(nil, []byte(tt.in))); got != tt.want {
+			t.Errorf("Unescape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNoAllocs(t *testing.T) {
+	in := []byte(`{"a":"plain","b":[1,2,{"c":"d"}],"n":123}`)
+	allocs := testing.AllocsPerRun(100, func() {
+		m := MembersOf(in)
+		for m.Next() {
+			_ = m.Val.Text()
+			_, _ = m.Val.Int()
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocs", allocs)
+	}
+}
+
+// FuzzMembers checks the scanner against encoding/json: valid objects scan
+// cleanly with the same members and string values, and nothing panics.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `{"a":1}`, `{"a":"x\"y","b":[1,{"c":null}],"d":{"e":true}}`, `{"a":"\ud83d\ude00\u0041"}`,
+		`{"a":"\\"}`, `{"a":1,}`, `{"a":[}`, ` {"a" : -1.5e3 } `, `{"a":"\u00"}`, "{\"a\":\"\xff\"}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := MembersOf(data)
+		type member struct {
+			key string
+			val Value
+		}
+		var got []member
+		for m.Next() {
+			got = append(got, member{string(m.Key), m.Val})
+			if m.Val.Kind == String {
+				_ = m.Val.Text()
+			}
+			_, _ = m.Val.Int()
+			_, _ = m.Val.FirstString()
+		}
+		end := m.CheckEnd()
+		if !json.Valid(data) {
+			return
+		}
+		// Skipped values are only checked for balance; in valid input they
+		// must rescan cleanly.
+		for _, mem := range got {
+			if mem.val.Kind == Object {
+				sub := MembersOf(mem.val.Raw)
+				for sub.Next() {
+				}
+				if sub.CheckEnd() != "" {
+					t.Fatalf("nested object %q rescans with %q", mem.val.Raw, sub.CheckEnd())
+				}
+			}
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(data, &obj) != nil {
+			if end == "" {
+				t.Fatalf("accepted a valid non-object %q", data)
+			}
+			return
+		}
+		if end != "" {
+			t.Fatalf("valid object %q rejected: %s", data, end)
+		}
+		for _, mem := range got {
+			if bytes.IndexByte([]byte(mem.key), '\\') >= 0 || !utf8.ValidString(mem.key) {
+				continue // encoding/json rewrites such keys
+			}
+			raw, ok := obj[mem.key]
+			if !ok {
+				t.Fatalf("key %q not in %q", mem.key, data)
+			}
+			if mem.val.Kind == String && utf8.Valid(mem.val.Raw) {
+				var s string
+				if err := json.Unmarshal(raw, &s); err == nil && s != mem.val.Text() {
+					// The last duplicate key wins in encoding/json.
+					dup := 0
+					for _, o := range got {
+						if o.key == mem.key {
+							dup++
+						}
+					}
+					if dup == 1 {
+						t.Fatalf("value of %q: %q, encoding/json says %q", mem.key, mem.val.Text(), s)
+					}
+				}
+			}
+		}
+	})
+}
