@@ -1,0 +1,329 @@
+package input
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/safe"
+)
+
+// passThrough is the smallest segment handed to the sink as it is (no
+// copy) when one stream is left; smaller ones are gathered into a batch.
+const passThrough = 256
+
+// peekBytes is how much of a file (decompressed) is read to find its first
+// timestamp when many inputs are merged.
+const peekBytes = 64 << 10
+
+// batch reads every input to its end and merges them.
+func (p *Pipeline) batch(ctx context.Context, sink func([]parse.Record)) (*Result, error) {
+	srcs := expand(p.opt.Paths, p.opt.Recursive)
+	for _, s := range p.opt.Sources {
+		srcs = append(srcs, source{path: s.Name, size: s.Size, open: s.Open})
+	}
+	streams := make([]*stream, len(srcs))
+	var total int64
+	for i, s := range srcs {
+		streams[i] = newStream(s)
+		total += s.size
+	}
+	p.inputs.Store(int64(len(streams)))
+	p.bytesTotal.Store(total)
+	if len(streams) > 1 {
+		p.peekAll(ctx, streams)
+	}
+	// Inputs whose first time is unknown start at once; the others in time
+	// order, each when the merge comes within the reorder window of it.
+	pending := make([]*stream, len(streams))
+	copy(pending, streams)
+	sort.SliceStable(pending, func(i, j int) bool {
+		return pending[i].firstKey() < pending[j].firstKey()
+	})
+
+	g, _ := safe.NewGroup(ctx, p.opt.OnPanic)
+	m := p.newMerger(sink)
+	g.Go("merge", func(ctx context.Context) error {
+		return m.run(ctx, pending, func(st *stream) {
+			g.Go("input "+st.src.path, func(ctx context.Context) error {
+				p.runStream(ctx, st)
+				return nil
+			})
+		})
+	})
+	err := g.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	res := &Result{Inputs: make([]parse.InputStats, len(streams))}
+	for i, st := range streams {
+		res.Inputs[i] = st.stats
+		res.Totals.Late += st.late
+		res.Totals.Filtered += st.filtered
+	}
+	res.sum()
+	m.totals(&res.Totals)
+	return res, err
+}
+
+func (st *stream) firstKey() int64 {
+	if !st.hasFirst {
+		return math.MinInt64
+	}
+	return st.first
+}
+
+// peekAll finds the first record time of every file input, two at a time.
+func (p *Pipeline) peekAll(ctx context.Context, streams []*stream) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(p.opt.Workers, len(streams)) {
+		wg.Add(1)
+		safe.Go("peek", func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(streams) || ctx.Err() != nil {
+					return
+				}
+				st := streams[i]
+				if st.src.err == nil && !st.src.stdin {
+					st.first, st.hasFirst = p.peek(st.src)
+				}
+			}
+		}, func(error) { wg.Done() })
+	}
+	wg.Wait()
+}
+
+// peek reads the start of a file and returns the earliest record time in
+// it, cheaply: the file is opened, its first 64 KiB decompressed, parsed
+// and closed again. Any trouble just means "unknown" (the input starts at
+// once and reports its own error).
+func (p *Pipeline) peek(src source) (first int64, ok bool) {
+	path := src.path
+	var discard atomic.Int64
+	o, err := openFile(src, &discard)
+	if err != nil {
+		return 0, false
+	}
+	defer o.close()
+	buf := make([]byte, peekBytes)
+	n, _ := io.ReadFull(o.r, buf)
+	buf = buf[:n]
+	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 && n == peekBytes {
+		buf = buf[:i+1]
+	}
+	var lines [][]byte
+	for len(buf) > 0 {
+		line := buf
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			line, buf = buf[:i], buf[i+1:]
+		} else {
+			buf = nil
+		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if !blank(line) {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) == 0 {
+		return 0, false
+	}
+	err = safe.Run("peek "+path, func() error {
+		var parser parse.Parser
+		var perr error
+		if name := p.formatFor(path); name != "" {
+			parser, perr = p.opt.NewParser(name)
+		} else {
+			parser, perr = p.opt.Detect(lines[:min(len(lines), detectLines)])
+		}
+		if perr != nil {
+			return perr
+		}
+		var rec parse.Record
+		for _, l := range lines {
+			if parser.Parse(l, &rec) == nil && (!ok || rec.Time < first) {
+				first, ok = rec.Time, true
+			}
+		}
+		return nil
+	})
+	return first, ok && err == nil
+}
+
+// merger joins the streams into one in time order, drops duplicate request
+// ids, counts the status mix and hands batches to the sink.
+type merger struct {
+	p      *Pipeline
+	sink   func([]parse.Record)
+	window int64
+	batch  []parse.Record
+	dd     *deduper
+
+	last        int64
+	hasLast     bool
+	late, dup   int64
+	status      [600]int64
+	statusOther map[int]int64
+}
+
+func (p *Pipeline) newMerger(sink func([]parse.Record)) *merger {
+	return &merger{p: p, sink: sink, window: int64(p.opt.ReorderWindow),
+		batch: make([]parse.Record, 0, p.opt.BatchSize),
+		dd:    newDeduper(int64(p.opt.ReorderWindow), p.opt.DedupeMax)}
+}
+
+type head struct {
+	st  *stream
+	seg segment
+	pos int
+}
+
+func (h *head) time() int64 { return h.seg.recs[h.pos].Time }
+
+// run merges until every stream has ended. start launches a stream's
+// goroutine; streams are started lazily, so that of a tree of thousands of
+// archives only those overlapping in time are open at once.
+func (m *merger) run(ctx context.Context, pending []*stream, start func(*stream)) error {
+	var active []*head
+	for {
+		for i := 0; i < len(active); {
+			h := active[i]
+			if h.pos < len(h.seg.recs) {
+				i++
+				continue
+			}
+			select {
+			case seg, ok := <-h.st.out:
+				if !ok {
+					active = append(active[:i], active[i+1:]...)
+					continue
+				}
+				h.seg, h.pos = seg, 0
+				if len(seg.recs) > 0 {
+					i++
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		minIdx, minT, second := -1, int64(math.MaxInt64), int64(math.MaxInt64)
+		for i, h := range active {
+			if t := h.time(); t < minT {
+				minIdx, second, minT = i, minT, t
+			} else if t < second {
+				second = t
+			}
+		}
+		// Start the next input when the merge comes within the reorder
+		// window of its first record, or as a prefetch while only one is
+		// running, so that the next archive of a rotation family is already
+		// decompressing on the other core when the current one ends.
+		if len(pending) > 0 && (len(active) < 2 || !pending[0].hasFirst || pending[0].first-m.window <= minT) {
+			start(pending[0])
+			active = append(active, &head{st: pending[0]})
+			pending = pending[1:]
+			continue
+		}
+		if minIdx < 0 {
+			m.flush()
+			return nil
+		}
+		limit := second
+		if len(pending) > 0 {
+			limit = min(limit, pending[0].first-m.window)
+		}
+		m.take(active[minIdx], limit)
+	}
+}
+
+// take passes on h's records up to limit (at least one).
+func (m *merger) take(h *head, limit int64) {
+	recs := h.seg.recs
+	late := h.seg.late
+	if limit == math.MaxInt64 && h.pos == 0 && len(recs) >= passThrough {
+		// One stream left: hand its segment over without copying (after
+		// what was gathered before it, to keep the order).
+		m.flush()
+		w := 0
+		for i := range recs {
+			if m.keep(&recs[i], late) {
+				if w != i {
+					recs[w] = recs[i]
+				}
+				w++
+			}
+		}
+		h.pos = len(recs)
+		if w > 0 {
+			m.sink(recs[:w])
+		}
+		h.seg.owner.release(len(recs))
+		return
+	}
+	i := h.pos
+	for {
+		if m.keep(&recs[i], late) {
+			m.batch = append(m.batch, recs[i])
+			if len(m.batch) == cap(m.batch) {
+				m.flush()
+			}
+		}
+		i++
+		if i == len(recs) || recs[i].Time > limit {
+			break
+		}
+	}
+	h.seg.owner.release(i - h.pos)
+	h.pos = i
+}
+
+// keep decides whether rec goes on, and counts it.
+func (m *merger) keep(rec *parse.Record, late bool) bool {
+	if m.dd.duplicate(rec) {
+		m.dup++
+		return false
+	}
+	switch {
+	case !m.hasLast || rec.Time > m.last:
+		m.last, m.hasLast = rec.Time, true
+	case rec.Time < m.last && !late:
+		m.late++ // out of order across inputs: the stream itself was in order
+	}
+	if s := rec.Status; s >= 0 && s < len(m.status) {
+		m.status[s]++
+	} else {
+		if m.statusOther == nil {
+			m.statusOther = map[int]int64{}
+		}
+		m.statusOther[s]++
+	}
+	return true
+}
+
+func (m *merger) flush() {
+	if len(m.batch) > 0 {
+		m.sink(m.batch)
+		m.batch = m.batch[:0]
+	}
+}
+
+func (m *merger) totals(t *parse.Totals) {
+	t.Late += m.late
+	t.Duplicate += m.dup
+	t.Status = make(map[int]int64)
+	for s, n := range m.status {
+		if n > 0 {
+			t.Status[s] = n
+		}
+	}
+	for s, n := range m.statusOther {
+		t.Status[s] += n
+	}
+}

@@ -1,0 +1,94 @@
+package input
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+const benchLines = 200_000
+
+// cpuTime is the process's user+system CPU time in ns.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+var benchFiles struct {
+	once        sync.Once
+	dir         string
+	plain, gzip string
+}
+
+// benchInputs writes the generated combined log once per test binary, plain
+// and gzip (removed by TestMain's cleanup of the temp dir).
+func benchInputs(b *testing.B) (plain, gz string) {
+	benchFiles.once.Do(func() {
+		dir, err := os.MkdirTemp("", "edgetriage-input-bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		data := genCombined(benchLines, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+		benchFiles.dir = dir
+		benchFiles.plain = writeFile(b, filepath.Join(dir, "access.log"), data)
+		benchFiles.gzip = writeFile(b, filepath.Join(dir, "access.log.gz"), gzipBytes(b, data))
+	})
+	return benchFiles.plain, benchFiles.gzip
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchFiles.dir != "" {
+		_ = os.RemoveAll(benchFiles.dir)
+	}
+	os.Exit(code)
+}
+
+func benchPipeline(b *testing.B, path string, workers int) {
+	info, err := os.Stat(benchFiles.plain)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(info.Size()) // decompressed bytes, so MB/s compare across plain and gzip
+	b.ReportAllocs()
+	var n int64
+	cpu0 := cpuTime()
+	for b.Loop() {
+		opt := testOptions(path)
+		opt.Formats = []string{"combined"}
+		opt.Workers = workers
+		res, err := Run(context.Background(), opt, func(batch []parse.Record) { n += int64(len(batch)) })
+		if err != nil || res.Totals.Parsed != benchLines {
+			b.Fatalf("err %v, totals %+v", err, res.Totals)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
+	// CPU time per line, all goroutines: steadier than wall time on a
+	// shared machine, and what decides the speed on two free cores.
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/line")
+}
+
+// go test -run '^$' -bench Pipeline -benchtime 5x ./parse/input/
+func BenchmarkPipelinePlain(b *testing.B) {
+	plain, _ := benchInputs(b)
+	benchPipeline(b, plain, 0)
+}
+
+func BenchmarkPipelinePlainOneWorker(b *testing.B) {
+	plain, _ := benchInputs(b)
+	benchPipeline(b, plain, 1)
+}
+
+func BenchmarkPipelineGzip(b *testing.B) {
+	_, gz := benchInputs(b)
+	benchPipeline(b, gz, 0)
+}

@@ -1,0 +1,264 @@
+package input
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// StdinName is the path that stands for standard input.
+const StdinName = "-"
+
+// source is one input after expansion: a file to open, stdin, or a path
+// that could not be used (err set).
+type source struct {
+	path  string // as the user gave it, or as found in a directory
+	stdin bool
+	size  int64 // on disk (compressed size for archives); 0 if unknown
+	err   error
+	open  func() (io.ReadCloser, error) // a Source's, instead of the path
+}
+
+// expand turns the user's paths into inputs: files as given, globs,
+// directories (their log files, rotated families oldest first; the whole
+// tree with recursive) and "-" for stdin. A path that cannot be used
+// becomes an input with an error so the others still run. Each file appears
+// once, in the order found.
+func expand(paths []string, recursive bool) []source {
+	var out []source
+	seen := map[string]bool{}
+	add := func(s source) {
+		key := s.path
+		if !s.stdin && s.err == nil {
+			key = filepath.Clean(s.path)
+		}
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, s)
+	}
+	for _, p := range paths {
+		if p == StdinName {
+			add(source{path: StdinName, stdin: true})
+			continue
+		}
+		info, err := os.Stat(p)
+		switch {
+		case err == nil && info.IsDir():
+			files, derr := dirFiles(p, recursive)
+			if derr != nil {
+				add(source{path: p, err: derr})
+			}
+			if derr == nil && len(files) == 0 {
+				add(source{path: p, err: fmt.Errorf("%s: no log files in directory", p)})
+			}
+			for _, f := range files {
+				add(f)
+			}
+		case err == nil:
+			add(fileSource(p, info))
+		case errors.Is(err, fs.ErrNotExist) && hasMeta(p):
+			matches, gerr := filepath.Glob(p)
+			if gerr != nil {
+				add(source{path: p, err: fmt.Errorf("%s: bad pattern: %w", p, gerr)})
+				continue
+			}
+			if len(matches) == 0 {
+				add(source{path: p, err: fmt.Errorf("%s: no files match", p)})
+				continue
+			}
+			var files []source
+			for _, m := range matches {
+				mi, merr := os.Stat(m)
+				if merr != nil {
+					files = append(files, source{path: m, err: merr})
+					continue
+				}
+				if mi.IsDir() {
+					if !recursive {
+						continue // a glob that matches directories means their files only with -r
+					}
+					sub, derr := dirFiles(m, true)
+					if derr != nil {
+						files = append(files, source{path: m, err: derr})
+					}
+					files = append(files, sub...)
+					continue
+				}
+				files = append(files, fileSource(m, mi))
+			}
+			for _, f := range orderFiles(files) {
+				add(f)
+			}
+		default:
+			add(source{path: p, err: err}) // *PathError already names the path
+		}
+	}
+	return out
+}
+
+func fileSource(path string, info fs.FileInfo) source {
+	if !info.Mode().IsRegular() && info.Mode()&fs.ModeNamedPipe == 0 && info.Mode()&fs.ModeCharDevice == 0 {
+		return source{path: path, err: fmt.Errorf("%s: not a regular file", path)}
+	}
+	return source{path: path, size: info.Size()}
+}
+
+func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+// dirFiles lists the log files of dir (and of its subdirectories with
+// recursive), ordered by folder, then family, oldest rotation first.
+func dirFiles(dir string, recursive bool) ([]source, error) {
+	var files []source
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == dir {
+				return err
+			}
+			files = append(files, source{path: path, err: err})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path == dir {
+				return nil
+			}
+			if !recursive || strings.HasPrefix(name, ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !looksLikeLog(name) {
+			return nil
+		}
+		info, ierr := d.Info()
+		if ierr != nil {
+			files = append(files, source{path: path, err: ierr})
+			return nil
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		files = append(files, source{path: path, size: info.Size()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return orderFiles(files), nil
+}
+
+// notLogExt are file kinds found beside logs that are never access logs.
+var notLogExt = map[string]bool{
+	".md": true, ".go": true, ".sh": true, ".py": true, ".yaml": true, ".yml": true,
+	".toml": true, ".conf": true, ".cfg": true, ".ini": true, ".pid": true, ".lock": true,
+	".swp": true, ".tmp": true, ".part": true, ".tar": true, ".zip": true, ".tgz": true,
+	".png": true, ".jpg": true, ".gif": true, ".pdf": true, ".html": true, ".css": true, ".js": true,
+	".sum": true, ".mod": true, ".exe": true, ".so": true, ".db": true, ".sqlite": true,
+}
+
+// looksLikeLog decides which files of a directory are read: anything but
+// hidden files, known non-log kinds and error logs (an nginx log directory
+// holds error.log beside access.log; it is not an access log).
+func looksLikeLog(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
+		return false
+	}
+	family, _, _ := rotation(name)
+	if notLogExt[strings.ToLower(filepath.Ext(family))] {
+		return false
+	}
+	lower := strings.ToLower(family)
+	return !strings.Contains(lower, "error") && !strings.HasPrefix(lower, "readme") &&
+		!strings.HasPrefix(lower, "license") && !strings.HasPrefix(lower, "provenance")
+}
+
+var compressSuffixes = []string{".gz", ".zst", ".zstd", ".bz2", ".xz"}
+
+// rotation splits a file name into its family (access.log) and where it
+// sits in the rotation: kind 0 = dated (access.log-20261120[.gz]), ordered
+// by the date; kind 1 = numbered (access.log.2.gz), higher is older; kind 2
+// = the live file.
+func rotation(name string) (family string, kind int, key string) {
+	base := name
+	for _, s := range compressSuffixes {
+		if strings.HasSuffix(base, s) {
+			base = strings.TrimSuffix(base, s)
+			break
+		}
+	}
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		if n := base[i+1:]; n != "" && isDigits(n) && len(n) < 6 {
+			return base[:i], 1, n
+		}
+	}
+	if i := strings.LastIndexAny(base, "-_."); i > 0 {
+		if d := base[i+1:]; len(d) >= 8 && isDigits(d) {
+			return base[:i], 0, d
+		}
+	}
+	return base, 2, ""
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// orderFiles sorts by directory, then rotation family, then oldest first
+// within the family (dated ascending, numbered descending, live last).
+// Files of unrelated names sort by name, which for Logpush objects
+// (20261120T000000Z_...) is time order.
+func orderFiles(files []source) []source {
+	type keyed struct {
+		s              source
+		dir, fam, rkey string
+		kind           int
+	}
+	ks := make([]keyed, len(files))
+	for i, f := range files {
+		dir, name := filepath.Split(f.path)
+		fam, kind, rkey := rotation(name)
+		ks[i] = keyed{f, dir, fam, rkey, kind}
+	}
+	sort.SliceStable(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
+		if a.dir != b.dir {
+			return a.dir < b.dir
+		}
+		if a.fam != b.fam {
+			return a.fam < b.fam
+		}
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		switch a.kind {
+		case 0:
+			return a.rkey < b.rkey
+		case 1:
+			an, _ := strconv.Atoi(a.rkey)
+			bn, _ := strconv.Atoi(b.rkey)
+			return an > bn
+		}
+		return a.s.path < b.s.path
+	})
+	out := make([]source, len(ks))
+	for i, k := range ks {
+		out[i] = k.s
+	}
+	return out
+}

@@ -1,0 +1,146 @@
+package input
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// Reasons for lines the reader itself rejects.
+const (
+	reasonCut     = "line cut short: the input broke off here"
+	reasonUnknown = "format not detected"
+)
+
+// maxExampleText caps the text kept with a malformed example.
+const maxExampleText = 256
+
+// chunkResult is what parsing a chunk gave: records in line order plus the
+// accounting of every line in it.
+type chunkResult struct {
+	recs        []parse.Record
+	owner       *recBatch // the pooled array recs lives in (nil if not pooled)
+	counts      parse.Counts
+	first, last int64 // time range of recs (when counts.Parsed > 0)
+	examples    []parse.MalformedExample
+}
+
+// lineParser parses the lines of chunks for one input. Each parse worker
+// has its own (parsers may keep state).
+type lineParser struct {
+	p           parse.Parser
+	input       string
+	maxExamples int
+	maxLine     int // lines longer than this that still fit a slab are overlong too
+}
+
+// parseChunk fills c.res. Every line of the chunk lands in exactly one of
+// parsed, ignored, malformed or overlong.
+func (lp *lineParser) parseChunk(c *chunk) {
+	res := &c.res
+	if c.overlong {
+		res.counts.Lines, res.counts.Overlong, res.counts.Bytes = 1, 1, c.skipped
+		return
+	}
+	res.counts.Bytes = int64(len(c.data))
+	res.owner = getBatch(int(c.lines))
+	res.recs = res.owner.recs[:0] // room for every line: appends never move it
+	defer func() { res.owner.hold(len(res.recs)) }()
+	data := c.data
+	lineNo, off := c.first, c.offset
+	for len(data) > 0 {
+		line := data
+		next := len(data)
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, next = data[:i], i+1
+		}
+		over := lp.maxLine > 0 && len(line) > lp.maxLine
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if over {
+			res.counts.Lines++
+			res.counts.Overlong++
+		} else if c.cut && next == len(data) {
+			res.counts.Lines++
+			res.counts.Malformed++
+			lp.example(res, lineNo, reasonCut, line)
+		} else {
+			lp.line(res, line, lineNo, off)
+		}
+		data = data[next:]
+		lineNo++
+		off += int64(next)
+	}
+}
+
+// line accounts for one line (without its line ending) and parses it.
+func (lp *lineParser) line(res *chunkResult, line []byte, lineNo, off int64) {
+	res.counts.Lines++
+	if blank(line) {
+		res.counts.Ignored++
+		return
+	}
+	lp.parseLine(res, line, lineNo, off)
+}
+
+func (lp *lineParser) parseLine(res *chunkResult, line []byte, lineNo, off int64) {
+	if n := len(res.recs); n < cap(res.recs) {
+		res.recs = res.recs[:n+1] // Parse resets it: no need to zero it first
+	} else {
+		res.recs = append(res.recs, parse.Record{})
+	}
+	rec := &res.recs[len(res.recs)-1]
+	err := lp.p.Parse(line, rec)
+	if err == nil {
+		rec.Raw = parse.View(line)
+		rec.Input = lp.input
+		rec.Line = lineNo
+		rec.Offset = off
+		if res.counts.Parsed == 0 {
+			res.first, res.last = rec.Time, rec.Time
+		} else if rec.Time < res.first {
+			res.first = rec.Time
+		} else if rec.Time > res.last {
+			res.last = rec.Time
+		}
+		res.counts.Parsed++
+		return
+	}
+	res.recs = res.recs[:len(res.recs)-1]
+	if errors.Is(err, parse.ErrIgnored) {
+		res.counts.Ignored++
+		return
+	}
+	res.counts.Malformed++
+	if len(res.examples) < lp.maxExamples {
+		reason := err.Error()
+		var m *parse.MalformedError
+		if errors.As(err, &m) {
+			reason = m.Reason
+		}
+		lp.example(res, lineNo, reason, line)
+	}
+}
+
+func (lp *lineParser) example(res *chunkResult, lineNo int64, reason string, line []byte) {
+	if len(res.examples) >= lp.maxExamples {
+		return
+	}
+	if len(line) > maxExampleText {
+		line = line[:maxExampleText]
+	}
+	// A copy: examples outlive the run, and must not pin a whole slab.
+	res.examples = append(res.examples, parse.MalformedExample{Line: lineNo, Reason: reason, Text: string(line)})
+}
+
+// blank reports a line of nothing but spaces and tabs.
+func blank(line []byte) bool {
+	for _, c := range line {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,51 @@
+package input
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// recBatch is the backing array of the records parsed from one chunk. It
+// goes back to a pool once every record in it has been passed on (or
+// dropped): refs counts those still in the pipeline. Recycling keeps the
+// garbage collector out of the hot path (a Record is 320 bytes, with
+// pointers); slabs, which hold no pointers, are not recycled.
+type recBatch struct {
+	recs []parse.Record // full capacity
+	refs atomic.Int64
+}
+
+var batchPool sync.Pool
+
+// getBatch returns a batch with room for n records.
+func getBatch(n int) *recBatch {
+	if b, ok := batchPool.Get().(*recBatch); ok {
+		if cap(b.recs) >= n {
+			return b
+		}
+	}
+	return &recBatch{recs: make([]parse.Record, 0, n+n/4)}
+}
+
+// release notes that n records of b have left the pipeline; b is reused
+// when none is left. A nil b (records not from a pooled batch) is fine.
+func (b *recBatch) release(n int) {
+	if b == nil || n == 0 {
+		return
+	}
+	if b.refs.Add(-int64(n)) == 0 {
+		batchPool.Put(b)
+	}
+}
+
+// hold sets how many records of b are in the pipeline, or recycles b at
+// once if none.
+func (b *recBatch) hold(n int) {
+	if n == 0 {
+		batchPool.Put(b)
+		return
+	}
+	b.refs.Store(int64(n))
+}

@@ -1,0 +1,406 @@
+package input
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/safe"
+)
+
+// stream reads one input in batch mode: reader goroutine -> parse workers
+// -> this stream's sorter -> out, in time order. Its stats are final once
+// out is closed.
+type stream struct {
+	src   source
+	stats parse.InputStats
+	out   chan segment
+
+	first    int64 // first record time, from peek
+	hasFirst bool
+
+	late, filtered int64
+}
+
+func newStream(src source) *stream {
+	return &stream{src: src, stats: parse.InputStats{Path: src.path, Err: src.err},
+		out: make(chan segment, 8)}
+}
+
+// run reads the input to its end. Failures of the input end up in
+// st.stats.Err; only a panic escapes (through safe.Run in the caller).
+func (p *Pipeline) runStream(ctx context.Context, st *stream) {
+	defer close(st.out)
+	defer p.inputsDone.Add(1)
+	if st.src.err != nil {
+		p.event(Event{Input: st.src.path, Kind: "error", Err: st.src.err})
+		return
+	}
+	o, err := p.open(st.src)
+	if err != nil {
+		st.stats.Err = err
+		p.event(Event{Input: st.src.path, Kind: "error", Err: err})
+		return
+	}
+	defer o.close()
+	if n := p.openNow.Add(1); n > p.openMax.Load() {
+		p.openMax.Store(n) // only a statistic for tests: a lost race is harmless
+	}
+	defer p.openNow.Add(-1)
+	st.stats.Compression = o.compression
+	p.event(Event{Input: st.src.path, Kind: "opened"})
+
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan *chunk, 2)
+	lr := newLineReader(o.r, p.opt.slabSize, p.opt.MaxLine, st.src.stdin)
+	var readErr error
+	readDone := make(chan struct{})
+	name := "read " + st.src.path
+	safe.Go(name, func() {
+		defer close(readDone)
+		defer close(chunks)
+		readErr = safe.Run(name, func() error {
+			return lr.run(rctx, func(c *chunk) bool {
+				select {
+				case chunks <- c:
+					return true
+				case <-rctx.Done():
+					return false
+				}
+			})
+		})
+	}, nil)
+
+	a := &assembler{p: p, st: st, ctx: ctx}
+	a.sort = newSorter(int64(p.opt.ReorderWindow), p.opt.ReorderMax, a.emit)
+	a.run(rctx, chunks)
+	cancel()
+	for range chunks { // let the reader see the cancel and end
+	}
+	<-readDone
+	st.late = a.sort.late
+	if st.stats.Err != nil {
+		return // set by the assembler (format, panic); the read error is moot
+	}
+	var re *readError
+	switch {
+	case errors.As(readErr, &re):
+		what := "read error"
+		if o.compression != "" {
+			what = o.compression + " data broken off"
+		}
+		st.stats.Err = fmt.Errorf("%s: %s %s: %w", st.src.path, what, re.where(), re.err)
+	case readErr != nil && !errors.Is(readErr, context.Canceled):
+		st.stats.Err = fmt.Errorf("%s: %w", st.src.path, readErr)
+	}
+	if st.stats.Err != nil {
+		p.event(Event{Input: st.src.path, Kind: "error", Err: st.stats.Err})
+	}
+}
+
+func (p *Pipeline) open(src source) (*opened, error) {
+	if src.stdin {
+		if p.opt.Stdin == nil {
+			return nil, errors.New("-: no standard input")
+		}
+		return openReader(p.opt.Stdin, &p.bytes)
+	}
+	return openFile(src, &p.bytes) // errors name the path
+}
+
+// assembler takes the reader's chunks in order, has them parsed (in
+// parallel when the format allows), and feeds the results, in order, to
+// the accounting and the sorter.
+type assembler struct {
+	p    *Pipeline
+	st   *stream
+	ctx  context.Context
+	sort *sorter
+
+	parsers []*lineParser
+}
+
+func (a *assembler) emit(seg segment) bool {
+	select {
+	case a.st.out <- seg:
+		return true
+	case <-a.ctx.Done():
+		return false
+	}
+}
+
+func (a *assembler) run(ctx context.Context, chunks <-chan *chunk) {
+	held, ok := a.detect(ctx, chunks)
+	if !ok {
+		return
+	}
+	// Whatever ended the input (its end, a broken archive, a panic), what
+	// was parsed goes on; flush does nothing once cancelled.
+	defer a.sort.flush()
+	if len(a.parsers) > 1 {
+		a.parallel(ctx, held, chunks)
+		return
+	}
+	for _, c := range held {
+		if !a.parseInline(c) {
+			return
+		}
+	}
+	for c := range chunks {
+		if !a.parseInline(c) {
+			return
+		}
+	}
+}
+
+func (a *assembler) parseInline(c *chunk) bool {
+	if err := safe.Run("parse "+a.st.src.path, func() error { a.parsers[0].parseChunk(c); return nil }); err != nil {
+		a.fail(c, err)
+		return false
+	}
+	a.take(c)
+	return !a.sort.stopped
+}
+
+// parallel hands chunks to one worker per parser and takes the results
+// back in input order; at most 2 chunks per worker are in flight.
+func (a *assembler) parallel(ctx context.Context, held []*chunk, chunks <-chan *chunk) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := len(a.parsers)
+	jobs := make(chan *chunk, 2*n)
+	g, gctx := safe.NewGroup(wctx, a.p.opt.OnPanic)
+	for _, lp := range a.parsers {
+		g.Go("parse "+a.st.src.path, func(ctx context.Context) error {
+			for c := range jobs {
+				lp.parseChunk(c)
+				close(c.done)
+			}
+			return nil
+		})
+	}
+	defer func() {
+		close(jobs)
+		if err := g.Wait(); err != nil {
+			a.st.stats.Err = fmt.Errorf("%s: %w", a.st.src.path, err)
+			a.p.event(Event{Input: a.st.src.path, Kind: "error", Err: a.st.stats.Err})
+		}
+	}()
+	var queue []*chunk
+	dispatch := func(c *chunk) {
+		c.done = make(chan struct{})
+		jobs <- c // never blocks: at most 2n in flight
+		queue = append(queue, c)
+	}
+	for _, c := range held {
+		for len(queue) >= 2*n {
+			if !a.await(gctx, queue[0]) {
+				return
+			}
+			queue = queue[1:]
+		}
+		dispatch(c)
+	}
+	in := chunks
+	for in != nil || len(queue) > 0 {
+		var headDone chan struct{}
+		if len(queue) > 0 {
+			headDone = queue[0].done
+		}
+		recv := in
+		if len(queue) >= 2*n {
+			recv = nil
+		}
+		select {
+		case c, ok := <-recv:
+			if !ok {
+				in = nil
+				continue
+			}
+			dispatch(c)
+		case <-headDone:
+			a.take(queue[0])
+			queue[0] = nil
+			queue = queue[1:]
+			if a.sort.stopped {
+				return
+			}
+		case <-gctx.Done():
+			return
+		}
+	}
+}
+
+func (a *assembler) await(ctx context.Context, c *chunk) bool {
+	select {
+	case <-c.done:
+		a.take(c)
+		return !a.sort.stopped
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// take accounts for a parsed chunk and passes its records on.
+func (a *assembler) take(c *chunk) {
+	res := &c.res
+	s := &a.st.stats
+	if res.counts.Parsed > 0 {
+		if s.Parsed == 0 || res.first < s.First.UnixNano() {
+			s.First = time.Unix(0, res.first).UTC()
+		}
+		if s.Parsed == 0 || res.last > s.Last.UnixNano() {
+			s.Last = time.Unix(0, res.last).UTC()
+		}
+	}
+	s.Counts.Add(res.counts)
+	for _, ex := range res.examples {
+		if len(s.MalformedExamples) < a.p.opt.MaxExamples {
+			s.MalformedExamples = append(s.MalformedExamples, ex)
+		}
+	}
+	a.p.lines.Add(res.counts.Lines)
+	recs, owner := res.recs, res.owner
+	c.res = chunkResult{}
+	c.data = nil
+	if a.p.since != 0 || a.p.until != 0 {
+		n := len(recs)
+		recs = a.filter(recs)
+		owner.release(n - len(recs))
+	}
+	if len(recs) > 0 {
+		a.sort.add(recs, owner)
+	}
+}
+
+// filter drops, in place, records outside since/until.
+func (a *assembler) filter(recs []parse.Record) []parse.Record {
+	w := 0
+	for i := range recs {
+		t := recs[i].Time
+		if (a.p.since != 0 && t < a.p.since) || (a.p.until != 0 && t >= a.p.until) {
+			a.st.filtered++
+			continue
+		}
+		if w != i {
+			recs[w] = recs[i]
+		}
+		w++
+	}
+	return recs[:w]
+}
+
+// fail ends the input after a panic while parsing c.
+func (a *assembler) fail(c *chunk, err error) {
+	a.st.stats.Err = fmt.Errorf("%s: near line %d: %w", a.st.src.path, c.first, err)
+	a.p.event(Event{Input: a.st.src.path, Kind: "error", Err: a.st.stats.Err})
+	if a.p.opt.OnPanic != nil {
+		a.p.opt.OnPanic(err)
+	}
+}
+
+// detect chooses the input's parser from the options or from its first
+// non-blank lines, reading (and holding) as many chunks as that takes. On
+// failure the lines read are accounted for and the input ends with an error.
+func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk, bool) {
+	name := a.p.formatFor(a.st.src.path)
+	var held []*chunk
+	var sample [][]byte
+	if name == "" {
+		deadline := time.NewTimer(a.p.opt.detectWait) // live stdin: do not wait for lines forever
+		defer deadline.Stop()
+	collect:
+		for len(sample) < detectLines {
+			select {
+			case c, ok := <-chunks:
+				if !ok {
+					break collect
+				}
+				held = append(held, c)
+				sample = appendSample(sample, c)
+			case <-deadline.C:
+				if len(sample) > 0 {
+					break collect
+				}
+				deadline.Reset(a.p.opt.detectWait)
+			case <-ctx.Done():
+				return nil, false
+			}
+		}
+	}
+	var p0 parse.Parser
+	var err error
+	switch {
+	case name != "":
+		p0, err = a.p.opt.NewParser(name)
+	case len(sample) == 0:
+		// Nothing but blank or overlong lines (or nothing at all): no format
+		// is needed to account for them.
+		p0 = noRecords{}
+	default:
+		err = safe.Run("detect "+a.st.src.path, func() error {
+			var derr error
+			p0, derr = a.p.opt.Detect(sample)
+			return derr
+		})
+	}
+	if err != nil {
+		a.st.stats.Err = fmt.Errorf("%s: %w", a.st.src.path, err)
+		a.p.event(Event{Input: a.st.src.path, Kind: "error", Err: a.st.stats.Err})
+		lp := &lineParser{p: noRecords{reason: reasonUnknown}, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine}
+		for _, c := range held {
+			lp.parseChunk(c)
+			a.take(c)
+		}
+		return nil, false
+	}
+	a.st.stats.Format = p0.Format()
+	a.parsers = []*lineParser{{p: p0, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine}}
+	if a.p.opt.Workers > 1 && parallelSafe(p0.Format()) {
+		for len(a.parsers) < a.p.opt.Workers {
+			pn, err := a.p.opt.NewParser(p0.Format())
+			if err != nil || pn.Format() != p0.Format() {
+				break // a parser that cannot be rebuilt by name is read by one worker
+			}
+			a.parsers = append(a.parsers, &lineParser{p: pn, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine})
+		}
+	}
+	return held, true
+}
+
+// appendSample adds the chunk's first non-blank lines to the detection sample.
+func appendSample(sample [][]byte, c *chunk) [][]byte {
+	data := c.data
+	for len(data) > 0 && len(sample) < detectLines {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if c.cut && len(data) == 0 {
+			break // a line cut short by a broken archive says nothing of the format
+		}
+		if !blank(line) {
+			sample = append(sample, line)
+		}
+	}
+	return sample
+}
+
+// noRecords stands in for a parser where no format applies: every
+// non-blank line it sees is malformed with its reason.
+type noRecords struct{ reason string }
+
+func (noRecords) Format() string { return "" }
+func (n noRecords) Parse([]byte, *parse.Record) error {
+	if n.reason == "" {
+		return parse.Malformed("no format")
+	}
+	return parse.Malformed(n.reason)
+}
