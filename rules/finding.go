@@ -117,8 +117,8 @@ type Finding struct {
 	Features map[string]float64 `json:"features"`
 	Context  map[string]any     `json:"context"`
 
-	Causes []Cause   `json:"causes"`
-	Fixes  []string  `json:"fixes"`
+	Causes  []Cause  `json:"causes"`
+	Fixes   []string `json:"fixes"`
 	Samples []Sample `json:"samples"`
 
 	// CompletedLate counts operations that completed after being reported

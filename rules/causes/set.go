@@ -1,0 +1,462 @@
+package causes
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/edgetriage/edgetriage/rules"
+)
+
+//go:embed default.yaml
+var defaultRules []byte
+
+// DefaultFile is the name the embedded default rules go by in errors and in
+// the rules listing.
+const DefaultFile = "(built-in) default.yaml"
+
+// DefaultYAML returns the embedded default rule file, as a starting point
+// for a user's own.
+func DefaultYAML() []byte { return slices.Clone(defaultRules) }
+
+// Set is a compiled, immutable set of rules. Its methods are safe for
+// concurrent use.
+type Set struct {
+	causes   []*causeRule
+	severity []*severityRule
+	generic  map[string][]*template.Template // by "kind" or "kind/subtype"
+	routes   []rules.Route
+}
+
+type causeRule struct {
+	def      ruleDef
+	when     map[rules.Kind]*vm.Program
+	conf     map[rules.Kind]*vm.Program // nil when the confidence is a number
+	evidence []*template.Template
+	fixes    []*template.Template
+	override bool // replaces a rule of the same id from an earlier file
+}
+
+type severityRule struct {
+	def      severityDef
+	when     map[rules.Kind]*vm.Program
+	override bool
+}
+
+// Load compiles the embedded default rules, then each extra file in order:
+// a rule whose id is already known replaces it (disabled: true removes it),
+// other rules are added; routes add to the list (the same method and path
+// replaces); generic fixes given for a kind replace that kind's. A file with
+// a problem is rejected with every problem's file, line and reason.
+func Load(extra ...string) (*Set, error) {
+	srcs := []source{{name: DefaultFile, data: defaultRules}}
+	for _, path := range extra {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading rule file: %w", err)
+		}
+		srcs = append(srcs, source{name: path, data: data})
+	}
+	return load(srcs)
+}
+
+// LoadBytes is Load for rule files already in memory (name is used in
+// errors); the defaults come first all the same.
+func LoadBytes(name string, data []byte) (*Set, error) {
+	return load([]source{{name: DefaultFile, data: defaultRules}, {name: name, data: data}})
+}
+
+type source struct {
+	name string
+	data []byte
+}
+
+func load(srcs []source) (*Set, error) {
+	s := &Set{generic: map[string][]*template.Template{}}
+	var errs []error
+	for _, src := range srcs {
+		if err := s.add(src); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return s, nil
+}
+
+// add compiles one file and merges it into s; on error s is unchanged.
+func (s *Set) add(src source) error {
+	el := &errList{file: src.name}
+	defs := parseFile(src.name, src.data, el)
+	if defs == nil {
+		return el.err()
+	}
+	ids := map[string]bool{}
+	var causes []*causeRule
+	for _, d := range defs.rules {
+		if ids[d.ID] {
+			el.add(d.Line, "rule id %q used twice in this file", d.ID)
+			continue
+		}
+		ids[d.ID] = true
+		if d.Disabled {
+			causes = append(causes, &causeRule{def: d})
+			continue
+		}
+		if r := compileCause(d, el); r != nil {
+			causes = append(causes, r)
+		}
+	}
+	var sevs []*severityRule
+	sevIDs := map[string]bool{}
+	for _, d := range defs.severity {
+		if sevIDs[d.ID] {
+			el.add(d.Line, "severity rule id %q used twice in this file", d.ID)
+			continue
+		}
+		sevIDs[d.ID] = true
+		r := &severityRule{def: d}
+		if !d.Disabled {
+			r.when = compileWhen(d.When, d.WhenLine, d.Kinds, expr.AsBool(), el)
+			if r.when == nil {
+				continue
+			}
+		}
+		sevs = append(sevs, r)
+	}
+	generic := map[string][]*template.Template{}
+	for _, g := range defs.generic {
+		key := string(g.Kind)
+		if g.Subtype != "" {
+			key += "/" + g.Subtype
+		}
+		ts := []*template.Template{}
+		for i, text := range g.Fixes {
+			t, err := compileTemplate("generic_fixes."+string(g.Kind), text, []rules.Kind{g.Kind})
+			if err != nil {
+				el.add(g.Lines[i], "generic fix for %s: %v", key, err)
+				continue
+			}
+			ts = append(ts, t)
+		}
+		generic[key] = ts
+	}
+	if err := el.err(); err != nil {
+		return err
+	}
+
+	for _, r := range causes {
+		i := slices.IndexFunc(s.causes, func(o *causeRule) bool { return o.def.ID == r.def.ID })
+		switch {
+		case i >= 0 && r.def.Disabled:
+			s.causes = slices.Delete(s.causes, i, i+1)
+		case i >= 0:
+			r.override = true
+			s.causes[i] = r
+		case r.def.Disabled:
+			// disabling an unknown id: nothing to do
+		default:
+			s.causes = append(s.causes, r)
+		}
+	}
+	for _, r := range sevs {
+		i := slices.IndexFunc(s.severity, func(o *severityRule) bool { return o.def.ID == r.def.ID })
+		switch {
+		case i >= 0 && r.def.Disabled:
+			s.severity = slices.Delete(s.severity, i, i+1)
+		case i >= 0:
+			r.override = true
+			s.severity[i] = r
+		case r.def.Disabled:
+		default:
+			s.severity = append(s.severity, r)
+		}
+	}
+	for k, ts := range generic {
+		s.generic[k] = ts
+	}
+	for _, r := range defs.routes {
+		i := slices.IndexFunc(s.routes, func(o rules.Route) bool { return o.Method == r.Method && o.Path == r.Path })
+		if i >= 0 {
+			s.routes[i] = r
+		} else {
+			s.routes = append(s.routes, r)
+		}
+	}
+	return nil
+}
+
+func compileCause(d ruleDef, el *errList) *causeRule {
+	before := len(el.errs)
+	r := &causeRule{def: d}
+	r.when = compileWhen(d.When, d.WhenLine, d.Kinds, expr.AsBool(), el)
+	if d.ConfidenceExpr != "" {
+		r.conf = compileWhen(d.ConfidenceExpr, d.ConfLine, d.Kinds, expr.AsFloat64(), el)
+	}
+	for i, text := range d.Evidence {
+		t, err := compileTemplate(d.ID+".evidence", text, d.Kinds)
+		if err != nil {
+			el.add(d.evidenceLines[i], "rule %q evidence: %v", d.ID, err)
+			continue
+		}
+		r.evidence = append(r.evidence, t)
+	}
+	for i, text := range d.Fixes {
+		t, err := compileTemplate(d.ID+".fixes", text, d.Kinds)
+		if err != nil {
+			el.add(d.fixLines[i], "rule %q fix: %v", d.ID, err)
+			continue
+		}
+		r.fixes = append(r.fixes, t)
+	}
+	if len(el.errs) > before {
+		return nil
+	}
+	return r
+}
+
+// compileWhen compiles an expression once per kind it applies to (the
+// features differ by kind), so an unknown name is a load-time error.
+func compileWhen(src string, line int, kinds []rules.Kind, want expr.Option, el *errList) map[rules.Kind]*vm.Program {
+	out := make(map[rules.Kind]*vm.Program, len(kinds))
+	for _, k := range kinds {
+		p, err := expr.Compile(src, expr.Env(exprEnv(k)), want)
+		if err != nil {
+			msg, _, _ := strings.Cut(err.Error(), "\n")
+			if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
+				name, _, _ = strings.Cut(name, " ")
+				if near := suggest(name, append(slices.Clone(FeaturesOf(k)), stringVars...)); near != "" {
+					msg += fmt.Sprintf(" (did you mean %s?)", near)
+				}
+				msg += fmt.Sprintf("; the features of %s are: %s; also %s, and known(x), between(x, lo, hi), ratio(a, b)",
+					k, strings.Join(FeaturesOf(k), ", "), strings.Join(stringVars, ", "))
+			}
+			el.add(line, "expression %q (for %s): %s", src, k, msg)
+			return nil
+		}
+		out[k] = p
+	}
+	return out
+}
+
+func (r *causeRule) applies(f *rules.Finding) bool {
+	return appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f)
+}
+
+func appliesTo(kinds []rules.Kind, subtypes []string, statuses []int, f *rules.Finding) bool {
+	if !slices.Contains(kinds, f.Kind) {
+		return false
+	}
+	if len(subtypes) > 0 && !slices.Contains(subtypes, f.Subtype) {
+		return false
+	}
+	if len(statuses) > 0 {
+		st := f.Status
+		if st == 0 {
+			st = int(f.Features["status"])
+		}
+		if st == 0 && f.Kind == rules.KindBurst520 {
+			st = 520
+		}
+		if !slices.Contains(statuses, st) {
+			return false
+		}
+	}
+	return true
+}
+
+// Explain evaluates the rules on f: it fills f.Causes (matching rules, most
+// confident first; ties keep file order) with their evidence rendered, sets
+// f.Fixes to the fixes of those causes in rank order followed by the
+// generic fixes of the kind (duplicates dropped), and raises f.Severity as
+// cause and severity rules say. Bursts and never-completed groups are at
+// least warning; fire-and-forget endpoints stay info. It is safe to call
+// again on an updated finding.
+func (s *Set) Explain(f *rules.Finding) {
+	env := runEnv(f)
+	data := templateData(f)
+
+	sev := f.Severity
+	fireAndForget := f.Kind == rules.KindIncomplete202 && f.Subtype == rules.SubFireAndForget
+	if sev < rules.SeverityWarning && !fireAndForget {
+		sev = rules.SeverityWarning
+	}
+	if sev == 0 {
+		sev = rules.SeverityInfo
+	}
+
+	causes := make([]rules.Cause, 0, 4)
+	for _, r := range s.causes {
+		if !r.applies(f) || !holds(r.when[f.Kind], env) {
+			continue
+		}
+		c := rules.Cause{Rule: r.def.ID, Title: r.def.Title, Confidence: r.def.Confidence}
+		if r.conf != nil {
+			c.Confidence = evalFloat(r.conf[f.Kind], env)
+		}
+		c.Evidence = render(r.evidence, data)
+		c.Fixes = render(r.fixes, data)
+		causes = append(causes, c)
+		if r.def.Severity > sev {
+			sev = r.def.Severity
+		}
+	}
+	sort.SliceStable(causes, func(i, j int) bool { return causes[i].Confidence > causes[j].Confidence })
+
+	var fixes []string
+	seen := map[string]bool{}
+	addFix := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			fixes = append(fixes, s)
+		}
+	}
+	for _, c := range causes {
+		for _, fx := range c.Fixes {
+			addFix(fx)
+		}
+	}
+	for _, fx := range render(s.genericFor(f), data) {
+		addFix(fx)
+	}
+
+	for _, r := range s.severity {
+		if appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f) && holds(r.when[f.Kind], env) && r.def.Severity > sev {
+			sev = r.def.Severity
+		}
+	}
+	if fireAndForget {
+		sev = rules.SeverityInfo
+	}
+
+	f.Causes = causes
+	f.Fixes = fixes
+	if f.Fixes == nil {
+		f.Fixes = []string{}
+	}
+	f.Severity = sev
+}
+
+// genericFor returns the generic fixes of f's sub-type when the rules give
+// them, else those of its kind.
+func (s *Set) genericFor(f *rules.Finding) []*template.Template {
+	if f.Subtype != "" {
+		if ts, ok := s.generic[string(f.Kind)+"/"+f.Subtype]; ok {
+			return ts
+		}
+	}
+	return s.generic[string(f.Kind)]
+}
+
+func holds(p *vm.Program, env map[string]any) bool {
+	if p == nil {
+		return false
+	}
+	out, err := expr.Run(p, env)
+	if err != nil {
+		return false
+	}
+	b, ok := out.(bool)
+	return ok && b
+}
+
+func evalFloat(p *vm.Program, env map[string]any) float64 {
+	out, err := expr.Run(p, env)
+	if err != nil {
+		return 0
+	}
+	var v float64
+	switch x := out.(type) {
+	case float64:
+		v = x
+	case int:
+		v = float64(x)
+	}
+	if math.IsNaN(v) {
+		return 0
+	}
+	return math.Max(0, math.Min(1, v))
+}
+
+// render executes templates, dropping lines that come out empty (a template
+// may guard a sentence with {{if known .x}}).
+func render(ts []*template.Template, data map[string]any) []string {
+	out := make([]string, 0, len(ts))
+	var b strings.Builder
+	for _, t := range ts {
+		b.Reset()
+		if err := t.Execute(&b, data); err != nil {
+			out = append(out, fmt.Sprintf("(template %s failed: %v)", t.Name(), err))
+			continue
+		}
+		line := strings.Join(strings.Fields(b.String()), " ")
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// Routes returns the per-route settings in file order, for
+// rules.Config.Routes.
+func (s *Set) Routes() []rules.Route { return slices.Clone(s.routes) }
+
+// RuleInfo describes one active rule for `edgetriage rules`.
+type RuleInfo struct {
+	ID         string   `json:"id"`
+	Type       string   `json:"type"` // "cause" or "severity"
+	Kinds      []string `json:"kinds"`
+	Subtypes   []string `json:"subtypes,omitempty"`
+	Statuses   []int    `json:"statuses,omitempty"`
+	When       string   `json:"when"`
+	Title      string   `json:"title"`      // cause title, or the severity rule's reason
+	Confidence string   `json:"confidence"` // a number or the expression
+	Severity   string   `json:"severity,omitempty"`
+	Source     string   `json:"source"` // file:line
+	Overrides  bool     `json:"overrides,omitempty"`
+}
+
+// Rules lists the active cause rules in evaluation order, then the severity
+// rules.
+func (s *Set) Rules() []RuleInfo {
+	out := make([]RuleInfo, 0, len(s.causes)+len(s.severity))
+	for _, r := range s.causes {
+		d := r.def
+		ri := RuleInfo{ID: d.ID, Type: "cause", Kinds: kindStrings(d.Kinds), Subtypes: d.Subtypes, Statuses: d.Statuses,
+			When: strings.TrimSpace(d.When), Title: d.Title, Source: fmt.Sprintf("%s:%d", d.File, d.Line), Overrides: r.override}
+		ri.Confidence = d.ConfidenceExpr
+		if ri.Confidence == "" {
+			ri.Confidence = strconv.FormatFloat(d.Confidence, 'f', -1, 64)
+		}
+		if d.Severity != 0 {
+			ri.Severity = d.Severity.String()
+		}
+		out = append(out, ri)
+	}
+	for _, r := range s.severity {
+		d := r.def
+		out = append(out, RuleInfo{ID: d.ID, Type: "severity", Kinds: kindStrings(d.Kinds), Subtypes: d.Subtypes,
+			Statuses: d.Statuses, When: strings.TrimSpace(d.When), Title: d.Reason, Severity: d.Severity.String(),
+			Source: fmt.Sprintf("%s:%d", d.File, d.Line), Overrides: r.override})
+	}
+	return out
+}
+
+func kindStrings(ks []rules.Kind) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
+}

@@ -1,0 +1,590 @@
+package rules
+
+import (
+	"strings"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// Engine turns a time-ordered stream of records into findings.
+//
+// Time is event time: "now" is the newest record time seen, never the wall
+// clock, so archived logs and live tails give the same findings. The one
+// exception is Advance: while tailing, the caller moves "now" on by the wall
+// clock when no line has arrived for a while (see Advance).
+//
+// The engine is single-threaded: call its methods from one goroutine.
+// Snapshots it returns share nothing mutable with it.
+type Engine struct {
+	cfg     Config
+	w       int64 // burst window, ns
+	keep    int64 // how far back burst detectors keep error records, ns
+	timeout int64 // default pending timeout, ns
+
+	now     int64 // event time: newest record, or later through Advance
+	newest  int64 // newest record time
+	records int64
+	final   bool
+
+	in interner
+
+	origins        map[string]*origin
+	originList     []*origin
+	lastKey        string
+	lastKeyOrigin  *origin
+	inputOrigins   map[string]*inputOrigin
+	lastInput      string
+	lastInputOrig  *origin
+	lastInputValid bool
+
+	tl timeline
+
+	bursts   []*burst
+	errChunk []errRec
+
+	life lifecycle
+	join joiner
+
+	sawEdge, sawOrigin bool
+	lastOriginTime     int64
+
+	nextDue int64 // earliest event time at which timed work is due
+
+	cache map[string]*builtFinding
+}
+
+// maxOrigins bounds per-origin state; further origins share one bucket.
+const maxOrigins = 20000
+
+const overflowOrigin = "(other origins)"
+
+// NewEngine builds an engine; zero fields of cfg take their defaults.
+func NewEngine(cfg Config) *Engine {
+	cfg = cfg.withDefaults()
+	e := &Engine{
+		cfg:          cfg,
+		w:            int64(cfg.BurstWindow),
+		timeout:      int64(cfg.PendingTimeout),
+		in:           newInterner(100000),
+		origins:      make(map[string]*origin),
+		inputOrigins: make(map[string]*inputOrigin),
+		nextDue:      1<<63 - 1,
+		cache:        make(map[string]*builtFinding),
+	}
+	e.keep = 2 * e.w
+	if e.keep < int64(time.Minute) {
+		e.keep = int64(time.Minute)
+	}
+	e.tl.init()
+	e.life.init(e)
+	e.join.init(e)
+	return e
+}
+
+// Config returns the effective configuration (defaults filled in).
+func (e *Engine) Config() Config { return e.cfg }
+
+// Now returns the newest record time seen (zero before any record). Advance
+// does not move it, so a tailing caller can call
+// Advance(e.Now().Add(time.Since(lastLine))) on every tick without time
+// running away. Snapshot.Now is the event time including Advance.
+func (e *Engine) Now() time.Time {
+	if e.newest == 0 {
+		return time.Time{}
+	}
+	return ts(e.newest)
+}
+
+// Add feeds a batch of records in time order (parse's merge repairs bounded
+// disorder before; a record older than the newest one seen is still
+// counted but does not move time back). Strings of the records are not
+// retained: what the engine keeps it copies.
+func (e *Engine) Add(batch []parse.Record) {
+	if e.final {
+		return
+	}
+	for i := range batch {
+		e.add(&batch[i])
+	}
+}
+
+func (e *Engine) add(r *parse.Record) {
+	e.records++
+	t := r.Time
+	switch r.Source {
+	case parse.SourceEdge:
+		if !e.sawEdge {
+			e.sawEdge = true
+			e.life.edgeSeen()
+		}
+	case parse.SourceOrigin:
+		e.sawOrigin = true
+		if t > e.lastOriginTime {
+			e.lastOriginTime = t
+		}
+	}
+
+	if t > e.newest {
+		e.newest = t
+	}
+	if t > e.now {
+		e.now = t
+		if t > e.nextDue {
+			e.due()
+		}
+	}
+	e.tl.addRequest(t)
+
+	o := e.originOf(r)
+	o.requests++
+	if r.Source == parse.SourceEdge {
+		o.edge = true
+	}
+	// When an origin has edge records, its origin-log records only serve
+	// the edge/origin join: counting both would count each request twice.
+	if !(o.edge && r.Source == parse.SourceOrigin) {
+		e.observe(o, r)
+	}
+	if r.Source == parse.SourceOrigin && e.sawEdge {
+		e.join.originRecord(r)
+	} else if r.Source == parse.SourceEdge && e.sawOrigin && (r.Status < 500 || trackedIndex(r.Status) < 0) {
+		e.join.probe(r)
+	}
+	if r.Status == 202 || e.life.live > 0 {
+		e.life.record(r, o)
+	}
+}
+
+// observe runs the per-origin counters and the burst detectors.
+func (e *Engine) observe(o *origin, r *parse.Record) {
+	st := r.Status
+	idx := -1
+	if st >= 500 {
+		idx = trackedIndex(st)
+	}
+	// tracked errors count as origin-bound whatever the cache says
+	if idx >= 0 || originBound(r.CacheStatus) {
+		o.bound++
+	}
+	o.hist.add(r.Time, r.Status, o)
+	if r.Upstream != "" {
+		o.seeUpstream(e, r.Upstream, r.Time)
+	}
+	if st < 500 {
+		return
+	}
+	if st >= 521 && st <= 526 {
+		o.c52x[st-521]++
+	}
+	if idx >= 0 {
+		e.onError(o, r, idx)
+	}
+}
+
+// originBound says whether a request went to the origin: responses served
+// from a CDN or proxy cache (hits, stale, an origin shield's hit) or made
+// by the edge itself (redirects, function responses, CloudFront's limit
+// errors) did not. A revalidated or refreshed hit did reach the origin.
+func originBound(cache string) bool {
+	if cache == "" {
+		return true
+	}
+	for _, c := range notOriginBound {
+		if strings.EqualFold(cache, c) {
+			return false
+		}
+	}
+	return true
+}
+
+var notOriginBound = []string{"hit", "stream_hit", "stale", "updating", "originshieldhit",
+	"redirect", "functiongeneratedresponse", "limitexceeded", "capacityexceeded"}
+
+// due runs the timed work whose time has come: judging 202 operations,
+// expiring them, resolving join entries.
+func (e *Engine) due() {
+	next := e.life.due(e.now)
+	if j := e.join.due(e.now); j < next {
+		next = j
+	}
+	e.nextDue = next
+}
+
+// wantDue lowers nextDue when new timed work is scheduled.
+func (e *Engine) wantDue(t int64) {
+	if t < e.nextDue {
+		e.nextDue = t
+	}
+}
+
+// Advance moves event time forward while tailing an idle input, so that a
+// quiet API still gets its deadlines judged. The caller computes now as the
+// newest record time plus the wall-clock time since the last line arrived
+// (tailing only; archived input never calls it). Time never moves back.
+func (e *Engine) Advance(now time.Time) {
+	if e.final {
+		return
+	}
+	n := now.UnixNano()
+	if n > e.now && e.now != 0 {
+		e.now = n
+		if n > e.nextDue {
+			e.due()
+		}
+	}
+}
+
+// Finish ends the input and returns the final snapshot: operations still
+// in flight are counted, not reported.
+func (e *Engine) Finish() *Snapshot {
+	if !e.final {
+		e.final = true
+		e.join.finish()
+	}
+	return e.Snapshot()
+}
+
+// origin is the per-origin state, bounded.
+type origin struct {
+	name     string
+	requests int64
+	bound    uint64 // origin-bound requests (cache hits excluded)
+	c52x     [6]uint32
+	edge     bool // has edge (CDN) records
+
+	hist history
+	dets [numTracked]*detector
+	// activity spans of each tracked status, for other_origins_failing.
+	activity [numTracked][]span
+
+	upstreams map[string]*upstreamSeen
+	lastUp    string
+	lastUpRec *upstreamSeen
+}
+
+type upstreamSeen struct {
+	key         string
+	first, last int64
+}
+
+type span struct{ a, b int64 }
+
+const maxUpstreams = 1024
+
+func (o *origin) seeUpstream(e *Engine, up string, t int64) {
+	if o.lastUpRec != nil && up == o.lastUp {
+		o.lastUpRec.last = t
+		return
+	}
+	if o.upstreams == nil {
+		o.upstreams = make(map[string]*upstreamSeen)
+	}
+	u := o.upstreams[up]
+	if u == nil {
+		if len(o.upstreams) >= maxUpstreams {
+			return
+		}
+		up = e.in.get(up)
+		u = &upstreamSeen{key: up, first: t, last: t}
+		o.upstreams[up] = u
+	}
+	u.last = t
+	o.lastUp, o.lastUpRec = u.key, u
+}
+
+func (e *Engine) originOf(r *parse.Record) *origin {
+	key := r.Host
+	if e.cfg.GroupBy != "host" && r.Upstream != "" {
+		key = r.Upstream
+	}
+	if key == "" {
+		return e.inputOrigin(r.Input)
+	}
+	if e.lastKeyOrigin != nil && key == e.lastKey {
+		return e.lastKeyOrigin
+	}
+	o := e.origins[key]
+	if o == nil {
+		o = e.newOrigin(key)
+	}
+	e.lastKey, e.lastKeyOrigin = o.name, o
+	return o
+}
+
+func (e *Engine) inputOrigin(input string) *origin {
+	if e.lastInputValid && input == e.lastInput {
+		return e.lastInputOrig
+	}
+	io := e.inputOrigins[input]
+	if io == nil {
+		name := e.cfg.Origin(input)
+		if name == "" {
+			name = DefaultOrigin(input)
+		}
+		o := e.origins[name]
+		if o == nil {
+			o = e.newOrigin(name)
+		}
+		io = &inputOrigin{key: e.in.get(input), o: o}
+		if len(e.inputOrigins) < maxOrigins {
+			e.inputOrigins[io.key] = io
+		}
+	}
+	// Keep the caller's own string: inputs share one name string per input,
+	// so the next comparison is a pointer check.
+	e.lastInput, e.lastInputOrig, e.lastInputValid = input, io.o, true
+	return io.o
+}
+
+type inputOrigin struct {
+	key string
+	o   *origin
+}
+
+func (e *Engine) newOrigin(key string) *origin {
+	if len(e.originList) >= maxOrigins {
+		if o := e.origins[overflowOrigin]; o != nil {
+			return o
+		}
+		key = overflowOrigin
+	}
+	o := &origin{name: e.in.get(key)}
+	o.hist.init(e.w)
+	e.origins[o.name] = o
+	e.originList = append(e.originList, o)
+	return o
+}
+
+// history is a per-origin ring of status counts in buckets of W/16 covering
+// 4W, so a burst can report what its origin returned in the W before it.
+type history struct {
+	width   int64
+	buckets [histBuckets]histBucket
+	cur     *histBucket
+	curLo   int64
+	curHi   int64
+}
+
+const histBuckets = 64
+
+type histBucket struct {
+	idx      int64
+	total    int32
+	errs5xx  int32
+	statuses []statusCount
+}
+
+type statusCount struct {
+	status int32
+	n      int32
+}
+
+func (h *history) init(w int64) {
+	h.width = w / 16
+	if h.width < int64(time.Second) {
+		h.width = int64(time.Second)
+	}
+	for i := range h.buckets {
+		h.buckets[i].idx = -1
+	}
+}
+
+func (h *history) add(t int64, status int, o *origin) {
+	if h.cur == nil || t < h.curLo || t >= h.curHi {
+		idx := floorDiv(t, h.width)
+		b := &h.buckets[mod(idx, histBuckets)]
+		if b.idx != idx {
+			if b.idx > idx { // older than the ring: drop
+				return
+			}
+			b.idx = idx
+			b.total, b.errs5xx = 0, 0
+			b.statuses = b.statuses[:0]
+		}
+		h.cur, h.curLo, h.curHi = b, idx*h.width, (idx+1)*h.width
+	}
+	b := h.cur
+	b.total++
+	if status >= 500 && status <= 599 {
+		b.errs5xx++
+	}
+	for i := range b.statuses {
+		if b.statuses[i].status == int32(status) {
+			b.statuses[i].n++
+			return
+		}
+	}
+	if len(b.statuses) < 32 {
+		b.statuses = append(b.statuses, statusCount{int32(status), 1})
+	}
+}
+
+// before sums the buckets wholly in [start-W, start) at bucket granularity
+// (the bucket holding start is left out: it may hold the burst itself).
+func (h *history) before(start, w int64) (total, errs int, statuses map[string]int) {
+	statuses = map[string]int{}
+	hi := floorDiv(start, h.width)
+	lo := hi - w/h.width
+	for i := range h.buckets {
+		b := &h.buckets[i]
+		if b.idx < lo || b.idx >= hi {
+			continue
+		}
+		total += int(b.total)
+		errs += int(b.errs5xx)
+		for _, s := range b.statuses {
+			statuses[statusKey(int(s.status))] += int(s.n)
+		}
+	}
+	return total, errs, statuses
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func mod(a, n int64) int64 {
+	m := a % n
+	if m < 0 {
+		m += n
+	}
+	return m
+}
+
+// timeline is the whole input's bounded histogram. Series (bursts, 202
+// groups) keep counts aligned with it so that doubling its step re-buckets
+// them all alike.
+type timeline struct {
+	start   int64
+	step    int64
+	started bool
+	req     []int
+	s520    []int
+	curIdx  int
+	curLo   int64
+	curHi   int64
+	series  []*series
+}
+
+const (
+	timelineBuckets = 512
+	timelineStep0   = int64(time.Second)
+)
+
+func (tl *timeline) init() { tl.step = timelineStep0 }
+
+// index returns the bucket of t, doubling the step while t would not fit.
+func (tl *timeline) index(t int64) int {
+	if !tl.started {
+		tl.started = true
+		tl.start = t
+	}
+	if t < tl.start {
+		return 0
+	}
+	i := (t - tl.start) / tl.step
+	for i >= timelineBuckets {
+		tl.double()
+		i = (t - tl.start) / tl.step
+	}
+	return int(i)
+}
+
+func (tl *timeline) addRequest(t int64) {
+	if tl.started && t >= tl.curLo && t < tl.curHi {
+		tl.req[tl.curIdx]++
+		return
+	}
+	i := tl.index(t)
+	for len(tl.req) <= i {
+		tl.req = append(tl.req, 0)
+		tl.s520 = append(tl.s520, 0)
+	}
+	tl.req[i]++
+	if t >= tl.start {
+		tl.curIdx, tl.curLo, tl.curHi = i, tl.start+int64(i)*tl.step, tl.start+int64(i+1)*tl.step
+	}
+}
+
+func (tl *timeline) add520(t int64) {
+	i := tl.index(t)
+	for len(tl.s520) <= i {
+		tl.req = append(tl.req, 0)
+		tl.s520 = append(tl.s520, 0)
+	}
+	tl.s520[i]++
+}
+
+func (tl *timeline) double() {
+	tl.step *= 2
+	tl.req = halve(tl.req)
+	tl.s520 = halve(tl.s520)
+	for _, s := range tl.series {
+		s.halve()
+	}
+	tl.curHi = tl.curLo // invalidate the fast path
+}
+
+func halve(v []int) []int {
+	n := (len(v) + 1) / 2
+	for i := 0; i < n; i++ {
+		s := v[2*i]
+		if 2*i+1 < len(v) {
+			s += v[2*i+1]
+		}
+		v[i] = s
+	}
+	return v[:n]
+}
+
+// series is a finding's own counts per timeline bucket, from bucket off.
+type series struct {
+	off    int
+	counts []int
+}
+
+func (tl *timeline) newSeries() *series {
+	s := &series{off: -1}
+	tl.series = append(tl.series, s)
+	return s
+}
+
+func (tl *timeline) addTo(s *series, t int64, n int) {
+	i := tl.index(t)
+	if s.off < 0 {
+		s.off = i
+	}
+	if i < s.off {
+		grow := s.off - i
+		s.counts = append(make([]int, grow), s.counts...)
+		s.off = i
+	}
+	for len(s.counts) <= i-s.off {
+		s.counts = append(s.counts, 0)
+	}
+	s.counts[i-s.off] += n
+}
+
+func (s *series) halve() {
+	if s.off < 0 {
+		return
+	}
+	if s.off%2 == 1 {
+		s.counts = append([]int{0}, s.counts...)
+		s.off--
+	}
+	s.counts = halve(s.counts)
+	s.off /= 2
+}
+
+// window returns a copy of the series' counts (the finding's Timeline).
+func (s *series) window() []int {
+	out := make([]int, len(s.counts))
+	copy(out, s.counts)
+	return out
+}

@@ -1,0 +1,871 @@
+package rules
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// The 202 lifecycle: a 202 that is not a poll of an open operation opens
+// one; later GET/HEAD requests of its status resource are its polls; a
+// completion status closes it; when event time passes J = first 202 +
+// timeout an operation still open is judged by its last poll.
+
+type opState uint8
+
+const (
+	opInflight opState = iota // before J
+	opJudged                  // reported at J, still open for late polls
+	opDone                    // completed (in time or late)
+	opGone                    // evicted, expired, or judged with no status resource to poll
+)
+
+// How an operation's status resource was found (feature linked_by).
+const (
+	linkNone     int8 = -1
+	linkHeader   int8 = 0 // Location / Operation-Location / ... header
+	linkSamePath int8 = 1 // its own path (GET, PUT, PATCH, DELETE)
+	linkChild    int8 = 2 // POST P -> next GET of P/{id} from the same client
+)
+
+const (
+	opRetention = int64(24 * time.Hour)
+	minGrace    = int64(60 * time.Second)
+)
+
+type clientKey struct{ ip, ua string }
+
+type op struct {
+	ep       *endpoint
+	host     *hostState // where its status resource lives (nil until linked)
+	resPath  string
+	next     *op // older operations on the same status resource
+	open     int64
+	deadline int64
+	state    opState
+	linkedBy int8
+	isDelete bool
+	body     bool // poll style body
+	hasLoc   bool
+	relLoc   bool
+	edge     bool
+	client   clientKey
+	polls    *pollInfo
+	openRef  lineRef      // the opening 202 (method, path, time and status are the op's own)
+	queue    *clientQueue // while waiting for a child GET
+	openPath string
+	g        *group // the finding it was judged into
+}
+
+// lineRef is where a retained request's line is, compactly.
+type lineRef struct {
+	input     string
+	line      int64
+	offset    int64
+	requestID string
+	raw       string
+}
+
+func (e *Engine) lineRefOf(r *parse.Record) lineRef {
+	s := e.sampleOf(r, "", "")
+	return lineRef{input: s.input, line: s.line, offset: s.offset, requestID: s.requestID, raw: s.raw}
+}
+
+func (op *op) openSample() sampleRef {
+	return sampleRef{input: op.openRef.input, line: op.openRef.line, offset: op.openRef.offset, t: op.open,
+		status: 202, method: op.ep.key.method, path: op.openPath, requestID: op.openRef.requestID,
+		raw: op.openRef.raw, role: "open"}
+}
+
+type pollInfo struct {
+	n           int
+	first, last int
+	lastT       int64
+	intervals   []int64
+	firstSmp    sampleRef
+	lastSmp     [2]sampleRef
+	nLast       int
+}
+
+const maxIntervals = 64
+
+type hostState struct {
+	key       string
+	res       map[string]*op
+	filter    pathFilter // cheap pre-check before the res map
+	deletes   int        // since res was rebuilt: tombstones slow a churning map
+	unlinked  map[string]*parentQueue
+	nUnlinked int
+}
+
+type parentQueue struct {
+	byClient map[clientKey]*clientQueue
+}
+
+type clientQueue struct {
+	ops    []*op
+	parent *parentQueue
+	host   *hostState
+	path   string
+	key    clientKey
+}
+
+type epKey struct {
+	o            *origin
+	method, tmpl string
+	edge         bool
+}
+
+type endpoint struct {
+	key         epKey
+	name        string // "POST /v1/exports"
+	ops         int
+	polled      int
+	completed   int
+	latency     sample
+	first, last int64
+	route       *Route
+	samples     []sampleRef
+}
+
+// fireAndForget: at least 20 operations of which fewer than 5% were polled.
+func (ep *endpoint) fireAndForget() bool {
+	return ep.ops >= 20 && ep.polled*20 < ep.ops
+}
+
+type groupKey struct {
+	ep  *endpoint
+	sub string
+}
+
+type group struct {
+	key        groupKey
+	id         string
+	count      int
+	late       int
+	total      int // operations ever added
+	start, end int64
+	pollsSum   int64
+	intervals  sample
+	lastSt     counter
+	firstSt    counter
+	withLoc    int
+	relLoc     int
+	linked     [3]int
+	unlinked   int
+	clients    counter
+	lastPolls  counter
+	samples    []sampleRef
+	tl         *series
+	version    int
+}
+
+type opQueue struct {
+	ops []*op
+	hd  int
+}
+
+type lifecycle struct {
+	e         *Engine
+	hosts     map[string]*hostState
+	lastHostK string
+	lastHost  *hostState
+
+	live          int // operations still open (in flight or judged)
+	inflight      int
+	evicted       int64
+	completedLate int
+
+	lastEp               *endpoint
+	lastOpenM, lastOpenP string
+
+	all     []*op // open order
+	allHd   int
+	queues  map[int64]*opQueue // by timeout: deadlines in order
+	qList   []int64
+	eps     map[epKey]*endpoint
+	epList  []*endpoint
+	groups  map[groupKey]*group
+	grpList []*group
+}
+
+func (l *lifecycle) init(e *Engine) {
+	l.e = e
+	l.hosts = make(map[string]*hostState)
+	l.queues = make(map[int64]*opQueue)
+	l.eps = make(map[epKey]*endpoint)
+	l.groups = make(map[groupKey]*group)
+}
+
+const maxHosts = 20000
+
+// hostKey is where a record's status resources live: its host, or for
+// logs without one, the input's origin name.
+func (l *lifecycle) hostKey(r *parse.Record, o *origin) string {
+	if r.Host != "" {
+		return r.Host
+	}
+	if l.e.cfg.GroupBy == "host" || r.Upstream == "" {
+		return o.name // the input's origin
+	}
+	return l.e.inputOrigin(r.Input).name
+}
+
+func (l *lifecycle) host(key string, create bool) *hostState {
+	if l.lastHost != nil && key == l.lastHostK {
+		return l.lastHost
+	}
+	h := l.hosts[key]
+	if h == nil {
+		if !create || len(l.hosts) >= maxHosts {
+			return nil
+		}
+		h = &hostState{key: l.e.in.get(key), res: make(map[string]*op), unlinked: make(map[string]*parentQueue)}
+		l.hosts[h.key] = h
+	}
+	l.lastHostK, l.lastHost = h.key, h
+	return h
+}
+
+// record handles one record: a poll, a child GET linking a POST, or an
+// opening 202.
+func (l *lifecycle) record(r *parse.Record, o *origin) {
+	if r.Source == parse.SourceOrigin && l.e.sawEdge {
+		return // operations are followed in the edge log
+	}
+	m := r.Method
+	poll := m == "GET" || m == "HEAD"
+	if poll && l.live > 0 {
+		if h := l.host(l.hostKey(r, o), false); h != nil {
+			if len(h.res) > 0 && h.filter.maybe(r.Path) {
+				if head := h.res[r.Path]; head != nil {
+					l.poll(head, r)
+					return
+				}
+			}
+			if m == "GET" && h.nUnlinked > 0 && l.linkChild(h, r) {
+				return
+			}
+		}
+	}
+	if r.Status == 202 {
+		l.open(r, o)
+	}
+}
+
+func (l *lifecycle) open(r *parse.Record, o *origin) {
+	e := l.e
+	h := l.host(l.hostKey(r, o), true)
+	if h == nil {
+		return
+	}
+	m := r.Method
+	isEdge := r.Source == parse.SourceEdge
+	var ep *endpoint
+	if le := l.lastEp; le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && r.Path == l.lastOpenP {
+		ep = le // the same endpoint as the last opening (a common run)
+	} else {
+		m = strings.ToUpper(m)
+		ep = l.endpoint(o, m, PathTemplate(r.Path), isEdge)
+		l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, e.in.get(r.Path)
+	}
+	m = ep.key.method
+	t := r.Time
+	op := &op{ep: ep, open: t, linkedBy: linkNone, edge: r.Source == parse.SourceEdge,
+		client: clientKey{e.in.get(r.ClientIP), e.in.get(r.UserAgent)}}
+	op.openPath = e.in.get(r.Path)
+	op.openRef = e.lineRefOf(r)
+	ep.ops++
+	if ep.first == 0 || t < ep.first {
+		ep.first = t
+	}
+	if t > ep.last {
+		ep.last = t
+	}
+	if len(ep.samples) < 3 {
+		ep.samples = append(ep.samples, op.openSample())
+	}
+
+	route := ep.route
+	switch {
+	case r.StatusLocation != "":
+		op.hasLoc = true
+		host, p, rel := splitLocation(r.StatusLocation, r.Path)
+		op.relLoc = rel
+		rh := h
+		if !rel && host != "" && r.Host != "" && !strings.EqualFold(host, r.Host) {
+			if h2 := l.host(host, true); h2 != nil {
+				rh = h2
+			}
+		}
+		l.link(op, rh, p, linkHeader)
+		if route == nil {
+			route = l.matchRoute("GET", PathTemplate(p))
+		}
+	case m == "GET" || m == "HEAD":
+		l.link(op, h, r.Path, linkSamePath)
+		l.addPoll(op, r) // a 202 to GET P is a poll of P: its first
+	case m == "PUT" || m == "PATCH" || m == "DELETE":
+		op.isDelete = m == "DELETE"
+		l.link(op, h, r.Path, linkSamePath)
+	default:
+		l.enqueue(op, h, r.Path)
+	}
+	timeout := e.timeout
+	if route != nil {
+		op.body = route.PollStyle == PollStyleBody
+		if route.PendingTimeout > 0 {
+			timeout = int64(route.PendingTimeout)
+		}
+	}
+	op.deadline = t + timeout
+	q := l.queues[timeout]
+	if q == nil {
+		q = &opQueue{}
+		l.queues[timeout] = q
+		l.qList = append(l.qList, timeout)
+	}
+	q.ops = append(q.ops, op)
+	l.all = append(l.all, op)
+	l.live++
+	l.inflight++
+	e.wantDue(op.deadline)
+	for l.live > e.cfg.MaxPending {
+		l.evictOldest()
+	}
+}
+
+func (l *lifecycle) endpoint(o *origin, method, tmpl string, edge bool) *endpoint {
+	k := epKey{o: o, method: method, tmpl: tmpl, edge: edge}
+	ep := l.eps[k]
+	if ep == nil {
+		k.method = l.e.in.get(method)
+		k.tmpl = strings.Clone(tmpl)
+		ep = &endpoint{key: k, name: k.method + " " + k.tmpl, route: l.matchRoute(k.method, k.tmpl)}
+		l.eps[k] = ep
+		l.epList = append(l.epList, ep)
+	}
+	return ep
+}
+
+func (l *lifecycle) matchRoute(method, tmpl string) *Route {
+	for i := range l.e.cfg.Routes {
+		if r := &l.e.cfg.Routes[i]; r.match(method, tmpl) {
+			return r
+		}
+	}
+	return nil
+}
+
+// splitLocation reads a status URL: its host (absolute URLs), its path
+// resolved against the request path, and whether it was relative.
+func splitLocation(loc, reqPath string) (host, p string, relative bool) {
+	if len(loc) > 0 && loc[0] == '/' && !strings.ContainsAny(loc, "?#%") && !strings.Contains(loc, "/.") && !strings.HasPrefix(loc, "//") {
+		return "", loc, true
+	}
+	u, err := url.Parse(strings.TrimSpace(loc))
+	if err != nil {
+		if i := strings.IndexAny(loc, "?#"); i >= 0 {
+			loc = loc[:i]
+		}
+		return "", loc, true
+	}
+	if u.Host != "" {
+		p = u.EscapedPath()
+		if p == "" {
+			p = "/"
+		}
+		if up, err := url.PathUnescape(p); err == nil {
+			p = up
+		}
+		return u.Hostname(), p, false
+	}
+	base := &url.URL{Path: reqPath}
+	ref := base.ResolveReference(&url.URL{Path: u.Path})
+	return "", ref.Path, true
+}
+
+func (l *lifecycle) link(op *op, h *hostState, p string, by int8) {
+	op.host = h
+	op.resPath = strings.Clone(p)
+	op.linkedBy = by
+	op.next = h.res[op.resPath]
+	h.res[op.resPath] = op
+	h.filter.add(op.resPath)
+}
+
+// rebuild copies the status-resource map into a fresh one, entry by entry
+// (maps.Clone would copy the tombstones along).
+func (h *hostState) rebuild() {
+	m := make(map[string]*op, len(h.res))
+	for k, v := range h.res {
+		m[k] = v
+	}
+	h.res = m
+	h.deletes = 0
+}
+
+// pathFilter is a counting filter over a cheap hash of a path, so that
+// most requests skip the status-resource map lookup.
+type pathFilter struct{ n [4096]uint16 }
+
+func filterHash(p string) int {
+	n := len(p)
+	if n < 3 {
+		return n
+	}
+	h := uint(n)*0x9E37 ^ uint(p[n-1]) ^ uint(p[n-2])<<3 ^ uint(p[n-3])<<6 ^ uint(p[n>>1])<<9
+	return int(h & 4095)
+}
+
+func (f *pathFilter) add(p string) {
+	if i := filterHash(p); f.n[i] < 65535 {
+		f.n[i]++
+	}
+}
+
+func (f *pathFilter) remove(p string) {
+	if i := filterHash(p); f.n[i] > 0 && f.n[i] < 65535 {
+		f.n[i]--
+	}
+}
+
+func (f *pathFilter) maybe(p string) bool { return f.n[filterHash(p)] != 0 }
+
+func (l *lifecycle) unlink(op *op) {
+	h := op.host
+	if h == nil {
+		return
+	}
+	head := h.res[op.resPath]
+	if head == op {
+		if op.next == nil {
+			delete(h.res, op.resPath)
+			h.deletes++
+			if h.deletes > len(h.res)+4096 {
+				h.rebuild()
+			}
+		} else {
+			h.res[op.resPath] = op.next
+		}
+	} else {
+		for p := head; p != nil; p = p.next {
+			if p.next == op {
+				p.next = op.next
+				break
+			}
+		}
+	}
+	h.filter.remove(op.resPath)
+	op.next = nil
+	op.host = nil
+}
+
+// enqueue makes a POST wait for the next GET of a child P/{id} from the same
+// client.
+func (l *lifecycle) enqueue(op *op, h *hostState, p string) {
+	_ = p
+	pq := h.unlinked[op.openPath]
+	if pq == nil {
+		pq = &parentQueue{byClient: make(map[clientKey]*clientQueue)}
+		h.unlinked[op.openPath] = pq
+	}
+	cq := pq.byClient[op.client]
+	if cq == nil {
+		cq = &clientQueue{parent: pq, host: h, path: op.openPath, key: op.client}
+		pq.byClient[op.client] = cq
+	}
+	cq.ops = append(cq.ops, op)
+	op.queue = cq
+	h.nUnlinked++
+}
+
+// dequeue removes op from its waiting queue.
+func (l *lifecycle) dequeue(op *op) {
+	cq := op.queue
+	if cq == nil {
+		return
+	}
+	op.queue = nil
+	for i, o := range cq.ops {
+		if o == op {
+			copy(cq.ops[i:], cq.ops[i+1:])
+			cq.ops[len(cq.ops)-1] = nil
+			cq.ops = cq.ops[:len(cq.ops)-1]
+			break
+		}
+	}
+	cq.host.nUnlinked--
+	if len(cq.ops) == 0 {
+		delete(cq.parent.byClient, cq.key)
+		if len(cq.parent.byClient) == 0 {
+			delete(cq.host.unlinked, cq.path)
+		}
+	}
+}
+
+// linkChild links the oldest waiting POST of P from this client to a GET of
+// P/{id}; the GET is its first poll.
+func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
+	i := strings.LastIndexByte(r.Path, '/')
+	if i <= 0 || !IsIDSegment(r.Path[i+1:]) {
+		return false
+	}
+	pq := h.unlinked[r.Path[:i]]
+	if pq == nil {
+		return false
+	}
+	cq := pq.byClient[clientKey{r.ClientIP, r.UserAgent}]
+	if cq == nil {
+		return false
+	}
+	for len(cq.ops) > 0 {
+		op := cq.ops[0]
+		if r.Time < op.open {
+			return false
+		}
+		if op.state != opInflight || r.Time > op.deadline {
+			l.dequeue(op) // past its link window
+			continue
+		}
+		l.dequeue(op)
+		l.link(op, h, r.Path, linkChild)
+		if rt := l.matchRoute("GET", PathTemplate(r.Path)); rt != nil && op.ep.route == nil {
+			op.body = rt.PollStyle == PollStyleBody
+		}
+		l.addPoll(op, r)
+		return true
+	}
+	return false
+}
+
+// poll applies a GET/HEAD of a status resource to its open operations.
+func (l *lifecycle) poll(head *op, r *parse.Record) {
+	for op := head; op != nil; {
+		next := op.next
+		if op.state == opInflight || op.state == opJudged {
+			l.addPoll(op, r)
+		}
+		op = next
+	}
+}
+
+func (l *lifecycle) addPoll(op *op, r *parse.Record) {
+	pi := op.polls
+	if pi == nil {
+		pi = &pollInfo{}
+		op.polls = pi
+	}
+	st := r.Status
+	smp := l.e.sampleOf(r, "poll", op.resPath)
+	if pi.n == 0 {
+		pi.first = st
+		pi.firstSmp = smp
+		op.ep.polled++
+	} else {
+		if len(pi.intervals) < maxIntervals {
+			pi.intervals = append(pi.intervals, r.Time-pi.lastT)
+		}
+		pi.lastSmp[pi.nLast%2] = smp
+		pi.nLast++
+	}
+	pi.n++
+	pi.last = st
+	pi.lastT = r.Time
+
+	done := false
+	switch {
+	case op.isDelete && op.linkedBy == linkSamePath:
+		done = st == 404 || st == 410 || st == 204
+	case st == 200:
+		done = !op.body
+	case st == 201 || st == 204 || st == 303:
+		done = true
+	}
+	if done {
+		l.complete(op, r.Time)
+	}
+}
+
+// complete closes an operation: in time it adds to its endpoint's healthy
+// latencies; after it was reported it leaves its finding (completed_late).
+func (l *lifecycle) complete(op *op, t int64) {
+	switch op.state {
+	case opInflight:
+		op.ep.completed++
+		op.ep.latency.add(t - op.open)
+		l.inflight--
+	case opJudged:
+		if g := op.g; g != nil {
+			g.count--
+			g.late++
+			g.version++
+			l.e.tl.addTo(g.tl, op.open, -1)
+		}
+		l.completedLate++
+	default:
+		return
+	}
+	l.unlink(op)
+	l.dequeue(op)
+	op.state = opDone
+	l.live--
+}
+
+// due judges the operations whose J has passed and closes those kept open
+// for 24 h; it returns the next time something is due.
+func (l *lifecycle) due(now int64) int64 {
+	next := int64(1<<63 - 1)
+	for _, to := range l.qList {
+		q := l.queues[to]
+		for q.hd < len(q.ops) && q.ops[q.hd].deadline < now {
+			op := q.ops[q.hd]
+			q.ops[q.hd] = nil
+			q.hd++
+			if op.state == opInflight {
+				l.judge(op)
+			}
+		}
+		l.compactQueue(q)
+		if q.hd < len(q.ops) && q.ops[q.hd].deadline < next {
+			next = q.ops[q.hd].deadline
+		}
+	}
+	for l.allHd < len(l.all) {
+		op := l.all[l.allHd]
+		if op.state == opInflight {
+			break
+		}
+		if op.state == opJudged && op.open+opRetention >= now {
+			if t := op.open + opRetention; t < next {
+				next = t
+			}
+			break
+		}
+		if op.state == opJudged {
+			l.close(op)
+		}
+		l.all[l.allHd] = nil
+		l.allHd++
+	}
+	l.compactAll()
+	return next
+}
+
+func (l *lifecycle) compactQueue(q *opQueue) {
+	if q.hd > 1024 && q.hd > len(q.ops)/2 {
+		n := copy(q.ops, q.ops[q.hd:])
+		clear(q.ops[n:])
+		q.ops = q.ops[:n]
+		q.hd = 0
+	}
+	// drop finished operations so that memory follows the open ones
+	if len(q.ops)-q.hd > 2*l.inflight+4096 {
+		k := 0
+		for _, op := range q.ops[q.hd:] {
+			if op.state == opInflight {
+				q.ops[k] = op
+				k++
+			}
+		}
+		clear(q.ops[k:])
+		q.ops = q.ops[:k]
+		q.hd = 0
+	}
+}
+
+func (l *lifecycle) compactAll() {
+	if l.allHd > 1024 && l.allHd > len(l.all)/2 {
+		n := copy(l.all, l.all[l.allHd:])
+		clear(l.all[n:])
+		l.all = l.all[:n]
+		l.allHd = 0
+	}
+	if len(l.all)-l.allHd > 2*l.live+4096 {
+		k := 0
+		for _, op := range l.all[l.allHd:] {
+			if op.state == opInflight || op.state == opJudged {
+				l.all[k] = op
+				k++
+			}
+		}
+		clear(l.all[k:])
+		l.all = l.all[:k]
+		l.allHd = 0
+	}
+}
+
+// close stops following an operation without completing it.
+func (l *lifecycle) close(op *op) {
+	if op.state == opInflight {
+		l.inflight--
+	}
+	l.unlink(op)
+	l.dequeue(op)
+	op.state = opGone
+	l.live--
+}
+
+func (l *lifecycle) evictOldest() {
+	for l.allHd < len(l.all) {
+		op := l.all[l.allHd]
+		l.all[l.allHd] = nil
+		l.allHd++
+		if op.state == opInflight || op.state == opJudged {
+			l.close(op)
+			l.evicted++
+			return
+		}
+	}
+}
+
+// judge classifies an operation at its J.
+func (l *lifecycle) judge(op *op) {
+	sub := l.classifyAt(op, op.deadline)
+	if sub == "" { // poll style body: polling stopped after a 200
+		op.ep.completed++
+		op.ep.latency.add(op.polls.lastT - op.open)
+		l.inflight--
+		l.unlink(op)
+		l.dequeue(op)
+		op.state = opDone
+		l.live--
+		return
+	}
+	l.inflight--
+	op.state = opJudged
+	l.addToGroup(op, sub)
+	if op.host == nil { // never linked: nothing can poll it any more
+		l.dequeue(op)
+		op.state = opGone
+		l.live--
+	}
+}
+
+// classifyAt gives the sub-type of an operation judged at J ("" = inferred
+// complete, poll style body).
+func (l *lifecycle) classifyAt(op *op, j int64) string {
+	pi := op.polls
+	if pi == nil || pi.n == 0 {
+		return SubNeverPolled
+	}
+	// only polls up to J decide (later ones keep counting for late completion)
+	s := pi.last
+	switch {
+	case s == 404 || s == 410:
+		return SubStatusLost
+	case s >= 500:
+		return SubStatusError
+	case s == 499 || s == 0 || s >= 400:
+		return SubPollRejected
+	}
+	g := minGrace
+	if len(pi.intervals) > 0 {
+		if m := 3 * medianInt64(pi.intervals); m > g {
+			g = m
+		}
+	}
+	if s == 200 && op.body && pi.lastT < j-g {
+		return ""
+	}
+	if pi.lastT >= j-g {
+		return SubStuckPending
+	}
+	return SubClientGaveUp
+}
+
+func (l *lifecycle) addToGroup(op *op, sub string) {
+	k := groupKey{op.ep, sub}
+	g := l.groups[k]
+	if g == nil {
+		g = &group{key: k, tl: l.e.tl.newSeries(),
+			id: stableID("incomplete_202", op.ep.key.o.name, op.ep.name, sub)}
+		l.groups[k] = g
+		l.grpList = append(l.grpList, g)
+	}
+	op.g = g
+	g.version++
+	g.count++
+	g.total++
+	if g.start == 0 || op.open < g.start {
+		g.start = op.open
+	}
+	end := op.open
+	pi := op.polls
+	if pi != nil && pi.n > 0 {
+		if pi.lastT > end {
+			end = pi.lastT
+		}
+		g.pollsSum += int64(pi.n)
+		if len(pi.intervals) > 0 {
+			g.intervals.add(medianInt64(pi.intervals))
+		}
+		g.lastSt.add(statusKey(pi.last), 1)
+		g.firstSt.add(statusKey(pi.first), 1)
+		g.lastPolls.add(statusKey(pi.last), 1)
+	}
+	if end > g.end {
+		g.end = end
+	}
+	if op.hasLoc {
+		g.withLoc++
+		if op.relLoc {
+			g.relLoc++
+		}
+	}
+	if op.linkedBy >= 0 {
+		g.linked[op.linkedBy]++
+	} else {
+		g.unlinked++
+	}
+	c := op.client.ip
+	if c == "" {
+		c = "-"
+	}
+	g.clients.add(c, 1)
+	l.e.tl.addTo(g.tl, op.open, 1)
+	if max := l.e.cfg.MaxSamples; len(g.samples) < max {
+		g.samples = append(g.samples, op.openSample())
+		if pi != nil && pi.n > 0 && len(g.samples) < max {
+			g.samples = append(g.samples, pi.firstSmp)
+			for i := 0; i < 2 && i < pi.nLast && len(g.samples) < max; i++ {
+				g.samples = append(g.samples, pi.lastSmp[(pi.nLast-1-i)%2])
+			}
+		}
+	}
+}
+
+// edgeSeen drops operations opened from origin records once an edge log
+// shows up: from then on operations are followed in the edge log.
+func (l *lifecycle) edgeSeen() {
+	for _, op := range l.all[l.allHd:] {
+		if !op.edge && (op.state == opInflight || op.state == opJudged) {
+			l.close(op)
+		}
+	}
+	k := 0
+	for _, ep := range l.epList {
+		if ep == l.lastEp {
+			l.lastEp = nil
+		}
+		if ep.key.edge {
+			l.epList[k] = ep
+			k++
+		} else {
+			delete(l.eps, ep.key)
+		}
+	}
+	l.epList = l.epList[:k]
+	k = 0
+	for _, g := range l.grpList {
+		if g.key.ep.key.edge {
+			l.grpList[k] = g
+			k++
+		} else {
+			delete(l.groups, g.key)
+		}
+	}
+	l.grpList = l.grpList[:k]
+}

@@ -1,0 +1,99 @@
+//go:build !race
+
+package rules
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// TestTenMillionNeverPolled feeds 10 million 202s that nobody polls, 200 a
+// second: each is judged 10 minutes later and then stays open for late
+// polls, so the pending cap (250,000) must evict; memory stays flat and every
+// eviction is counted.
+func TestTenMillionNeverPolled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10 million records: skipped under -short")
+	}
+	total := 10_000_000
+	if n := testTotal(); n > 0 {
+		total = n
+	}
+	const perSecond = 200
+	// fewer collections: the heap is measured after a forced GC anyway
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	cfg := DefaultConfig()
+	e := NewEngine(cfg)
+	batch := make([]parse.Record, 4096)
+	var heapAt2M uint64
+	n := 0
+	for n < total {
+		k := 0
+		for ; k < len(batch) && n < total; k++ {
+			r := &batch[k]
+			r.Reset()
+			r.Source = parse.SourceOrigin
+			r.Time = t0.UnixNano() + int64(n)*int64(time.Second)/perSecond
+			r.Host = "api.example.com"
+			r.Method = "POST"
+			r.Path = "/v1/events"
+			r.Status = 202
+			r.ClientIP = "203.0.113." + strconv.Itoa(n%250)
+			r.UserAgent = "sender/1"
+			r.StatusLocation = "/v1/events/" + strconv.Itoa(n)
+			r.Input = "access.log"
+			r.Line = int64(n + 1)
+			n++
+		}
+		e.Add(batch[:k])
+		if heapAt2M == 0 && n >= 2_000_000 {
+			heapAt2M = heapInUse()
+		}
+	}
+	heapAtEnd := heapInUse()
+	s := e.Finish()
+
+	inflight := int64(10 * time.Minute / time.Second * perSecond) // the last 10 minutes
+	if int64(s.Inflight) != inflight && int64(s.Inflight) != inflight+1 {
+		t.Errorf("inflight %d, want %d", s.Inflight, inflight)
+	}
+	if want := int64(total - cfg.MaxPending); s.Evicted != want {
+		t.Errorf("evicted %d, want %d", s.Evicted, want)
+	}
+	judged := total - s.Inflight
+	var ff *Finding
+	for i := range s.Findings {
+		if s.Findings[i].Subtype == SubFireAndForget {
+			ff = &s.Findings[i]
+		}
+	}
+	if ff == nil || ff.Count != total || int(ff.Features["never_polled"]) != judged {
+		t.Fatalf("fire-and-forget finding %+v (judged %d)", ff, judged)
+	}
+	t.Logf("heap in use: %d MB at 2M records, %d MB at 10M", heapAt2M>>20, heapAtEnd>>20)
+	if heapAtEnd > heapAt2M*3/2+32<<20 {
+		t.Errorf("memory grew: %d MB at 2M, %d MB at 10M", heapAt2M>>20, heapAtEnd>>20)
+	}
+	if heapAtEnd > 256<<20 {
+		t.Errorf("heap %d MB over 1 KB per pending operation", heapAtEnd>>20)
+	}
+}
+
+// testTotal lets a profiling run use fewer records (EDGETRIAGE_10M=n).
+func testTotal() int {
+	n, _ := strconv.Atoi(os.Getenv("EDGETRIAGE_10M"))
+	return n
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}

@@ -1,0 +1,294 @@
+// Package report turns what edgetriage read and found into a Document — the
+// JSON schema "edgetriage.report/v1" — and renders it for a terminal
+// (WriteText), an incident ticket (WriteMarkdown) or a program (WriteJSON).
+// `edgetriage report` and the interface's export both use it. Every
+// renderer can redact client IPs and query strings (Options.Redact), and
+// every log-derived string is made inert (parse.Printable) before it reaches
+// a terminal or a ticket.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/rules"
+)
+
+// Schema names the JSON document's version.
+const Schema = "edgetriage.report/v1"
+
+// Document is the whole report. Its JSON form is the report schema.
+type Document struct {
+	Schema   string    `json:"schema"`
+	Inputs   []Input   `json:"inputs"`
+	Totals   Totals    `json:"totals"`
+	Findings []Finding `json:"findings"`
+	Inflight int       `json:"inflight"` // 202 operations still within their timeout at the end
+	Evicted  int64     `json:"evicted"`  // pending operations dropped by the cap
+}
+
+// Input is the accounting of one input.
+type Input struct {
+	Path              string             `json:"path"`
+	Format            string             `json:"format"`
+	Lines             int64              `json:"lines"`
+	Parsed            int64              `json:"parsed"`
+	Ignored           int64              `json:"ignored"`
+	Malformed         int64              `json:"malformed"`
+	Overlong          int64              `json:"overlong"`
+	Bytes             int64              `json:"bytes"`
+	First             string             `json:"first,omitempty"` // RFC 3339, UTC
+	Last              string             `json:"last,omitempty"`
+	MalformedExamples []MalformedExample `json:"malformed_examples"`
+	Error             string             `json:"error,omitempty"`
+}
+
+// MalformedExample is one malformed line kept to show what went wrong.
+type MalformedExample struct {
+	Line   int64  `json:"line"`
+	Reason string `json:"reason"`
+	Text   string `json:"text"`
+}
+
+// Totals is the accounting across all inputs.
+type Totals struct {
+	Lines     int64 `json:"lines"`
+	Parsed    int64 `json:"parsed"`
+	Ignored   int64 `json:"ignored"`
+	Malformed int64 `json:"malformed"`
+	Overlong  int64 `json:"overlong"`
+	Late      int64 `json:"late"`
+	Duplicate int64 `json:"duplicate"`
+	// Filtered counts parsed records outside --since/--until (written only
+	// when a range was given).
+	Filtered int64            `json:"filtered,omitempty"`
+	Bytes    int64            `json:"bytes"`
+	Status   map[string]int64 `json:"status"`
+}
+
+// Finding is one finding as the report shows it.
+type Finding struct {
+	ID       string             `json:"id"`
+	Kind     rules.Kind         `json:"kind"`
+	Severity rules.Severity     `json:"severity"`
+	Title    string             `json:"title"`
+	Origin   string             `json:"origin"`
+	Endpoint string             `json:"endpoint,omitempty"` // incomplete_202 only
+	Subtype  string             `json:"subtype,omitempty"`  // incomplete_202 only
+	Status   int                `json:"status,omitempty"`   // burst_5xx: the status that stormed
+	Start    string             `json:"start"`
+	End      string             `json:"end"`
+	Count    int                `json:"count"`
+	Features map[string]float64 `json:"features"`
+	// Context is the non-numeric evidence, normalised to JSON values
+	// (strings, json.Number, bools, lists and maps of them).
+	Context       map[string]any `json:"context"`
+	Causes        []rules.Cause  `json:"causes"`
+	Fixes         []string       `json:"fixes"`
+	Samples       []Sample       `json:"samples"`
+	CompletedLate *int           `json:"completed_late,omitempty"` // incomplete_202 only
+
+	start, end time.Time
+}
+
+// Sample is a request behind a finding.
+type Sample struct {
+	Input     string `json:"input"`
+	Line      int64  `json:"line"`
+	Time      string `json:"time"`
+	RequestID string `json:"request_id,omitempty"`
+	Method    string `json:"method,omitempty"`
+	Path      string `json:"path,omitempty"`
+	Status    int    `json:"status,omitempty"`
+	Role      string `json:"role,omitempty"`
+	Raw       string `json:"-"` // the raw line, for the single-finding export
+}
+
+// Build assembles a Document from the ingestion accounting and the rules
+// engine's (final) snapshot; snap may be nil when no rules ran.
+func Build(inputs []parse.InputStats, totals parse.Totals, snap *rules.Snapshot) *Document {
+	d := &Document{Schema: Schema, Inputs: make([]Input, 0, len(inputs)), Findings: []Finding{}}
+	for _, in := range inputs {
+		d.Inputs = append(d.Inputs, buildInput(in))
+	}
+	d.Totals = Totals{
+		Lines: totals.Lines, Parsed: totals.Parsed, Ignored: totals.Ignored, Malformed: totals.Malformed,
+		Overlong: totals.Overlong, Late: totals.Late, Duplicate: totals.Duplicate, Filtered: totals.Filtered,
+		Bytes: totals.Bytes, Status: make(map[string]int64, len(totals.Status)),
+	}
+	for code, n := range totals.Status {
+		d.Totals.Status[strconv.Itoa(code)] = n
+	}
+	if snap != nil {
+		for i := range snap.Findings {
+			d.Findings = append(d.Findings, buildFinding(&snap.Findings[i]))
+		}
+		d.Inflight = snap.Inflight
+		d.Evicted = snap.Evicted
+	}
+	return d
+}
+
+func buildInput(in parse.InputStats) Input {
+	out := Input{
+		Path: in.Path, Format: in.Format, Lines: in.Lines, Parsed: in.Parsed, Ignored: in.Ignored,
+		Malformed: in.Malformed, Overlong: in.Overlong, Bytes: in.Bytes,
+		First: rfc3339(in.First), Last: rfc3339(in.Last),
+		MalformedExamples: make([]MalformedExample, 0, len(in.MalformedExamples)),
+	}
+	for _, m := range in.MalformedExamples {
+		out.MalformedExamples = append(out.MalformedExamples, MalformedExample(m))
+	}
+	if in.Err != nil {
+		out.Error = in.Err.Error()
+	}
+	return out
+}
+
+func buildFinding(f *rules.Finding) Finding {
+	out := Finding{
+		ID: f.ID, Kind: f.Kind, Severity: f.Severity, Title: f.Title(), Origin: f.Origin,
+		Start: rfc3339(f.Start), End: rfc3339(f.End), Count: f.Count,
+		Features: make(map[string]float64, len(f.Features)),
+		Context:  normaliseContext(f.Context),
+		Causes:   make([]rules.Cause, len(f.Causes)),
+		Fixes:    append([]string{}, f.Fixes...),
+		Samples:  make([]Sample, 0, len(f.Samples)),
+		start:    f.Start, end: f.End,
+	}
+	if f.Kind == rules.KindIncomplete202 {
+		out.Endpoint, out.Subtype = f.Endpoint, f.Subtype
+		late := 0
+		if f.CompletedLate != nil {
+			late = *f.CompletedLate
+		}
+		out.CompletedLate = &late
+	}
+	if f.Kind == rules.KindBurst5xx {
+		out.Status = f.Status
+	}
+	for k, v := range f.Features {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			v = -1 // JSON has no NaN; -1 is the contract's "unknown"
+		}
+		out.Features[k] = v
+	}
+	for i, c := range f.Causes {
+		c.Evidence = append([]string{}, c.Evidence...)
+		c.Fixes = append([]string(nil), c.Fixes...)
+		out.Causes[i] = c
+	}
+	for _, s := range f.Samples {
+		out.Samples = append(out.Samples, Sample{
+			Input: s.Input, Line: s.Line, Time: rfc3339(s.Time), RequestID: s.RequestID,
+			Method: s.Method, Path: s.Path, Status: s.Status, Role: s.Role, Raw: s.Raw,
+		})
+	}
+	// in time order for people; the engine keeps the first and the last
+	sort.SliceStable(out.Samples, func(i, j int) bool { return out.Samples[i].Time < out.Samples[j].Time })
+	return out
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// normaliseContext turns the engine's context values (any Go types) into
+// plain JSON values, so that every renderer and the redactor see one shape.
+func normaliseContext(ctx map[string]any) map[string]any {
+	out := make(map[string]any, len(ctx))
+	for k, v := range ctx {
+		b, err := json.Marshal(v)
+		if err != nil {
+			out[k] = "(" + err.Error() + ")"
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var x any
+		if err := dec.Decode(&x); err != nil {
+			out[k] = string(b)
+			continue
+		}
+		out[k] = x
+	}
+	return out
+}
+
+// MaxSeverity is the highest severity among the findings (0 when there are
+// none), for the exit code.
+func (d *Document) MaxSeverity() rules.Severity {
+	var max rules.Severity
+	for _, f := range d.Findings {
+		if f.Severity > max {
+			max = f.Severity
+		}
+	}
+	return max
+}
+
+// counts of findings per severity, most severe first
+func (d *Document) severityCounts() (crit, warn, info int) {
+	for _, f := range d.Findings {
+		switch f.Severity {
+		case rules.SeverityCritical:
+			crit++
+		case rules.SeverityWarning:
+			warn++
+		default:
+			info++
+		}
+	}
+	return
+}
+
+// byOrigin groups findings by origin, origins in order of their first
+// (most severe) finding.
+func byOrigin(fs []Finding) (origins []string, groups map[string][]Finding) {
+	groups = map[string][]Finding{}
+	for _, f := range fs {
+		if _, ok := groups[f.Origin]; !ok {
+			origins = append(origins, f.Origin)
+		}
+		groups[f.Origin] = append(groups[f.Origin], f)
+	}
+	return origins, groups
+}
+
+// timeRange is the span of all inputs' records.
+func (d *Document) timeRange() (first, last time.Time) {
+	for _, in := range d.Inputs {
+		if t, err := time.Parse(time.RFC3339Nano, in.First); err == nil && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+		if t, err := time.Parse(time.RFC3339Nano, in.Last); err == nil && t.After(last) {
+			last = t
+		}
+	}
+	return first, last
+}
+
+// sortedStatuses lists status codes in numeric order.
+func sortedStatuses(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, errA := strconv.Atoi(keys[i])
+		b, errB := strconv.Atoi(keys[j])
+		if errA == nil && errB == nil {
+			return a < b
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}

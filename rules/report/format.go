@@ -1,0 +1,389 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/rules"
+)
+
+// Options controls rendering.
+type Options struct {
+	// Color turns on ANSI colours in text output. The caller decides (off
+	// for NO_COLOR or when stdout is not a terminal).
+	Color bool
+	// Redact masks client IPs and query strings everywhere.
+	Redact bool
+	// MaxSamples caps the samples shown per finding in text and Markdown
+	// (0: 5). JSON always carries all retained samples.
+	MaxSamples int
+}
+
+func (o Options) maxSamples() int {
+	if o.MaxSamples <= 0 {
+		return 5
+	}
+	return o.MaxSamples
+}
+
+// prepare applies the options that change content.
+func prepare(d *Document, opts Options) *Document {
+	if opts.Redact {
+		return d.Redacted()
+	}
+	return d
+}
+
+// inert makes log-derived text safe for a terminal or a ticket.
+func inert(s string) string { return parse.Printable(s) }
+
+func count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	if len(s) > 3 {
+		var b strings.Builder
+		pre := len(s) % 3
+		b.WriteString(s[:pre])
+		for i := pre; i < len(s); i += 3 {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(s[i : i+3])
+		}
+		s = b.String()
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func pct(x float64) string {
+	p := x * 100
+	switch {
+	case p > 0 && p < 1:
+		return "<1%"
+	case p > 99 && p < 100:
+		return ">99%"
+	}
+	return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
+}
+
+func seconds(x float64) string {
+	if x < 1 {
+		return strconv.FormatFloat(math.Round(x*1000), 'f', 0, 64) + " ms"
+	}
+	return span(time.Duration(math.Round(x)) * time.Second)
+}
+
+// span formats a duration compactly: 45s, 2m27s, 1h5m, 2d3h.
+func span(d time.Duration) string {
+	total := int64(d.Round(time.Second) / time.Second)
+	if total < 0 {
+		total = 0
+	}
+	h, m, s := total/3600, total/60%60, total%60
+	switch {
+	case h >= 24 && h%24 > 0:
+		return fmt.Sprintf("%dd%dh", h/24, h%24)
+	case h >= 24:
+		return fmt.Sprintf("%dd", h/24)
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%dh%dm", h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh", h)
+	case m > 0 && s > 0:
+		return fmt.Sprintf("%dm%ds", m, s)
+	case m > 0:
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%ds", s)
+}
+
+func number(x float64) string {
+	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+		return count(int64(x))
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64)
+}
+
+// timeRangeText formats a finding's range: "2026-11-20 10:02:13 → 10:04:40 UTC (2m27s)".
+func timeRangeText(start, end time.Time, arrow string) string {
+	if start.IsZero() {
+		return "unknown time"
+	}
+	s := start.UTC().Format("2006-01-02 15:04:05")
+	if end.IsZero() || end.Equal(start) {
+		return s + " UTC"
+	}
+	e := end.UTC().Format("15:04:05")
+	if end.UTC().Format("2006-01-02") != start.UTC().Format("2006-01-02") {
+		e = end.UTC().Format("2006-01-02 15:04:05")
+	}
+	return fmt.Sprintf("%s %s %s UTC (%s)", s, arrow, e, span(end.Sub(start)))
+}
+
+type kv struct{ k, v string }
+
+// headline picks the numbers a person reads first for a finding, leaving
+// out unknown (-1) values. It is the evidence shown even when no cause rule
+// matched.
+func headline(f *Finding) []kv {
+	ft := f.Features
+	has := func(k string) (float64, bool) {
+		v, ok := ft[k]
+		return v, ok && v >= 0
+	}
+	var out []kv
+	add := func(k, v string) { out = append(out, kv{k, v}) }
+	switch f.Kind {
+	case rules.KindBurst520, rules.KindBurst5xx:
+		if v, ok := has("share"); ok {
+			add("share of traffic", pct(v))
+		}
+		if v, ok := has("peak_60s"); ok {
+			add("peak", number(v)+" in 60 s")
+		}
+		if v, ok := has("rate_per_min"); ok {
+			add("rate", strconv.FormatFloat(v, 'f', 1, 64)+"/min")
+		}
+		if v, ok := has("paths_distinct"); ok {
+			s := number(v)
+			if t, ok := has("top_path_share"); ok {
+				s += fmt.Sprintf(" (top %s)", pct(t))
+			}
+			add("distinct paths", s)
+		}
+		if v, ok := has("upstreams_failed"); ok {
+			h, _ := has("upstreams_healthy")
+			add("origin servers", fmt.Sprintf("%s failed, %s healthy", number(v), number(math.Max(h, 0))))
+		}
+		if v, ok := has("pops_distinct"); ok && ft["edge"] == 1 {
+			add("distinct data centres", number(v))
+		}
+		if v, ok := has("relayed_share"); ok && v > 0 {
+			add("relayed 520", pct(v))
+		}
+		if v, ok := has("origin_status_zero_share"); ok && v > 0 {
+			add("origin status 0", pct(v))
+		}
+		if v, ok := has("fast_fail_share"); ok {
+			add("failed < 20 ms", pct(v))
+		}
+		if v, ok := has("slow_fail_share"); ok && v > 0 {
+			add("failed after ≥ 5 s", pct(v))
+		}
+		if v, ok := has("header_wait_p50_ms"); ok {
+			add("header wait p50", number(math.Round(v))+" ms")
+		}
+		if v, ok := has("reused_conn_share"); ok {
+			add("reused connections", pct(v))
+		}
+		if v, ok := has("errors_5xx_before"); ok && v > 0 {
+			add("5xx before", number(v))
+		}
+		if v, ok := has("other_origins_failing"); ok && v > 0 {
+			add("other origins failing", number(v))
+		}
+		if v, ok := has("origin_logged_share"); ok {
+			add("logged at origin", pct(v))
+		}
+		if v, ok := has("origin_empty_200"); ok && v > 0 {
+			add("origin 200 with 0 bytes", number(v))
+		}
+	case rules.KindIncomplete202:
+		if v, ok := has("operations"); ok {
+			s := number(v)
+			if e, ok := has("endpoint_ops"); ok && e > 0 {
+				s += " of " + number(e) + " on the endpoint"
+			}
+			add("operations", s)
+		}
+		if v, ok := has("polls_per_op"); ok {
+			add("polls per operation", strconv.FormatFloat(v, 'f', 1, 64))
+		}
+		if v, ok := has("poll_interval_p50_s"); ok {
+			add("poll interval p50", seconds(v))
+		}
+		if v, ok := has("last_poll_status"); ok && v > 0 {
+			add("last poll", number(v))
+		}
+		if v, ok := has("completion_p50_s"); ok {
+			s := seconds(v)
+			if p, ok := has("completion_p95_s"); ok {
+				s += ", p95 " + seconds(p)
+			}
+			add("healthy completion p50", s)
+		}
+		if v, ok := has("polled_share"); ok {
+			add("endpoint ops polled", pct(v))
+		}
+		if v, ok := has("retry_after"); ok {
+			add("Retry-After", seconds(v))
+		}
+		if v, ok := has("clients_distinct"); ok {
+			add("clients", number(v))
+		}
+		if f.CompletedLate != nil && *f.CompletedLate > 0 {
+			add("completed late", strconv.Itoa(*f.CompletedLate))
+		}
+	}
+	return out
+}
+
+// contextOrder is the order context keys are shown in; others follow
+// alphabetically.
+var contextOrder = []string{"paths", "methods", "pops", "upstreams_failed", "upstreams_healthy",
+	"statuses_before", "join", "relayed", "endpoint", "last_polls", "clients"}
+
+var contextLabels = map[string]string{
+	"paths": "paths", "methods": "methods", "pops": "data centres", "upstreams_failed": "servers failed",
+	"upstreams_healthy": "servers healthy", "statuses_before": "statuses before", "join": "origin log",
+	"relayed": "relayed", "endpoint": "endpoint", "last_polls": "last polls", "clients": "clients",
+}
+
+// contextKeys lists the context keys worth showing for f, in display order.
+func contextKeys(f *Finding) []string {
+	ctx := f.Context
+	var keys []string
+	for _, k := range contextOrder {
+		if k == "endpoint" && contextText(ctx[k]) == f.Endpoint {
+			continue // already in the heading
+		}
+		if _, ok := ctx[k]; ok {
+			keys = append(keys, k)
+		}
+	}
+	var rest []string
+	for k := range ctx {
+		if _, known := contextLabels[k]; !known {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(keys, rest...)
+}
+
+func contextLabel(k string) string {
+	if l, ok := contextLabels[k]; ok {
+		return l
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
+// contextText renders a normalised context value on one line (raw, not yet
+// made inert).
+func contextText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, contextText(e))
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			ni, ei := x[keys[i]].(json.Number)
+			nj, ej := x[keys[j]].(json.Number)
+			if ei && ej {
+				a, _ := ni.Float64()
+				b, _ := nj.Float64()
+				if a != b {
+					return a > b
+				}
+			}
+			return keys[i] < keys[j]
+		})
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			text := contextText(x[k])
+			if text == "" {
+				continue
+			}
+			switch x[k].(type) {
+			case map[string]any, []any:
+				text = "(" + text + ")"
+			}
+			parts = append(parts, k+": "+text)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+func sampleRequest(s Sample) string {
+	var parts []string
+	if s.Method != "" {
+		parts = append(parts, s.Method)
+	}
+	if s.Path != "" {
+		parts = append(parts, s.Path)
+	}
+	return strings.Join(parts, " ")
+}
+
+func sampleTime(s Sample) string {
+	t, err := time.Parse(time.RFC3339Nano, s.Time)
+	if err != nil {
+		return s.Time
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000")
+}
+
+func findingHeading(f *Finding) string {
+	h := f.Title
+	if f.Kind == rules.KindIncomplete202 && f.Endpoint != "" {
+		h += " · " + f.Endpoint
+	}
+	return h
+}
+
+func countNoun(f *Finding) string {
+	switch f.Kind {
+	case rules.KindIncomplete202:
+		if f.Count == 1 {
+			return "1 operation"
+		}
+		return count(int64(f.Count)) + " operations"
+	case rules.KindBurst5xx:
+		return fmt.Sprintf("%s × %d", count(int64(f.Count)), f.Status)
+	}
+	return count(int64(f.Count)) + " × 520"
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,515 @@
+package rules
+
+import (
+	"maps"
+	"slices"
+	"sort"
+)
+
+// builtFinding caches a finding built for a snapshot until its evidence
+// changes; snapshots get deep copies, so the cache is never shared.
+type builtFinding struct {
+	version int
+	final   bool
+	f       Finding
+}
+
+// Snapshot returns an immutable deep copy of the findings so far. Bursts are
+// in it from their N-th dense error on and grow live; 202 groups from the
+// first judged operation. It is cheap enough to call several times a second:
+// findings whose evidence did not change are not rebuilt.
+func (e *Engine) Snapshot() *Snapshot {
+	s := &Snapshot{
+		Final:         e.final,
+		Records:       e.records,
+		Inflight:      e.life.inflight,
+		Evicted:       e.life.evicted,
+		CompletedLate: e.life.completedLate,
+	}
+	if e.now != 0 {
+		s.Now = ts(e.now)
+	}
+	seen := make(map[string]bool)
+	var built []*Finding
+
+	// bursts: rebuild the recent ones too, whose context (other origins,
+	// healthy upstreams, the join) may change without a new error.
+	recent := e.now - e.keep - joinRayWindow
+	for _, b := range e.bursts {
+		bf := e.cache[b.id]
+		if bf == nil || bf.version != b.version || bf.final != e.final || b.endT >= recent {
+			bf = &builtFinding{version: b.version, final: e.final, f: e.buildBurst(b)}
+			e.explain(&bf.f, SeverityWarning)
+			e.cache[b.id] = bf
+		}
+		seen[b.id] = true
+		built = append(built, &bf.f)
+	}
+
+	// 202 groups and fire-and-forget endpoints
+	l := &e.life
+	var series []*series
+	for _, g := range l.grpList {
+		ep := g.key.ep
+		if g.count <= 0 || (g.key.sub == SubNeverPolled && ep.fireAndForget()) {
+			continue
+		}
+		v := g.version*1000003 + ep.ops*31 + ep.polled*7 + ep.completed
+		bf := e.cache[g.id]
+		if bf == nil || bf.version != v || bf.final != e.final {
+			bf = &builtFinding{version: v, final: e.final, f: e.buildGroup(g)}
+			e.explain(&bf.f, SeverityWarning)
+			e.cache[g.id] = bf
+		}
+		seen[g.id] = true
+		built = append(built, &bf.f)
+		series = append(series, g.tl)
+	}
+	for _, ep := range l.epList {
+		if !ep.fireAndForget() {
+			continue
+		}
+		id := stableID("incomplete_202", ep.key.o.name, ep.name, SubFireAndForget)
+		v := ep.ops*31 + ep.polled*7 + ep.completed
+		bf := e.cache[id]
+		if bf == nil || bf.version != v || bf.final != e.final {
+			bf = &builtFinding{version: v, final: e.final, f: e.buildFireAndForget(ep, id)}
+			e.explain(&bf.f, SeverityInfo)
+			e.cache[id] = bf
+		}
+		seen[id] = true
+		built = append(built, &bf.f)
+	}
+	for id := range e.cache {
+		if !seen[id] {
+			delete(e.cache, id)
+		}
+	}
+
+	sort.SliceStable(built, func(i, j int) bool {
+		a, b := built[i], built[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		return a.ID < b.ID
+	})
+	s.Findings = make([]Finding, len(built))
+	for i, f := range built {
+		s.Findings[i] = cloneFinding(f)
+	}
+	s.Origins = e.originSummaries(s.Findings)
+	s.Timeline = e.timelineCopy(series)
+	return s
+}
+
+// explain runs the cause rules; they may raise the severity, never lower it
+// below the kind's floor.
+func (e *Engine) explain(f *Finding, floor Severity) {
+	f.Severity = floor
+	if e.cfg.Explain != nil {
+		e.cfg.Explain(f)
+	}
+	if f.Severity < floor {
+		f.Severity = floor
+	}
+	if f.Causes == nil {
+		f.Causes = []Cause{}
+	}
+	if f.Fixes == nil {
+		f.Fixes = []string{}
+	}
+}
+
+func (e *Engine) buildBurst(b *burst) Finding {
+	o := b.o
+	kind := kindOf(b.idx)
+	f := Finding{ID: b.id, Kind: kind, Severity: SeverityWarning, Origin: o.name, Status: b.status,
+		Start: ts(b.startT), End: ts(b.endT), Count: b.count()}
+	n := b.n
+	count := b.count()
+	reqs := int64(b.endBound) - int64(b.startBound) + 1
+	dur := seconds(b.endT - b.startT)
+	ft := map[string]float64{
+		"count":      float64(count),
+		"duration_s": dur,
+		"peak_60s":   float64(b.peak),
+		"status":     float64(b.status),
+		"requests":   float64(reqs),
+	}
+	rateDur := dur
+	if rateDur < 1 {
+		rateDur = 1
+	}
+	ft["rate_per_min"] = float64(count) * 60 / rateDur
+	sh := float64(count) / float64(reqs)
+	if sh > 1 {
+		sh = 1
+	}
+	ft["share"] = sh
+	ft["relayed_share"] = share(b.relayed, n)
+	if b.edge > 0 {
+		ft["origin_status_zero_share"] = share(b.originZero, b.edge)
+	} else {
+		ft["origin_status_zero_share"] = -1
+	}
+	ft["empty_bytes_share"] = share(b.empty, b.bytesKnown)
+	ft["reused_conn_share"] = share(b.reused, b.connKnown)
+	if b.headerKnown > 0 {
+		ft["header_wait_p50_ms"] = float64(b.header.quantile(0.5)) / 1e6
+	} else {
+		ft["header_wait_p50_ms"] = -1
+	}
+	ft["fast_fail_share"] = share(b.fast, b.headerKnown)
+	ft["slow_fail_share"] = share(b.slow, b.headerKnown)
+
+	failed := b.ups.keys(counterCap)
+	failedSet := make(map[string]bool, len(failed))
+	for _, u := range failed {
+		failedSet[u] = true
+	}
+	var healthy []string
+	for k, u := range o.upstreams {
+		if !failedSet[k] && u.first <= b.endT && u.last >= b.startT {
+			healthy = append(healthy, k)
+		}
+	}
+	slices.Sort(healthy)
+	ft["upstreams_failed"] = float64(b.ups.distinct())
+	ft["upstreams_healthy"] = float64(len(healthy))
+	ft["paths_distinct"] = float64(b.paths.distinct())
+	ft["top_path_share"] = b.paths.topShare()
+	ft["methods_distinct"] = float64(b.methods.distinct())
+	ft["pops_distinct"] = float64(b.pops.distinct())
+	ft["top_pop_share"] = b.pops.topShare()
+
+	total, errs, before := b.beforeTotal, b.beforeErrs, maps.Clone(b.beforeStatuses)
+	ft["errors_5xx_before"] = float64(errs)
+	ft["prior_error_share"] = share(errs, total)
+	other := 0
+	for _, oo := range e.originList {
+		if oo != o && oo.activeIn(b.idx, b.startT, b.endT) {
+			other++
+		}
+	}
+	ft["other_origins_failing"] = float64(other)
+	if b.onset >= 0 {
+		ft["onset_s"] = seconds(b.onset)
+	} else {
+		ft["onset_s"] = -1
+	}
+	resolved := b.joinLogged + b.joinMissing
+	if e.sawOrigin && e.sawEdge && b.edge > 0 && resolved > 0 {
+		ft["origin_logged_share"] = share(b.joinLogged, resolved)
+		ft["origin_missing"] = float64(b.joinMissing)
+		ft["origin_empty_200"] = float64(b.joinEmpty200)
+	} else {
+		ft["origin_logged_share"] = -1
+		ft["origin_missing"] = -1
+		ft["origin_empty_200"] = -1
+	}
+	if b.edge*2 > n {
+		ft["edge"] = 1
+	} else {
+		ft["edge"] = 0
+	}
+	other52x := map[string]int{}
+	sum52x := 0
+	for i := range b.end52x {
+		if 521+i == b.status {
+			continue // a 52x storm's own status is its count
+		}
+		if d := int(b.end52x[i]) - int(b.start52x[i]); d > 0 {
+			other52x[statusKey(521+i)] = d
+			sum52x += d
+		}
+	}
+	ft["other_52x"] = float64(sum52x)
+	ft["ongoing"] = 0
+	if !e.final && e.now-b.endT <= e.w {
+		ft["ongoing"] = 1
+	}
+	f.Features = ft
+
+	ctx := map[string]any{
+		"paths":             b.paths.top(10),
+		"methods":           b.methods.top(10),
+		"pops":              b.pops.top(10),
+		"upstreams_failed":  b.ups.top(20),
+		"upstreams_healthy": healthy,
+		"statuses_before":   before,
+		"relayed":           b.relayed*2 > n,
+		"other_52x":         other52x,
+	}
+	if ft["origin_logged_share"] >= 0 {
+		ctx["join"] = map[string]any{
+			"logged":    b.joinLogged,
+			"missing":   b.joinMissing,
+			"empty_200": b.joinEmpty200,
+			"statuses":  b.joinStatuses.asMap(),
+		}
+	}
+	f.Context = ctx
+
+	for i := range b.first {
+		f.Samples = append(f.Samples, b.first[i].sample())
+	}
+	for i := range b.last {
+		f.Samples = append(f.Samples, b.last[(b.lastNext+i)%len(b.last)].sample())
+	}
+	for i := range b.originSamples {
+		f.Samples = append(f.Samples, b.originSamples[i].sample())
+	}
+	f.Timeline = b.tl.window()
+	f.TimelineStep = timeDur(e.tl.step)
+	return f
+}
+
+func (e *Engine) endpointFeatures(ep *endpoint, ft map[string]float64) {
+	ft["endpoint_ops"] = float64(ep.ops)
+	ft["completed_ops"] = float64(ep.completed)
+	ft["polled_share"] = share(ep.polled, ep.ops)
+	if p := ep.latency.quantile(0.5); p >= 0 {
+		ft["completion_p50_s"] = seconds(p)
+		ft["completion_p95_s"] = seconds(ep.latency.quantile(0.95))
+	} else {
+		ft["completion_p50_s"] = -1
+		ft["completion_p95_s"] = -1
+	}
+	timeout := e.timeout
+	if ep.route != nil && ep.route.PendingTimeout > 0 {
+		timeout = int64(ep.route.PendingTimeout)
+	}
+	ft["age_s"] = seconds(timeout)
+	ft["retry_after"] = -1 // parse.Record carries no Retry-After
+	ft["fire_and_forget"] = 0
+	if ep.fireAndForget() {
+		ft["fire_and_forget"] = 1
+	}
+}
+
+func (e *Engine) buildGroup(g *group) Finding {
+	ep := g.key.ep
+	late := g.late
+	f := Finding{ID: g.id, Kind: KindIncomplete202, Severity: SeverityWarning, Origin: ep.key.o.name,
+		Endpoint: ep.name, Subtype: g.key.sub, Start: ts(g.start), End: ts(g.end), Count: g.count,
+		CompletedLate: &late}
+	ft := map[string]float64{"operations": float64(g.count), "completed_late": float64(late)}
+	e.endpointFeatures(ep, ft)
+	ft["polls_per_op"] = float64(g.pollsSum) / float64(max(g.total, 1))
+	if p := g.intervals.quantile(0.5); p >= 0 {
+		ft["poll_interval_p50_s"] = seconds(p)
+	} else {
+		ft["poll_interval_p50_s"] = -1
+	}
+	ft["last_poll_status"] = topStatus(&g.lastSt)
+	ft["first_poll_status"] = topStatus(&g.firstSt)
+	ft["stall_start_unix"] = float64(g.start / 1e9)
+	ft["relative_location_share"] = share(g.relLoc, g.withLoc)
+	ft["has_location_share"] = share(g.withLoc, g.total)
+	best, bestN := -1, 0
+	for i, c := range g.linked {
+		if c > bestN {
+			best, bestN = i, c
+		}
+	}
+	ft["linked_by"] = float64(best)
+	ft["clients_distinct"] = float64(g.clients.distinct())
+	f.Features = ft
+	f.Context = map[string]any{
+		"endpoint":   ep.name,
+		"last_polls": g.lastPolls.asMap(),
+		"clients":    g.clients.top(10),
+	}
+	for i := range g.samples {
+		f.Samples = append(f.Samples, g.samples[i].sample())
+	}
+	f.Timeline = g.tl.window()
+	f.TimelineStep = timeDur(e.tl.step)
+	return f
+}
+
+func topStatus(c *counter) float64 {
+	s := c.sorted()
+	if len(s) == 0 {
+		return -1
+	}
+	v := 0
+	for _, ch := range s[0].k {
+		v = v*10 + int(ch-'0')
+	}
+	return float64(v)
+}
+
+func (e *Engine) buildFireAndForget(ep *endpoint, id string) Finding {
+	f := Finding{ID: id, Kind: KindIncomplete202, Severity: SeverityInfo, Origin: ep.key.o.name,
+		Endpoint: ep.name, Subtype: SubFireAndForget, Start: ts(ep.first), End: ts(ep.last), Count: ep.ops}
+	zero := 0
+	f.CompletedLate = &zero
+	ft := map[string]float64{"operations": float64(ep.ops), "completed_late": 0}
+	e.endpointFeatures(ep, ft)
+	ft["polls_per_op"] = 0
+	ft["poll_interval_p50_s"] = -1
+	ft["last_poll_status"] = -1
+	ft["first_poll_status"] = -1
+	ft["stall_start_unix"] = float64(ep.first / 1e9)
+	ft["relative_location_share"] = -1
+	ft["has_location_share"] = -1
+	ft["linked_by"] = -1
+	ft["clients_distinct"] = -1
+	ctx := map[string]any{"endpoint": ep.name}
+	if g := e.life.groups[groupKey{ep, SubNeverPolled}]; g != nil {
+		ft["has_location_share"] = share(g.withLoc, g.total)
+		ft["relative_location_share"] = share(g.relLoc, g.withLoc)
+		ft["clients_distinct"] = float64(g.clients.distinct())
+		ft["never_polled"] = float64(g.count)
+		ctx["clients"] = g.clients.top(10)
+		f.Timeline = g.tl.window()
+		f.TimelineStep = timeDur(e.tl.step)
+	}
+	f.Features = ft
+	f.Context = ctx
+	for i := range ep.samples {
+		f.Samples = append(f.Samples, ep.samples[i].sample())
+	}
+	return f
+}
+
+func (e *Engine) originSummaries(fs []Finding) []OriginSummary {
+	byName := map[string]*OriginSummary{}
+	var out []*OriginSummary
+	get := func(name string) *OriginSummary {
+		s := byName[name]
+		if s == nil {
+			s = &OriginSummary{Origin: name}
+			if o := e.origins[name]; o != nil {
+				s.Requests = o.requests
+			}
+			byName[name] = s
+			out = append(out, s)
+		}
+		return s
+	}
+	for i := range fs {
+		f := &fs[i]
+		s := get(f.Origin)
+		s.Findings++
+		if f.Severity > s.Worst {
+			s.Worst = f.Severity
+		}
+		s.Count += f.Count
+	}
+	// then the busiest origins without findings, a bounded few
+	rest := make([]*origin, 0, len(e.originList))
+	for _, o := range e.originList {
+		if byName[o.name] == nil {
+			rest = append(rest, o)
+		}
+	}
+	sort.Slice(rest, func(i, j int) bool {
+		if rest[i].requests != rest[j].requests {
+			return rest[i].requests > rest[j].requests
+		}
+		return rest[i].name < rest[j].name
+	})
+	for i := 0; i < len(rest) && len(out) < 100; i++ {
+		get(rest[i].name)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Worst != b.Worst {
+			return a.Worst > b.Worst
+		}
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Requests != b.Requests {
+			return a.Requests > b.Requests
+		}
+		return a.Origin < b.Origin
+	})
+	res := make([]OriginSummary, len(out))
+	for i, s := range out {
+		res[i] = *s
+	}
+	return res
+}
+
+func (e *Engine) timelineCopy(series []*series) Timeline {
+	tl := &e.tl
+	t := Timeline{Step: timeDur(tl.step), Requests: slices.Clone(tl.req), Status520: slices.Clone(tl.s520)}
+	if tl.started {
+		t.Start = ts(tl.start)
+	}
+	if t.Requests == nil {
+		t.Requests = []int{}
+		t.Status520 = []int{}
+	}
+	t.Incomplete202 = make([]int, len(t.Requests))
+	for _, s := range series {
+		for i, c := range s.counts {
+			j := s.off + i
+			for j >= len(t.Incomplete202) {
+				t.Incomplete202 = append(t.Incomplete202, 0)
+			}
+			t.Incomplete202[j] += c
+		}
+	}
+	return t
+}
+
+// cloneFinding deep-copies a finding so snapshots share nothing.
+func cloneFinding(f *Finding) Finding {
+	c := *f
+	c.Features = maps.Clone(f.Features)
+	c.Context = make(map[string]any, len(f.Context))
+	for k, v := range f.Context {
+		c.Context[k] = cloneAny(v)
+	}
+	c.Causes = make([]Cause, len(f.Causes))
+	for i, ca := range f.Causes {
+		ca.Evidence = slices.Clone(ca.Evidence)
+		ca.Fixes = slices.Clone(ca.Fixes)
+		c.Causes[i] = ca
+	}
+	c.Fixes = slices.Clone(f.Fixes)
+	if c.Fixes == nil {
+		c.Fixes = []string{}
+	}
+	c.Samples = slices.Clone(f.Samples)
+	if c.Samples == nil {
+		c.Samples = []Sample{}
+	}
+	c.Timeline = slices.Clone(f.Timeline)
+	if f.CompletedLate != nil {
+		v := *f.CompletedLate
+		c.CompletedLate = &v
+	}
+	return c
+}
+
+func cloneAny(v any) any {
+	switch x := v.(type) {
+	case []string:
+		return slices.Clone(x)
+	case map[string]int:
+		return maps.Clone(x)
+	case []int:
+		return slices.Clone(x)
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, vv := range x {
+			m[k] = cloneAny(vv)
+		}
+		return m
+	case []any:
+		s := make([]any, len(x))
+		for i, vv := range x {
+			s[i] = cloneAny(vv)
+		}
+		return s
+	}
+	return v
+}
