@@ -1,0 +1,114 @@
+// Command gen rewrites the committed demo logs of package samplelogs, or
+// writes a large deterministic nginx combined file for benchmarks.
+//
+//	go run ./sample-logs/gen                                  # rewrite sample-logs/{cloudflare,origin,formats}
+//	go run ./sample-logs/gen -truth                           # print what the demo should show
+//	go run ./sample-logs/gen -combined 1000000 -o /tmp/big.log # ~180 MB benchmark input
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	samplelogs "github.com/edgetriage/edgetriage/sample-logs"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	combined := flag.Int("combined", 0, "write this many nginx combined lines instead of the demo")
+	out := flag.String("o", "", "output: the demo's directory (default: sample-logs) or the combined file (default: stdout)")
+	seed := flag.Uint64("seed", samplelogs.DefaultSeed, "random seed")
+	truth := flag.Bool("truth", false, "print the demo's truth table instead of writing files")
+	truthJSON := flag.Bool("truth-json", false, "print the demo's truth as JSON instead of writing files")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", flag.Args())
+	}
+	if *combined > 0 {
+		return writeCombined(*out, *combined, *seed)
+	}
+	dir := *out
+	if dir == "" {
+		var err error
+		if dir, err = findPackageDir(); err != nil {
+			return err
+		}
+	}
+	set, err := samplelogs.Generate(samplelogs.Options{Seed: *seed})
+	if err != nil {
+		return err
+	}
+	if *truth {
+		fmt.Print(set.Truth.Table())
+		return nil
+	}
+	if *truthJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(set.Truth)
+	}
+	// Stale files from an older manifest would be embedded too: start clean.
+	for _, sub := range samplelogs.Dirs() {
+		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
+			return fmt.Errorf("clean %s: %w", sub, err)
+		}
+	}
+	if err := set.WriteDir(dir); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), set.Readme(), 0o644); err != nil {
+		return fmt.Errorf("write README: %w", err)
+	}
+	var total int
+	for _, f := range set.Files {
+		total += len(f.Data)
+	}
+	fmt.Fprintf(os.Stderr, "gen: wrote %d files, %d bytes, under %s\n", len(set.Files), total, dir)
+	return nil
+}
+
+// findPackageDir finds sample-logs/ from the repository root or from
+// inside it.
+func findPackageDir() (string, error) {
+	for _, dir := range []string{"sample-logs", "."} {
+		if _, err := os.Stat(filepath.Join(dir, "samples.go")); err == nil {
+			return dir, nil
+		}
+	}
+	return "", errors.New("run from the repository root or sample-logs/, or give -o DIR")
+}
+
+func writeCombined(path string, lines int, seed uint64) (err error) {
+	w := os.Stdout
+	if path != "" && path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("combined: %w", err)
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("combined: %w", cerr)
+			}
+		}()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if _, err := samplelogs.WriteCombined(bw, lines, seed); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("combined: %w", err)
+	}
+	return nil
+}
