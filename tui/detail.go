@@ -1,0 +1,386 @@
+package tui
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/edgetriage/edgetriage/rules"
+)
+
+// detailHeaderRows are the fixed lines above the scrolling sections.
+const detailHeaderRows = 2
+
+// detail shows one finding: Causes, Fixes, its timeline, what it touched.
+type detail struct {
+	c        *common
+	w, h     int
+	id       string
+	f        *rules.Finding // from the latest snapshot holding it
+	gone     bool           // the latest snapshot no longer has it
+	vp       viewport.Model
+	sections []int // line offsets of the section headings, for Tab
+	built    *rules.Finding
+	builtW   int
+}
+
+func newDetail(c *common, f *rules.Finding) *detail {
+	d := &detail{c: c, id: f.ID, f: f, vp: viewport.New(0, 0)}
+	d.vp.KeyMap = viewport.KeyMap{} // keys are ours, from the KeyMap
+	d.vp.MouseWheelEnabled = false
+	return d
+}
+
+func (d *detail) title() string           { return d.f.Title() }
+func (d *detail) init() tea.Cmd           { return nil }
+func (d *detail) capturing() bool         { return false }
+func (d *detail) current() *rules.Finding { return d.f }
+
+func (d *detail) setSize(w, h int) {
+	d.w, d.h = w, h
+	d.vp.Width, d.vp.Height = w, max(h-detailHeaderRows, 1)
+	d.build()
+}
+
+func (d *detail) shortHelp() []key.Binding {
+	k := d.c.keys
+	return []key.Binding{k.Up, k.Down, withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests"), k.Back, k.Export, k.Copy}
+}
+
+func (d *detail) fullHelp() [][]key.Binding {
+	k := d.c.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
+		{withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests behind it"), k.Left},
+	}
+}
+
+func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
+	k := d.c.keys
+	switch msg := msg.(type) {
+	case dataMsg:
+		if f := d.c.finding(d.id); f != nil {
+			d.f, d.gone = f, false
+		} else {
+			d.gone = true
+		}
+		d.build()
+	case scrollMsg:
+		if msg.delta < 0 {
+			d.vp.ScrollUp(-msg.delta)
+		} else {
+			d.vp.ScrollDown(msg.delta)
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Enter, k.Right):
+			return newRequestsSamples(d.c, d.f), nil
+		case key.Matches(msg, k.Tab):
+			d.nextSection(msg.String() == "shift+tab")
+		case key.Matches(msg, k.Up):
+			d.vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			d.vp.ScrollDown(1)
+		case key.Matches(msg, k.PageUp):
+			d.vp.PageUp()
+		case key.Matches(msg, k.PageDown):
+			d.vp.PageDown()
+		case key.Matches(msg, k.Top):
+			d.vp.GotoTop()
+		case key.Matches(msg, k.Bottom):
+			d.vp.GotoBottom()
+		}
+	}
+	return nil, nil
+}
+
+func (d *detail) nextSection(backwards bool) {
+	if len(d.sections) == 0 {
+		return
+	}
+	y := d.vp.YOffset
+	if backwards {
+		for i := len(d.sections) - 1; i >= 0; i-- {
+			if d.sections[i] < y {
+				d.vp.SetYOffset(d.sections[i])
+				return
+			}
+		}
+		d.vp.GotoTop()
+		return
+	}
+	for _, s := range d.sections {
+		if s > y {
+			if s <= d.vp.TotalLineCount()-d.vp.Height {
+				d.vp.SetYOffset(s)
+			} else {
+				d.vp.GotoBottom()
+			}
+			return
+		}
+	}
+	d.vp.GotoTop()
+}
+
+// build renders the sections into the viewport when the finding or the
+// width changed (not on every frame).
+func (d *detail) build() {
+	if d.w <= 0 || (d.built == d.f && d.builtW == d.w) {
+		return
+	}
+	d.built, d.builtW = d.f, d.w
+	y := d.vp.YOffset
+	content, sections := d.render(d.w - 2)
+	d.sections = sections
+	d.vp.SetContent(content)
+	d.vp.SetYOffset(y)
+}
+
+func (d *detail) view() string {
+	st := d.c.st
+	f := d.f
+	head := "  " + st.Severity(f.Severity).Render(sevIcon(f.Severity)+" "+f.Severity.String()) + "  " +
+		st.Title.Render(clean(f.Title())) + "  " + st.Accent.Render(clean(f.Origin))
+	if f.Endpoint != "" {
+		head += st.Muted.Render("  " + clean(f.Endpoint))
+	}
+	sub := fmt.Sprintf("  %s (%s) · %s · id %s", span(f.Start, f.End), shortDur(f.End.Sub(f.Start)),
+		plural(f.Count, unitOf(f)), clean(f.ID))
+	if d.gone {
+		sub += " · no longer in the latest snapshot"
+	}
+	return fitLine(head, d.w) + "\n" + fitLine(st.Muted.Render(sub), d.w) + "\n" + d.vp.View()
+}
+
+// unitOf names what a finding counts.
+func unitOf(f *rules.Finding) string {
+	if f.Kind == rules.KindIncomplete202 {
+		return "operation"
+	}
+	return "request"
+}
+
+// render builds the scrolling part at width w and returns the line offsets
+// of its section headings.
+func (d *detail) render(w int) (string, []int) {
+	st := d.c.st
+	f := d.f
+	var lines []string
+	var sections []int
+	section := func(name string) {
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		sections = append(sections, len(lines))
+		lines = append(lines, " "+st.Section.Render(name))
+	}
+	add := func(s string) { lines = append(lines, strings.Split(s, "\n")...) }
+
+	causes := d.causesBlock(w)
+	fixes := d.fixesBlock(w)
+	if w >= 108 {
+		// Side by side: the fixes beside the causes they answer.
+		lw := w * 3 / 5
+		left := " " + st.Section.Render("Causes") + "\n" + causes(lw-2)
+		right := st.Section.Render("Fixes") + "\n" + fixes(w-lw-2)
+		sections = append(sections, 0)
+		add(lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(lw).Render(left), "  ", right))
+	} else {
+		section("Causes")
+		add(causes(w - 2))
+		section("Fixes")
+		add(fixes(w - 2))
+	}
+
+	section("Timeline")
+	add(d.timeline(w - 4))
+
+	section("Affected")
+	add(d.affected(w - 2))
+
+	if j, ok := f.Context["join"]; ok && j != nil {
+		section("Edge vs origin")
+		add(indent(wrap(ctxText(j), w-4), "   ", "   "))
+	}
+
+	section("Numbers")
+	add(d.numbers(w - 4))
+
+	section("Requests")
+	if len(f.Samples) == 0 {
+		add(st.Muted.Render("   no requests retained for this finding"))
+	} else {
+		add(st.Muted.Render(fmt.Sprintf("   %s retained — enter lists them", plural(len(f.Samples), "request"))))
+	}
+	return strings.Join(lines, "\n"), sections
+}
+
+// causesBlock renders the ranked causes with confidence and evidence.
+func (d *detail) causesBlock(_ int) func(w int) string {
+	st := d.c.st
+	f := d.f
+	return func(w int) string {
+		if len(f.Causes) == 0 {
+			return st.Muted.Render("   no cause rule matched: see Numbers and Affected below")
+		}
+		var out []string
+		for i, c := range f.Causes {
+			title := wrap(clean(c.Title), max(w-12, 10))
+			out = append(out, indent(title, fmt.Sprintf("   %d. ", i+1)+st.Accent.Render(padLeft(pct(c.Confidence), 4))+" ", "           "))
+			for _, e := range c.Evidence {
+				out = append(out, st.Muted.Render(indent(wrap(clean(e), max(w-13, 10)), "           · ", "             ")))
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+}
+
+func (d *detail) fixesBlock(_ int) func(w int) string {
+	st := d.c.st
+	fixes := findingFixes(d.f)
+	return func(w int) string {
+		if len(fixes) == 0 {
+			return st.Muted.Render("   no fix suggested")
+		}
+		var out []string
+		for _, fx := range fixes {
+			out = append(out, indent(wrap(clean(fx), max(w-5, 10)), "   • ", "     "))
+		}
+		return strings.Join(out, "\n")
+	}
+}
+
+func (d *detail) timeline(w int) string {
+	st := d.c.st
+	f := d.f
+	if len(f.Timeline) == 0 || f.TimelineStep <= 0 {
+		return st.Muted.Render("   no timeline")
+	}
+	per := 1
+	if len(f.Timeline) > w {
+		per = (len(f.Timeline) + w - 1) / w
+	}
+	vals := rebucketPer(f.Timeline, per)
+	top := maxOf(vals)
+	step := f.TimelineStep * timeDur(per)
+	return "   " + st.Bar520.Render(sparkline(vals, top)) + "\n" +
+		st.Muted.Render(fmt.Sprintf("   %s → per %s, peak %s", clock(f.Start), shortDur(step), num(top)))
+}
+
+// affectedKeys are the Context entries shown under Affected, in order.
+var affectedKeys = []struct{ key, label string }{
+	{"paths", "Paths"}, {"methods", "Methods"}, {"pops", "POPs"},
+	{"upstreams_failed", "Origin IPs failing"}, {"upstreams_healthy", "Origin IPs healthy"},
+	{"statuses_before", "Statuses before"}, {"relayed", "Relayed from origin"},
+	{"endpoint", "Endpoint"}, {"last_polls", "Last polls"}, {"clients", "Clients"},
+}
+
+func (d *detail) affected(w int) string {
+	st := d.c.st
+	f := d.f
+	var out []string
+	known := map[string]bool{"join": true}
+	const labelW = 20
+	for _, a := range affectedKeys {
+		known[a.key] = true
+		v, ok := f.Context[a.key]
+		if !ok || v == nil {
+			continue
+		}
+		out = append(out, indent(wrap(clean(ctxText(v)), max(w-labelW-3, 10)), "   "+st.Label.Render(pad(a.label, labelW)), strings.Repeat(" ", labelW+3)))
+	}
+	// Anything else the engine added, so nothing is hidden.
+	var extra []string
+	for k := range f.Context {
+		if !known[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		out = append(out, indent(wrap(clean(ctxText(f.Context[k])), max(w-labelW-3, 10)), "   "+st.Label.Render(pad(clean(k), labelW)), strings.Repeat(" ", labelW+3)))
+	}
+	if len(out) == 0 {
+		return st.Muted.Render("   nothing recorded")
+	}
+	return strings.Join(out, "\n")
+}
+
+func (d *detail) numbers(w int) string {
+	st := d.c.st
+	f := d.f
+	if len(f.Features) == 0 {
+		return st.Muted.Render("   none")
+	}
+	names := make([]string, 0, len(f.Features))
+	for k := range f.Features {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	cell := 30
+	perLine := max(w/cell, 1)
+	var out []string
+	var line strings.Builder
+	for i, k := range names {
+		v := f.Features[k]
+		val := fmt.Sprintf("%g", v)
+		if v == -1 {
+			val = "?"
+		}
+		line.WriteString(pad(st.Label.Render(trunc(clean(k), cell-9))+" "+val, cell))
+		if (i+1)%perLine == 0 || i == len(names)-1 {
+			out = append(out, "   "+strings.TrimRight(line.String(), " "))
+			line.Reset()
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// ctxText renders a Context value (any JSON-like shape) as one line.
+func ctxText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	case []string:
+		return strings.Join(x, ", ")
+	case fmt.Stringer:
+		return x.String()
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		parts := make([]string, rv.Len())
+		for i := range parts {
+			parts[i] = ctxText(rv.Index(i).Interface())
+		}
+		return strings.Join(parts, ", ")
+	case reflect.Map:
+		keys := rv.MapKeys()
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			val := rv.MapIndex(k).Interface()
+			s := ctxText(val)
+			if reflect.ValueOf(val).Kind() == reflect.Map {
+				s = "{" + s + "}"
+			}
+			parts = append(parts, fmt.Sprint(k.Interface())+": "+s)
+		}
+		sort.Strings(parts)
+		return strings.Join(parts, " · ")
+	case reflect.Float32, reflect.Float64:
+		return fmt.Sprintf("%g", rv.Float())
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,65 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/rules"
+)
+
+// Progress is how far the pipeline has got, as the header shows it.
+type Progress struct {
+	BytesRead, BytesTotal int64 // BytesTotal 0 when unknown (stdin, tail)
+	Lines                 int64
+	LinesPerSec           float64
+	Done                  bool      // every input read to its end (open) or the pipeline stopped
+	Live                  bool      // tailing
+	Following             bool      // tailing and not paused
+	LastLine              time.Time // wall time of the last line read while tailing
+}
+
+// Update is one coalesced state of the pipeline. The sender keeps only the
+// latest if the interface is slower than the pipeline, and sends a few per
+// second at most: never one per line. Everything in it is owned by the
+// interface once sent (the Snapshot is immutable, the slices are not reused).
+type Update struct {
+	Snapshot *rules.Snapshot
+	Inputs   []parse.InputStats
+	Totals   parse.Totals
+	Progress Progress
+	// Notices are errors and tail events (rotated, truncated, removed)
+	// since the previous update, shown in the status line.
+	Notices []string
+}
+
+// Options wire the interface to the pipeline.
+type Options struct {
+	// Updates delivers pipeline states; closing it means the pipeline ended.
+	Updates <-chan Update
+	// Recent is the ring of recent records the Requests screen shows when
+	// entered from the overview. May be nil.
+	Recent *Ring
+	// ReadRaw re-reads a raw line of a plain file by byte offset. nil, or an
+	// error, means: use the retained copy or say "line not retained".
+	ReadRaw func(input string, offset int64) (string, error)
+	// Live is true for `tail`: enables the follow key.
+	Live bool
+	// SetFollow pauses (false) or resumes (true) following; called from a
+	// command, never from Update.
+	SetFollow func(on bool)
+	// Redact is passed to exports.
+	Redact bool
+	// ExportDir is where `e` writes exports ("" = the current directory).
+	ExportDir string
+	// Now is the wall clock (tests inject a fixed one).
+	Now func() time.Time
+	// Clipboard copies text for `y`; nil means OSC 52 on the terminal.
+	Clipboard func(text string) error
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}

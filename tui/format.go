@@ -1,0 +1,254 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// clean makes log-derived text safe to render: escapes become visible
+// (\x1b) and cannot reach the terminal.
+func clean(s string) string { return parse.Printable(s) }
+
+// fit returns s cut or padded to exactly w columns on each of exactly h
+// lines, so every view fills its area and the layout never jumps.
+func fit(s string, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	var b strings.Builder
+	b.Grow((w + 1) * h)
+	for i := 0; i < h; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		b.WriteString(fitLine(line, w))
+	}
+	return b.String()
+}
+
+// fitLine cuts or pads one line to exactly w columns.
+func fitLine(line string, w int) string {
+	lw := ansi.StringWidth(line)
+	if lw > w {
+		line = ansi.Truncate(line, w, "…")
+		lw = ansi.StringWidth(line)
+	}
+	if lw < w {
+		line += strings.Repeat(" ", w-lw)
+	}
+	return line
+}
+
+// trunc cuts plain text to w columns with an ellipsis.
+func trunc(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// pad cuts or pads plain text to exactly w columns (left aligned).
+func pad(s string, w int) string { return fitLine(s, w) }
+
+// padLeft right-aligns s in w columns.
+func padLeft(s string, w int) string {
+	s = trunc(s, w)
+	if n := w - ansi.StringWidth(s); n > 0 {
+		return strings.Repeat(" ", n) + s
+	}
+	return s
+}
+
+// num formats an integer with thousands separators.
+func num[T ~int | ~int64](v T) string {
+	n := int64(v)
+	if n < 0 {
+		return "-" + num(-n)
+	}
+	s := strconv.FormatInt(n, 10)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// bytesHuman formats a byte count (1.2 MB).
+func bytesHuman(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// rate formats a per-second rate compactly (12.3k).
+func rate(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.1fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// shortDur formats a duration for humans: 45s, 7m30s, 2h05m, 3d4h.
+func shortDur(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		m := int(d.Minutes())
+		s := int(d.Seconds()) - m*60
+		if s == 0 {
+			return fmt.Sprintf("%dm", m)
+		}
+		return fmt.Sprintf("%dm%02ds", m, s)
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		m := int(d.Minutes()) - h*60
+		return fmt.Sprintf("%dh%02dm", h, m)
+	}
+	days := int(d.Hours()) / 24
+	return fmt.Sprintf("%dd%dh", days, int(d.Hours())-days*24)
+}
+
+// clock formats a time as UTC HH:MM:SS.
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "--:--:--"
+	}
+	return t.UTC().Format("15:04:05")
+}
+
+// span formats a time range compactly: the date once, then the times.
+func span(a, b time.Time) string {
+	if a.IsZero() {
+		return "no records"
+	}
+	a, b = a.UTC(), b.UTC()
+	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
+		return a.Format("2006-01-02 15:04:05") + "–" + b.Format("15:04:05") + " UTC"
+	}
+	return a.Format("2006-01-02 15:04") + " – " + b.Format("2006-01-02 15:04") + " UTC"
+}
+
+// shortSpan is the compact time range of a table row.
+func shortSpan(a, b time.Time) string {
+	a, b = a.UTC(), b.UTC()
+	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
+		return a.Format("15:04") + "–" + b.Format("15:04")
+	}
+	return a.Format("01-02 15:04") + "–"
+}
+
+// pct formats a share 0..1 as a percentage.
+func pct(v float64) string {
+	if v < 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.0f%%", v*100)
+}
+
+var sparkRunes = []rune("▁▂▃▄▅▆▇█")
+
+// sparkline draws values scaled to max as one line of block characters;
+// zero shows as a space so quiet minutes stay quiet.
+func sparkline(values []int, max int) string {
+	var b strings.Builder
+	for _, v := range values {
+		switch {
+		case v <= 0 || max <= 0:
+			b.WriteByte(' ')
+		default:
+			i := v * (len(sparkRunes) - 1) / max
+			if i >= len(sparkRunes) {
+				i = len(sparkRunes) - 1
+			}
+			b.WriteRune(sparkRunes[i])
+		}
+	}
+	return b.String()
+}
+
+func maxOf(vs ...[]int) int {
+	m := 0
+	for _, s := range vs {
+		for _, v := range s {
+			if v > m {
+				m = v
+			}
+		}
+	}
+	return m
+}
+
+// wrap wraps plain text to w columns, breaking long words.
+func wrap(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, w, "")
+}
+
+// indent prefixes every line of s after the first with prefix, and the first with first.
+func indent(s, first, rest string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = first + lines[i]
+		} else {
+			lines[i] = rest + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func timeDur(n int) time.Duration { return time.Duration(n) }
+
+// truncLeft keeps the end of s (a file name and line number matter more
+// than the directory) within w columns.
+func truncLeft(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw <= w || w <= 1 {
+		return s
+	}
+	return "…" + ansi.TruncateLeft(s, sw-w+1, "")
+}

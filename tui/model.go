@@ -1,0 +1,525 @@
+// Package tui is edgetriage's terminal interface: a stack of screens
+// (overview → findings → detail → requests → raw line) over the snapshots
+// the pipeline sends a few times a second.
+//
+// Rules it keeps: Update never does I/O (file reads, exports, the clipboard
+// and SetFollow run as commands whose results carry a generation number);
+// every view fills exactly the terminal; all log-derived text goes through
+// parse.Printable before it is drawn.
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/rules"
+)
+
+// Minimum usable terminal size.
+const (
+	MinWidth  = 60
+	MinHeight = 20
+)
+
+// screen is one level of the navigation stack.
+type screen interface {
+	// title is the breadcrumb label.
+	title() string
+	// init starts the screen's own commands when it is pushed.
+	init() tea.Cmd
+	// setSize gives the body area the screen owns.
+	setSize(w, h int)
+	// update handles a message; a non-nil screen is pushed on the stack.
+	update(msg tea.Msg) (screen, tea.Cmd)
+	// view renders exactly the size last set.
+	view() string
+	// shortHelp and fullHelp list the screen's own bindings.
+	shortHelp() []key.Binding
+	fullHelp() [][]key.Binding
+	// capturing is true while a text input takes every key.
+	capturing() bool
+	// current is the finding the screen is about (for e and y), or nil.
+	current() *rules.Finding
+}
+
+// backer is a screen that may consume Esc itself (clear a filter, reset a zoom).
+type backer interface {
+	back() bool
+}
+
+// common is the state every screen shares: options, styles, keys and the
+// latest data from the pipeline.
+type common struct {
+	opts   *Options
+	st     *Styles
+	keys   *KeyMap
+	help   help.Model
+	snap   *rules.Snapshot
+	byID   map[string]int
+	inputs []parse.InputStats
+	totals parse.Totals
+	prog   Progress
+	closed bool // the pipeline closed its channel
+	gen    int  // generation counter for async results
+}
+
+func (c *common) nextGen() int {
+	c.gen++
+	return c.gen
+}
+
+// finding returns the finding with id in the latest snapshot.
+func (c *common) finding(id string) *rules.Finding {
+	if i, ok := c.byID[id]; ok {
+		return &c.snap.Findings[i]
+	}
+	return nil
+}
+
+// Model is the root model: header, the active screen, status and help lines.
+type Model struct {
+	c      *common
+	stack  []screen
+	width  int
+	height int
+
+	showHelp   bool
+	exporting  bool // the export prompt has the keyboard
+	following  bool
+	followSet  bool // the user toggled follow: local state wins over updates
+	status     string
+	statusErr  bool
+	pending    int // notices not shown because newer ones replaced them
+	exportGen  int
+	copyGen    int
+	haveUpdate bool
+}
+
+var _ tea.Model = (*Model)(nil)
+
+// New returns the interface's root model.
+func New(opts Options) tea.Model { return newModel(opts) }
+
+func newModel(opts Options) *Model {
+	c := &common{
+		opts: &opts,
+		st:   NewStyles(DefaultTheme()),
+		keys: DefaultKeyMap(),
+		help: help.New(),
+		snap: &rules.Snapshot{},
+		byID: map[string]int{},
+	}
+	c.help.Styles = c.st.Help
+	c.keys.Follow.SetEnabled(opts.Live)
+	m := &Model{c: c}
+	m.stack = []screen{newOverview(c)}
+	return m
+}
+
+// Init starts reading pipeline updates.
+func (m *Model) Init() tea.Cmd { return waitForUpdate(m.c.opts.Updates) }
+
+func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
+
+func (m *Model) bodySize() (int, int) { return m.width, m.height - 3 }
+
+func (m *Model) push(s screen) tea.Cmd {
+	m.stack = append(m.stack, s)
+	s.setSize(m.bodySize())
+	return s.init()
+}
+
+// Update routes a message: global keys first, then the active screen.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.c.help.Width = msg.Width
+		w, h := m.bodySize()
+		for _, s := range m.stack {
+			s.setSize(w, h)
+		}
+		return m, nil
+
+	case updateMsg:
+		m.apply(msg.u)
+		return m, tea.Batch(m.broadcast(dataMsg{}), waitForUpdate(m.c.opts.Updates))
+
+	case feedClosedMsg:
+		m.c.closed = true
+		return m, nil
+
+	case exportDoneMsg:
+		if msg.gen != m.exportGen {
+			return m, nil // a newer export replaced it
+		}
+		if msg.err != nil {
+			m.setStatus("export failed: "+msg.err.Error(), true)
+		} else {
+			m.setStatus("exported to "+msg.path, false)
+		}
+		return m, nil
+
+	case copyDoneMsg:
+		if msg.gen != m.copyGen {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.setStatus("copy failed: "+msg.err.Error(), true)
+		} else {
+			m.setStatus(fmt.Sprintf("copied finding as Markdown (%s) via OSC 52 — if nothing was copied, the terminal does not allow it", bytesHuman(int64(msg.bytes))), false)
+		}
+		return m, nil
+
+	case followSetMsg:
+		return m, nil
+
+	case tea.MouseMsg:
+		if msg.Action != tea.MouseActionPress {
+			return m, nil
+		}
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			return m.toTop(scrollMsg{-3})
+		case tea.MouseButtonWheelDown:
+			return m.toTop(scrollMsg{3})
+		}
+		return m, nil
+
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	}
+	return m.toTop(msg)
+}
+
+// toTop hands a message to the active screen and pushes what it opens.
+func (m *Model) toTop(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.top().update(msg)
+	if next != nil {
+		return m, tea.Batch(cmd, m.push(next))
+	}
+	return m, cmd
+}
+
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, s := range m.stack {
+		if _, cmd := s.update(msg); cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// apply stores a pipeline state.
+func (m *Model) apply(u Update) {
+	c := m.c
+	if u.Snapshot != nil {
+		c.snap = u.Snapshot
+		c.byID = make(map[string]int, len(c.snap.Findings))
+		for i := range c.snap.Findings {
+			c.byID[c.snap.Findings[i].ID] = i
+		}
+	}
+	c.inputs, c.totals, c.prog = u.Inputs, u.Totals, u.Progress
+	if !m.followSet {
+		m.following = u.Progress.Following
+	}
+	if len(u.Notices) > 0 {
+		m.pending += len(u.Notices) - 1
+		last := u.Notices[len(u.Notices)-1]
+		m.setStatus(clean(last), looksLikeError(last))
+		if len(u.Notices) > 1 {
+			m.status += fmt.Sprintf(" (+%d more)", len(u.Notices)-1)
+		}
+	}
+	m.haveUpdate = true
+}
+
+func looksLikeError(s string) bool {
+	l := strings.ToLower(s)
+	for _, w := range []string{"error", "fail", "cannot", "can't", "denied", "no such", "vanished", "removed"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+}
+
+func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.c.keys
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if m.exporting {
+		return m.handleExportKey(msg)
+	}
+	if m.top().capturing() {
+		return m.toTop(msg)
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Help, k.Back):
+			m.showHelp = false
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(msg, k.Back):
+		if b, ok := m.top().(backer); ok && b.back() {
+			return m, nil
+		}
+		m.pop()
+		return m, nil
+	case key.Matches(msg, k.Left) && len(m.stack) > 1:
+		m.pop()
+		return m, nil
+	case key.Matches(msg, k.Follow):
+		m.following = !m.following
+		m.followSet = true
+		if m.following {
+			m.setStatus("following: new lines are read again", false)
+		} else {
+			m.setStatus("paused: new lines wait until you press f", false)
+		}
+		return m, setFollow(m.c.opts.SetFollow, m.following)
+	case key.Matches(msg, k.Export):
+		m.exporting = true
+		return m, nil
+	case key.Matches(msg, k.Copy):
+		f := m.top().current()
+		if f == nil {
+			m.setStatus("nothing to copy here: open a finding first", true)
+			return m, nil
+		}
+		m.copyGen = m.c.nextGen()
+		return m, copyText(m.copyGen, m.c.opts.Clipboard, findingMarkdown(f, m.c.opts.Redact))
+	}
+	return m.toTop(msg)
+}
+
+// pop goes one level back; the overview is never popped.
+func (m *Model) pop() {
+	if len(m.stack) > 1 {
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+}
+
+// handleExportKey reads the export prompt's answer.
+func (m *Model) handleExportKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	m.exporting = false
+	f := m.top().current()
+	var req exportRequest
+	switch msg.String() {
+	case "m":
+		req = exportRequest{scope: exportFinding, markdown: true, finding: f}
+	case "j":
+		req = exportRequest{scope: exportFinding, finding: f}
+	case "M":
+		req = exportRequest{scope: exportReport, markdown: true}
+	case "J":
+		req = exportRequest{scope: exportReport}
+	default:
+		m.setStatus("export cancelled", false)
+		return m, nil
+	}
+	if req.scope == exportFinding && f == nil {
+		m.setStatus("no finding here: M or J export the whole report", true)
+		return m, nil
+	}
+	m.exportGen = m.c.nextGen()
+	m.setStatus("exporting…", false)
+	return m, exportCmd(m.exportGen, m.c, req)
+}
+
+// View renders the whole terminal: header, screen, status line, help line.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		return m.tooSmall()
+	}
+	w, h := m.bodySize()
+	var body string
+	if m.showHelp {
+		body = m.helpView(w, h)
+	} else {
+		body = fit(m.top().view(), w, h)
+	}
+	return strings.Join([]string{m.headerView(), body, m.statusView(), m.helpLine()}, "\n")
+}
+
+func (m *Model) tooSmall() string {
+	msg := fmt.Sprintf("terminal too small: %dx%d (need at least %dx%d)", m.width, m.height, MinWidth, MinHeight)
+	lines := make([]string, m.height)
+	mid := m.height / 2
+	for i := range lines {
+		if i == mid {
+			text := trunc(msg, m.width)
+			left := (m.width - lipgloss.Width(text)) / 2
+			lines[i] = strings.Repeat(" ", left) + text
+		}
+	}
+	return fit(strings.Join(lines, "\n"), m.width, m.height)
+}
+
+// headerView is the breadcrumb and, on the right, reading or live state.
+func (m *Model) headerView() string {
+	st := m.c.st
+	right := m.stateView()
+	names := make([]string, 0, len(m.stack)+1)
+	for _, s := range m.stack {
+		names = append(names, clean(s.title()))
+	}
+	if m.showHelp {
+		names = append(names, "Help")
+	}
+	lw := m.width - lipgloss.Width(right) - 1
+	if lw < 10 {
+		lw, right = m.width, ""
+	}
+	// Drop the oldest crumbs first: where you are matters most.
+	var left string
+	for drop := 0; drop < len(names); drop++ {
+		var crumbs []string
+		if drop > 0 {
+			crumbs = append(crumbs, st.Crumb.Render("…"))
+		}
+		for i, n := range names[drop:] {
+			if drop+i == len(names)-1 {
+				crumbs = append(crumbs, st.CrumbCurrent.Render(n))
+			} else {
+				crumbs = append(crumbs, st.Crumb.Render(n))
+			}
+		}
+		left = st.Header.Render("edgetriage") + st.Crumb.Render(" › ") + strings.Join(crumbs, st.Crumb.Render(" › "))
+		if lipgloss.Width(left) <= lw {
+			break
+		}
+	}
+	if right == "" {
+		return fitLine(left, m.width)
+	}
+	return fitLine(left, lw) + " " + right
+}
+
+// stateView says whether we are reading, live (following or paused) or done.
+func (m *Model) stateView() string {
+	st, p := m.c.st, m.c.prog
+	switch {
+	case !m.haveUpdate:
+		return st.Muted.Render("waiting for data…")
+	case p.Live:
+		var state string
+		if m.following {
+			state = st.Live.Render("● live")
+		} else {
+			state = st.Paused.Render("❚❚ paused")
+		}
+		last := "no lines yet"
+		if !p.LastLine.IsZero() {
+			ago := m.c.opts.now().Sub(p.LastLine)
+			last = "last " + clock(p.LastLine) + " (" + shortDur(ago) + " ago)"
+		}
+		return state + st.Muted.Render(fmt.Sprintf(" %s lines/s · %s", rate(p.LinesPerSec), last))
+	case !p.Done && !m.c.closed:
+		return m.progressView()
+	}
+	return st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(p.BytesRead)))
+}
+
+// progressView is the bar shown while `open` reads: bytes of total, lines/s, ETA.
+func (m *Model) progressView() string {
+	st, p := m.c.st, m.c.prog
+	if p.BytesTotal <= 0 {
+		return st.Muted.Render(fmt.Sprintf("reading %s · %s lines/s", bytesHuman(p.BytesRead), rate(p.LinesPerSec)))
+	}
+	frac := float64(p.BytesRead) / float64(p.BytesTotal)
+	frac = min(max(frac, 0), 1)
+	const barW = 12
+	filled := int(frac * barW)
+	bar := st.Accent.Render(strings.Repeat("█", filled)) + st.Muted.Render(strings.Repeat("░", barW-filled))
+	eta := "ETA --"
+	if p.LinesPerSec > 0 && p.Lines > 0 {
+		bytesPerSec := p.LinesPerSec * float64(p.BytesRead) / float64(p.Lines)
+		if bytesPerSec > 0 {
+			secs := float64(p.BytesTotal-p.BytesRead) / bytesPerSec
+			eta = "ETA " + shortDur(secsDur(secs))
+		}
+	}
+	return bar + st.Muted.Render(fmt.Sprintf(" %3.0f%% %s/%s · %s lines/s · %s",
+		frac*100, bytesHuman(p.BytesRead), bytesHuman(p.BytesTotal), rate(p.LinesPerSec), eta))
+}
+
+// statusView shows the latest notice or error; while the export prompt is
+// open it shows the choices.
+func (m *Model) statusView() string {
+	st := m.c.st
+	if m.exporting {
+		opts := "export: M report as Markdown · J report as JSON"
+		if m.top().current() != nil {
+			opts = "export: m finding as Markdown · j finding as JSON · M report Markdown · J report JSON"
+		}
+		return fitLine(st.FilterPrompt.Render(opts+" · any other key cancels"), m.width)
+	}
+	snap := m.c.snap
+	right := st.Muted.Render(plural(len(snap.Findings), "finding") + " · " + plural(len(snap.Origins), "origin"))
+	left := m.status
+	style := st.Status
+	if m.statusErr {
+		style = st.StatusError
+	}
+	rw := lipgloss.Width(right)
+	lw := m.width - rw - 1
+	if lw < 10 || lipgloss.Width(left) > lw {
+		// A long message (an export path, an error) gets the whole line.
+		return fitLine(style.Render(left), m.width)
+	}
+	return style.Render(pad(left, lw)) + " " + right
+}
+
+// helpLine is the short help of the active screen plus the global keys.
+func (m *Model) helpLine() string {
+	k := m.c.keys
+	var b []key.Binding
+	if m.showHelp {
+		b = []key.Binding{k.Help, k.Quit}
+	} else {
+		b = append(b, m.top().shortHelp()...)
+		b = append(b, k.Help, k.Quit)
+	}
+	return fitLine(m.c.help.ShortHelpView(b), m.width)
+}
+
+// helpView is the full help of the active screen and the global keys,
+// drawn from the same bindings that drive them.
+func (m *Model) helpView(w, h int) string {
+	k := m.c.keys
+	st := m.c.st
+	groups := m.top().fullHelp()
+	global := []key.Binding{k.Back, k.Help, k.Quit, k.Export, k.Copy}
+	if k.Follow.Enabled() {
+		global = append(global, k.Follow)
+	}
+	groups = append(groups, global)
+	body := st.Title.Render("Keys for "+m.top().title()) + "\n\n" + m.c.help.FullHelpView(groups) +
+		"\n\n" + st.Muted.Render("Mouse wheel scrolls. Esc or ? closes this help.")
+	return fit(body, w, h)
+}

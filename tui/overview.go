@@ -1,0 +1,527 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edgetriage/edgetriage/rules"
+)
+
+// Overview panes (Tab moves between them).
+const (
+	paneOrigins = iota
+	paneTimeline
+	paneCount
+)
+
+// overview is the first screen: origins in trouble, the timeline, inputs
+// and line accounting.
+type overview struct {
+	c      *common
+	w, h   int
+	focus  int
+	cursor int // selected origin
+	offset int // first origin row shown
+	// Timeline zoom: the bucket window [lo, hi) of Snapshot.Timeline shown
+	// (hi == 0: everything) and the selected column within it.
+	lo, hi int
+	col    int
+	// troubled are the origins with at least one finding, ranked as the
+	// snapshot ranks them (it may also list origins without findings).
+	troubled []rules.OriginSummary
+}
+
+func troubledOrigins(snap *rules.Snapshot) []rules.OriginSummary {
+	out := make([]rules.OriginSummary, 0, len(snap.Origins))
+	for _, s := range snap.Origins {
+		if s.Findings > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func newOverview(c *common) *overview { return &overview{c: c} }
+
+func (o *overview) title() string           { return "Overview" }
+func (o *overview) init() tea.Cmd           { return nil }
+func (o *overview) setSize(w, h int)        { o.w, o.h = w, h; o.scroll() }
+func (o *overview) capturing() bool         { return false }
+func (o *overview) current() *rules.Finding { return nil }
+
+func (o *overview) shortHelp() []key.Binding {
+	k := o.c.keys
+	if o.focus == paneTimeline {
+		return []key.Binding{k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Enter, k.Tab, k.Recent, k.Export}
+	}
+	return []key.Binding{k.Up, k.Down, k.Enter, k.Tab, k.Recent, k.Export}
+}
+
+func (o *overview) fullHelp() [][]key.Binding {
+	k := o.c.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
+		{k.Enter, k.Tab, k.Recent},
+		{withHelp(k.Left, "←/h", "timeline: earlier"), withHelp(k.Right, "→/l", "timeline: later"), k.ZoomIn, k.ZoomOut},
+	}
+}
+
+// withHelp returns a copy of b with another help text (same keys).
+func withHelp(b key.Binding, keys, desc string) key.Binding {
+	b.SetHelp(keys, desc)
+	return b
+}
+
+func (o *overview) back() bool {
+	if o.hi != 0 {
+		o.lo, o.hi, o.col = 0, 0, 0
+		return true
+	}
+	return false
+}
+
+func (o *overview) update(msg tea.Msg) (screen, tea.Cmd) {
+	k := o.c.keys
+	n := len(o.troubled)
+	switch msg := msg.(type) {
+	case dataMsg:
+		o.troubled = troubledOrigins(o.c.snap)
+		n = len(o.troubled)
+		o.cursor = clampInt(o.cursor, 0, n-1)
+		o.clampZoom()
+	case scrollMsg:
+		o.cursor = clampInt(o.cursor+msg.delta, 0, n-1)
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Tab):
+			o.focus = (o.focus + 1) % paneCount
+		case key.Matches(msg, k.Recent):
+			if o.c.opts.Recent == nil {
+				return nil, nil
+			}
+			return newRequestsRecent(o.c), nil
+		case key.Matches(msg, k.Enter), o.focus == paneOrigins && key.Matches(msg, k.Right):
+			return o.enter(), nil
+		case o.focus == paneTimeline:
+			o.timelineKey(msg)
+		default:
+			o.cursor = clampInt(moveCursor(k, msg, o.cursor, n, o.originRows()), 0, n-1)
+		}
+	}
+	o.scroll()
+	return nil, nil
+}
+
+// scroll keeps the selected origin in view.
+func (o *overview) scroll() {
+	o.offset = scrollOffset(o.cursor, o.offset, o.originRows(), len(o.troubled))
+}
+
+// enter opens the findings screen on the selected origin, or narrowed to
+// the selected stretch of the timeline.
+func (o *overview) enter() screen {
+	f := newFindings(o.c)
+	if o.focus == paneTimeline {
+		if from, to, ok := o.colRange(); ok {
+			f.since, f.until = from, to
+			f.rebuild()
+		}
+		return f
+	}
+	if o.cursor >= 0 && o.cursor < len(o.troubled) {
+		f.selectOrigin(o.troubled[o.cursor].Origin)
+	}
+	return f
+}
+
+func (o *overview) timelineKey(msg tea.KeyMsg) {
+	k := o.c.keys
+	tl := &o.c.snap.Timeline
+	switch {
+	case key.Matches(msg, k.Left, k.Up):
+		o.col--
+	case key.Matches(msg, k.Right, k.Down):
+		o.col++
+	case key.Matches(msg, k.Top):
+		o.col = 0
+	case key.Matches(msg, k.Bottom):
+		o.col = 1 << 30
+	case key.Matches(msg, k.ZoomIn):
+		lo, hi := o.window()
+		per := o.perCol(hi - lo)
+		center := lo + o.col*per + per/2
+		width := max((hi-lo)/2, 4)
+		o.lo = max(center-width/2, 0)
+		o.hi = min(o.lo+width, len(tl.Status520))
+		o.col = (center - o.lo) / o.perCol(o.hi-o.lo)
+	case key.Matches(msg, k.ZoomOut):
+		lo, hi := o.window()
+		width := (hi - lo) * 2
+		if width >= len(tl.Status520) {
+			o.lo, o.hi = 0, 0
+		} else {
+			o.lo = max(lo-(hi-lo)/2, 0)
+			o.hi = min(o.lo+width, len(tl.Status520))
+		}
+	}
+	o.clampZoom()
+}
+
+// window is the bucket range shown.
+func (o *overview) window() (lo, hi int) {
+	n := len(o.c.snap.Timeline.Status520)
+	if o.hi == 0 || o.hi > n {
+		return 0, n
+	}
+	return o.lo, o.hi
+}
+
+func (o *overview) clampZoom() {
+	lo, hi := o.window()
+	cols := (hi - lo + o.perCol(hi-lo) - 1) / max(o.perCol(hi-lo), 1)
+	o.col = clampInt(o.col, 0, cols-1)
+}
+
+// sparkWidth is how many columns the sparklines get.
+func (o *overview) sparkWidth() int { return max(o.w-6, 10) }
+
+// perCol is how many buckets one column sums.
+func (o *overview) perCol(buckets int) int {
+	cols := o.sparkWidth()
+	if buckets <= cols {
+		return 1
+	}
+	return (buckets + cols - 1) / cols
+}
+
+// colRange is the time range of the selected column.
+func (o *overview) colRange() (time.Time, time.Time, bool) {
+	tl := &o.c.snap.Timeline
+	lo, hi := o.window()
+	if hi <= lo || tl.Step <= 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	per := o.perCol(hi - lo)
+	first := lo + o.col*per
+	last := min(first+per, hi)
+	return tl.Start.Add(time.Duration(first) * tl.Step), tl.Start.Add(time.Duration(last) * tl.Step), true
+}
+
+// layout splits the body's height between the sections.
+func (o *overview) layout() (originRows, inputRows int) {
+	n := len(o.c.inputs)
+	inputRows = min(max(n, 1), max(1, (o.h-11)/4))
+	// Room for at least 8 origins whether or not they exist yet, so the
+	// layout does not jump as the first ones appear; more if there are more.
+	originRows = max(min(o.h-11-inputRows, max(len(o.troubled), 8)), 1)
+	return
+}
+
+func (o *overview) originRows() int { r, _ := o.layout(); return r }
+
+func (o *overview) view() string {
+	st := o.c.st
+	snap := o.c.snap
+	originRows, inputRows := o.layout()
+	var b strings.Builder
+	line := func(s string) { b.WriteString(fitLine(s, o.w)); b.WriteByte('\n') }
+
+	// Origins in trouble, ranked.
+	head := fmt.Sprintf("Origins in trouble (%d)", len(o.troubled))
+	if o.focus == paneOrigins {
+		head = "▸ " + head
+	} else {
+		head = "  " + head
+	}
+	sub := "  ranked by trouble"
+	if quiet := len(snap.Origins) - len(o.troubled); quiet > 0 {
+		sub += fmt.Sprintf(" · %s without findings", plural(quiet, "other origin"))
+	}
+	line(st.Section.Render(head) + st.Muted.Render(sub))
+	for i := 0; i < originRows; i++ {
+		idx := o.offset + i
+		switch {
+		case idx < len(o.troubled):
+			line(o.originRow(&o.troubled[idx], idx == o.cursor && o.focus == paneOrigins))
+		case i == 0 && len(o.troubled) == 0:
+			msg := "  No trouble found."
+			if !o.c.prog.Done && !o.c.closed {
+				msg = "  No trouble found so far."
+			}
+			line(st.Muted.Render(msg))
+		default:
+			line("")
+		}
+	}
+	line("")
+	for _, l := range o.timelineLines() {
+		line(l)
+	}
+	line("")
+	// Inputs and accounting.
+	line(st.Section.Render(fmt.Sprintf("  Inputs (%d)", len(o.c.inputs))))
+	for i := 0; i < inputRows; i++ {
+		switch {
+		case i == inputRows-1 && len(o.c.inputs) > inputRows:
+			line(st.Muted.Render(fmt.Sprintf("    … and %d more", len(o.c.inputs)-inputRows+1)))
+		case i < len(o.c.inputs):
+			line(o.inputRow(i))
+		case i == 0:
+			line(st.Muted.Render("    none yet"))
+		default:
+			line("")
+		}
+	}
+	line(o.linesRow())
+	line(o.spanRow())
+	b.WriteString(fitLine(o.statusRow(), o.w))
+	return b.String()
+}
+
+func (o *overview) originRow(s *rules.OriginSummary, selected bool) string {
+	st := o.c.st
+	marker := "  "
+	if selected {
+		marker = st.Cursor.Render("› ")
+	}
+	sev := st.Severity(s.Worst).Render(pad(sevIcon(s.Worst)+" "+s.Worst.String(), 11))
+	nameW := max(o.w-2-11-40, 16)
+	name := pad(clean(s.Origin), nameW)
+	if selected {
+		name = st.Selected.Render(name)
+	}
+	detail := fmt.Sprintf(" %-11s %s", plural(s.Findings, "finding"), num(s.Count))
+	if s.Requests > 0 {
+		detail += " of " + num(s.Requests)
+	}
+	detail += " req"
+	return marker + sev + name + st.Muted.Render(detail)
+}
+
+func sevIcon(s rules.Severity) string {
+	switch s {
+	case rules.SeverityCritical:
+		return "▲"
+	case rules.SeverityWarning:
+		return "■"
+	}
+	return "●"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return num(n) + " " + word + "s"
+}
+
+// timelineLines is the 4-line timeline: title, 520s, 202s, axis.
+func (o *overview) timelineLines() []string {
+	st := o.c.st
+	tl := &o.c.snap.Timeline
+	head := "  Timeline"
+	if o.focus == paneTimeline {
+		head = "▸ Timeline"
+	}
+	lo, hi := o.window()
+	if hi <= lo || tl.Step <= 0 {
+		return []string{st.Section.Render(head), st.Muted.Render("    no records yet"), "", ""}
+	}
+	per := o.perCol(hi - lo)
+	s520 := rebucketPer(tl.Status520[lo:hi], per)
+	var s202 []int
+	if len(tl.Incomplete202) >= hi {
+		s202 = rebucketPer(tl.Incomplete202[lo:hi], per)
+	}
+	top520, top202 := maxOf(s520), maxOf(s202)
+	step := time.Duration(per) * tl.Step
+	from := tl.Start.Add(time.Duration(lo) * tl.Step)
+	to := tl.Start.Add(time.Duration(hi) * tl.Step)
+	info := fmt.Sprintf("  per %s · %s · peak %s × 520, %s × 202", shortDur(step), span(from, to), num(top520), num(top202))
+	if hi-lo < len(tl.Status520) {
+		info += " · zoomed (esc resets)"
+	}
+	title := st.Section.Render(head) + st.Muted.Render(info)
+	l520 := st.Label.Render("520 ") + st.Bar520.Render(sparkline(s520, top520))
+	l202 := st.Label.Render("202 ") + st.Bar202.Render(sparkline(s202, top202))
+	var axis string
+	if o.focus == paneTimeline {
+		a, b, _ := o.colRange()
+		c520, c202 := at(s520, o.col), at(s202, o.col)
+		caret := strings.Repeat(" ", 4+o.col) + st.Cursor.Render("▲")
+		text := fmt.Sprintf(" %s–%s: %s × 520, %s × 202 never completed", clock(a), clock(b), num(c520), num(c202))
+		axis = caret + st.Muted.Render(text)
+	} else {
+		left := "    " + clock(from)
+		right := clock(to)
+		gap := max(4+len(s520)-len(left)-len(right), 1)
+		axis = st.Muted.Render(left + strings.Repeat(" ", gap) + right)
+	}
+	return []string{title, l520, l202, axis}
+}
+
+func at(s []int, i int) int {
+	if i >= 0 && i < len(s) {
+		return s[i]
+	}
+	return 0
+}
+
+// rebucketPer sums every per buckets into one.
+func rebucketPer(values []int, per int) []int {
+	if per <= 1 {
+		return values
+	}
+	out := make([]int, (len(values)+per-1)/per)
+	for i, v := range values {
+		out[i/per] += v
+	}
+	return out
+}
+
+func (o *overview) inputRow(i int) string {
+	st := o.c.st
+	in := &o.c.inputs[i]
+	format := in.Format
+	if format == "" {
+		format = "detecting…"
+	}
+	if in.Compression != "" {
+		format += "+" + in.Compression
+	}
+	nameW := max(o.w/3, 16)
+	row := "    " + pad(truncLeft(clean(in.Path), nameW), nameW) + " " + st.Accent.Render(pad(clean(format), 16)) + " " +
+		st.Muted.Render(fmt.Sprintf("%s lines", num(in.Lines)))
+	if in.Err != nil {
+		row += " " + st.StatusError.Render("error: "+clean(in.Err.Error()))
+	} else if in.Malformed > 0 {
+		row += st.Muted.Render(fmt.Sprintf(" · %s malformed", num(in.Malformed)))
+	}
+	return row
+}
+
+func (o *overview) linesRow() string {
+	st := o.c.st
+	t := o.c.totals
+	parts := []string{
+		num(t.Lines) + " read", num(t.Parsed) + " parsed", num(t.Malformed) + " malformed",
+		num(t.Overlong) + " over-long", num(t.Ignored) + " ignored",
+	}
+	for _, x := range []struct {
+		n    int64
+		name string
+	}{{t.Late, "late"}, {t.Duplicate, "duplicate"}, {t.Filtered, "outside --since/--until"}} {
+		if x.n > 0 {
+			parts = append(parts, num(x.n)+" "+x.name)
+		}
+	}
+	return st.Label.Render("  Lines  ") + strings.Join(parts, st.Muted.Render(" · "))
+}
+
+func (o *overview) spanRow() string {
+	var first, last time.Time
+	for i := range o.c.inputs {
+		in := &o.c.inputs[i]
+		if !in.First.IsZero() && (first.IsZero() || in.First.Before(first)) {
+			first = in.First
+		}
+		if in.Last.After(last) {
+			last = in.Last
+		}
+	}
+	text := span(first, last)
+	if !first.IsZero() {
+		text += " (" + shortDur(last.Sub(first)) + ")"
+	}
+	return o.c.st.Label.Render("  Span   ") + text
+}
+
+func (o *overview) statusRow() string {
+	st := o.c.st
+	mix := o.c.totals.Status
+	var total int64
+	classes := make([]int64, 6)
+	for code, n := range mix {
+		total += n
+		if c := code / 100; c >= 1 && c <= 5 {
+			classes[c] += n
+		}
+	}
+	if total == 0 {
+		return st.Label.Render("  Status ") + st.Muted.Render("no records")
+	}
+	var parts []string
+	for c := 1; c <= 5; c++ {
+		if classes[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%dxx %.1f%%", c, 100*float64(classes[c])/float64(total)))
+		}
+	}
+	// The most frequent error statuses, by count.
+	type sc struct {
+		code int
+		n    int64
+	}
+	var errs []sc
+	for code, n := range mix {
+		if code >= 500 || code == 202 {
+			errs = append(errs, sc{code, n})
+		}
+	}
+	sort.Slice(errs, func(i, j int) bool {
+		if errs[i].n != errs[j].n {
+			return errs[i].n > errs[j].n
+		}
+		return errs[i].code < errs[j].code
+	})
+	for i := 0; i < len(errs) && i < 3; i++ {
+		parts = append(parts, fmt.Sprintf("%d ×%s", errs[i].code, num(errs[i].n)))
+	}
+	return st.Label.Render("  Status ") + strings.Join(parts, st.Muted.Render(" · "))
+}
+
+// moveCursor applies the list navigation keys to a cursor over n rows with
+// a page of page rows.
+func moveCursor(k *KeyMap, msg tea.KeyMsg, cur, n, page int) int {
+	switch {
+	case key.Matches(msg, k.Up):
+		return cur - 1
+	case key.Matches(msg, k.Down):
+		return cur + 1
+	case key.Matches(msg, k.Top):
+		return 0
+	case key.Matches(msg, k.Bottom):
+		return n - 1
+	case key.Matches(msg, k.PageUp):
+		return cur - max(page, 1)
+	case key.Matches(msg, k.PageDown):
+		return cur + max(page, 1)
+	}
+	return cur
+}
+
+// scrollOffset keeps the cursor within a window of rows rows.
+func scrollOffset(cursor, offset, rows, n int) int {
+	if rows <= 0 {
+		return 0
+	}
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+rows {
+		offset = cursor - rows + 1
+	}
+	return clampInt(offset, 0, max(n-rows, 0))
+}
+
+func clampInt(v, lo, hi int) int {
+	if hi < lo {
+		return lo
+	}
+	return min(max(v, lo), hi)
+}
+
+func secsDur(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

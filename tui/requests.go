@@ -1,0 +1,375 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/rules"
+)
+
+// requests is a virtual table of requests: a finding's retained samples, or
+// the ring of recent records. Only the visible rows are ever read or drawn.
+type requests struct {
+	c    *common
+	w, h int
+
+	// Samples of a finding (fromRing false).
+	f       *rules.Finding
+	samples []rules.Sample
+	sIdx    []int // filtered sample indices
+
+	// The recent ring (fromRing true). Positions map to sequence numbers:
+	// first+pos without a filter, matches[pos] with one.
+	fromRing    bool
+	first, next int64   // ring bounds as of the last update (stable between frames)
+	matches     []int64 // filtered sequence numbers, ascending
+	scanned     int64   // the filter has looked at every seq below this
+	cursorSeq   int64
+	tailing     bool // the cursor follows the newest record
+
+	filter filterInput
+	cursor int
+	offset int
+}
+
+func newRequestsSamples(c *common, f *rules.Finding) *requests {
+	r := &requests{c: c, f: f, samples: f.Samples}
+	r.refilter()
+	return r
+}
+
+func newRequestsRecent(c *common) *requests {
+	r := &requests{c: c, fromRing: true, tailing: true}
+	r.refresh()
+	return r
+}
+
+func (r *requests) title() string {
+	if r.fromRing {
+		return "Recent requests"
+	}
+	return "Requests"
+}
+
+func (r *requests) init() tea.Cmd           { return nil }
+func (r *requests) capturing() bool         { return r.filter.active }
+func (r *requests) current() *rules.Finding { return r.f }
+func (r *requests) setSize(w, h int)        { r.w, r.h = w, h; r.scroll() }
+
+func (r *requests) shortHelp() []key.Binding {
+	k := r.c.keys
+	return []key.Binding{k.Up, k.Down, withHelp(k.Enter, "enter", "raw line"), k.Filter, k.Top, k.Bottom, k.Back}
+}
+
+func (r *requests) fullHelp() [][]key.Binding {
+	k := r.c.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
+		{withHelp(k.Enter, "enter", "show the raw line"), k.Left, k.Filter},
+	}
+}
+
+func (r *requests) back() bool {
+	if r.filter.clear() {
+		r.refilter()
+		return true
+	}
+	return false
+}
+
+// rows is the number of rows in the (filtered) list.
+func (r *requests) rows() int {
+	switch {
+	case !r.fromRing:
+		return len(r.sIdx)
+	case r.filter.text() != "":
+		return len(r.matches)
+	}
+	return int(r.next - r.first)
+}
+
+// seqAt maps a list position to a ring sequence number.
+func (r *requests) seqAt(pos int) int64 {
+	if r.filter.text() != "" {
+		return r.matches[pos]
+	}
+	return r.first + int64(pos)
+}
+
+func (r *requests) pageRows() int { return max(r.h-2, 1) }
+
+func (r *requests) update(msg tea.Msg) (screen, tea.Cmd) {
+	k := r.c.keys
+	switch msg := msg.(type) {
+	case dataMsg:
+		if !r.fromRing {
+			if f := r.c.finding(r.f.ID); f != nil && f != r.f {
+				r.f, r.samples = f, f.Samples
+				r.refilter()
+			}
+			return nil, nil
+		}
+		r.refresh()
+	case scrollMsg:
+		r.setCursor(r.cursor + msg.delta)
+	case tea.KeyMsg:
+		if r.filter.active {
+			if r.filter.handle(msg) {
+				r.refilter()
+			}
+			return nil, nil
+		}
+		switch {
+		case key.Matches(msg, k.Filter):
+			r.filter.active = true
+		case key.Matches(msg, k.Enter, k.Right):
+			return r.open(), nil
+		case key.Matches(msg, k.Bottom):
+			r.setCursor(r.rows() - 1)
+			r.tailing = r.fromRing
+		default:
+			r.setCursor(moveCursor(k, msg, r.cursor, r.rows(), r.pageRows()))
+		}
+	}
+	return nil, nil
+}
+
+func (r *requests) setCursor(pos int) {
+	r.cursor = clampInt(pos, 0, r.rows()-1)
+	r.tailing = false
+	if r.fromRing && r.rows() > 0 {
+		r.cursorSeq = r.seqAt(r.cursor)
+	}
+	r.scroll()
+}
+
+func (r *requests) scroll() {
+	r.offset = scrollOffset(r.cursor, r.offset, r.pageRows(), r.rows())
+}
+
+// refresh takes the ring's new bounds, extends the filter over the new
+// records only, and keeps the cursor on its record (or on the newest).
+func (r *requests) refresh() {
+	r.first, r.next = r.c.opts.Recent.Bounds()
+	if text := r.filter.text(); text != "" {
+		// Drop evicted matches, then scan only what arrived since.
+		cut := sort.Search(len(r.matches), func(i int) bool { return r.matches[i] >= r.first })
+		r.matches = r.matches[cut:]
+		r.scanTo(text)
+	}
+	n := r.rows()
+	switch {
+	case n == 0:
+		r.cursor = 0
+	case r.tailing:
+		r.cursor = n - 1
+		r.cursorSeq = r.seqAt(r.cursor)
+	case r.filter.text() != "":
+		r.cursor = min(sort.Search(len(r.matches), func(i int) bool { return r.matches[i] >= r.cursorSeq }), n-1)
+	default:
+		r.cursor = clampInt(int(r.cursorSeq-r.first), 0, n-1)
+	}
+	r.scroll()
+}
+
+func (r *requests) scanTo(text string) {
+	next := r.next
+	from := max(r.scanned, r.first)
+	r.c.opts.Recent.Scan(from, func(seq int64, rec *parse.Record) bool {
+		if seq >= next {
+			return false
+		}
+		if recordMatches(rec, text) {
+			r.matches = append(r.matches, seq)
+		}
+		return true
+	})
+	r.scanned = next
+}
+
+// refilter recomputes the filtered list after the filter text changed.
+func (r *requests) refilter() {
+	text := r.filter.text()
+	if !r.fromRing {
+		r.sIdx = r.sIdx[:0]
+		for i := range r.samples {
+			if text == "" || sampleMatches(&r.samples[i], text) {
+				r.sIdx = append(r.sIdx, i)
+			}
+		}
+		r.cursor = clampInt(r.cursor, 0, len(r.sIdx)-1)
+		r.scroll()
+		return
+	}
+	r.matches, r.scanned = r.matches[:0], 0
+	r.tailing = r.tailing || text != ""
+	r.refresh()
+}
+
+func recordMatches(rec *parse.Record, text string) bool {
+	for _, s := range []string{rec.Path, rec.Host, rec.Method, rec.ClientIP, rec.RequestID, rec.POP, rec.Upstream, rec.Input, rec.Query} {
+		if containsFold(s, text) {
+			return true
+		}
+	}
+	return containsFold(strconv.Itoa(rec.Status), text)
+}
+
+func sampleMatches(s *rules.Sample, text string) bool {
+	for _, v := range []string{s.Path, s.Method, s.RequestID, s.Role, s.Input, strconv.Itoa(s.Status), s.Raw} {
+		if containsFold(v, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lower-case ASCII needle,
+// ignoring ASCII case, without allocating.
+func containsFold(s, needle string) bool {
+	n := len(needle)
+	if n == 0 {
+		return true
+	}
+outer:
+	for i := 0; i+n <= len(s); i++ {
+		for j := 0; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != needle[j] {
+				continue outer
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// open pushes the raw-line screen for the selected row.
+func (r *requests) open() screen {
+	if r.rows() == 0 {
+		return nil
+	}
+	if !r.fromRing {
+		s := r.samples[r.sIdx[r.cursor]]
+		return newRawLine(r.c, rawTarget{input: s.Input, line: s.Line, offset: s.Offset, retained: s.Raw, sample: &s})
+	}
+	rec, ok := r.c.opts.Recent.At(r.seqAt(r.cursor))
+	if !ok {
+		return nil // evicted between frames: nothing to open
+	}
+	return newRawLine(r.c, rawTarget{input: rec.Input, line: rec.Line, offset: rec.Offset, retained: rec.Raw, rec: &rec})
+}
+
+// reqRow is one table row, from a sample or a record.
+type reqRow struct {
+	time               time.Time
+	status             int
+	method, path, host string
+	source             string
+	role               string
+	ok                 bool
+}
+
+func (r *requests) rowAt(pos int) reqRow {
+	if !r.fromRing {
+		s := &r.samples[r.sIdx[pos]]
+		return reqRow{time: s.Time, status: s.Status, method: s.Method, path: s.Path, host: r.f.Origin,
+			source: s.Input + ":" + strconv.FormatInt(s.Line, 10), role: s.Role, ok: true}
+	}
+	rec, ok := r.c.opts.Recent.At(r.seqAt(pos))
+	if !ok {
+		return reqRow{}
+	}
+	return reqRow{time: rec.TimeUTC(), status: rec.Status, method: rec.Method, path: rec.Path, host: rec.Host,
+		source: rec.Input + ":" + strconv.FormatInt(rec.Line, 10), ok: true}
+}
+
+// cols are the flexible column widths: path, host, source.
+func (r *requests) cols() (path, host, source int) {
+	fixed := 2 + 9 + 4 + 7
+	if !r.fromRing {
+		fixed += 7
+	}
+	rest := max(r.w-fixed-2, 12)
+	host = rest / 5
+	source = rest * 3 / 10
+	path = rest - host - source
+	return
+}
+
+func (r *requests) view() string {
+	st := r.c.st
+	var b strings.Builder
+	line := func(s string) { b.WriteString(fitLine(s, r.w)); b.WriteByte('\n') }
+	if r.filter.active {
+		line(r.filter.view(st))
+	} else {
+		line(r.titleLine())
+	}
+	pw, hw, sw := r.cols()
+	role := ""
+	if !r.fromRing {
+		role = pad("ROLE", 7)
+	}
+	line(st.TableHeader.Render("  " + pad("TIME", 9) + pad("ST", 4) + pad("METHOD", 7) + role + pad("PATH", pw) + " " + pad("HOST", hw) + " " + pad("INPUT:LINE", sw)))
+	n := r.rows()
+	for i := 0; i < r.pageRows(); i++ {
+		pos := r.offset + i
+		if pos >= n {
+			if i == 0 {
+				line(st.Muted.Render("  no requests" + map[bool]string{true: " match", false: ""}[r.filter.text() != ""]))
+			} else {
+				line("")
+			}
+			continue
+		}
+		row := r.rowAt(pos)
+		selected := pos == r.cursor
+		marker := "  "
+		if selected {
+			marker = st.Cursor.Render("› ")
+		}
+		if !row.ok {
+			line(marker + st.Muted.Render("(evicted from the ring)"))
+			continue
+		}
+		if !r.fromRing {
+			role = pad(clean(row.role), 7)
+		}
+		text := pad(clock(row.time), 9) + pad(strconv.Itoa(row.status), 4) + pad(clean(row.method), 7) + role +
+			pad(clean(row.path), pw) + " " + pad(clean(row.host), hw) + " " + pad(truncLeft(clean(row.source), sw), sw)
+		if selected {
+			text = st.Selected.Render(text)
+		}
+		line(marker + text)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func (r *requests) titleLine() string {
+	st := r.c.st
+	var parts []string
+	if r.fromRing {
+		ring := r.c.opts.Recent
+		parts = append(parts, fmt.Sprintf("%s held of the last %s", num(r.next-r.first), num(ring.Cap())),
+			fmt.Sprintf("%s seen", num(r.next)))
+		if r.tailing {
+			parts = append(parts, "following newest")
+		}
+	} else {
+		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin), plural(len(r.samples), "retained request"))
+	}
+	if v := string(r.filter.value); v != "" {
+		parts = append(parts, fmt.Sprintf("%s match %q", num(r.rows()), clean(v)))
+	}
+	return st.Title.Render(r.title()+" ") + st.Muted.Render(strings.Join(parts, " · "))
+}
