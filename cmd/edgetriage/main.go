@@ -3,12 +3,61 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
 
 func main() {
-	fmt.Fprintln(os.Stderr, "edgetriage", version, ": under construction")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program minus the process: tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	for _, a := range args {
+		if a == "--version" || a == "-version" {
+			fmt.Fprintln(stdout, "edgetriage", version)
+			return exitOK
+		}
+	}
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "-help" || args[0] == "help" {
+		if len(args) > 0 {
+			fmt.Fprint(stdout, usageTop)
+			return exitOK
+		}
+	}
+	o, err := parseArgs(args, stderr)
+	if err != nil {
+		if isHelp(err) {
+			return exitOK
+		}
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		}
+		return exitUsage
+	}
+	cfg, err := buildConfig(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	switch o.command {
+	case "rules":
+		return runRules(cfg, stdout, stderr)
+	case "report":
+		return runReport(ctx, cfg, stdin, stdout, stderr)
+	default:
+		return runInterface(ctx, cfg, stdin, stdout, stderr)
+	}
 }

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/input"
+	"github.com/edgetriage/edgetriage/rules"
+	"github.com/edgetriage/edgetriage/rules/report"
+)
+
+// prepareInputs decides what to read when no PATH was given: a pipe on
+// stdin is read, a terminal means the bundled samples.
+func (a *app) prepareInputs(stdin io.Reader) error {
+	a.input.Stdin = stdin
+	a.input.Paths = a.o.paths
+	if len(a.o.paths) > 0 {
+		return nil
+	}
+	if stdin != nil && !isTerminal(stdin) {
+		a.input.Paths = []string{input.StdinName}
+		return nil
+	}
+	return a.useBundledSamples()
+}
+
+func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.Writer) int {
+	if err := a.prepareInputs(stdin); err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	opts := report.Options{Redact: a.redact, Color: colorWanted(a.o.noColor, stdout)}
+	if a.o.follow {
+		return followReport(ctx, a, stdout, stderr, opts)
+	}
+	p, err := input.New(a.input)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	eng := rules.NewEngine(a.rules)
+	res, err := p.Run(ctx, eng.Add)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	snap := eng.Finish()
+	doc := report.Build(res.Inputs, res.Totals, snap)
+	switch a.o.output {
+	case "json":
+		err = report.WriteJSON(stdout, doc, opts)
+	case "md", "markdown":
+		err = report.WriteMarkdown(stdout, doc, opts)
+	default:
+		err = report.WriteText(stdout, doc, opts)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	code := exitOK
+	if sev := doc.MaxSeverity(); sev != 0 && sev >= a.failOn {
+		code = exitFindings
+	}
+	for _, in := range res.Inputs {
+		if in.Err != nil {
+			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(in.Err.Error()))
+			code = exitUsage
+		}
+	}
+	return code
+}
+
+// followReport tails the inputs and prints each finding as one JSON line
+// the moment it is judged, and again whenever it changes, for alert
+// pipelines. It runs until the context ends.
+func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts report.Options) int {
+	var mu sync.Mutex // guards eng, lastLine and the encoder's writer
+	eng := rules.NewEngine(a.rules)
+	lastLine := time.Now()
+	a.input.OnEvent = func(ev input.Event) {
+		if ev.Kind == "error" || ev.Kind == "polling" || ev.Kind == "removed" {
+			mu.Lock()
+			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(ev.String()))
+			mu.Unlock()
+		}
+	}
+	p, err := input.New(a.input)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	printed := map[string]string{} // finding id -> what was last printed of it
+	emit := func(snap *rules.Snapshot) {
+		for i := range snap.Findings {
+			f := &snap.Findings[i]
+			if f.Severity < a.failOn && f.Severity != rules.SeverityInfo {
+				continue
+			}
+			state := fmt.Sprintf("%s|%s|%d|%d|%s", f.Severity, f.Subtype, f.Count, f.End.UnixNano(), f.TopCause())
+			if printed[f.ID] == state {
+				continue
+			}
+			printed[f.ID] = state
+			if err := report.WriteFindingJSON(stdout, f, opts); err != nil {
+				fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+			}
+		}
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	done := make(chan struct{})
+	var res *input.Result
+	var runErr error
+	go func() {
+		defer close(done)
+		res, runErr = p.Run(ctx, func(batch []parse.Record) {
+			mu.Lock()
+			eng.Add(batch)
+			lastLine = time.Now()
+			mu.Unlock()
+		})
+	}()
+	for {
+		select {
+		case <-done:
+			mu.Lock()
+			emit(eng.Finish())
+			mu.Unlock()
+			if runErr != nil && ctx.Err() == nil {
+				fmt.Fprintf(stderr, "edgetriage: %v\n", runErr)
+				return exitUsage
+			}
+			if res != nil && res.Failed() {
+				return exitUsage
+			}
+			return exitOK
+		case <-tick.C:
+			mu.Lock()
+			// Event time follows the records; while the files are quiet it
+			// advances by the wall-clock time since the last line, so
+			// deadlines of a quiet API are still judged.
+			if now := eng.Now(); !now.IsZero() {
+				eng.Advance(now.Add(time.Since(lastLine)))
+			}
+			emit(eng.Snapshot())
+			mu.Unlock()
+		}
+	}
+}
+
+func runRules(a *app, stdout, stderr io.Writer) int {
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTYPE\tKINDS\tCONFIDENCE\tSEVERITY\tTITLE\tSOURCE")
+	for _, r := range a.causes.Rules() {
+		kinds := strings.Join(r.Kinds, ",")
+		if len(r.Subtypes) > 0 {
+			kinds += ":" + strings.Join(r.Subtypes, ",")
+		}
+		if len(r.Statuses) > 0 {
+			kinds += fmt.Sprint(r.Statuses)
+		}
+		src := r.Source
+		if r.Overrides {
+			src += " (overrides default)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Type, kinds, r.Confidence, r.Severity, r.Title, src)
+	}
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// colorWanted: colours only on a terminal, never with NO_COLOR or --no-color.
+func colorWanted(noColor bool, w io.Writer) bool {
+	if noColor || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
