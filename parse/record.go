@@ -67,10 +67,11 @@ type Record struct {
 	OriginHeaderTime  time.Duration // request headers sent -> response headers received
 	OriginConnectTime time.Duration // TCP handshake; 0 means a reused connection
 
-	RequestID      string // Cloudflare RayID, X-Request-ID, or CF-Ray logged at the origin
-	StatusLocation string // Location / Content-Location / Operation-Location / Azure-AsyncOperation of the response
-	POP            string // CDN point of presence (EdgeColoCode, x-edge-location)
-	CacheStatus    string // hit, miss, dynamic, ... lower case as logged
+	RequestID      string        // Cloudflare RayID, X-Request-ID, or CF-Ray logged at the origin
+	StatusLocation string        // Location / Content-Location / Operation-Location / Azure-AsyncOperation of the response
+	RetryAfter     time.Duration // Retry-After of the response (seconds form); Unknown if not logged
+	POP            string        // CDN point of presence (EdgeColoCode, x-edge-location)
+	CacheStatus    string        // hit, miss, dynamic, ... lower case as logged
 
 	// Where it came from, so the raw line can be shown again.
 	Raw    string // the line as read (a view of the reader's slab; set by the reader, not the parser)
@@ -82,7 +83,7 @@ type Record struct {
 // Reset clears every field, keeping nothing from the previous line.
 func (r *Record) Reset() {
 	*r = Record{Bytes: Unknown, Duration: Unknown, OriginStatus: Unknown,
-		OriginHeaderTime: Unknown, OriginConnectTime: Unknown}
+		OriginHeaderTime: Unknown, OriginConnectTime: Unknown, RetryAfter: Unknown}
 }
 
 // Clone returns a copy whose strings no longer alias any line buffer.

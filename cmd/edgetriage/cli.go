@@ -121,7 +121,10 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 // parseArgs splits the command and parses its flags, which may come before,
 // between or after the paths ("report access.log --json" works).
 func parseArgs(args []string, out io.Writer) (*options, error) {
-	o := &options{command: "open", set: map[string]bool{}}
+	// Defaults for commands that do not declare every flag ("rules").
+	o := &options{command: "open", set: map[string]bool{}, groupBy: "host", maxLine: "1MiB",
+		burstWindow: 60 * time.Second, burstMin: 5, pendingTimeout: 10 * time.Minute,
+		maxPending: 250000, output: "text", failOn: "warning"}
 	if len(args) > 0 {
 		switch args[0] {
 		case "open", "tail", "report", "rules":

@@ -38,7 +38,7 @@ func (a *app) useBundledSamples() error {
 	resolve := a.rules.Origin
 	a.rules.Origin = func(in string) string {
 		if rest, ok := strings.CutPrefix(in, prefix); ok {
-			return rules.DefaultOrigin("sample-logs/" + filepath.ToSlash(rest))
+			return rules.DefaultOrigin(filepath.ToSlash(rest))
 		}
 		return resolve(in)
 	}
