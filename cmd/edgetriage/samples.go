@@ -19,7 +19,7 @@ func (a *app) useBundledSamples() error {
 	if err != nil {
 		base = os.TempDir()
 	}
-	dir := filepath.Join(base, "edgetriage", "sample-logs-"+version)
+	dir := filepath.Join(base, "edgetriage", version, "sample-logs")
 	var paths, formats []string
 	for _, f := range samplelogs.Files() {
 		dst := filepath.Join(dir, filepath.FromSlash(f.Name))
