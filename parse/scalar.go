@@ -91,8 +91,9 @@ func Seconds(b []byte) (time.Duration, bool) {
 
 var monthNames = [12]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 
-// month reads a three-letter English month name in any case (1-12, 0 = no).
-func month(b []byte) int {
+// Month reads a three-letter English month name in any case ("May", "jan"):
+// 1-12, or 0 when b is not one.
+func Month(b []byte) int {
 	if len(b) != 3 {
 		return 0
 	}
@@ -124,8 +125,9 @@ func daysFromCivil(y, m, d int) int64 {
 
 var daysIn = [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
-// Years whose every instant fits Unix nanoseconds in an int64.
-const minYear, maxYear = 1678, 2261
+// MinYear and MaxYear bound the years whose every instant fits Unix
+// nanoseconds in an int64; timestamps outside are refused, not wrapped.
+const MinYear, MaxYear = 1678, 2261
 
 func leap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
@@ -140,8 +142,12 @@ func num(b []byte) (int, bool) {
 	return n, len(b) > 0
 }
 
-func civil(y, mo, d, h, mi, s int) (int64, bool) {
-	if mo < 1 || mo > 12 || d < 1 || d > daysIn[mo] || h > 23 || mi > 59 || s > 60 || y < minYear || y > maxYear {
+// Civil converts a UTC date and time of day into Unix nanoseconds, refusing
+// impossible dates (31 April, 29 February of a common year), hours past 23
+// and years outside MinYear..MaxYear. A leap second (60) is accepted.
+func Civil(y, mo, d, h, mi, s int) (int64, bool) {
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn[mo] || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60 ||
+		y < MinYear || y > MaxYear {
 		return 0, false
 	}
 	if mo == 2 && d == 29 && !leap(y) {
@@ -151,7 +157,8 @@ func civil(y, mo, d, h, mi, s int) (int64, bool) {
 	return (days*86400 + int64(h*3600+mi*60+s)) * int64(time.Second), true
 }
 
-// fraction parses ".123456" style digits (after the dot) into nanoseconds.
+// fraction parses ".123456" style digits (after the dot) into nanoseconds;
+// digits past the ninth are dropped.
 func fraction(b []byte) (int64, bool) {
 	if len(b) == 0 {
 		return 0, false
@@ -168,8 +175,25 @@ func fraction(b []byte) (int64, bool) {
 	return ns, true
 }
 
-// zone parses "+hhmm", "-hh:mm" or "Z" into seconds east of UTC.
-func zone(b []byte) (int64, bool) {
+// optFraction reads an optional ".123" (or ",123") fraction of a second at
+// the start of rest: its nanoseconds and what follows it.
+func optFraction(rest []byte) (int64, []byte, bool) {
+	if len(rest) == 0 || (rest[0] != '.' && rest[0] != ',') {
+		return 0, rest, true
+	}
+	i := 1
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i > 10 {
+		return 0, nil, false
+	}
+	frac, ok := fraction(rest[1:i])
+	return frac, rest[i:], ok
+}
+
+// Zone parses a UTC offset "+hhmm", "-hh:mm" or "Z" into seconds east of UTC.
+func Zone(b []byte) (int64, bool) {
 	if len(b) == 1 && (b[0] == 'Z' || b[0] == 'z') {
 		return 0, true
 	}
@@ -203,14 +227,14 @@ func zone(b []byte) (int64, bool) {
 
 // CLFTime parses the common log format timestamp "10/Oct/2000:13:55:36 -0700"
 // (brackets already removed; an optional ".123" fraction after the seconds is
-// accepted) into Unix nanoseconds UTC.
+// accepted, and so is a zone written "+01:00" or "Z") into Unix nanoseconds UTC.
 func CLFTime(b []byte) (int64, bool) {
 	// dd/Mon/yyyy:hh:mm:ss[.frac] +zzzz
-	if len(b) < 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
+	if len(b) < 22 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
 		return 0, false
 	}
 	d, ok1 := num(b[0:2])
-	mo := month(b[3:6])
+	mo := Month(b[3:6])
 	y, ok2 := num(b[7:11])
 	h, ok3 := num(b[12:14])
 	mi, ok4 := num(b[15:17])
@@ -218,27 +242,21 @@ func CLFTime(b []byte) (int64, bool) {
 	if !ok1 || mo == 0 || !ok2 || !ok3 || !ok4 || !ok5 {
 		return 0, false
 	}
-	rest := b[20:]
-	var frac int64
-	if rest[0] == '.' {
-		i := 1
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		var ok bool
-		if frac, ok = fraction(rest[1:i]); !ok {
-			return 0, false
-		}
-		rest = rest[i:]
-	}
-	if len(rest) != 6 || rest[0] != ' ' {
+	frac, rest, ok := optFraction(b[20:])
+	if !ok || len(rest) < 2 || rest[0] != ' ' {
 		return 0, false
 	}
-	off, ok := zone(rest[1:])
+	return zoned(y, mo, d, h, mi, s, frac, rest[1:])
+}
+
+// zoned converts a local date and time with its fraction and UTC offset
+// text into Unix nanoseconds UTC.
+func zoned(y, mo, d, h, mi, s int, frac int64, zoneText []byte) (int64, bool) {
+	off, ok := Zone(zoneText)
 	if !ok {
 		return 0, false
 	}
-	t, ok := civil(y, mo, d, h, mi, s)
+	t, ok := Civil(y, mo, d, h, mi, s)
 	if !ok {
 		return 0, false
 	}
@@ -260,35 +278,25 @@ func RFC3339(b []byte) (int64, bool) {
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
 		return 0, false
 	}
-	rest := b[19:]
-	var frac int64
-	if rest[0] == '.' || rest[0] == ',' {
-		i := 1
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		if i > 10 {
-			return 0, false
-		}
-		var ok bool
-		if frac, ok = fraction(rest[1:i]); !ok {
-			return 0, false
-		}
-		rest = rest[i:]
-	}
-	off, ok := zone(rest)
+	frac, rest, ok := optFraction(b[19:])
 	if !ok {
 		return 0, false
 	}
-	t, ok := civil(y, mo, d, h, mi, s)
-	if !ok {
-		return 0, false
-	}
-	return t + frac - off*int64(time.Second), true
+	return zoned(y, mo, d, h, mi, s, frac, rest)
 }
 
 // maxEpochSeconds keeps seconds*1e9 inside an int64 (year 2262).
 const maxEpochSeconds = 9_223_372_035
+
+// EpochIn converts n units (time.Second, time.Millisecond, ...) since the
+// Unix epoch into Unix nanoseconds, refusing a negative n or one whose
+// nanoseconds would overflow an int64.
+func EpochIn(n int64, unit time.Duration) (int64, bool) {
+	if n < 0 || unit <= 0 || n > maxEpochSeconds*(int64(time.Second)/int64(unit)) {
+		return 0, false
+	}
+	return n * int64(unit), true
+}
 
 // Epoch parses a Unix timestamp given in seconds (up to 10 digits, optionally
 // with a fraction: "1625754264.123"), milliseconds (13 digits), microseconds
@@ -298,40 +306,56 @@ func Epoch(b []byte) (int64, bool) {
 	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 		i++
 	}
-	whole, ok := Atoi(b[:i])
-	if !ok && i != 19 {
-		return 0, false
-	}
-	if i == 19 { // nanoseconds overflow Atoi's 18-digit guard
-		whole = 0
-		for _, c := range b[:19] {
-			whole = whole*10 + int64(c-'0')
-		}
-		if whole < 0 {
-			return 0, false
-		}
-	}
 	var frac int64
 	if i < len(b) {
 		if b[i] != '.' || i > 10 {
 			return 0, false
 		}
+		var ok bool
 		if frac, ok = fraction(b[i+1:]); !ok {
 			return 0, false
 		}
 	}
-	switch {
-	case i >= 1 && i <= 10:
-		if whole > maxEpochSeconds {
-			return 0, false
+	if i == 19 { // nanoseconds overflow Atoi's 18-digit guard
+		var whole int64
+		for _, c := range b[:19] {
+			whole = whole*10 + int64(c-'0')
 		}
-		return whole*int64(time.Second) + frac, true
+		return whole, whole >= 0
+	}
+	whole, ok := Atoi(b[:i])
+	if !ok {
+		return 0, false
+	}
+	switch {
+	case i <= 10:
+		ns, ok := EpochIn(whole, time.Second)
+		return ns + frac, ok
 	case i == 13:
-		return whole * int64(time.Millisecond), true
+		return EpochIn(whole, time.Millisecond)
 	case i == 16:
-		return whole * int64(time.Microsecond), true
-	case i == 19:
-		return whole, true
+		return EpochIn(whole, time.Microsecond)
 	}
 	return 0, false
+}
+
+// maxRetryAfter keeps a Retry-After delay inside a Duration with room to
+// spare (about 292 years would overflow; nobody asks to wait a century).
+const maxRetryAfter = 100 * 365 * 24 * 3600
+
+// RetryAfter parses a Retry-After header value in its delay-seconds form
+// ("120", surrounding spaces allowed). The HTTP-date form, "-", an empty value
+// and anything else give ok false: the caller leaves the field Unknown.
+func RetryAfter(b []byte) (time.Duration, bool) {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	n, ok := Atoi(b)
+	if !ok || n > maxRetryAfter {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
 }

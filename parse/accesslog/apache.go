@@ -25,6 +25,7 @@ var apacheHeadersOut = map[string]capture{
 	"location":             {kind: kStatusLocation, slot: slotStatusLocation, rank: 2},
 	"azure-asyncoperation": {kind: kStatusLocation, slot: slotStatusLocation, rank: 3},
 	"operation-location":   {kind: kStatusLocation, slot: slotStatusLocation, rank: 4},
+	"retry-after":          {kind: kRetryAfter, slot: slotRetryAfter, rank: 1},
 }
 
 // NewApache compiles an Apache LogFormat string, such as

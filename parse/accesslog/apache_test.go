@@ -70,6 +70,22 @@ func TestApache(t *testing.T) {
 			}),
 		},
 		{
+			name:   "Retry-After response header in seconds; an HTTP-date is unknown",
+			format: `%t %>s \"%{Retry-After}o\" \"%{Location}o\"`,
+			line:   `[10/Oct/2000:13:55:36 -0700] 202 "7" "/jobs/1"`,
+			want: expect(func(r *parse.Record) {
+				r.Time, r.Status, r.RetryAfter, r.StatusLocation = t0, 202, 7*time.Second, "/jobs/1"
+			}),
+		},
+		{
+			name:   "Retry-After HTTP-date",
+			format: `%t %>s \"%{retry-after}o\"`,
+			line:   `[10/Oct/2000:13:55:36 -0700] 503 "Fri, 31 Dec 1999 23:59:59 GMT"`,
+			want: expect(func(r *parse.Record) {
+				r.Time, r.Status = t0, 503
+			}),
+		},
+		{
 			name:   "msec epoch, escaped quote in agent",
 			format: `%{msec}t %>s "%{User-agent}i"`,
 			line:   `971211336250 200 "a \"b\" c"`,

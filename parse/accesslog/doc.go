@@ -53,6 +53,8 @@
 //	OriginStatus    $upstream_status (last entry; "-" = 0, no upstream)
 //	OriginHeaderTime, OriginConnectTime
 //	                $upstream_header_time, $upstream_connect_time (last entry)
+//	RetryAfter      $sent_http_retry_after > $upstream_http_retry_after; %{Retry-After}o
+//	                (seconds form only: an HTTP-date leaves it Unknown, not malformed)
 //	CacheStatus     $upstream_cache_status, known values as lower-case constants
 //	                (hit, miss, bypass, expired, stale, updating, revalidated),
 //	                others as logged

@@ -92,18 +92,6 @@ func stripPort(b []byte) []byte {
 	return b[:c]
 }
 
-// lastEntry returns the last element of an nginx upstream list such as
-// "10.0.0.1:80, 10.0.0.2:80" (retries) or "a:80 : b:80" (internal redirects
-// to another upstream group): the entry that answered.
-func lastEntry(b []byte) []byte {
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == ',' || (b[i] == ':' && i > 0 && b[i-1] == ' ' && i+1 < len(b) && b[i+1] == ' ') {
-			return bytes.TrimLeft(b[i+1:], " ")
-		}
-	}
-	return b
-}
-
 // isDash reports an absent value as logged by nginx and Apache.
 func isDash(b []byte) bool { return len(b) == 0 || (len(b) == 1 && b[0] == '-') }
 
@@ -160,7 +148,7 @@ func (c *clfCache) parse(b []byte) (int64, bool) {
 	if c.n == len(b) && c.n > 0 && string(c.buf[:c.n]) == string(b) {
 		return c.ns, true
 	}
-	ns, ok := clfTime(b)
+	ns, ok := parse.CLFTime(b)
 	if !ok {
 		return 0, false
 	}

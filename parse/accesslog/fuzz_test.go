@@ -28,7 +28,8 @@ func checkParsed(t *testing.T, rec *parse.Record, line []byte, err error) {
 	if !viewsOfLine(rec, line) {
 		t.Fatalf("a field is not taken from the line %q: %+v", line, rec)
 	}
-	if rec.Bytes < parse.Unknown || rec.OriginStatus < parse.Unknown || rec.OriginStatus > 999 {
+	if rec.Bytes < parse.Unknown || rec.OriginStatus < parse.Unknown || rec.OriginStatus > 999 ||
+		(rec.RetryAfter != parse.Unknown && (rec.RetryAfter < 0 || rec.RetryAfter%time.Second != 0)) {
 		t.Fatalf("implausible numbers %+v", rec)
 	}
 }
@@ -62,7 +63,7 @@ func FuzzNCSA(f *testing.F) {
 		if terr != nil || err != nil || bytes.Count(line[:open], []byte(" ")) > 3 {
 			return
 		}
-		if y := want.UTC().Year(); y >= minYear && y <= maxYear && rec.Time != want.UnixNano() {
+		if y := want.UTC().Year(); y >= parse.MinYear && y <= parse.MaxYear && rec.Time != want.UnixNano() {
 			t.Fatalf("time %d, want %d (%v) for %q", rec.Time, want.UnixNano(), want, line)
 		}
 	})
@@ -73,6 +74,8 @@ func FuzzNginx(f *testing.F) {
 	f.Add(cfFormat, []byte(`1.1.1.1 - - [01/May/2024:08:00:01 +0000] "GET / HTTP/1.1" 200 1 "-" "-" host=a cfip=- ray=a-b rid=- xrid=- ua="a, b : c" us="502, 200" rt=- urt="1, 2" uht="-" uct="-" cs=HIT loc="-" oploc="-"`))
 	f.Add(`$time_iso8601 $scheme://$host$request_uri $status`, []byte(`2024-05-01T08:00:01Z https://a/p?x 200`))
 	f.Add(`{"t":"${msec}","s":$status,"u":"$http_user_agent"}`, []byte(`{"t":"1714550401.250","s":200,"u":"a\"b"}`))
+	f.Add(`[$time_local] $status ra="$sent_http_retry_after" ura=$upstream_http_retry_after`, []byte(`[01/May/2024:08:00:01 +0000] 503 ra="Wed, 21 Oct 2015 07:28:00 GMT" ura=-, 120`))
+	f.Add(`$time_local $status $sent_http_retry_after`, []byte(`01/May/2024:08:00:01 +01:30 429 99999999999999999999`))
 	f.Fuzz(func(t *testing.T, format string, line []byte) {
 		p, err := NewNginx(format)
 		if err != nil {
@@ -90,6 +93,7 @@ func FuzzApache(f *testing.F) {
 	f.Add(`[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t] %s %{us}T \"%m %U%q %H\"`, []byte(`[10/Oct/2000 13:55:36.042 -0700] 500 1234 "GET /a?b HTTP/1.1"`))
 	f.Add(`%{sec}t %{%Y-%m-%dT%H:%M:%S}t %!200,304{Referer}i %400,501>s %{CF-Ray}i`, []byte(`971211336 2000-10-10T20:55:36 - 404 abc-DEF`))
 	f.Add(`%{%I:%M:%S %p %e %B %y}t %s`, []byte(`01:02:03 PM  5 March 24 200`))
+	f.Add(`%t %>s \"%{Retry-After}o\" %{%s}t`, []byte(`[10/Oct/2000:13:55:36 Z] 503 "120" 9999999999`))
 	f.Fuzz(func(t *testing.T, format string, line []byte) {
 		p, err := NewApache(format)
 		if err != nil {

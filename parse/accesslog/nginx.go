@@ -62,6 +62,10 @@ var nginxVars = map[string]capture{
 	"upstream_http_location":             {kind: kStatusLocation, slot: slotStatusLocation, rank: 2},
 	"upstream_http_azure_asyncoperation": {kind: kStatusLocation, slot: slotStatusLocation, rank: 3},
 	"upstream_http_operation_location":   {kind: kStatusLocation, slot: slotStatusLocation, rank: 4},
+
+	// What the client was told wins over what the upstream said.
+	"upstream_http_retry_after": {kind: kRetryAfter, slot: slotRetryAfter, rank: 1},
+	"sent_http_retry_after":     {kind: kRetryAfter, slot: slotRetryAfter, rank: 2},
 }
 
 // NewNginx compiles an nginx log_format string, such as

@@ -108,6 +108,30 @@ func TestNginx(t *testing.T) {
 			}),
 		},
 		{
+			name:   "Retry-After seconds: sent_http wins over upstream_http, whatever the order",
+			format: `[$time_local] $status ura="$upstream_http_retry_after" ra="$sent_http_retry_after"`,
+			line:   `[01/May/2024:08:00:01 +0000] 202 ura="30" ra="5"`,
+			want: expect(func(r *parse.Record) {
+				r.Time, r.Status, r.RetryAfter = t0, 202, 5*time.Second
+			}),
+		},
+		{
+			name:   "Retry-After dash falls back to the upstream's (last of a retry list)",
+			format: `[$time_local] $status ra="$sent_http_retry_after" ura="$upstream_http_retry_after"`,
+			line:   `[01/May/2024:08:00:01 +0000] 503 ra="-" ura="-, 120"`,
+			want: expect(func(r *parse.Record) {
+				r.Time, r.Status, r.RetryAfter = t0, 503, 120*time.Second
+			}),
+		},
+		{
+			name:   "Retry-After as an HTTP-date is left unknown, the line still parses",
+			format: `[$time_local] $status "$sent_http_retry_after" $request_id`,
+			line:   `[01/May/2024:08:00:01 +0000] 503 "Wed, 21 Oct 2015 07:28:00 GMT" abc`,
+			want: expect(func(r *parse.Record) {
+				r.Time, r.Status, r.RequestID = t0, 503, "abc"
+			}),
+		},
+		{
 			name:   "unquoted time_local and cache status kept when unknown",
 			format: `$time_local $status $upstream_cache_status`,
 			line:   `01/May/2024:08:00:01 +0000 200 Custom`,

@@ -39,6 +39,7 @@ const (
 	kCFRay                        // "<ray>-<colo>": RequestID and POP
 	kStatusLocation               //
 	kCacheStatus                  //
+	kRetryAfter                   // delay-seconds; an HTTP-date is left Unknown
 	kTimeCLF                      // 10/Oct/2000:13:55:36 -0700
 	kTimeCLFBracketed             // [10/Oct/2000:13:55:36 -0700] (Apache %t)
 	kTimeISO                      // RFC 3339
@@ -68,6 +69,7 @@ const (
 	slotRequestID
 	slotStatusLocation
 	slotTime
+	slotRetryAfter
 	numSlots
 )
 
@@ -326,7 +328,7 @@ func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *line
 		}
 	case kUpstream:
 		if !isDash(v) {
-			if u := lastEntry(v); !isDash(u) {
+			if u := parse.LastEntry(v); !isDash(u) {
 				rec.Upstream = parse.View(u)
 			}
 		}
@@ -382,7 +384,7 @@ func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *line
 			rec.Status = n
 		}
 	case kOriginStatus:
-		n, ok := parse.Status(lastEntry(v))
+		n, ok := parse.Status(parse.LastEntry(v))
 		if !ok {
 			return errOriginStat
 		}
@@ -434,7 +436,7 @@ func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *line
 			st.upstreamNS, st.hasUpTime = sum, true
 		}
 	case kHeaderTime, kConnectTime:
-		d, ok := parse.Seconds(bytes.TrimSpace(lastEntry(v)))
+		d, ok := parse.Seconds(parse.LastEntry(v))
 		if !ok {
 			return errDuration
 		}
@@ -468,6 +470,11 @@ func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *line
 	case kCacheStatus:
 		if !isDash(v) {
 			rec.CacheStatus = cacheStatus(v)
+		}
+	case kRetryAfter:
+		// The seconds form only; an HTTP-date is no error, just unknown.
+		if d, ok := parse.RetryAfter(parse.LastEntry(v)); ok && st.claim(slotRetryAfter, cp.rank) {
+			rec.RetryAfter = d
 		}
 	default:
 		return p.storeTime(cp, v, st)
@@ -508,7 +515,7 @@ func (p *patternParser) storeTime(cp *capture, v []byte, st *lineState) error {
 		}
 		t.setNS(ns)
 	case kTimeISO:
-		ns, ok := isoTime(v)
+		ns, ok := parse.RFC3339(v)
 		if !ok {
 			return errTime
 		}
@@ -517,12 +524,12 @@ func (p *patternParser) storeTime(cp *capture, v []byte, st *lineState) error {
 		var ns int64
 		var ok bool
 		if cp.kind == kTimeEpoch {
-			ns, ok = epochTime(v)
+			ns, ok = parse.Epoch(v)
 		} else if n, good := parse.Atoi(v); good {
 			if cp.kind == kTimeEpochMillis {
-				ns, ok = epochScaled(n, int64(time.Millisecond))
+				ns, ok = parse.EpochIn(n, time.Millisecond)
 			} else {
-				ns, ok = epochScaled(n, int64(time.Microsecond))
+				ns, ok = parse.EpochIn(n, time.Microsecond)
 			}
 		}
 		if !ok {

@@ -159,7 +159,7 @@ func (cloudflare) Parse(line []byte, rec *parse.Record) error {
 			rec.CacheStatus = text(v)
 		case "ResponseHeaders", "ResponseFields":
 			if v.Kind == jsonscan.Object {
-				locRank = statusLocation(v.Raw, rec, locRank)
+				locRank = responseHeaders(v.Raw, rec, locRank)
 			}
 		}
 	}
@@ -222,11 +222,24 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\
 // telling first.
 var locationHeaders = [...]string{"location", "operation-location", "azure-asyncoperation", "content-location"}
 
-// statusLocation fills rec.StatusLocation from a headers object, keeping the
-// best-ranked header seen so far; it returns the rank now held.
-func statusLocation(obj []byte, rec *parse.Record, rank int) int {
+// responseHeaders fills rec.StatusLocation and rec.RetryAfter from a
+// headers object, keeping the best-ranked location header seen so far; it
+// returns the rank now held.
+func responseHeaders(obj []byte, rec *parse.Record, rank int) int {
 	h := jsonscan.MembersOf(obj)
 	for h.Next() {
+		if bytes.EqualFold(h.Key, []byte("retry-after")) {
+			if s, ok := h.Val.FirstString(); ok {
+				if d, ok := parse.RetryAfter(s.Raw); ok { // digits never need unescaping
+					rec.RetryAfter = d
+				}
+			} else if h.Val.Kind == jsonscan.Number {
+				if d, ok := parse.RetryAfter(h.Val.Raw); ok {
+					rec.RetryAfter = d
+				}
+			}
+			continue
+		}
 		for i := 0; i < rank; i++ {
 			if !bytes.EqualFold(h.Key, []byte(locationHeaders[i])) {
 				continue

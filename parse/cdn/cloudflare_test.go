@@ -36,7 +36,7 @@ func TestCloudflareRealSamples(t *testing.T) {
 		UserAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_10_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/51.0.2704.103 Safari/537.36",
 		Referer:   r.Referer,
 		Status:    200, OriginStatus: 200, Bytes: 981308, Duration: 6 * time.Second,
-		OriginHeaderTime: 5155 * time.Millisecond, OriginConnectTime: 24 * time.Millisecond,
+		OriginHeaderTime: 5155 * time.Millisecond, RetryAfter: parse.Unknown, OriginConnectTime: 24 * time.Millisecond,
 		RequestID: "710e98d9367f357d", POP: "RUH", CacheStatus: "dynamic",
 	}
 	if r != want {
@@ -130,6 +130,33 @@ func TestCloudflareCases(t *testing.T) {
 				` "ResponseHeaders" : { "content-location" : "/c" , "Location" : "/jobs/1" }, "RequestHeaders": {"location": "/nope"} } `,
 			check: func(t *testing.T, r parse.Record) {
 				if r.StatusLocation != "/jobs/1" || r.Status != 202 || r.Time != ts("2026-11-20T10:00:00.123Z") {
+					t.Errorf("%+v", r)
+				}
+			},
+		},
+		{
+			name: "Retry-After in seconds from response headers, any case, string, array or number",
+			line: `{"EdgeStartTimestamp":1,"EdgeResponseStatus":202,"ResponseHeaders":{"Retry-After":"30","location":"/jobs/2"}}`,
+			check: func(t *testing.T, r parse.Record) {
+				if r.RetryAfter != 30*time.Second || r.StatusLocation != "/jobs/2" {
+					t.Errorf("%+v", r)
+				}
+			},
+		},
+		{
+			name: "Retry-After as array and number",
+			line: `{"EdgeStartTimestamp":1,"EdgeResponseStatus":503,"ResponseFields":{"retry-after":["120"]},"ResponseHeaders":{"retry-after":7}}`,
+			check: func(t *testing.T, r parse.Record) {
+				if r.RetryAfter != 7*time.Second {
+					t.Errorf("%+v", r)
+				}
+			},
+		},
+		{
+			name: "Retry-After HTTP-date is unknown; request headers are not read",
+			line: `{"EdgeStartTimestamp":1,"EdgeResponseStatus":503,"ResponseHeaders":{"retry-after":"Wed, 21 Oct 2015 07:28:00 GMT"},"RequestHeaders":{"retry-after":"9"}}`,
+			check: func(t *testing.T, r parse.Record) {
+				if r.RetryAfter != parse.Unknown {
 					t.Errorf("%+v", r)
 				}
 			},
@@ -250,7 +277,7 @@ func TestCloudflareZeroAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%v allocs per line, want 0", allocs)
 	}
-	if r.StatusLocation != "/v1/jobs/42/status" || r.Status != 520 || r.OriginHeaderTime != 3*time.Millisecond {
+	if r.StatusLocation != "/v1/jobs/42/status" || r.Status != 520 || r.OriginHeaderTime != 3*time.Millisecond || r.RetryAfter != 5*time.Second {
 		t.Errorf("%+v", r)
 	}
 }

@@ -31,7 +31,7 @@ func TestCloudFrontRealSample(t *testing.T) {
 		Protocol:  "HTTP/2.0",
 		UserAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/78.0.3904.108 Safari/537.36",
 		Status:    200, OriginStatus: parse.Unknown, Bytes: 392, Duration: time.Millisecond,
-		OriginHeaderTime: parse.Unknown, OriginConnectTime: parse.Unknown,
+		OriginHeaderTime: parse.Unknown, RetryAfter: parse.Unknown, OriginConnectTime: parse.Unknown,
 		RequestID: "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==", POP: "LAX1", CacheStatus: "hit",
 	}
 	if r != want {

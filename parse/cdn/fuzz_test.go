@@ -13,7 +13,7 @@ func checkRecord(t *testing.T, line []byte, r *parse.Record) {
 	if r.Status < 0 || r.Status > 999 || r.OriginStatus < parse.Unknown || r.OriginStatus > 999 {
 		t.Fatalf("status %d/%d from %q", r.Status, r.OriginStatus, line)
 	}
-	if r.Bytes < parse.Unknown || r.Duration < parse.Unknown || r.OriginHeaderTime < parse.Unknown || r.OriginConnectTime < parse.Unknown {
+	if r.Bytes < parse.Unknown || r.Duration < parse.Unknown || r.OriginHeaderTime < parse.Unknown || r.OriginConnectTime < parse.Unknown || r.RetryAfter < parse.Unknown {
 		t.Fatalf("negative counts %+v from %q", r, line)
 	}
 	if r.Source != parse.SourceEdge {
@@ -32,6 +32,7 @@ func FuzzCloudflare(f *testing.F) {
 		}
 	}
 	f.Add([]byte(typicalLogpush))
+	f.Add([]byte(`{"EdgeStartTimestamp":1,"EdgeResponseStatus":503,"ResponseHeaders":{"Retry-After":["Wed, 21 Oct 2015 07:28:00 GMT"],"retry-after":-3},"ResponseFields":{"retry-after":"\u0031"}}`))
 	f.Add([]byte(`{"EdgeStartTimestamp":"1653485126000000000","EdgeResponseStatus":"520","ResponseHeaders":{"location":["/x"]}}`))
 	f.Add([]byte(`{"EdgeStartTimestamp":1.6e9,"EdgeEndTimestamp":"x","EdgeResponseStatus":200.5,"ClientRequestURI":"\u002f?\u0000"}`))
 	p := NewCloudflare()

@@ -42,3 +42,54 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// fuzzNames are the parsers FuzzByName drives: every plain name, the
+// parameterised ones, and container unwrapping around each kind of inner
+// format.
+var fuzzNames = []string{
+	"combined", "common", "vhost_combined", "json", "cloudflare", "cloudfront",
+	`nginx:$remote_addr [$time_local] "$request" $status $body_bytes_sent "$sent_http_retry_after" $upstream_addr`,
+	`apache:%h %t \"%r\" %>s %b \"%{Retry-After}o\"`,
+	"json:Status=code,Time=t,RetryAfter=ra",
+	"docker+combined", "cri+json", "docker+cloudflare", "cri+cloudfront",
+}
+
+// FuzzByName parses arbitrary lines with each parser formats.New builds,
+// as --log-format chooses them (no detection in between): nothing panics,
+// every error is a malformed reason or an ignored line, and a record's
+// numbers are possible.
+func FuzzByName(f *testing.F) {
+	f.Add(uint8(0), []byte(combinedLine))
+	f.Add(uint8(3), []byte(jsonLine))
+	f.Add(uint8(6), []byte(`10.0.0.1 [01/May/2024:08:00:01 +0000] "GET / HTTP/1.1" 503 0 "Wed, 21 Oct 2015 07:28:00 GMT" 10.0.0.2:80, 10.0.0.3:80`))
+	f.Add(uint8(7), []byte(`10.0.0.1 [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 202 5 "30"`))
+	f.Add(uint8(8), []byte(`{"t":"2026-11-20T10:00:00Z","code":"429","ra":"7"}`))
+	f.Add(uint8(9), dockerWrap("stdout", combinedLine+"\n"))
+	f.Add(uint8(10), criWrap("stdout", "P", jsonLine[:20]))
+	f.Add(uint8(10), criWrap("stderr", "F", jsonLine[20:]))
+	f.Add(uint8(12), []byte("#Fields: date time sc-status\n"))
+	parsers := make([]parse.Parser, len(fuzzNames))
+	for i, name := range fuzzNames {
+		p, err := New(name)
+		if err != nil {
+			f.Fatalf("New(%q): %v", name, err)
+		}
+		parsers[i] = p
+	}
+	f.Fuzz(func(t *testing.T, which uint8, line []byte) {
+		p := parsers[int(which)%len(parsers)]
+		var r parse.Record
+		err := p.Parse(line, &r)
+		switch {
+		case err == nil:
+			if r.Status < 0 || r.Status > 999 || r.OriginStatus < parse.Unknown || r.OriginStatus > 999 ||
+				r.Bytes < parse.Unknown || r.Duration < parse.Unknown || r.RetryAfter < parse.Unknown ||
+				r.OriginHeaderTime < parse.Unknown || r.OriginConnectTime < parse.Unknown {
+				t.Fatalf("%s: impossible record %+v from %q", p.Format(), r, line)
+			}
+		case errors.Is(err, parse.ErrIgnored), parse.IsMalformed(err):
+		default:
+			t.Fatalf("%s: error %v is neither ignored nor malformed", p.Format(), err)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"math"
 	"sort"
 	"sync"
@@ -31,6 +32,7 @@ func (p *Pipeline) batch(ctx context.Context, sink func([]parse.Record)) (*Resul
 	var total int64
 	for i, s := range srcs {
 		streams[i] = newStream(s)
+		p.register(streams[i].live)
 		total += s.size
 	}
 	p.inputs.Store(int64(len(streams)))
@@ -60,15 +62,8 @@ func (p *Pipeline) batch(ctx context.Context, sink func([]parse.Record)) (*Resul
 	if err == nil {
 		err = ctx.Err()
 	}
-	res := &Result{Inputs: make([]parse.InputStats, len(streams))}
-	for i, st := range streams {
-		res.Inputs[i] = st.stats
-		res.Totals.Late += st.late
-		res.Totals.Filtered += st.filtered
-	}
-	res.sum()
-	m.totals(&res.Totals)
-	return res, err
+	m.publish()
+	return &Result{Inputs: p.Inputs(), Totals: p.Totals()}, err
 }
 
 func (st *stream) firstKey() int64 {
@@ -171,6 +166,9 @@ type merger struct {
 	late, dup   int64
 	status      [600]int64
 	statusOther map[int]int64
+	// extraLate, if set, is the late count of a reorder buffer in front of
+	// the merge (follow mode), published with the merge's own.
+	extraLate func() int64
 }
 
 func (p *Pipeline) newMerger(sink func([]parse.Record)) *merger {
@@ -263,6 +261,7 @@ func (m *merger) take(h *head, limit int64) {
 		h.pos = len(recs)
 		if w > 0 {
 			m.sink(recs[:w])
+			m.publish()
 		}
 		h.seg.owner.release(len(recs))
 		return
@@ -311,19 +310,21 @@ func (m *merger) flush() {
 	if len(m.batch) > 0 {
 		m.sink(m.batch)
 		m.batch = m.batch[:0]
+		m.publish()
 	}
 }
 
-func (m *merger) totals(t *parse.Totals) {
-	t.Late += m.late
-	t.Duplicate += m.dup
-	t.Status = make(map[int]int64)
-	for s, n := range m.status {
-		if n > 0 {
-			t.Status[s] = n
-		}
+// publish makes the counts so far readable by Pipeline.Totals: once per
+// batch, so the per-record counting stays free of locks.
+func (m *merger) publish() {
+	pub := &m.p.merged
+	pub.mu.Lock()
+	defer pub.mu.Unlock()
+	pub.late, pub.dup, pub.status = m.late, m.dup, m.status
+	if len(m.statusOther) > 0 {
+		pub.statusOther = maps.Clone(m.statusOther)
 	}
-	for s, n := range m.statusOther {
-		t.Status[s] += n
+	if m.extraLate != nil {
+		pub.extraLate = m.extraLate()
 	}
 }

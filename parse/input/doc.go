@@ -11,7 +11,7 @@
 //		Since:   since,
 //	})
 //	if err != nil { ... }                 // a usage error: unknown format, bad glob
-//	go func() { for { show(p.Progress()); ... } }() // live, from any goroutine
+//	go func() { for { show(p.Progress(), p.Inputs(), p.Totals()); ... } }() // live, from any goroutine
 //	res, err := p.Run(ctx, engine.Add)    // sink: called from one goroutine
 //	// res.Inputs[i]: parse.InputStats per input (Err set if it failed: exit 2)
 //	// res.Totals: parse.Totals (Late, Duplicate, Filtered, Status)
@@ -58,8 +58,22 @@
 //     truncation, polling fallback and errors arrive through OnEvent; OnTick
 //     runs on the sink's goroutine a few times a second (advance the engine
 //     there). Run returns when ctx ends (or, for stdin alone, at its end).
+//     A directory or glob is expanded once, when following starts: its
+//     live files are followed (rotated-away members such as access.log.1
+//     and compressed files are left out, as rotation renames them), each
+//     through its rotations and re-creations by name. Limitation: a file
+//     that first appears later under a new name (a new dated file, a new
+//     virtual host's log) is not picked up until following is restarted.
 //
 // # Accounting
+//
+// Pipeline.Inputs and Pipeline.Totals return copies of the accounting so
+// far (per input: path, format as detected, counts, time range, malformed
+// examples, error; in total: counts, late, duplicate, filtered and the status
+// mix), safe to call from any goroutine while Run goes, in batch and follow
+// mode alike. Each input's stats are locked once per chunk of lines and the
+// merge's counts are published once per batch handed to the sink, so a few
+// calls a second cost nothing measurable; after Run they equal its Result.
 //
 // For every input and in total, Parsed + Ignored + Malformed + Overlong ==
 // Lines (parse.Counts.Balanced); Bytes are decompressed bytes. A line cut

@@ -1,10 +1,13 @@
 package input
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -25,7 +28,7 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 		fi := f.input(s.path)
 		switch {
 		case s.err != nil:
-			fi.stats.Err = s.err
+			fi.live.setErr(s.err)
 			p.event(Event{Input: s.path, Kind: "error", Err: s.err})
 		case s.stdin:
 			stdin = true
@@ -72,6 +75,7 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 		return true
 	})
 	f.m = p.newMerger(sink)
+	f.m.extraLate = func() int64 { return f.sort.late }
 	g.Go("follow", func(ctx context.Context) error {
 		tick := time.NewTicker(min(p.opt.FollowLatency/4, 250*time.Millisecond))
 		defer tick.Stop()
@@ -107,30 +111,46 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 		err = nil // the normal end of following
 	}
 	if f.stdinErr != nil {
-		f.input(StdinName).stats.Err = f.stdinErr
+		f.input(StdinName).live.setErr(f.stdinErr)
 	}
-	res := &Result{Inputs: make([]parse.InputStats, len(f.order))}
-	for i, fi := range f.order {
-		res.Inputs[i] = fi.stats
-	}
-	res.sum()
-	res.Totals.Late = f.sort.late
-	res.Totals.Filtered = f.filtered
-	f.m.totals(&res.Totals)
-	return res, err
+	f.m.publish()
+	return &Result{Inputs: p.Inputs(), Totals: p.Totals()}, err
 }
 
 // expandFollow is expand for followed paths: a file that does not exist yet
-// is followed anyway (it is waited for).
+// is followed anyway (it is waited for). Of the files a directory or glob
+// brings, rotated-away members of a family (access.log.1, access.log.2.gz)
+// and compressed files are left out: they do not grow, and the rotation
+// that renames them would make the tailer read them again as new files.
+// The set of files is fixed when following starts (see the package doc).
 func expandFollow(paths []string, recursive bool) []source {
+	given := map[string]bool{}
+	for _, p := range paths {
+		given[filepath.Clean(p)] = true
+	}
 	var out []source
 	for _, s := range expand(paths, recursive) {
 		if s.err != nil && errors.Is(s.err, fs.ErrNotExist) && !hasMeta(s.path) {
 			s.err = nil
 		}
+		if s.err == nil && !s.stdin && !given[filepath.Clean(s.path)] && !liveFile(filepath.Base(s.path)) {
+			continue
+		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// liveFile reports whether a file name can be a log that is still written:
+// not compressed, not a numbered rotation.
+func liveFile(name string) bool {
+	for _, suf := range compressSuffixes {
+		if strings.HasSuffix(name, suf) {
+			return false
+		}
+	}
+	_, kind, _ := rotation(name)
+	return kind != 1
 }
 
 type follower struct {
@@ -139,12 +159,12 @@ type follower struct {
 	order    []*followInput
 	sort     *sorter
 	m        *merger
-	filtered int64
 	stdinErr error
 }
 
 type followInput struct {
-	stats  parse.InputStats
+	path   string
+	live   *liveStats
 	lp     *lineParser // nil until the format is known
 	held   []tail.Line // lines waiting for format detection
 	sample [][]byte
@@ -154,7 +174,8 @@ type followInput struct {
 func (f *follower) input(path string) *followInput {
 	fi := f.byPath[path]
 	if fi == nil {
-		fi = &followInput{stats: parse.InputStats{Path: path}}
+		fi = &followInput{path: path, live: newLiveStats(path, nil)}
+		f.p.register(fi.live)
 		if name := f.p.formatFor(path); name != "" {
 			if pr, err := f.p.opt.NewParser(name); err == nil {
 				f.setParser(fi, pr)
@@ -167,8 +188,8 @@ func (f *follower) input(path string) *followInput {
 }
 
 func (f *follower) setParser(fi *followInput, pr parse.Parser) {
-	fi.stats.Format = pr.Format()
-	fi.lp = &lineParser{p: pr, input: fi.stats.Path, maxExamples: f.p.opt.MaxExamples}
+	fi.live.setFormat(pr.Format())
+	fi.lp = &lineParser{p: pr, input: fi.path, maxExamples: f.p.opt.MaxExamples}
 }
 
 // take parses a batch of live lines, per input, into the sorter.
@@ -188,12 +209,12 @@ func (f *follower) take(batch []tail.Line) {
 			cur = fi
 		}
 		f.p.lines.Add(1)
-		f.p.bytes.Add(l.Size + 1)
+		f.p.bytes.Add(lineBytes(l))
 		switch {
 		case l.Overlong:
 			res.counts.Lines++
 			res.counts.Overlong++
-			res.counts.Bytes += l.Size + 1
+			res.counts.Bytes += lineBytes(l)
 		case fi.lp == nil:
 			fi.held = append(fi.held, l)
 			if fi.since.IsZero() {
@@ -207,7 +228,7 @@ func (f *follower) take(batch []tail.Line) {
 				f.detect(fi)
 			}
 		default:
-			res.counts.Bytes += l.Size + 1
+			res.counts.Bytes += lineBytes(l)
 			fi.lp.line(&res, l.Text, l.Number, l.Offset)
 		}
 	}
@@ -217,35 +238,10 @@ func (f *follower) take(batch []tail.Line) {
 
 // account adds a parsed run of one input to its stats and the sorter.
 func (f *follower) account(fi *followInput, res *chunkResult) {
-	s := &fi.stats
-	if res.counts.Parsed > 0 {
-		if s.Parsed == 0 || res.first < s.First.UnixNano() {
-			s.First = time.Unix(0, res.first).UTC()
-		}
-		if s.Parsed == 0 || res.last > s.Last.UnixNano() {
-			s.Last = time.Unix(0, res.last).UTC()
-		}
-	}
-	s.Counts.Add(res.counts)
-	for _, ex := range res.examples {
-		if len(s.MalformedExamples) < f.p.opt.MaxExamples {
-			s.MalformedExamples = append(s.MalformedExamples, ex)
-		}
-	}
 	recs := res.recs
-	if f.p.since != 0 || f.p.until != 0 {
-		w := 0
-		for i := range recs {
-			t := recs[i].Time
-			if (f.p.since != 0 && t < f.p.since) || (f.p.until != 0 && t >= f.p.until) {
-				f.filtered++
-				continue
-			}
-			recs[w] = recs[i]
-			w++
-		}
-		recs = recs[:w]
-	}
+	n := len(recs)
+	recs = f.p.filter(recs)
+	fi.live.add(res, f.p.opt.MaxExamples, int64(n-len(recs)))
 	if len(recs) > 0 {
 		f.sort.add(recs, nil)
 	}
@@ -255,23 +251,23 @@ func (f *follower) account(fi *followInput, res *chunkResult) {
 // lines are then all malformed) and parses what was held.
 func (f *follower) detect(fi *followInput) {
 	var pr parse.Parser
-	err := safe.Run("detect "+fi.stats.Path, func() error {
+	err := safe.Run("detect "+fi.path, func() error {
 		var derr error
 		pr, derr = f.p.opt.Detect(fi.sample)
 		return derr
 	})
 	if err != nil {
-		fi.stats.Err = fmt.Errorf("%s: %w", fi.stats.Path, err)
-		f.p.event(Event{Input: fi.stats.Path, Kind: "error", Err: fi.stats.Err})
+		err = fmt.Errorf("%s: %w", fi.path, err)
+		fi.live.setErr(err)
+		f.p.event(Event{Input: fi.path, Kind: "error", Err: err})
 		pr = noRecords{reason: reasonUnknown}
 		f.setParser(fi, pr)
-		fi.stats.Format = ""
 	} else {
 		f.setParser(fi, pr)
 	}
 	var res chunkResult
 	for _, l := range fi.held {
-		res.counts.Bytes += l.Size + 1
+		res.counts.Bytes += lineBytes(l)
 		fi.lp.line(&res, l.Text, l.Number, l.Offset)
 	}
 	fi.held, fi.sample = nil, nil
@@ -316,6 +312,15 @@ func (f *follower) finish() {
 	f.m.flush()
 }
 
+// lineBytes is what a live line took in its file: its bytes and its '\n',
+// which a last line delivered unterminated does not have.
+func lineBytes(l tail.Line) int64 {
+	if l.Unterminated {
+		return l.Size
+	}
+	return l.Size + 1
+}
+
 // readStdin turns standard input into live lines, as the tailer does for
 // files.
 func (f *follower) readStdin(ctx context.Context, out chan<- []tail.Line) {
@@ -334,22 +339,23 @@ func (f *follower) readStdin(ctx context.Context, out chan<- []tail.Line) {
 	err = lr.run(ctx, func(c *chunk) bool {
 		var batch []tail.Line
 		if c.overlong {
-			batch = append(batch, tail.Line{Path: StdinName, Number: c.first, Offset: c.offset, Size: c.skipped - 1, Overlong: true})
+			l := tail.Line{Path: StdinName, Number: c.first, Offset: c.offset, Size: c.skipped - 1, Overlong: true}
+			if c.noEOL {
+				l.Size, l.Unterminated = c.skipped, true
+			}
+			batch = append(batch, l)
 		}
 		data, n, off := c.data, c.first, c.offset
 		for len(data) > 0 {
-			line, next := data, len(data)
-			for i, b := range data {
-				if b == '\n' {
-					line, next = data[:i], i+1
-					break
-				}
+			line, next, unterminated := data, len(data), true
+			if i := bytes.IndexByte(data, '\n'); i >= 0 {
+				line, next, unterminated = data[:i], i+1, false
 			}
 			text := line
 			if k := len(text); k > 0 && text[k-1] == '\r' {
 				text = text[:k-1]
 			}
-			batch = append(batch, tail.Line{Path: StdinName, Text: text, Number: n, Offset: off, Size: int64(len(line))})
+			batch = append(batch, tail.Line{Path: StdinName, Text: text, Number: n, Offset: off, Size: int64(len(line)), Unterminated: unterminated})
 			data = data[next:]
 			n++
 			off += int64(next)

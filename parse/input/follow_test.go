@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
 )
 
 func appendFile(t *testing.T, path string, data []byte) {
@@ -123,5 +125,103 @@ func TestFollowStdin(t *testing.T) {
 	checkBalanced(t, res)
 	if res.Totals.Parsed != 4 || sink.len() != 4 || res.Inputs[0].Format != "t" {
 		t.Fatalf("%+v", res.Inputs)
+	}
+}
+
+// A last line without its newline counts its own bytes only, whether stdin
+// ends after it or a followed file is truncated under it (or it is overlong).
+func TestFollowUnterminatedBytes(t *testing.T) {
+	t.Run("stdin", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, data string
+			maxLine    int
+		}{
+			{"text", "1 200\n2 200", 0},
+			{"overlong", "1 200\n2 200 a-long-request-id", 12},
+			{"CRLF", "1 200\r\n2 200\r", 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				opt := testOptions("-")
+				opt.Stdin = strings.NewReader(tc.data)
+				opt.Follow = true
+				opt.MaxLine = tc.maxLine
+				opt.FollowLatency = 20 * time.Millisecond
+				opt.detectWait = 20 * time.Millisecond
+				p, err := New(opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := p.Run(context.Background(), func([]parse.Record) {})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkBalanced(t, res)
+				if res.Totals.Lines != 2 || res.Totals.Bytes != int64(len(tc.data)) || p.Progress().Bytes != int64(len(tc.data)) {
+					t.Fatalf("lines %d bytes %d progress %d, want 2 lines of %d bytes",
+						res.Totals.Lines, res.Totals.Bytes, p.Progress().Bytes, len(tc.data))
+				}
+			})
+		}
+	})
+	t.Run("truncated file", func(t *testing.T) {
+		dir := t.TempDir()
+		a := writeFile(t, filepath.Join(dir, "a.log"), nil)
+		opt := testOptions(a)
+		opt.Formats = []string{"t"}
+		opt.Follow, opt.FromStart = true, true
+		opt.FollowLatency = 20 * time.Millisecond
+		opt.PollInterval = 20 * time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		p, err := New(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		var res *Result
+		go func() {
+			defer close(done)
+			res, err = p.Run(ctx, func([]parse.Record) {})
+		}()
+		waitFor(t, "the file to be followed", func() bool { return len(p.Inputs()) == 1 })
+		appendFile(t, a, []byte("100 200\n101 200"))
+		waitFor(t, "the first line", func() bool { return p.Totals().Parsed == 1 })
+		if err := os.Truncate(a, 0); err != nil {
+			t.Fatal(err)
+		}
+		appendFile(t, a, []byte("102 200\n"))
+		waitFor(t, "the held line and the new one", func() bool { return p.Totals().Parsed == 3 })
+		cancel()
+		<-done
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkBalanced(t, res)
+		if want := int64(len("100 200\n101 200") + len("102 200\n")); res.Totals.Bytes != want {
+			t.Fatalf("bytes %d, want %d", res.Totals.Bytes, want)
+		}
+	})
+}
+
+// Following a directory follows its live files only: rotated-away and
+// compressed members of a family are neither tailed nor re-read when a
+// rotation renames them.
+func TestFollowDirectoryLiveFilesOnly(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "access.log"), nil)
+	writeFile(t, filepath.Join(dir, "access.log.1"), tLines(1, 2))
+	writeFile(t, filepath.Join(dir, "access.log.2.gz"), gzipBytes(t, tLines(0)))
+	writeFile(t, filepath.Join(dir, "app-20261120.log"), nil)
+	srcs := expandFollow([]string{dir}, false)
+	var got []string
+	for _, s := range srcs {
+		got = append(got, filepath.Base(s.path))
+	}
+	if strings.Join(got, " ") != "access.log app-20261120.log" {
+		t.Fatalf("followed %v", got)
+	}
+	// Named explicitly, a rotated file is followed as asked.
+	if srcs := expandFollow([]string{filepath.Join(dir, "access.log.1")}, false); len(srcs) != 1 || srcs[0].err != nil {
+		t.Fatalf("explicit path: %+v", srcs)
 	}
 }

@@ -193,6 +193,11 @@ type Pipeline struct {
 	openMax    atomic.Int64 // the most open at once
 
 	runOnce sync.Once
+
+	// Live accounting for Inputs and Totals.
+	liveMu sync.Mutex
+	live   []*liveStats
+	merged mergeStats
 }
 
 type formatRule struct{ glob, name string }
@@ -366,10 +371,21 @@ func (p *Pipeline) Run(ctx context.Context, sink func([]parse.Record)) (*Result,
 	return res, err
 }
 
-// totals sums the inputs into res.Totals.
-func (res *Result) sum() {
-	res.Totals.Counts = parse.Counts{}
-	for i := range res.Inputs {
-		res.Totals.Counts.Add(res.Inputs[i].Counts)
+// filter drops, in place, records outside since/until.
+func (p *Pipeline) filter(recs []parse.Record) []parse.Record {
+	if p.since == 0 && p.until == 0 {
+		return recs
 	}
+	w := 0
+	for i := range recs {
+		t := recs[i].Time
+		if (p.since != 0 && t < p.since) || (p.until != 0 && t >= p.until) {
+			continue
+		}
+		if w != i {
+			recs[w] = recs[i]
+		}
+		w++
+	}
+	return recs[:w]
 }

@@ -19,7 +19,8 @@ type chunk struct {
 	offset   int64 // byte offset of data[0] in the decompressed input
 	overlong bool  // no data: one line over MaxLine was skipped at line first
 	cut      bool  // data's last line was cut short by a read error
-	skipped  int64 // overlong: the bytes skipped
+	skipped  int64 // overlong: the bytes skipped (with the '\n', unless noEOL)
+	noEOL    bool  // overlong: the line ended with the input, without '\n'
 
 	res  chunkResult
 	done chan struct{} // closed when res is ready
@@ -172,7 +173,7 @@ func (lr *lineReader) skipOverlong(ctx context.Context, send func(*chunk) bool) 
 		lr.bytes += int64(m)
 		if err != nil && m == 0 {
 			lr.line++
-			if !send(&chunk{overlong: true, first: lr.line, offset: lr.offset, skipped: skipped}) {
+			if !send(&chunk{overlong: true, first: lr.line, offset: lr.offset, skipped: skipped, noEOL: true}) {
 				return ctx.Err()
 			}
 			lr.offset += skipped

@@ -15,23 +15,20 @@ import (
 // -> this stream's sorter -> out, in time order. Its stats are final once
 // out is closed.
 type stream struct {
-	src   source
-	stats parse.InputStats
-	out   chan segment
+	src  source
+	live *liveStats
+	out  chan segment
 
 	first    int64 // first record time, from peek
 	hasFirst bool
-
-	late, filtered int64
 }
 
 func newStream(src source) *stream {
-	return &stream{src: src, stats: parse.InputStats{Path: src.path, Err: src.err},
-		out: make(chan segment, 8)}
+	return &stream{src: src, live: newLiveStats(src.path, src.err), out: make(chan segment, 8)}
 }
 
 // run reads the input to its end. Failures of the input end up in
-// st.stats.Err; only a panic escapes (through safe.Run in the caller).
+// st.live's error; only a panic escapes (through safe.Run in the caller).
 func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	defer close(st.out)
 	defer p.inputsDone.Add(1)
@@ -41,7 +38,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	}
 	o, err := p.open(st.src)
 	if err != nil {
-		st.stats.Err = err
+		st.live.setErr(err)
 		p.event(Event{Input: st.src.path, Kind: "error", Err: err})
 		return
 	}
@@ -50,7 +47,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 		p.openMax.Store(n) // only a statistic for tests: a lost race is harmless
 	}
 	defer p.openNow.Add(-1)
-	st.stats.Compression = o.compression
+	st.live.setCompression(o.compression)
 	p.event(Event{Input: st.src.path, Kind: "opened"})
 
 	rctx, cancel := context.WithCancel(ctx)
@@ -82,8 +79,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	for range chunks { // let the reader see the cancel and end
 	}
 	<-readDone
-	st.late = a.sort.late
-	if st.stats.Err != nil {
+	if st.live.err() != nil {
 		return // set by the assembler (format, panic); the read error is moot
 	}
 	var re *readError
@@ -93,12 +89,13 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 		if o.compression != "" {
 			what = o.compression + " data broken off"
 		}
-		st.stats.Err = fmt.Errorf("%s: %s %s: %w", st.src.path, what, re.where(), re.err)
+		err = fmt.Errorf("%s: %s %s: %w", st.src.path, what, re.where(), re.err)
 	case readErr != nil && !errors.Is(readErr, context.Canceled):
-		st.stats.Err = fmt.Errorf("%s: %w", st.src.path, readErr)
+		err = fmt.Errorf("%s: %w", st.src.path, readErr)
 	}
-	if st.stats.Err != nil {
-		p.event(Event{Input: st.src.path, Kind: "error", Err: st.stats.Err})
+	if err != nil {
+		st.live.setErr(err)
+		p.event(Event{Input: st.src.path, Kind: "error", Err: err})
 	}
 }
 
@@ -186,8 +183,7 @@ func (a *assembler) parallel(ctx context.Context, held []*chunk, chunks <-chan *
 	defer func() {
 		close(jobs)
 		if err := g.Wait(); err != nil {
-			a.st.stats.Err = fmt.Errorf("%s: %w", a.st.src.path, err)
-			a.p.event(Event{Input: a.st.src.path, Kind: "error", Err: a.st.stats.Err})
+			a.failed(fmt.Errorf("%s: %w", a.st.src.path, err))
 		}
 	}()
 	var queue []*chunk
@@ -248,59 +244,32 @@ func (a *assembler) await(ctx context.Context, c *chunk) bool {
 // take accounts for a parsed chunk and passes its records on.
 func (a *assembler) take(c *chunk) {
 	res := &c.res
-	s := &a.st.stats
-	if res.counts.Parsed > 0 {
-		if s.Parsed == 0 || res.first < s.First.UnixNano() {
-			s.First = time.Unix(0, res.first).UTC()
-		}
-		if s.Parsed == 0 || res.last > s.Last.UnixNano() {
-			s.Last = time.Unix(0, res.last).UTC()
-		}
-	}
-	s.Counts.Add(res.counts)
-	for _, ex := range res.examples {
-		if len(s.MalformedExamples) < a.p.opt.MaxExamples {
-			s.MalformedExamples = append(s.MalformedExamples, ex)
-		}
-	}
-	a.p.lines.Add(res.counts.Lines)
 	recs, owner := res.recs, res.owner
+	n := len(recs)
+	recs = a.p.filter(recs)
+	owner.release(n - len(recs))
+	a.st.live.add(res, a.p.opt.MaxExamples, int64(n-len(recs)))
+	a.p.lines.Add(res.counts.Lines)
 	c.res = chunkResult{}
 	c.data = nil
-	if a.p.since != 0 || a.p.until != 0 {
-		n := len(recs)
-		recs = a.filter(recs)
-		owner.release(n - len(recs))
-	}
 	if len(recs) > 0 {
 		a.sort.add(recs, owner)
+		a.st.live.setLate(a.sort.late)
 	}
-}
-
-// filter drops, in place, records outside since/until.
-func (a *assembler) filter(recs []parse.Record) []parse.Record {
-	w := 0
-	for i := range recs {
-		t := recs[i].Time
-		if (a.p.since != 0 && t < a.p.since) || (a.p.until != 0 && t >= a.p.until) {
-			a.st.filtered++
-			continue
-		}
-		if w != i {
-			recs[w] = recs[i]
-		}
-		w++
-	}
-	return recs[:w]
 }
 
 // fail ends the input after a panic while parsing c.
 func (a *assembler) fail(c *chunk, err error) {
-	a.st.stats.Err = fmt.Errorf("%s: near line %d: %w", a.st.src.path, c.first, err)
-	a.p.event(Event{Input: a.st.src.path, Kind: "error", Err: a.st.stats.Err})
+	a.failed(fmt.Errorf("%s: near line %d: %w", a.st.src.path, c.first, err))
 	if a.p.opt.OnPanic != nil {
 		a.p.opt.OnPanic(err)
 	}
+}
+
+// failed ends the input with err (which names it).
+func (a *assembler) failed(err error) {
+	a.st.live.setErr(err)
+	a.p.event(Event{Input: a.st.src.path, Kind: "error", Err: err})
 }
 
 // detect chooses the input's parser from the options or from its first
@@ -349,8 +318,7 @@ func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk,
 		})
 	}
 	if err != nil {
-		a.st.stats.Err = fmt.Errorf("%s: %w", a.st.src.path, err)
-		a.p.event(Event{Input: a.st.src.path, Kind: "error", Err: a.st.stats.Err})
+		a.failed(fmt.Errorf("%s: %w", a.st.src.path, err))
 		lp := &lineParser{p: noRecords{reason: reasonUnknown}, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine}
 		for _, c := range held {
 			lp.parseChunk(c)
@@ -358,7 +326,7 @@ func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk,
 		}
 		return nil, false
 	}
-	a.st.stats.Format = p0.Format()
+	a.st.live.setFormat(p0.Format())
 	a.parsers = []*lineParser{{p: p0, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine}}
 	if a.p.opt.Workers > 1 && parallelSafe(p0.Format()) {
 		for len(a.parsers) < a.p.opt.Workers {

@@ -64,6 +64,9 @@ import (
 //	                  downstream_Location (and the same Traefik downstream_ names),
 //	                  resp_headers.Location (and the same Caddy names), location
 //	CacheStatus       upstream_cache_status, cache_status
+//	RetryAfter        sent_http_retry_after, upstream_http_retry_after,
+//	                  downstream_Retry-After (Traefik), resp_headers.Retry-After (Caddy),
+//	                  retry_after: seconds only, an HTTP-date leaves it Unknown
 //
 // Elastic Common Schema names are known too, nested or flattened, after the
 // names above: @timestamp, http.request.method, url.original, url.path,
@@ -167,6 +170,7 @@ const (
 	fPOP
 	fStatusLocation
 	fCacheStatus
+	fRetryAfter
 	nFields
 	fRequest // request line: method, path, query, protocol
 	fURI     // path with query
@@ -290,6 +294,7 @@ var fieldNames = func() map[string]fieldSpec {
 		{"OriginHeaderTime", fOriginHeaderTime, hSeconds}, {"OriginConnectTime", fOriginConnectTime, hSeconds},
 		{"RequestID", fRequestID, hString}, {"CFRay", fRequestID, hRay}, {"POP", fPOP, hString},
 		{"StatusLocation", fStatusLocation, hString}, {"CacheStatus", fCacheStatus, hString},
+		{"RetryAfter", fRetryAfter, hString},
 		{"Request", fRequest, hString}, {"URI", fURI, hString},
 	} {
 		m[strings.ToLower(s.name)] = s
@@ -379,6 +384,10 @@ var defaults = []def{
 	{key: "resp_headers.Content-Location", f: fStatusLocation}, {key: "location", f: fStatusLocation},
 
 	{key: "upstream_cache_status", f: fCacheStatus}, {key: "cache_status", f: fCacheStatus},
+
+	{key: "sent_http_retry_after", f: fRetryAfter}, {key: "upstream_http_retry_after", f: fRetryAfter, list: true},
+	{key: "downstream_Retry-After", f: fRetryAfter}, {key: "resp_headers.Retry-After", f: fRetryAfter},
+	{key: "retry_after", f: fRetryAfter},
 
 	// Elastic Common Schema, nested or with flattened dotted keys.
 	{key: "http.request.method", f: fMethod}, {key: "url.original", f: fURI}, {key: "url.path", f: fPath},
@@ -508,7 +517,7 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 	}
 	b = bytes.TrimSpace(b)
 	if a.list {
-		b = lastEntry(b)
+		b = parse.LastEntry(b)
 	}
 	if len(b) == 0 || (len(b) == 1 && b[0] == '-') {
 		return
@@ -557,6 +566,12 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 		default:
 			rec.OriginConnectTime = d
 		}
+	case fRetryAfter:
+		d, ok := parse.RetryAfter(b) // an HTTP-date stays Unknown
+		if !ok {
+			return
+		}
+		rec.RetryAfter = d
 	case fRequest:
 		requestLine(rec, st, a.rank, b)
 		return
@@ -643,22 +658,6 @@ func requestLine(rec *parse.Record, st *state, rank uint8, b []byte) {
 	}
 	setString(rec, st, fMethod, rank, method)
 	uri(rec, st, rank, target)
-}
-
-// lastEntry returns the last entry of an nginx retry list: entries are
-// separated by ", " (retries) or " : " (internal redirects).
-func lastEntry(b []byte) []byte {
-	for i := len(b) - 1; i >= 0; i-- {
-		switch b[i] {
-		case ',':
-			return bytes.TrimSpace(b[i+1:])
-		case ':':
-			if i > 0 && i+1 < len(b) && b[i-1] == ' ' && b[i+1] == ' ' {
-				return bytes.TrimSpace(b[i+1:])
-			}
-		}
-	}
-	return b
 }
 
 // address drops a URL's scheme and path: "http://10.0.0.2:80/x" -> "10.0.0.2:80".

@@ -19,10 +19,10 @@ func ts(s string) int64 {
 // Lines as the servers write them (nginx escape=json formats, Caddy's and
 // Traefik's documented access log shapes).
 const (
-	nginxUpstream = `{"time_iso8601":"2026-11-20T10:00:00+01:00","remote_addr":"172.70.1.2","http_cf_connecting_ip":"203.0.113.5","http_cf_ray":"8f3a2b1c4d5e6f70-FRA","host":"api.example.com","request_method":"POST","request_uri":"/v1/jobs?x=1","server_protocol":"HTTP/1.1","status":"202","body_bytes_sent":"48","request_time":"0.105","upstream_addr":"10.0.0.1:8080, 10.0.0.2:8080","upstream_status":"502, 202","upstream_response_time":"0.001, 0.104","upstream_connect_time":"0.000, 0.001","upstream_header_time":"0.001, 0.100","sent_http_location":"/v1/jobs/42","http_user_agent":"python-requests/2.31","http_referer":"","request_id":"0123456789abcdef0123456789abcdef"}`
+	nginxUpstream = `{"time_iso8601":"2026-11-20T10:00:00+01:00","remote_addr":"172.70.1.2","http_cf_connecting_ip":"203.0.113.5","http_cf_ray":"8f3a2b1c4d5e6f70-FRA","host":"api.example.com","request_method":"POST","request_uri":"/v1/jobs?x=1","server_protocol":"HTTP/1.1","status":"202","body_bytes_sent":"48","request_time":"0.105","upstream_addr":"10.0.0.1:8080, 10.0.0.2:8080","upstream_status":"502, 202","upstream_response_time":"0.001, 0.104","upstream_connect_time":"0.000, 0.001","upstream_header_time":"0.001, 0.100","sent_http_location":"/v1/jobs/42","sent_http_retry_after":"5","upstream_http_retry_after":"9","http_user_agent":"python-requests/2.31","http_referer":"","request_id":"0123456789abcdef0123456789abcdef"}`
 	nginxCombined = `{"time_local":"20/Nov/2026:10:00:00 +0000","remote_addr":"192.0.2.7","remote_user":"","request":"GET /index.html?lang=en HTTP/2.0","status": "200","body_bytes_sent":"612","request_time":"0.000","http_referrer":"https://example.com/","http_user_agent":"Mozilla/5.0 (X11; Linux x86_64) \"quoted\""}`
-	caddy         = `{"level":"info","ts":1646861401.5241024,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"41342","client_ip":"198.51.100.9","proto":"HTTP/2.0","method":"GET","host":"localhost","uri":"/api?q=1","headers":{"User-Agent":["curl/7.82.0"],"Accept":["*/*"],"Cf-Ray":["7d1c2b3a4f5e6d7c-AMS"],"referer":["https://ref.example/"]},"tls":{"resumed":false,"version":772,"cipher_suite":4865,"proto":"h2","server_name":"example.com"}},"bytes_read":0,"user_id":"","duration":0.000929675,"size":10900,"status":202,"resp_headers":{"Server":["Caddy"],"Location":["/jobs/7"],"Content-Type":["text/html; charset=utf-8"]}}`
-	traefik       = `{"ClientAddr":"192.168.1.10:54321","ClientHost":"192.168.1.10","ClientPort":"54321","ClientUsername":"-","DownstreamContentSize":1234,"DownstreamStatus":520,"Duration":12345678,"OriginContentSize":0,"OriginDuration":12000000,"OriginStatus":0,"Overhead":345678,"RequestAddr":"example.com","RequestContentSize":0,"RequestCount":42,"RequestHost":"example.com","RequestMethod":"GET","RequestPath":"/api/v1/users?id=7","RequestPort":"-","RequestProtocol":"HTTP/1.1","RequestScheme":"https","RetryAttempts":0,"RouterName":"api@docker","ServiceName":"api@docker","ServiceURL":"http://10.0.0.5:8080/base","StartLocal":"2026-11-20T10:00:00.123456789+01:00","StartUTC":"2026-11-20T09:00:00.123456789Z","entryPointName":"websecure","level":"info","msg":"","request_User-Agent":"curl/8.0","request_Referer":"https://r/","request_X-Request-Id":"rid-1","downstream_Location":"/api/v1/jobs/9","time":"2026-11-20T10:00:01+01:00"}`
+	caddy         = `{"level":"info","ts":1646861401.5241024,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"41342","client_ip":"198.51.100.9","proto":"HTTP/2.0","method":"GET","host":"localhost","uri":"/api?q=1","headers":{"User-Agent":["curl/7.82.0"],"Accept":["*/*"],"Cf-Ray":["7d1c2b3a4f5e6d7c-AMS"],"referer":["https://ref.example/"]},"tls":{"resumed":false,"version":772,"cipher_suite":4865,"proto":"h2","server_name":"example.com"}},"bytes_read":0,"user_id":"","duration":0.000929675,"size":10900,"status":202,"resp_headers":{"Server":["Caddy"],"Location":["/jobs/7"],"Retry-After":["120"],"Content-Type":["text/html; charset=utf-8"]}}`
+	traefik       = `{"ClientAddr":"192.168.1.10:54321","ClientHost":"192.168.1.10","ClientPort":"54321","ClientUsername":"-","DownstreamContentSize":1234,"DownstreamStatus":520,"Duration":12345678,"OriginContentSize":0,"OriginDuration":12000000,"OriginStatus":0,"Overhead":345678,"RequestAddr":"example.com","RequestContentSize":0,"RequestCount":42,"RequestHost":"example.com","RequestMethod":"GET","RequestPath":"/api/v1/users?id=7","RequestPort":"-","RequestProtocol":"HTTP/1.1","RequestScheme":"https","RetryAttempts":0,"RouterName":"api@docker","ServiceName":"api@docker","ServiceURL":"http://10.0.0.5:8080/base","StartLocal":"2026-11-20T10:00:00.123456789+01:00","StartUTC":"2026-11-20T09:00:00.123456789Z","entryPointName":"websecure","level":"info","msg":"","request_User-Agent":"curl/8.0","request_Referer":"https://r/","request_X-Request-Id":"rid-1","downstream_Location":"/api/v1/jobs/9","downstream_Retry-After":"30","time":"2026-11-20T10:00:01+01:00"}`
 )
 
 func TestFormats(t *testing.T) {
@@ -40,7 +40,7 @@ func TestFormats(t *testing.T) {
 				Protocol: "HTTP/1.1", UserAgent: "python-requests/2.31", Status: 202, OriginStatus: 202, Bytes: 48,
 				Duration: 105 * time.Millisecond, OriginHeaderTime: 100 * time.Millisecond,
 				OriginConnectTime: time.Millisecond, RequestID: "8f3a2b1c4d5e6f70", POP: "FRA",
-				StatusLocation: "/v1/jobs/42",
+				StatusLocation: "/v1/jobs/42", RetryAfter: 5 * time.Second,
 			},
 		},
 		{
@@ -51,7 +51,7 @@ func TestFormats(t *testing.T) {
 				Method: "GET", Path: "/index.html", Query: "lang=en", Protocol: "HTTP/2.0",
 				UserAgent: `Mozilla/5.0 (X11; Linux x86_64) "quoted"`, Referer: "https://example.com/",
 				Status: 200, OriginStatus: parse.Unknown, Bytes: 612, Duration: 0,
-				OriginHeaderTime: parse.Unknown, OriginConnectTime: parse.Unknown,
+				OriginHeaderTime: parse.Unknown, RetryAfter: parse.Unknown, OriginConnectTime: parse.Unknown,
 			},
 		},
 		{
@@ -62,7 +62,7 @@ func TestFormats(t *testing.T) {
 				ClientIP: "198.51.100.9", Method: "GET", Path: "/api", Query: "q=1", Protocol: "HTTP/2.0",
 				UserAgent: "curl/7.82.0", Referer: "https://ref.example/", Status: 202, OriginStatus: parse.Unknown,
 				Bytes: 10900, Duration: 929675 * time.Nanosecond, OriginHeaderTime: parse.Unknown,
-				OriginConnectTime: parse.Unknown, RequestID: "7d1c2b3a4f5e6d7c", POP: "AMS", StatusLocation: "/jobs/7",
+				OriginConnectTime: parse.Unknown, RequestID: "7d1c2b3a4f5e6d7c", POP: "AMS", StatusLocation: "/jobs/7", RetryAfter: 120 * time.Second,
 			},
 		},
 		{
@@ -73,7 +73,7 @@ func TestFormats(t *testing.T) {
 				Upstream: "10.0.0.5:8080", ClientIP: "192.168.1.10", Method: "GET", Path: "/api/v1/users",
 				Query: "id=7", Protocol: "HTTP/1.1", UserAgent: "curl/8.0", Referer: "https://r/", Status: 520,
 				OriginStatus: 0, Bytes: 1234, Duration: 12345678, OriginHeaderTime: parse.Unknown,
-				OriginConnectTime: parse.Unknown, RequestID: "rid-1", StatusLocation: "/api/v1/jobs/9",
+				OriginConnectTime: parse.Unknown, RequestID: "rid-1", StatusLocation: "/api/v1/jobs/9", RetryAfter: 30 * time.Second,
 			},
 		},
 	}
@@ -132,6 +132,12 @@ func TestLenient(t *testing.T) {
 			func(r parse.Record) bool {
 				return r.Status == 504 && r.Path == "/o" && r.Query == "x" && r.UserAgent == "ua"
 			}},
+		{"Retry-After HTTP-date is unknown, the upstream's seconds fill in", `{"ts":1,"status":503,"sent_http_retry_after":"Wed, 21 Oct 2015 07:28:00 GMT","upstream_http_retry_after":"-, 60"}`,
+			func(r parse.Record) bool { return r.RetryAfter == 60*time.Second }},
+		{"Retry-After HTTP-date alone", `{"ts":1,"status":503,"resp_headers":{"retry-after":["Wed, 21 Oct 2015 07:28:00 GMT"]}}`,
+			func(r parse.Record) bool { return r.RetryAfter == parse.Unknown && r.Status == 503 }},
+		{"Retry-After as a number", `{"ts":1,"status":429,"retry_after":3}`,
+			func(r parse.Record) bool { return r.RetryAfter == 3*time.Second }},
 		{"unix milliseconds as string", `{"timestamp":"1795168800123","status":"200"}`,
 			func(r parse.Record) bool { return r.Time == ts("2026-11-20T10:00:00.123Z") }},
 	}
@@ -158,20 +164,21 @@ func TestMapping(t *testing.T) {
 		"CFRay":      "ray",
 		"ClientIP":   "meta.client.addr",
 		"Request":    "req",
+		"RetryAfter": "hdr.retry",
 		"nonsense":   "x",
 	})
-	if want := "json:CFRay=ray,ClientIP=meta.client.addr,DurationMs=latency_ms,Host=http.request.host,Request=req,Status=resp_code,Time=@t"; p.Format() != want {
+	if want := "json:CFRay=ray,ClientIP=meta.client.addr,DurationMs=latency_ms,Host=http.request.host,Request=req,RetryAfter=hdr.retry,Status=resp_code,Time=@t"; p.Format() != want {
 		t.Errorf("Format() = %q, want %q", p.Format(), want)
 	}
 	line := `{"@t":"2026-11-20T10:00:00Z","time_iso8601":"2000-01-01T00:00:00Z","status":"ok","resp_code":503,` +
-		`"http.request.host":"flat.example","latency_ms":250,"ray":"abc-LHR","meta":{"client":{"addr":"192.0.2.1"}},"req":"PUT /x HTTP/1.0"}`
+		`"http.request.host":"flat.example","latency_ms":250,"ray":"abc-LHR","meta":{"client":{"addr":"192.0.2.1"}},"req":"PUT /x HTTP/1.0","sent_http_retry_after":"1","hdr":{"retry":"45"}}`
 	var r parse.Record
 	if err := p.Parse([]byte(line), &r); err != nil {
 		t.Fatal(err)
 	}
 	if r.Time != ts("2026-11-20T10:00:00Z") || r.Status != 503 || r.Host != "flat.example" ||
 		r.Duration != 250*time.Millisecond || r.RequestID != "abc" || r.POP != "LHR" || r.ClientIP != "192.0.2.1" ||
-		r.Method != "PUT" || r.Path != "/x" || r.Protocol != "HTTP/1.0" {
+		r.Method != "PUT" || r.Path != "/x" || r.Protocol != "HTTP/1.0" || r.RetryAfter != 45*time.Second {
 		t.Errorf("%+v", r)
 	}
 	// The mapped key replaces the built-in names: "status" alone no longer counts.

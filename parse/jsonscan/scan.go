@@ -15,7 +15,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
-	"unsafe"
+
+	"github.com/edgetriage/edgetriage/parse"
 )
 
 // Kind is the JSON type of a value.
@@ -52,11 +53,11 @@ func (v Value) Text() string {
 	switch v.Kind {
 	case String:
 		if bytes.IndexByte(v.Raw, '\\') < 0 {
-			return view(v.Raw)
+			return parse.View(v.Raw)
 		}
 		return string(Unescape(nil, v.Raw))
 	case Number, True, False, Null:
-		return view(v.Raw)
+		return parse.View(v.Raw)
 	}
 	return ""
 }
@@ -91,7 +92,7 @@ func (v Value) Int() (int64, bool) {
 	if !numeric(raw) {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(view(raw), 64)
+	f, err := strconv.ParseFloat(parse.View(raw), 64)
 	if err != nil || f != f || f > 9.2e18 || f < -9.2e18 {
 		return 0, false
 	}
@@ -110,7 +111,7 @@ func (v Value) Float() (float64, bool) {
 	if !numeric(raw) {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(view(raw), 64)
+	f, err := strconv.ParseFloat(parse.View(raw), 64)
 	if err != nil {
 		return 0, false
 	}
@@ -158,32 +159,13 @@ func numeric(b []byte) bool {
 	return digit
 }
 
+// atoi reads a JSON integer of up to 18 digits, with an optional minus.
 func atoi(b []byte) (int64, bool) {
-	neg := false
 	if len(b) > 0 && b[0] == '-' {
-		neg, b = true, b[1:]
+		n, ok := parse.Atoi(b[1:])
+		return -n, ok
 	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
-
-func view(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
+	return parse.Atoi(b)
 }
 
 // Errors are constant so that reporting them does not allocate.
