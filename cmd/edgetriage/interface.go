@@ -29,35 +29,33 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
+	// A log on stdin cannot also be the keyboard: the interface then reads
+	// its keys from the controlling terminal.
+	keysFromTTY := false
 	for _, p := range a.input.Paths {
 		if p == input.StdinName {
-			// The terminal interface needs the keyboard; a pipe on stdin
-			// cannot be both the log and the keys.
-			fmt.Fprintln(stderr, "edgetriage: the interface cannot read logs from stdin; use 'edgetriage report -' or a file")
-			return exitUsage
+			keysFromTTY = true
 		}
 	}
-	l := newLive(a)
-	p, err := input.New(a.input)
+	l, err := newLive(a.input, a.rules)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
-	l.pipeline = p
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := safe.NewGroup(ctx, nil)
-	g.Go("pipeline", l.read)
-	g.Go("snapshots", l.publish)
+	l.start(g)
 
 	err = tui.Run(gctx, tui.Options{
-		Updates:   l.updates,
-		Recent:    l.ring,
-		ReadRaw:   readRawLine(a.input.MaxLine),
-		Live:      a.input.Follow,
-		SetFollow: func(on bool) { l.following.Store(on) },
-		Redact:    a.redact,
+		Updates:     l.updates,
+		Recent:      l.ring,
+		ReadRaw:     readRawLine(a.input.MaxLine),
+		Live:        a.input.Follow,
+		SetFollow:   l.setFollow,
+		Redact:      a.redact,
+		KeysFromTTY: keysFromTTY,
 	})
 	cancel()
 	gerr := g.Wait()
@@ -76,32 +74,39 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 
 // live is the state shared by the pipeline goroutine and the publisher.
 type live struct {
-	a        *app
+	follow   bool
 	pipeline *input.Pipeline
 	ring     *tui.Ring
 	updates  chan tui.Update
 
-	mu       sync.Mutex // guards eng, lastLine, notices, result
-	eng      *rules.Engine
-	lastLine time.Time
-	notices  []string
-	result   *input.Result
+	mu        sync.Mutex // guards eng, lastBatch, notices, result
+	eng       *rules.Engine
+	lastBatch time.Time // wall time the last records reached the engine
+	notices   []string
+	result    *input.Result
+
+	// Only the publisher touches these.
+	seenLines int64     // the pipeline's line count at the previous update
+	lastLine  time.Time // wall time the line count last grew
+	rate      rateMeter
 
 	following atomic.Bool
 	finished  chan struct{}
 	failed    atomic.Bool
 }
 
-func newLive(a *app) *live {
+// newLive builds the pipeline over in and an engine with rc. The caller
+// starts it with start and reads l.updates until it is closed.
+func newLive(in input.Options, rc rules.Config) (*live, error) {
 	l := &live{
-		a:        a,
-		ring:     tui.NewRing(100_000),
+		follow:   in.Follow,
+		ring:     tui.NewRing(tui.DefaultRingSize),
 		updates:  make(chan tui.Update, 1),
-		eng:      rules.NewEngine(a.rules),
+		eng:      rules.NewEngine(rc),
 		finished: make(chan struct{}),
 	}
 	l.following.Store(true)
-	a.input.OnEvent = func(ev input.Event) {
+	in.OnEvent = func(ev input.Event) {
 		if ev.Kind == "opened" {
 			return
 		}
@@ -111,8 +116,31 @@ func newLive(a *app) *live {
 		}
 		l.mu.Unlock()
 	}
-	return l
+	// Tailing, the engine's event time moves on while the inputs are idle,
+	// so bursts end and 202s time out without new lines. OnTick runs on the
+	// sink's goroutine: no race with Add.
+	in.OnTick = func(now time.Time) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if last := l.eng.Now(); !last.IsZero() && !l.lastBatch.IsZero() {
+			l.eng.Advance(last.Add(now.Sub(l.lastBatch)))
+		}
+	}
+	p, err := input.New(in)
+	if err != nil {
+		return nil, err
+	}
+	l.pipeline = p
+	return l, nil
 }
+
+// start runs the pipeline and the publisher in g.
+func (l *live) start(g *safe.Group) {
+	g.Go("pipeline", l.read)
+	g.Go("snapshots", l.publish)
+}
+
+func (l *live) setFollow(on bool) { l.following.Store(on) }
 
 // read runs the pipeline to its end (or, tailing, until ctx ends).
 func (l *live) read(ctx context.Context) error {
@@ -121,7 +149,7 @@ func (l *live) read(ctx context.Context) error {
 		l.ring.Add(batch)
 		l.mu.Lock()
 		l.eng.Add(batch)
-		l.lastLine = time.Now()
+		l.lastBatch = time.Now()
 		l.mu.Unlock()
 	})
 	l.mu.Lock()
@@ -156,43 +184,77 @@ func (l *live) publish(ctx context.Context) error {
 			l.mu.Lock()
 			snap := l.eng.Finish()
 			l.mu.Unlock()
-			l.send(ctx, l.update(snap, true))
+			l.send(ctx, l.update(snap, true, time.Now()))
 			return nil
-		case <-tick.C:
-			if l.a.input.Follow && !l.following.Load() {
+		case now := <-tick.C:
+			if l.follow && !l.following.Load() {
 				continue // paused: keep reading, stop redrawing
 			}
 			l.mu.Lock()
-			if l.a.input.Follow {
-				if now := l.eng.Now(); !now.IsZero() && !l.lastLine.IsZero() {
-					l.eng.Advance(now.Add(time.Since(l.lastLine)))
-				}
-			}
 			snap := l.eng.Snapshot()
 			l.mu.Unlock()
-			l.send(ctx, l.update(snap, false))
+			l.send(ctx, l.update(snap, false, now))
 		}
 	}
 }
 
-func (l *live) update(snap *rules.Snapshot, done bool) tui.Update {
+// update assembles one state for the interface at wall time now.
+func (l *live) update(snap *rules.Snapshot, done bool, now time.Time) tui.Update {
 	pr := l.pipeline.Progress()
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	if pr.Lines != l.seenLines {
+		l.seenLines, l.lastLine = pr.Lines, now
+	}
+	perSec := pr.LinesPerSec
+	if l.follow {
+		// Tailing, the average since start says little: the recent rate.
+		perSec = l.rate.add(now, pr.Lines)
+	}
 	u := tui.Update{
 		Snapshot: snap,
-		Notices:  l.notices,
 		Progress: tui.Progress{
 			BytesRead: pr.Bytes, BytesTotal: pr.BytesTotal, Lines: pr.Lines,
-			LinesPerSec: pr.LinesPerSec, Done: done || pr.Done,
-			Live: l.a.input.Follow, Following: l.following.Load(), LastLine: l.lastLine,
+			LinesPerSec: perSec, Done: done || pr.Done,
+			Live: l.follow, Following: l.following.Load(), LastLine: l.lastLine,
 		},
 	}
-	l.notices = nil
-	if l.result != nil {
-		u.Inputs, u.Totals = l.result.Inputs, l.result.Totals
+	l.mu.Lock()
+	u.Notices, l.notices = l.notices, nil
+	res := l.result
+	l.mu.Unlock()
+	if res != nil {
+		u.Inputs, u.Totals = res.Inputs, res.Totals
+	} else {
+		// Live accounting while reading and tailing.
+		u.Inputs, u.Totals = l.pipeline.Inputs(), l.pipeline.Totals()
 	}
 	return u
+}
+
+// rateMeter is a lines/s rate over the last few seconds, smoothed so the
+// header's number does not flicker.
+type rateMeter struct {
+	at    time.Time
+	lines int64
+	rate  float64
+}
+
+func (r *rateMeter) add(now time.Time, lines int64) float64 {
+	if r.at.IsZero() {
+		r.at, r.lines = now, lines
+		return 0
+	}
+	dt := now.Sub(r.at).Seconds()
+	if dt < 0.1 {
+		return r.rate
+	}
+	inst := float64(lines-r.lines) / dt
+	const keep = 0.6 // about 1 s of memory at 4 updates a second
+	r.rate = keep*r.rate + (1-keep)*inst
+	if inst == 0 && r.rate < 0.5 {
+		r.rate = 0
+	}
+	r.at, r.lines = now, lines
+	return r.rate
 }
 
 // send replaces an update the interface has not taken yet: latest wins.
