@@ -49,6 +49,7 @@ type errRec struct {
 
 	b *burst
 
+	inJoin     bool // in the joiner's wait queue: not recycled until it leaves
 	join       joinState
 	joinStatus int
 	joinBytes  int64
@@ -95,11 +96,13 @@ type burst struct {
 	headerKnown, fast, slow      int
 	paths, methods, pops, ups    counter
 
-	recent []*errRec // the trailing max(W, 60 s) of the burst, for peak and onset
-	lo60   int       // first of recent within 60 s of the newest
-	loW    int       // first of recent within W of the newest (and not before the start)
-	peak   int
-	onset  int64
+	// Peak and onset look at the burst's trailing errors in the detector's
+	// queue (it keeps max(2W, 60 s), more than either window), by sequence
+	// number: lo60 is the first within 60 s of the newest, loW the first
+	// within W (neither before the start).
+	lo60, loW uint64
+	peak      int
+	onset     int64
 
 	joinLogged, joinMissing, joinEmpty200 int
 	joinStatuses                          counter
@@ -130,21 +133,24 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 	d.lastT = t
 	d.seq++
 	st := r.Status
+	// Fill the (zeroed) record in place: building a composite and copying
+	// it in costs a large typed copy per error.
 	x := e.newErrRec()
-	*x = errRec{
-		t: t, seq: d.seq, cumBound: o.bound, cum52x: o.c52x,
-		edge:       r.Source == parse.SourceEdge,
-		relayed:    r.OriginStatus == st,
-		originZero: r.Source == parse.SourceEdge && r.OriginStatus == 0,
-		bytes:      r.Bytes,
-		connect:    int64(r.OriginConnectTime),
-		header:     int64(r.OriginHeaderTime),
-		method:     e.in.get(r.Method),
-		path:       e.in.get(r.Path),
-		pop:        e.in.get(r.POP),
-		upstream:   e.in.get(r.Upstream),
+	x.t, x.seq, x.cumBound, x.cum52x = t, d.seq, o.bound, o.c52x
+	x.edge = r.Source == parse.SourceEdge
+	x.relayed = r.OriginStatus == st
+	x.originZero = x.edge && r.OriginStatus == 0
+	x.bytes, x.connect, x.header = r.Bytes, int64(r.OriginConnectTime), int64(r.OriginHeaderTime)
+	x.method = e.in.get(r.Method)
+	x.path = e.in.get(r.Path)
+	if r.POP != "" {
+		x.pop = e.in.get(r.POP)
 	}
-	x.ref, x.status = e.lineRefOf(r), st
+	if r.Upstream != "" {
+		x.upstream = e.in.get(r.Upstream)
+	}
+	e.fillLineRef(&x.ref, r)
+	x.status = st
 	o.noteActivity(idx, t, e.w)
 	if idx == 0 {
 		e.tl.add520(t)
@@ -160,6 +166,7 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 		drop++
 	}
 	if drop > 0 {
+		e.release(d.q[:drop])
 		clear(d.q[:drop])
 		d.q = d.q[drop:]
 		d.winLo -= drop
@@ -198,32 +205,53 @@ func (e *Engine) dense(o *origin, d *detector, x *errRec) {
 		}
 		for ; i < len(d.q) && d.q[i].seq <= x.seq; i++ {
 			if d.q[i].seq > b.endSeq {
-				e.aggregate(b, d.q[i])
+				e.aggregate(d, b, d.q[i])
 			}
 		}
 		return
 	}
-	if b != nil {
-		b.recent = nil // it can no longer grow
-	}
 	b = &burst{o: o, idx: d.idx, status: trackedStatuses[d.idx], startSeq: x.seq, startT: x.t,
-		startBound: x.cumBound, start52x: x.cum52x, onset: -1, tl: e.tl.newSeries()}
+		startBound: x.cumBound, start52x: x.cum52x, onset: -1, tl: e.tl.newSeries(),
+		lo60: x.seq, loW: x.seq}
 	b.id = stableID(string(kindOf(d.idx)), o.name, ts(x.t).Format(time.RFC3339Nano))
 	b.beforeTotal, b.beforeErrs, b.beforeStatuses = o.hist.before(x.t, e.w)
 	d.cur = b
 	e.bursts = append(e.bursts, b)
-	e.aggregate(b, x)
+	e.aggregate(d, b, x)
+	e.capFindings()
 }
 
-// newErrRec hands out error records from chunks: one allocation per 256
-// errors (a chunk is freed when none of its records is referenced).
+// newErrRec hands out zeroed error records: recycled ones first, else from chunks
+// (one allocation per 256 errors; a chunk is freed when none of its records
+// is referenced). Recycling keeps an endless error flood from allocating.
 func (e *Engine) newErrRec() *errRec {
+	if n := len(e.errFree); n > 0 {
+		x := e.errFree[n-1]
+		e.errFree = e.errFree[:n-1]
+		return x
+	}
 	if len(e.errChunk) == 0 {
 		e.errChunk = make([]errRec, 256)
 	}
 	x := &e.errChunk[0]
 	e.errChunk = e.errChunk[1:]
 	return x
+}
+
+// maxFree bounds the recycled error records kept for reuse.
+const maxFree = 1 << 14
+
+// release recycles error records trimmed from a detector's queue. Nothing
+// else points at them (bursts keep sequence numbers, not records) except
+// the joiner's wait queue: those are left to the collector.
+func (e *Engine) release(old []*errRec) {
+	for _, x := range old {
+		if x.inJoin || len(e.errFree) >= maxFree {
+			continue
+		}
+		*x = errRec{}
+		e.errFree = append(e.errFree, x)
+	}
 }
 
 func kindOf(idx int) Kind {
@@ -233,8 +261,8 @@ func kindOf(idx int) Kind {
 	return KindBurst5xx
 }
 
-// aggregate makes x the burst's newest error.
-func (e *Engine) aggregate(b *burst, x *errRec) {
+// aggregate makes x, an error in d's queue, the burst's newest error.
+func (e *Engine) aggregate(d *detector, b *burst, x *errRec) {
 	b.version++
 	b.endSeq, b.endT, b.endBound, b.end52x = x.seq, x.t, x.cumBound, x.cum52x
 	b.n++
@@ -295,33 +323,23 @@ func (e *Engine) aggregate(b *burst, x *errRec) {
 
 	// peak in any 60 s, and onset (first time the trailing-W share of
 	// errors among origin-bound requests reaches 90% with N errors)
-	span := e.w
-	if span < int64(time.Minute) {
-		span = int64(time.Minute)
+	q, base := d.q, d.q[0].seq // seqs in the queue are consecutive
+	lo := max(b.lo60, base)
+	for q[lo-base].t < x.t-int64(time.Minute) {
+		lo++
 	}
-	b.recent = append(b.recent, x)
-	k := 0
-	for k < len(b.recent) && b.recent[k].t < x.t-span {
-		k++
-	}
-	if k > 0 {
-		clear(b.recent[:k])
-		b.recent = b.recent[k:]
-		b.lo60 = max(b.lo60-k, 0)
-		b.loW = max(b.loW-k, 0)
-	}
-	for b.recent[b.lo60].t < x.t-int64(time.Minute) {
-		b.lo60++
-	}
-	if c := len(b.recent) - b.lo60; c > b.peak {
+	b.lo60 = lo
+	if c := int(x.seq-lo) + 1; c > b.peak {
 		b.peak = c
 	}
 	if b.onset < 0 {
-		for b.recent[b.loW].t < x.t-e.w {
-			b.loW++
+		lo = max(b.loW, base)
+		for q[lo-base].t < x.t-e.w {
+			lo++
 		}
-		n := len(b.recent) - b.loW
-		reqs := int64(x.cumBound) - int64(b.recent[b.loW].cumBound) + 1
+		b.loW = lo
+		n := int(x.seq-lo) + 1
+		reqs := int64(x.cumBound) - int64(q[lo-base].cumBound) + 1
 		if n >= e.cfg.BurstMin && reqs > 0 && float64(n) >= 0.9*float64(reqs) {
 			b.onset = x.t - b.startT
 		}

@@ -23,6 +23,9 @@ type Config struct {
 	MaxPending int
 	// MaxSamples caps the sample requests retained per finding.
 	MaxSamples int
+	// MaxFindings caps the bursts and 202 groups kept; past it the least
+	// recently changed, resolved ones first, are dropped and counted.
+	MaxFindings int
 	// Origin names the origin of records that carry no host, from the
 	// input's name (cmd sets it from --origin or DefaultOrigin). Nil means
 	// DefaultOrigin.
@@ -60,6 +63,7 @@ func DefaultConfig() Config {
 		GroupBy:        "host",
 		MaxPending:     250000,
 		MaxSamples:     20,
+		MaxFindings:    10000,
 		Origin:         DefaultOrigin,
 	}
 }
@@ -84,6 +88,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxSamples <= 0 {
 		c.MaxSamples = d.MaxSamples
+	}
+	if c.MaxFindings <= 0 {
+		c.MaxFindings = d.MaxFindings
 	}
 	if c.Origin == nil {
 		c.Origin = DefaultOrigin

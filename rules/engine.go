@@ -40,8 +40,15 @@ type Engine struct {
 
 	tl timeline
 
-	bursts   []*burst
-	errChunk []errRec
+	bursts          []*burst
+	droppedFindings int64 // past Config.MaxFindings (see cap.go)
+	errChunk        []errRec
+	errFree         []*errRec // recycled error records (see release)
+
+	// the input of the last retained line reference (see inputName)
+	lastRefIn   string
+	lastRefInOK bool
+	rawKept     bool
 
 	life lifecycle
 	join joiner
@@ -114,10 +121,7 @@ func (e *Engine) add(r *parse.Record) {
 	t := r.Time
 	switch r.Source {
 	case parse.SourceEdge:
-		if !e.sawEdge {
-			e.sawEdge = true
-			e.life.edgeSeen()
-		}
+		e.sawEdge = true
 	case parse.SourceOrigin:
 		e.sawOrigin = true
 		if t > e.lastOriginTime {
@@ -140,6 +144,7 @@ func (e *Engine) add(r *parse.Record) {
 	o.requests++
 	if r.Source == parse.SourceEdge {
 		o.edge = true
+		e.life.edgeHost(e.life.hostKey(r, o))
 	}
 	// When an origin has edge records, its origin-log records only serve
 	// the edge/origin join: counting both would count each request twice.

@@ -184,4 +184,7 @@ type Snapshot struct {
 	Inflight      int             `json:"inflight"`
 	Evicted       int64           `json:"evicted"`
 	CompletedLate int             `json:"completed_late"`
+	// DroppedFindings counts findings dropped past the findings cap
+	// (Config.MaxFindings), least recently changed first.
+	DroppedFindings int64 `json:"dropped_findings"`
 }

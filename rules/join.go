@@ -189,6 +189,7 @@ func (j *joiner) edgeError(x *errRec, r *parse.Record) {
 		j.pendRay[rh] = x
 	}
 	j.pendKey[kh] = append(j.pendKey[kh], x)
+	x.inJoin = true
 	j.pendQ = append(j.pendQ, pendEntry{x: x, rayH: rh, keyH: kh, exp: exp, host: x.host})
 	j.e.wantDue(exp)
 }
@@ -378,6 +379,7 @@ func (j *joiner) settle(p pendEntry, now int64, final bool) {
 			j.pendKey[p.keyH] = l[:k]
 		}
 	}
+	x.inJoin = false // out of every wait structure: the detector may recycle it
 }
 
 // finish settles every waiting edge error at end of input.

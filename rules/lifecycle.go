@@ -56,7 +56,11 @@ type op struct {
 	openRef  lineRef      // the opening 202 (method, path, time and status are the op's own)
 	queue    *clientQueue // while waiting for a child GET
 	openPath string
-	g        *group // the finding it was judged into
+	from     *hostState // where its opening 202 was (origin-log withdrawal)
+	// retryAfter is the latest Retry-After of its opening 202 or of a
+	// pending (202) poll; parse.Unknown when none was logged.
+	retryAfter time.Duration
+	g          *group // the finding it was judged into
 }
 
 // lineRef is where a retained request's line is, compactly.
@@ -69,8 +73,20 @@ type lineRef struct {
 }
 
 func (e *Engine) lineRefOf(r *parse.Record) lineRef {
-	s := e.sampleOf(r, "", "")
-	return lineRef{input: s.input, line: s.line, offset: s.offset, requestID: s.requestID, raw: s.raw}
+	var ref lineRef
+	e.fillLineRef(&ref, r)
+	return ref
+}
+
+// fillLineRef sets a zeroed ref to r's line.
+func (e *Engine) fillLineRef(ref *lineRef, r *parse.Record) {
+	ref.input, ref.line, ref.offset = e.inputName(r.Input), r.Line, r.Offset
+	if r.RequestID != "" {
+		ref.requestID = strings.Clone(r.RequestID)
+	}
+	if r.Raw != "" && e.rawKept {
+		ref.raw = cappedRaw(r.Raw)
+	}
 }
 
 func (op *op) openSample() sampleRef {
@@ -128,6 +144,11 @@ type endpoint struct {
 	first, last int64
 	route       *Route
 	samples     []sampleRef
+	// from is the host of the endpoint's first operation, mixed set once
+	// another host opens one: an origin-log endpoint is withdrawn when an
+	// edge log turns out to carry its traffic (see edgeHost).
+	from  *hostState
+	mixed bool
 }
 
 // fireAndForget: at least 20 operations of which fewer than 5% were polled.
@@ -153,6 +174,7 @@ type group struct {
 	firstSt    counter
 	withLoc    int
 	relLoc     int
+	retryAfter sample // the operations' Retry-After (ns), where logged
 	linked     [3]int
 	unlinked   int
 	clients    counter
@@ -160,6 +182,7 @@ type group struct {
 	samples    []sampleRef
 	tl         *series
 	version    int
+	touched    int64 // event time of the last operation judged into it
 }
 
 type opQueue struct {
@@ -189,6 +212,13 @@ type lifecycle struct {
 	epList  []*endpoint
 	groups  map[groupKey]*group
 	grpList []*group
+
+	// Hosts (status-resource keys) that edge logs carry: origin-log records
+	// of those hosts do not take part in the lifecycle.
+	edgeHosts          map[string]bool
+	lastEdgeK          string
+	lastCovK           string
+	lastCov, lastCovOK bool
 }
 
 func (l *lifecycle) init(e *Engine) {
@@ -197,6 +227,7 @@ func (l *lifecycle) init(e *Engine) {
 	l.queues = make(map[int64]*opQueue)
 	l.eps = make(map[epKey]*endpoint)
 	l.groups = make(map[groupKey]*group)
+	l.edgeHosts = make(map[string]bool)
 }
 
 const maxHosts = 20000
@@ -232,8 +263,8 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 // record handles one record: a poll, a child GET linking a POST, or an
 // opening 202.
 func (l *lifecycle) record(r *parse.Record, o *origin) {
-	if r.Source == parse.SourceOrigin && l.e.sawEdge {
-		return // operations are followed in the edge log
+	if r.Source == parse.SourceOrigin && len(l.edgeHosts) > 0 && l.edgeCovered(l.hostKey(r, o)) {
+		return // operations of this traffic are followed in the edge log
 	}
 	m := r.Method
 	poll := m == "GET" || m == "HEAD"
@@ -277,6 +308,13 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 		client: clientKey{e.in.get(r.ClientIP), e.in.get(r.UserAgent)}}
 	op.openPath = e.in.get(r.Path)
 	op.openRef = e.lineRefOf(r)
+	op.retryAfter = r.RetryAfter
+	op.from = h
+	if ep.from == nil {
+		ep.from = h
+	} else if ep.from != h {
+		ep.mixed = true
+	}
 	ep.ops++
 	if ep.first == 0 || t < ep.first {
 		ep.first = t
@@ -574,6 +612,9 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 	pi.n++
 	pi.last = st
 	pi.lastT = r.Time
+	if st == 202 && r.RetryAfter >= 0 {
+		op.retryAfter = r.RetryAfter // the server's latest advice while pending
+	}
 
 	done := false
 	switch {
@@ -784,7 +825,9 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 			id: stableID("incomplete_202", op.ep.key.o.name, op.ep.name, sub)}
 		l.groups[k] = g
 		l.grpList = append(l.grpList, g)
+		defer l.e.capFindings()
 	}
+	g.touched = l.e.now
 	op.g = g
 	g.version++
 	g.count++
@@ -808,6 +851,9 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	}
 	if end > g.end {
 		g.end = end
+	}
+	if op.retryAfter >= 0 {
+		g.retryAfter.add(int64(op.retryAfter))
 	}
 	if op.hasLoc {
 		g.withLoc++
@@ -837,35 +883,74 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	}
 }
 
-// edgeSeen drops operations opened from origin records once an edge log
-// shows up: from then on operations are followed in the edge log.
-func (l *lifecycle) edgeSeen() {
+// edgeCovered reports whether edge logs carry the traffic of host key k.
+func (l *lifecycle) edgeCovered(k string) bool {
+	if l.lastCovOK && k == l.lastCovK {
+		return l.lastCov
+	}
+	c := l.edgeHosts[k]
+	l.lastCovK, l.lastCov, l.lastCovOK = k, c, true
+	return c
+}
+
+// edgeHost notes that an edge record of host key k was seen. The first time,
+// operations opened from origin-log records of k are withdrawn: from now on
+// that traffic is followed in the edge log (the client's view) and the
+// origin's records only serve the join.
+//
+// Ordering: the merge repairs disorder only within its window, and an edge
+// log may start later than the origin's log of the same traffic. Origin-log
+// operations of k opened before its first edge record are therefore dropped
+// (open ones closed without being counted as evictions, in flight or
+// evicted), and origin-log endpoints that only k opened are withdrawn with
+// their findings, so the same operation is never reported from both logs.
+// Origin logs of hosts no edge log carries (and hostless logs named by
+// their path) keep their own operations and findings.
+func (l *lifecycle) edgeHost(k string) {
+	if k == l.lastEdgeK || l.edgeHosts[k] {
+		l.lastEdgeK = k
+		return
+	}
+	if len(l.edgeHosts) >= maxHosts {
+		return
+	}
+	k = l.e.in.get(k)
+	l.edgeHosts[k] = true
+	l.lastEdgeK = k
+	l.lastCovOK = false
+	h := l.hosts[k]
+	if h == nil {
+		return // no operation was ever opened or polled on k
+	}
 	for _, op := range l.all[l.allHd:] {
-		if !op.edge && (op.state == opInflight || op.state == opJudged) {
+		if !op.edge && op.from == h && (op.state == opInflight || op.state == opJudged) {
 			l.close(op)
 		}
 	}
-	k := 0
+	withdrawn := func(ep *endpoint) bool { return !ep.key.edge && ep.from == h && !ep.mixed }
+	k2 := 0
 	for _, ep := range l.epList {
-		if ep == l.lastEp {
-			l.lastEp = nil
-		}
-		if ep.key.edge {
-			l.epList[k] = ep
-			k++
-		} else {
+		if withdrawn(ep) {
+			if ep == l.lastEp {
+				l.lastEp = nil
+			}
 			delete(l.eps, ep.key)
+			continue
 		}
+		l.epList[k2] = ep
+		k2++
 	}
-	l.epList = l.epList[:k]
-	k = 0
+	clear(l.epList[k2:])
+	l.epList = l.epList[:k2]
+	k2 = 0
 	for _, g := range l.grpList {
-		if g.key.ep.key.edge {
-			l.grpList[k] = g
-			k++
-		} else {
+		if withdrawn(g.key.ep) {
 			delete(l.groups, g.key)
+			continue
 		}
+		l.grpList[k2] = g
+		k2++
 	}
-	l.grpList = l.grpList[:k]
+	clear(l.grpList[k2:])
+	l.grpList = l.grpList[:k2]
 }

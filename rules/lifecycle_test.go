@@ -375,3 +375,120 @@ func TestOriginRecordsOnlyJoinWhenEdgeLoaded(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 }
+
+// Operations are followed in the edge log only for the traffic edge logs
+// carry: origin logs of other hosts, and hostless logs named by their path,
+// keep their own 202 findings.
+func TestOriginLogsOfOtherHostsKeepTheir202s(t *testing.T) {
+	recs := []parse.Record{
+		// api.example.com: edge and origin logs of the same traffic
+		mk(0, "POST", "/v1/exports", 202, edge(), loc("/v1/exports/x1y2z3w4")),
+		mk(0, "POST", "/v1/exports", 202, loc("/v1/exports/x1y2z3w4"), input("api/access.log")),
+		// billing.example.org: only its origin log
+		mk(time.Second, "POST", "/v2/render", 202, host("billing.example.org"), loc("/v2/render/a1b2c3d4"), input("billing/access.log")),
+		// a hostless combined log, named by its path
+		mk(2*time.Second, "POST", "/jobs", 202, host(""), input("web1/access.log")),
+		tick(15 * minute),
+	}
+	s := run(t, testConfig(), recs)
+	got := map[string]int{}
+	for _, f := range findingsOf(s, KindIncomplete202) {
+		got[f.Origin+" "+f.Endpoint+" "+f.Subtype] += f.Count
+	}
+	want := map[string]int{
+		"api.example.com POST /v1/exports never_polled":    1, // once, from the edge log
+		"billing.example.org POST /v2/render never_polled": 1,
+		"web1/access.log POST /jobs never_polled":          1,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+}
+
+// An origin-log operation of a host opened before that host's first edge
+// record (the merge's window, or an edge log starting later) is withdrawn
+// when the edge log shows up: neither reported nor counted in flight. A
+// hostless origin log named after the edge host (--origin) is that host's
+// traffic too.
+func TestOriginOperationsBeforeTheFirstEdgeRecord(t *testing.T) {
+	tests := []struct {
+		name   string
+		origin []opt
+	}{
+		{"same host", nil},
+		{"hostless named after the host", []opt{host(""), input("web1/access.log")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Origin = func(string) string { return "api.example.com" }
+			recs := []parse.Record{
+				mk(0, "POST", "/v1/exports", 202, append([]opt{loc("/v1/exports/a1")}, tt.origin...)...),
+				mk(time.Second, "POST", "/v1/reports", 202, append([]opt{loc("/v1/reports/b2")}, tt.origin...)...),
+				mk(30*time.Second, "GET", "/", 200, edge()),
+				// after the edge log appeared, the host's origin records serve only the join
+				mk(40*time.Second, "POST", "/v1/imports", 202, append([]opt{loc("/v1/imports/c3")}, tt.origin...)...),
+			}
+			e := NewEngine(cfg)
+			sortRecords(recs)
+			e.Add(recs)
+			if s := e.Snapshot(); s.Inflight != 0 {
+				t.Fatalf("inflight %d, want 0 (withdrawn)", s.Inflight)
+			}
+			e.Add([]parse.Record{mk(15*minute, "GET", "/", 200, edge())})
+			s := e.Finish()
+			if n := len(findingsOf(s, KindIncomplete202)); n != 0 || s.Evicted != 0 {
+				t.Fatalf("%d findings, %d evicted: %v", n, s.Evicted, summary(s))
+			}
+		})
+	}
+}
+
+// A group judged from an origin log is withdrawn when the edge log of its
+// host appears later, so one operation is never reported from both logs.
+func TestOriginGroupWithdrawnWhenEdgeAppears(t *testing.T) {
+	e := NewEngine(testConfig())
+	e.Add([]parse.Record{
+		mk(0, "POST", "/v1/exports", 202, loc("/v1/exports/a1b2c3d4")),
+		mk(11*minute, "GET", "/", 200),
+	})
+	if n := len(findingsOf(e.Snapshot(), KindIncomplete202)); n != 1 {
+		t.Fatalf("%d findings from the origin log before the edge log, want 1", n)
+	}
+	e.Add([]parse.Record{mk(12*minute, "GET", "/", 200, edge())})
+	if got := summary(e.Finish()); len(got) != 0 {
+		t.Fatalf("origin-log finding kept after the edge log appeared: %v", got)
+	}
+}
+
+func retryAfter(d time.Duration) opt { return func(r *parse.Record) { r.RetryAfter = d } }
+
+// retry_after is the median over a group's operations of the latest
+// Retry-After logged on the opening 202 or a pending poll; -1 if none.
+func TestRetryAfterFeature(t *testing.T) {
+	var recs []parse.Record
+	gaveUp := func(id string, at time.Duration, open, poll opt) {
+		recs = append(recs,
+			mk(at, "POST", "/v1/exports", 202, loc("/v1/exports/"+id), open),
+			mk(at+minute, "GET", "/v1/exports/"+id, 202, poll))
+	}
+	none := retryAfter(parse.Unknown)
+	gaveUp("a1b2c3d4", 0, retryAfter(30*time.Second), retryAfter(5*time.Second)) // the poll's advice wins
+	gaveUp("b1b2c3d4", time.Second, none, none)                                  // not logged
+	gaveUp("c1b2c3d4", 2*time.Second, retryAfter(10*time.Second), none)          // the opening 202's
+	recs = append(recs,
+		mk(3*time.Second, "POST", "/v1/reports", 202, loc("/v1/reports/d1b2c3d4")), // never polled, nothing logged
+		tick(15*minute))
+	s := run(t, testConfig(), recs)
+	got := map[string]float64{}
+	for _, f := range findingsOf(s, KindIncomplete202) {
+		got[f.Endpoint+" "+f.Subtype] = f.Features["retry_after"]
+	}
+	want := map[string]float64{
+		"POST /v1/exports client_gave_up": 7.5,
+		"POST /v1/reports never_polled":   -1,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("retry_after %v, want %v", got, want)
+	}
+}

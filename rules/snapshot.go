@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -25,6 +26,8 @@ func (e *Engine) Snapshot() *Snapshot {
 		Inflight:      e.life.inflight,
 		Evicted:       e.life.evicted,
 		CompletedLate: e.life.completedLate,
+
+		DroppedFindings: e.droppedFindings,
 	}
 	if e.now != 0 {
 		s.Now = ts(e.now)
@@ -55,13 +58,15 @@ func (e *Engine) Snapshot() *Snapshot {
 			continue
 		}
 		v := g.version*1000003 + ep.ops*31 + ep.polled*7 + ep.completed
-		bf := e.cache[g.id]
+		id := uniqueID(g.id, seen)
+		bf := e.cache[id]
 		if bf == nil || bf.version != v || bf.final != e.final {
 			bf = &builtFinding{version: v, final: e.final, f: e.buildGroup(g)}
+			bf.f.ID = id
 			e.explain(&bf.f, SeverityWarning)
-			e.cache[g.id] = bf
+			e.cache[id] = bf
 		}
-		seen[g.id] = true
+		seen[id] = true
 		built = append(built, &bf.f)
 		series = append(series, g.tl)
 	}
@@ -69,7 +74,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		if !ep.fireAndForget() {
 			continue
 		}
-		id := stableID("incomplete_202", ep.key.o.name, ep.name, SubFireAndForget)
+		id := uniqueID(stableID("incomplete_202", ep.key.o.name, ep.name, SubFireAndForget), seen)
 		v := ep.ops*31 + ep.polled*7 + ep.completed
 		bf := e.cache[id]
 		if bf == nil || bf.version != v || bf.final != e.final {
@@ -103,6 +108,17 @@ func (e *Engine) Snapshot() *Snapshot {
 	s.Origins = e.originSummaries(s.Findings)
 	s.Timeline = e.timelineCopy(series)
 	return s
+}
+
+// uniqueID keeps finding ids unique within a snapshot: an origin-log
+// endpoint that outlives the edge log's arrival (its operations came from
+// several hosts, grouped by upstream) may share its origin and name with
+// an edge endpoint. The suffix is deterministic, so ids stay stable.
+func uniqueID(id string, seen map[string]bool) string {
+	for i := 2; seen[id]; i++ {
+		id = stableID("incomplete_202", id, fmt.Sprint(i))
+	}
+	return id
 }
 
 // explain runs the cause rules; they may raise the severity, never lower it
@@ -283,7 +299,6 @@ func (e *Engine) endpointFeatures(ep *endpoint, ft map[string]float64) {
 		timeout = int64(ep.route.PendingTimeout)
 	}
 	ft["age_s"] = seconds(timeout)
-	ft["retry_after"] = -1 // parse.Record carries no Retry-After
 	ft["fire_and_forget"] = 0
 	if ep.fireAndForget() {
 		ft["fire_and_forget"] = 1
@@ -317,6 +332,7 @@ func (e *Engine) buildGroup(g *group) Finding {
 	}
 	ft["linked_by"] = float64(best)
 	ft["clients_distinct"] = float64(g.clients.distinct())
+	ft["retry_after"] = retryAfterSeconds(g)
 	f.Features = ft
 	f.Context = map[string]any{
 		"endpoint":   ep.name,
@@ -329,6 +345,15 @@ func (e *Engine) buildGroup(g *group) Finding {
 	f.Timeline = g.tl.window()
 	f.TimelineStep = timeDur(e.tl.step)
 	return f
+}
+
+// retryAfterSeconds is the median Retry-After of a group's operations, in
+// seconds, or -1 when none was logged.
+func retryAfterSeconds(g *group) float64 {
+	if p := g.retryAfter.quantile(0.5); p >= 0 {
+		return seconds(p)
+	}
+	return -1
 }
 
 func topStatus(c *counter) float64 {
@@ -359,12 +384,14 @@ func (e *Engine) buildFireAndForget(ep *endpoint, id string) Finding {
 	ft["has_location_share"] = -1
 	ft["linked_by"] = -1
 	ft["clients_distinct"] = -1
+	ft["retry_after"] = -1
 	ctx := map[string]any{"endpoint": ep.name}
 	if g := e.life.groups[groupKey{ep, SubNeverPolled}]; g != nil {
 		ft["has_location_share"] = share(g.withLoc, g.total)
 		ft["relative_location_share"] = share(g.relLoc, g.withLoc)
 		ft["clients_distinct"] = float64(g.clients.distinct())
 		ft["never_polled"] = float64(g.count)
+		ft["retry_after"] = retryAfterSeconds(g)
 		ctx["clients"] = g.clients.top(10)
 		f.Timeline = g.tl.window()
 		f.TimelineStep = timeDur(e.tl.step)

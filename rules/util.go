@@ -291,19 +291,35 @@ func keepRaw(input string) bool {
 }
 
 func (e *Engine) sampleOf(r *parse.Record, role string, path string) sampleRef {
-	s := sampleRef{input: e.in.get(r.Input), line: r.Line, offset: r.Offset, t: r.Time, status: r.Status,
+	s := sampleRef{input: e.inputName(r.Input), line: r.Line, offset: r.Offset, t: r.Time, status: r.Status,
 		method: e.in.get(r.Method), path: path, role: role}
 	if r.RequestID != "" {
 		s.requestID = strings.Clone(r.RequestID)
 	}
-	if r.Raw != "" && keepRaw(r.Input) {
-		raw := r.Raw
-		if len(raw) > rawCap {
-			raw = raw[:rawCap]
-		}
-		s.raw = strings.Clone(raw)
+	if r.Raw != "" && e.rawKept {
+		s.raw = cappedRaw(r.Raw)
 	}
 	return s
+}
+
+// inputName interns a record's input name and decides once per input
+// whether its raw lines are retained (keepRaw), since records of one input
+// come in runs.
+func (e *Engine) inputName(in string) string {
+	if e.lastRefInOK && in == e.lastRefIn {
+		return e.lastRefIn
+	}
+	e.lastRefIn = e.in.get(in)
+	e.lastRefInOK = true
+	e.rawKept = keepRaw(in)
+	return e.lastRefIn
+}
+
+func cappedRaw(raw string) string {
+	if len(raw) > rawCap {
+		raw = raw[:rawCap]
+	}
+	return strings.Clone(raw)
 }
 
 var hashSeed = maphash.MakeSeed()

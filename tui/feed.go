@@ -55,6 +55,9 @@ type Options struct {
 	Now func() time.Time
 	// Clipboard copies text for `y`; nil means OSC 52 on the terminal.
 	Clipboard func(text string) error
+	// KeysFromTTY reads keys from the controlling terminal (/dev/tty)
+	// instead of stdin: for `cat log | edgetriage`, where stdin is the log.
+	KeysFromTTY bool
 }
 
 func (o *Options) now() time.Time {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -143,21 +144,21 @@ func (o *overview) timelineKey(msg tea.KeyMsg) {
 	tl := &o.c.snap.Timeline
 	switch {
 	case key.Matches(msg, k.Left, k.Up):
-		o.col--
+		o.col = o.stepCol(-1)
 	case key.Matches(msg, k.Right, k.Down):
-		o.col++
+		o.col = o.stepCol(1)
 	case key.Matches(msg, k.Top):
 		o.col = 0
 	case key.Matches(msg, k.Bottom):
 		o.col = 1 << 30
 	case key.Matches(msg, k.ZoomIn):
+		a, b := o.colBuckets(o.col)
+		center := (a + b) / 2
 		lo, hi := o.window()
-		per := o.perCol(hi - lo)
-		center := lo + o.col*per + per/2
 		width := max((hi-lo)/2, 4)
-		o.lo = max(center-width/2, 0)
+		o.lo = max(min(center-width/2, len(tl.Status520)-width), 0)
 		o.hi = min(o.lo+width, len(tl.Status520))
-		o.col = (center - o.lo) / o.perCol(o.hi-o.lo)
+		o.col = o.colOf(center)
 	case key.Matches(msg, k.ZoomOut):
 		lo, hi := o.window()
 		width := (hi - lo) * 2
@@ -182,20 +183,77 @@ func (o *overview) window() (lo, hi int) {
 
 func (o *overview) clampZoom() {
 	lo, hi := o.window()
-	cols := (hi - lo + o.perCol(hi-lo) - 1) / max(o.perCol(hi-lo), 1)
-	o.col = clampInt(o.col, 0, cols-1)
+	if hi <= lo {
+		o.col = 0
+		return
+	}
+	o.col = clampInt(o.col, 0, o.chartCols()-1)
 }
 
-// sparkWidth is how many columns the sparklines get.
+// sparkWidth is how many columns the sparklines get: the whole width but
+// the label, whatever the number of buckets.
 func (o *overview) sparkWidth() int { return max(o.w-6, 10) }
 
-// perCol is how many buckets one column sums.
-func (o *overview) perCol(buckets int) int {
-	cols := o.sparkWidth()
-	if buckets <= cols {
-		return 1
+// maxStretch is how many columns one bucket may take: a chart of a few
+// seconds of tailing is a few narrow bars that grow to the right as time
+// passes, not a wall of blocks.
+const maxStretch = 4
+
+// chartCols is how many columns the chart uses: the whole width, unless
+// the window has too few buckets to fill it.
+func (o *overview) chartCols() int {
+	lo, hi := o.window()
+	return clampInt((hi-lo)*maxStretch, 1, o.sparkWidth())
+}
+
+// colBuckets is the bucket range [a, b) column col shows. Columns split the
+// window evenly: with more buckets than columns one column sums a few, with
+// fewer a bucket stretches over a few columns, so the chart fills the width.
+func (o *overview) colBuckets(col int) (a, b int) {
+	lo, hi := o.window()
+	n, cols := hi-lo, o.chartCols()
+	a = lo + col*n/cols
+	b = max(lo+(col+1)*n/cols, a+1)
+	return a, min(b, hi)
+}
+
+// colOf is the first column showing bucket i.
+func (o *overview) colOf(i int) int {
+	for c := 0; c < o.chartCols(); c++ {
+		if _, b := o.colBuckets(c); i < b {
+			return c
+		}
 	}
-	return (buckets + cols - 1) / cols
+	return o.chartCols() - 1
+}
+
+// stepCol moves the caret to the next column (dir ±1) that shows other
+// buckets than the current one.
+func (o *overview) stepCol(dir int) int {
+	a, _ := o.colBuckets(o.col)
+	c := o.col + dir
+	for c > 0 && c < o.chartCols()-1 {
+		if na, _ := o.colBuckets(c); na != a {
+			break
+		}
+		c += dir
+	}
+	return c
+}
+
+// columns sums a series into the chart's columns.
+func (o *overview) columns(series []int) []int {
+	out := make([]int, o.chartCols())
+	if _, hi := o.window(); hi > len(series) {
+		return out // a series the engine does not keep yet: flat
+	}
+	for c := range out {
+		a, b := o.colBuckets(c)
+		for _, v := range series[a:b] {
+			out[c] += v
+		}
+	}
+	return out
 }
 
 // colRange is the time range of the selected column.
@@ -205,28 +263,45 @@ func (o *overview) colRange() (time.Time, time.Time, bool) {
 	if hi <= lo || tl.Step <= 0 {
 		return time.Time{}, time.Time{}, false
 	}
-	per := o.perCol(hi - lo)
-	first := lo + o.col*per
-	last := min(first+per, hi)
-	return tl.Start.Add(time.Duration(first) * tl.Step), tl.Start.Add(time.Duration(last) * tl.Step), true
+	a, b := o.colBuckets(o.col)
+	return tl.Start.Add(time.Duration(a) * tl.Step), tl.Start.Add(time.Duration(b) * tl.Step), true
 }
 
-// layout splits the body's height between the sections.
-func (o *overview) layout() (originRows, inputRows int) {
-	n := len(o.c.inputs)
-	inputRows = min(max(n, 1), max(1, (o.h-11)/4))
-	// Room for at least 8 origins whether or not they exist yet, so the
-	// layout does not jump as the first ones appear; more if there are more.
-	originRows = max(min(o.h-11-inputRows, max(len(o.troubled), 8)), 1)
-	return
+// overviewFixedRows are the rows that do not grow: two section heads and
+// the gaps after the origins and the timeline, the timeline's title and
+// axis, and the lines, span and status rows.
+const overviewFixedRows = 9
+
+// layout splits the body's height between the sections: at least 8 origin
+// rows whether or not they exist yet (so the first ones appearing do not
+// move the rest), a timeline that grows with the terminal's height, then
+// more origins, then the inputs; what is left makes the chart taller.
+func (o *overview) layout() (originRows, inputRows, chartRows int) {
+	avail := o.h - overviewFixedRows
+	chartRows = clampInt((o.h-21)/6+1, 1, 4)
+	avail -= 2 * chartRows
+	inputsWant := max(len(o.c.inputs), 1)
+	originsWant := max(len(o.troubled), 8)
+	inputRows = min(inputsWant, max(1, avail/4))
+	originRows = max(min(avail-inputRows, 8), 1)
+	left := avail - inputRows - originRows
+	more := clampInt(originsWant-originRows, 0, left)
+	originRows += more
+	left -= more
+	more = clampInt(inputsWant-inputRows, 0, left)
+	inputRows += more
+	left -= more
+	// Both lists fit: a taller chart rather than blank rows.
+	chartRows += min(left/2, 8-chartRows)
+	return originRows, inputRows, max(chartRows, 1)
 }
 
-func (o *overview) originRows() int { r, _ := o.layout(); return r }
+func (o *overview) originRows() int { r, _, _ := o.layout(); return r }
 
 func (o *overview) view() string {
 	st := o.c.st
 	snap := o.c.snap
-	originRows, inputRows := o.layout()
+	originRows, inputRows, chartRows := o.layout()
 	var b strings.Builder
 	line := func(s string) { b.WriteString(fitLine(s, o.w)); b.WriteByte('\n') }
 
@@ -258,7 +333,7 @@ func (o *overview) view() string {
 		}
 	}
 	line("")
-	for _, l := range o.timelineLines() {
+	for _, l := range o.timelineLines(chartRows) {
 		line(l)
 	}
 	line("")
@@ -267,7 +342,7 @@ func (o *overview) view() string {
 	for i := 0; i < inputRows; i++ {
 		switch {
 		case i == inputRows-1 && len(o.c.inputs) > inputRows:
-			line(st.Muted.Render(fmt.Sprintf("    … and %d more", len(o.c.inputs)-inputRows+1)))
+			line(st.Muted.Render(o.moreInputs(i)))
 		case i < len(o.c.inputs):
 			line(o.inputRow(i))
 		case i == 0:
@@ -319,8 +394,10 @@ func plural(n int, word string) string {
 	return num(n) + " " + word + "s"
 }
 
-// timelineLines is the 4-line timeline: title, 520s, 202s, axis.
-func (o *overview) timelineLines() []string {
+// timelineLines is the timeline: a title, the 520s and the 202s never
+// completed as bar charts of rows rows each, and an axis (or, with the
+// timeline focused, the selected column's range and counts).
+func (o *overview) timelineLines(rows int) []string {
 	st := o.c.st
 	tl := &o.c.snap.Timeline
 	head := "  Timeline"
@@ -329,31 +406,56 @@ func (o *overview) timelineLines() []string {
 	}
 	lo, hi := o.window()
 	if hi <= lo || tl.Step <= 0 {
-		return []string{st.Section.Render(head), st.Muted.Render("    no records yet"), "", ""}
+		out := []string{st.Section.Render(head), st.Muted.Render("    no records yet")}
+		for len(out) < 2*rows+2 {
+			out = append(out, "")
+		}
+		return out
 	}
-	per := o.perCol(hi - lo)
-	s520 := rebucketPer(tl.Status520[lo:hi], per)
-	var s202 []int
-	if len(tl.Incomplete202) >= hi {
-		s202 = rebucketPer(tl.Incomplete202[lo:hi], per)
-	}
+	s520 := o.columns(tl.Status520)
+	s202 := o.columns(tl.Incomplete202)
 	top520, top202 := maxOf(s520), maxOf(s202)
-	step := time.Duration(per) * tl.Step
 	from := tl.Start.Add(time.Duration(lo) * tl.Step)
 	to := tl.Start.Add(time.Duration(hi) * tl.Step)
-	info := fmt.Sprintf("  per %s · %s · peak %s × 520, %s × 202", shortDur(step), span(from, to), num(top520), num(top202))
+	per := "per " + shortDur(tl.Step)
+	if n := hi - lo; n > len(s520) {
+		per = "per ≈" + shortDur(time.Duration(n)*tl.Step/time.Duration(len(s520)))
+	}
+	info := fmt.Sprintf("  %s · %s · peak %s × 520, %s × 202", per, span(from, to), num(top520), num(top202))
+	if lipgloss.Width(head+info) > o.w {
+		// Narrow: the clock times say enough.
+		info = fmt.Sprintf("  %s · %s–%s · peak %s × 520, %s × 202", per, clock(from), clock(to), num(top520), num(top202))
+	}
 	if hi-lo < len(tl.Status520) {
 		info += " · zoomed (esc resets)"
 	}
-	title := st.Section.Render(head) + st.Muted.Render(info)
-	l520 := st.Label.Render("520 ") + st.Bar520.Render(sparkline(s520, top520))
-	l202 := st.Label.Render("202 ") + st.Bar202.Render(sparkline(s202, top202))
+	out := []string{st.Section.Render(head) + st.Muted.Render(info)}
+	for i, l := range bars(s520, top520, rows) {
+		label := "    "
+		if i == rows-1 {
+			label = "520 "
+		}
+		out = append(out, st.Label.Render(label)+st.Bar520.Render(l))
+	}
+	for i, l := range bars(s202, top202, rows) {
+		label := "    "
+		if i == rows-1 {
+			label = "202 "
+		}
+		out = append(out, st.Label.Render(label)+st.Bar202.Render(l))
+	}
 	var axis string
 	if o.focus == paneTimeline {
 		a, b, _ := o.colRange()
 		c520, c202 := at(s520, o.col), at(s202, o.col)
 		caret := strings.Repeat(" ", 4+o.col) + st.Cursor.Render("▲")
 		text := fmt.Sprintf(" %s–%s: %s × 520, %s × 202 never completed", clock(a), clock(b), num(c520), num(c202))
+		if 4+o.col+1+len(text) > o.w {
+			// Near the right edge the text goes left of the caret.
+			text = strings.TrimPrefix(text, " ")
+			caret = strings.Repeat(" ", max(4+o.col-lipgloss.Width(text)-1, 0)) + st.Muted.Render(text) + " " + st.Cursor.Render("▲")
+			text = ""
+		}
 		axis = caret + st.Muted.Render(text)
 	} else {
 		left := "    " + clock(from)
@@ -361,7 +463,38 @@ func (o *overview) timelineLines() []string {
 		gap := max(4+len(s520)-len(left)-len(right), 1)
 		axis = st.Muted.Render(left + strings.Repeat(" ", gap) + right)
 	}
-	return []string{title, l520, l202, axis}
+	return append(out, axis)
+}
+
+// bars draws values as a bar chart rows high (one row: a sparkline), the
+// top row first; max is the value of a full column.
+func bars(values []int, max, rows int) []string {
+	if rows <= 1 {
+		return []string{sparkline(values, max)}
+	}
+	out := make([]string, rows)
+	var b strings.Builder
+	for r := range rows {
+		b.Reset()
+		floor := (rows - 1 - r) * 8 // eighths below this row
+		for _, v := range values {
+			if v <= 0 || max <= 0 {
+				b.WriteByte(' ')
+				continue
+			}
+			eighths := (v*rows*8 + max - 1) / max // round up: any value shows
+			switch n := eighths - floor; {
+			case n <= 0:
+				b.WriteByte(' ')
+			case n >= 8:
+				b.WriteRune('█')
+			default:
+				b.WriteRune(sparkRunes[n-1])
+			}
+		}
+		out[r] = b.String()
+	}
+	return out
 }
 
 func at(s []int, i int) int {
@@ -386,10 +519,7 @@ func rebucketPer(values []int, per int) []int {
 func (o *overview) inputRow(i int) string {
 	st := o.c.st
 	in := &o.c.inputs[i]
-	format := in.Format
-	if format == "" {
-		format = "detecting…"
-	}
+	format := shortFormat(in.Format)
 	if in.Compression != "" {
 		format += "+" + in.Compression
 	}
@@ -402,6 +532,41 @@ func (o *overview) inputRow(i int) string {
 		row += st.Muted.Render(fmt.Sprintf(" · %s malformed", num(in.Malformed)))
 	}
 	return row
+}
+
+// moreInputs is the last input row when they do not all fit: how many
+// more, by format.
+func (o *overview) moreInputs(from int) string {
+	rest := o.c.inputs[from:]
+	counts := map[string]int{}
+	var order []string
+	for i := range rest {
+		f := shortFormat(rest[i].Format)
+		if counts[f] == 0 {
+			order = append(order, f)
+		}
+		counts[f]++
+	}
+	sort.SliceStable(order, func(i, j int) bool { return counts[order[i]] > counts[order[j]] })
+	parts := make([]string, len(order))
+	for i, f := range order {
+		parts[i] = fmt.Sprintf("%s ×%d", clean(f), counts[f])
+	}
+	return fmt.Sprintf("    … and %d more: %s", len(rest), strings.Join(parts, ", "))
+}
+
+// shortFormat names a format briefly: custom nginx and Apache formats by
+// their family, not their whole format string.
+func shortFormat(f string) string {
+	switch {
+	case f == "":
+		return "detecting…"
+	case strings.HasPrefix(f, "nginx:"):
+		return "nginx (custom)"
+	case strings.HasPrefix(f, "apache:"):
+		return "apache (custom)"
+	}
+	return f
 }
 
 func (o *overview) linesRow() string {

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/rules"
 )
@@ -150,7 +151,9 @@ func (r *rawLine) rawBlock(w int) string {
 		}
 		return st.StatusError.Render("   " + msg)
 	}
-	text := indent(wrap(clean(r.text), max(w-3, 10)), "   ", "   ")
+	// Cut at the width, not at spaces or hyphens: the line is shown as it
+	// is, and every cell of it is log text.
+	text := indent(ansi.Hardwrap(clean(r.text), max(w-3, 10), true), "   ", "   ")
 	src := r.origin
 	if r.err != nil {
 		src += " (file not re-read: " + clean(r.err.Error()) + ")"

@@ -20,12 +20,16 @@ func Run(ctx context.Context, opts Options) (err error) {
 	if termenv.EnvNoColor() {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
-	p := tea.NewProgram(New(opts),
+	popts := []tea.ProgramOption{
 		tea.WithAltScreen(),
 		tea.WithMouseCellMotion(),
 		tea.WithContext(ctx),
 		tea.WithFPS(30),
-	)
+	}
+	if opts.KeysFromTTY {
+		popts = append(popts, tea.WithInputTTY())
+	}
+	p := tea.NewProgram(New(opts), popts...)
 	defer func() {
 		// Last resort: a panic outside Bubble Tea's own recovery still
 		// leaves a usable terminal.

@@ -88,22 +88,25 @@ var screens = []struct {
 	wait string // text that shows the screen is ready
 }{
 	{"overview", nil, "api.example.com"},
+	{"timeline", []tea.KeyMsg{keyTab}, "▸ Timeline"},
 	{"findings", []tea.KeyMsg{keyEnter}, "› Findings"},
 	{"detail", []tea.KeyMsg{keyEnter, keyEnter}, "› 520 burst"},
+	{"detail_202", []tea.KeyMsg{runes("j"), runes("j"), keyEnter, keyEnter}, "› 202 "},
 	{"requests", []tea.KeyMsg{keyEnter, keyEnter, keyEnter}, "› Requests"},
-	{"rawline", []tea.KeyMsg{keyEnter, keyEnter, keyEnter, keyEnter}, "retained copy"},
+	{"rawline", []tea.KeyMsg{keyEnter, keyEnter, keyEnter, keyEnter}, "re-read from"},
 	{"recent", []tea.KeyMsg{runes("r")}, "› Recent requests"},
 	{"help", []tea.KeyMsg{keyEnter, runes("?")}, "Keys for Findings"},
 }
 
-// TestGolden runs the whole program (teatest) to each screen at 80x24 and
+// TestGolden runs the whole program (teatest) over the bundled sample logs
+// (real pipeline, engine and cause rules) to each screen at 80x24 and
 // 120x40 and compares the final frame with testdata/TestGolden/*.golden
 // (refresh with go test ./tui -update).
 func TestGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, sc := range screens {
 			t.Run(fmt.Sprintf("%s_%dx%d", sc.name, size[0], size[1]), func(t *testing.T) {
-				tm := teatest.NewTestModel(t, New(fixtureOptions(fixtureUpdate())), teatest.WithInitialTermSize(size[0], size[1]))
+				tm := teatest.NewTestModel(t, New(sampleOptions(t)), teatest.WithInitialTermSize(size[0], size[1]))
 				waitText(t, tm, "api.example.com")
 				for _, k := range sc.keys {
 					tm.Send(k)

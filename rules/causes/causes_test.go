@@ -658,3 +658,25 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// TestErrorsBeforeListsOnly5xx: "the origin was already returning errors"
+// must quote the 5xx it returned before the burst, never its 200s.
+func TestErrorsBeforeListsOnly5xx(t *testing.T) {
+	f := burst(rules.KindBurst520, 520, map[string]float64{"errors_5xx_before": 3, "prior_error_share": 0.08, "origin_status_zero_share": 1})
+	f.Context["statuses_before"] = map[string]int{"200": 32, "502": 2, "503": 1}
+	mustLoad(t).Explain(f)
+	var quoted bool
+	for _, c := range f.Causes {
+		for _, e := range c.Evidence {
+			if strings.Contains(e, "502: 2") {
+				quoted = true
+				if strings.Contains(e, "200: 32") {
+					t.Errorf("evidence counts 200s as errors: %q", e)
+				}
+			}
+		}
+	}
+	if !quoted {
+		t.Errorf("no evidence quotes the 5xx before the burst: %+v", f.Causes)
+	}
+}

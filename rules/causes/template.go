@@ -22,7 +22,7 @@ var dataStrings = []string{
 	"kind", "subtype", "origin", "host", "origin_ip", "endpoint", "method", "path",
 	"start", "end", "start_rfc3339", "end_rfc3339", "span", "date",
 	"top_path", "paths", "top_pop", "pops", "upstreams_failed_list", "upstreams_healthy_list",
-	"statuses_before", "rays", "stall_start", "join_statuses",
+	"statuses_before", "errors_before", "rays", "stall_start", "join_statuses",
 }
 
 // funcs are the helpers templates may call.
@@ -292,6 +292,7 @@ func templateData(f *rules.Finding) map[string]any {
 	d["upstreams_failed_list"] = strings.Join(stripCounts(contextList(f.Context, "upstreams_failed")), ", ")
 	d["upstreams_healthy_list"] = strings.Join(stripCounts(contextList(f.Context, "upstreams_healthy")), ", ")
 	d["statuses_before"] = orPlaceholder(statusMap(f.Context["statuses_before"]), "none")
+	d["errors_before"] = orPlaceholder(statusMap(errorStatuses(f.Context["statuses_before"])), "none")
 	d["join_statuses"] = "unknown"
 	if j, ok := f.Context["join"].(map[string]any); ok {
 		d["join_statuses"] = orPlaceholder(statusMap(j["statuses"]), "none")
@@ -503,6 +504,47 @@ func statusMap(v any) string {
 		parts[i] = k + ": " + num(counts[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// errorStatuses keeps the 5xx entries of a status -> count map, so that
+// "errors before" never lists the 200s the origin also returned.
+func errorStatuses(v any) any {
+	out := map[string]float64{}
+	add := func(k string, n float64) {
+		if st, err := strconv.Atoi(k); err == nil && st >= 500 {
+			out[k] = n
+		}
+	}
+	switch m := v.(type) {
+	case map[int]int:
+		for k, n := range m {
+			add(strconv.Itoa(k), float64(n))
+		}
+	case map[string]int:
+		for k, n := range m {
+			add(k, float64(n))
+		}
+	case map[string]int64:
+		for k, n := range m {
+			add(k, float64(n))
+		}
+	case map[string]any:
+		for k, n := range m {
+			switch x := n.(type) {
+			case float64:
+				add(k, x)
+			case int:
+				add(k, float64(x))
+			case int64:
+				add(k, float64(x))
+			}
+		}
+	}
+	res := make(map[string]any, len(out))
+	for k, n := range out {
+		res[k] = n
+	}
+	return res
 }
 
 // suggest returns the candidate a typo most likely meant: the one sharing
