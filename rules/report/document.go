@@ -30,6 +30,9 @@ type Document struct {
 	Findings []Finding `json:"findings"`
 	Inflight int       `json:"inflight"` // 202 operations still within their timeout at the end
 	Evicted  int64     `json:"evicted"`  // pending operations dropped by the cap
+	// DroppedFindings counts old findings dropped by the findings cap on
+	// endless input (0 unless the cap was reached).
+	DroppedFindings int64 `json:"dropped_findings,omitempty"`
 }
 
 // Input is the accounting of one input.
@@ -130,6 +133,7 @@ func Build(inputs []parse.InputStats, totals parse.Totals, snap *rules.Snapshot)
 		}
 		d.Inflight = snap.Inflight
 		d.Evicted = snap.Evicted
+		d.DroppedFindings = snap.DroppedFindings
 	}
 	return d
 }

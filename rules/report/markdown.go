@@ -96,6 +96,9 @@ func WriteMarkdown(w io.Writer, d *Document, opts Options) error {
 	if d.Evicted > 0 {
 		parts = append(parts, count(d.Evicted)+" evicted by the pending cap")
 	}
+	if d.DroppedFindings > 0 {
+		parts = append(parts, count(d.DroppedFindings)+" older findings dropped by the findings cap")
+	}
 	m.line(strings.Join(parts, " · "))
 
 	origins, groups := byOrigin(d.Findings)

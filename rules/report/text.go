@@ -96,6 +96,9 @@ func WriteText(w io.Writer, d *Document, opts Options) error {
 		tw.line(p.wrap(p.dim, fmt.Sprintf("%s operation%s still in flight at the end (not judged); %s evicted by the pending cap",
 			count(int64(d.Inflight)), plural(d.Inflight), count(d.Evicted))))
 	}
+	if d.DroppedFindings > 0 {
+		tw.line(p.wrap(p.dim, fmt.Sprintf("%s older finding%s dropped by the findings cap", count(d.DroppedFindings), plural(int(d.DroppedFindings)))))
+	}
 
 	origins, groups := byOrigin(d.Findings)
 	for _, o := range origins {
