@@ -112,9 +112,6 @@ func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts re
 	emit := func(snap *rules.Snapshot) {
 		for i := range snap.Findings {
 			f := &snap.Findings[i]
-			if f.Severity < a.failOn && f.Severity != rules.SeverityInfo {
-				continue
-			}
 			state := fmt.Sprintf("%s|%s|%d|%d|%s", f.Severity, f.Subtype, f.Count, f.End.UnixNano(), f.TopCause())
 			if printed[f.ID] == state {
 				continue
