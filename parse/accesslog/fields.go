@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -19,6 +20,14 @@ func isTokenChar(c byte) bool {
 	return false
 }
 
+// tokenChars is isTokenChar as a table, for the per-line method check.
+var tokenChars = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isTokenChar(byte(c))
+	}
+	return t
+}()
+
 // request is a request line split into its parts.
 type request struct{ method, path, query, protocol []byte }
 
@@ -27,23 +36,26 @@ type request struct{ method, path, query, protocol []byte }
 // escaped bytes, "\n", an XSS probe) gives all parts empty: the record still
 // counts, it just has no method.
 func splitRequest(req []byte) (r request) {
-	sp := bytes.IndexByte(req, ' ')
-	if sp <= 0 {
-		return r
-	}
-	method := req[:sp]
+	// The method: token characters, at least one a letter, up to the first
+	// space (one pass: methods are short).
+	sp := -1
 	letter := false
-	for _, c := range method {
-		if !isTokenChar(c) {
+	for i, c := range req {
+		if c == ' ' {
+			sp = i
+			break
+		}
+		if !tokenChars[c] {
 			return r
 		}
 		if c|0x20 >= 'a' && c|0x20 <= 'z' {
 			letter = true
 		}
 	}
-	if !letter {
+	if sp <= 0 || !letter {
 		return r
 	}
+	method := req[:sp]
 	target := req[sp+1:]
 	// The protocol is the last word when it looks like one; a target with
 	// unescaped spaces (nginx logs them raw) keeps them.
@@ -142,11 +154,24 @@ type clfCache struct {
 	buf [40]byte
 	n   int
 	ns  int64
+	sec int // seconds field of buf
 }
 
 func (c *clfCache) parse(b []byte) (int64, bool) {
-	if c.n == len(b) && c.n > 0 && string(c.buf[:c.n]) == string(b) {
-		return c.ns, true
+	if c.n == len(b) && c.n > 20 {
+		if string(c.buf[:c.n]) == string(b) {
+			return c.ns, true
+		}
+		// The same minute, another second (the common miss): only the two
+		// digits of "dd/Mon/yyyy:hh:mm:SS..." differ from the cached stamp.
+		if string(c.buf[:18]) == string(b[:18]) && string(c.buf[20:c.n]) == string(b[20:]) {
+			if s, ok := sec(b[18], b[19]); ok {
+				ns := c.ns + int64(s-c.sec)*int64(time.Second)
+				copy(c.buf[18:20], b[18:20])
+				c.ns, c.sec = ns, s
+				return ns, true
+			}
+		}
 	}
 	ns, ok := parse.CLFTime(b)
 	if !ok {
@@ -155,8 +180,19 @@ func (c *clfCache) parse(b []byte) (int64, bool) {
 	if len(b) <= len(c.buf) {
 		c.n = copy(c.buf[:], b)
 		c.ns = ns
+		c.sec, _ = sec(b[18], b[19]) // CLFTime checked them: 00 to 60
 	}
 	return ns, true
+}
+
+// sec reads the two digits of a seconds field, 00 to 60 (a leap second),
+// the range parse.CLFTime accepts: its result is linear in them.
+func sec(tens, ones byte) (int, bool) {
+	if tens < '0' || tens > '6' || ones < '0' || ones > '9' {
+		return 0, false
+	}
+	s := int(tens-'0')*10 + int(ones-'0')
+	return s, s <= 60
 }
 
 // validStatus accepts the three-digit statuses a server can log (100-999).

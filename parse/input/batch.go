@@ -16,7 +16,7 @@ import (
 
 // passThrough is the smallest segment handed to the sink as it is (no
 // copy) when one stream is left; smaller ones are gathered into a batch.
-const passThrough = 256
+const passThrough = 64
 
 // peekBytes is how much of a file (decompressed) is read to find its first
 // timestamp when many inputs are merged.

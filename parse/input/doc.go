@@ -31,7 +31,7 @@
 //     concatenated members), zstd, bzip2, xz. A truncated or corrupt archive
 //     ends its input with an error naming the file and the line reached;
 //     what came before counts.
-//   - Lines are cut from 256 KiB slabs that are never reused, so records
+//   - Lines are cut from 128 KiB slabs that are never reused, so records
 //     view them without copying (a line crossing a slab boundary is copied
 //     into the next slab). CRLF is handled; blank lines are ignored; a line
 //     over MaxLine (1 MiB) is counted as overlong and skipped without being
@@ -41,7 +41,11 @@
 //     An input whose format cannot be detected is an input error.
 //   - Parsing runs per input in parallel, and one big input is cut into
 //     chunks parsed by Workers goroutines (default GOMAXPROCS), order
-//     restored (not for CloudFront, whose #Fields header is state).
+//     restored (not for CloudFront, whose #Fields header is state). The
+//     workers take chunks straight from the reader and the one that
+//     finishes the oldest outstanding chunk passes it on, so reading,
+//     parsing and the sink (on the merge goroutine) overlap without a
+//     dispatcher in between; at most 2 chunks per worker are outstanding.
 //   - Merge: the inputs become one stream in time order. Disorder up to
 //     ReorderWindow (2 min; at most ReorderMax records held) is repaired;
 //     a record later than that is passed on and counted Late. A record
@@ -84,7 +88,7 @@
 //
 // The sink gets a batch slice that is reused after it returns (parsed
 // records live in pooled arrays); copy a Record value to keep it. Its strings stay valid for good (they view
-// slabs), but a kept record pins its 256 KiB slab: Clone records kept for
+// slabs), but a kept record pins its 128 KiB slab: Clone records kept for
 // long. State that grows with the input is capped: the reorder buffer
 // (ReorderMax records), the duplicate window (DedupeMax 64-bit hashes), the
 // lines in flight (a few slabs per input).

@@ -61,6 +61,22 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// drainThen reads what br has buffered, then raw directly.
+type drainThen struct {
+	br  *bufio.Reader
+	raw io.Reader
+}
+
+func (d *drainThen) Read(p []byte) (int, error) {
+	if d.br != nil {
+		if d.br.Buffered() > 0 {
+			return d.br.Read(p)
+		}
+		d.br = nil
+	}
+	return d.raw.Read(p)
+}
+
 // opened is an input ready to be read: decompressed bytes plus how to close.
 type opened struct {
 	r           io.Reader
@@ -75,6 +91,11 @@ func openReader(raw io.Reader, counter *atomic.Int64) (*opened, error) {
 	head, _ := br.Peek(6) // a short or empty input is plain text
 	o := &opened{r: br, compression: sniff(head), close: func() {}}
 	switch o.compression {
+	case compNone:
+		// Plain text goes straight into the reader's slabs once the sniffed
+		// bytes are taken: through bufio it would be copied twice whenever
+		// a read asks for less than bufio's buffer.
+		o.r = &drainThen{br: br, raw: countingReader{raw, counter}}
 	case compGzip:
 		zr, err := gzip.NewReader(br) // multistream by default: concatenated members are read on
 		if err != nil {

@@ -24,8 +24,13 @@ const (
 	DefaultBatchSize     = 4096
 	DefaultMaxExamples   = 5
 	DefaultFollowLatency = 2 * time.Second
-	DefaultSlabSize      = 256 << 10
-	detectLines          = 16 // non-blank lines shown to format detection
+	// DefaultSlabSize is the size of the reader's slabs, and so of the
+	// chunks the parse workers take: a chunk and its ~700 records fit a
+	// core's L2 cache, and a record the sink keeps pins half what a 256 KiB
+	// slab did. End to end (1M-line combined log, rules engine as sink) the
+	// time is flat from 64 to 256 KiB; below that per-chunk costs show.
+	DefaultSlabSize = 128 << 10
+	detectLines     = 16 // non-blank lines shown to format detection
 )
 
 // Options say what to read and how. The zero value reads nothing; set Paths.

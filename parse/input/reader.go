@@ -22,8 +22,8 @@ type chunk struct {
 	skipped  int64 // overlong: the bytes skipped (with the '\n', unless noEOL)
 	noEOL    bool  // overlong: the line ended with the input, without '\n'
 
-	res  chunkResult
-	done chan struct{} // closed when res is ready
+	res chunkResult
+	seq int64 // order among the input's chunks (parallel parsing)
 }
 
 // lineReader cuts lines out of large slabs that are never reused, the way

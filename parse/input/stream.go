@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
@@ -52,7 +53,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan *chunk, 2)
+	chunks := make(chan *chunk, 4) // read-ahead: the workers take chunks directly
 	lr := newLineReader(o.r, p.opt.slabSize, p.opt.MaxLine, st.src.stdin)
 	var readErr error
 	readDone := make(chan struct{})
@@ -163,81 +164,125 @@ func (a *assembler) parseInline(c *chunk) bool {
 	return !a.sort.stopped
 }
 
-// parallel hands chunks to one worker per parser and takes the results
-// back in input order; at most 2 chunks per worker are in flight.
+// parallel has one worker per parser take chunks straight from the
+// reader, parse them and commit them in input order: whichever worker
+// finishes the oldest outstanding chunk passes it (and any later ones
+// already done) to the accounting and the sorter. There is no dispatcher
+// goroutine between reader, parsers and merge, so both cores stay busy
+// even with small, cache-friendly chunks; at most 2 chunks per worker are
+// outstanding.
 func (a *assembler) parallel(ctx context.Context, held []*chunk, chunks <-chan *chunk) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := len(a.parsers)
-	jobs := make(chan *chunk, 2*n)
-	g, gctx := safe.NewGroup(wctx, a.p.opt.OnPanic)
+	c := &committer{a: a, ring: make([]*chunk, 2*n), held: held, chunks: chunks,
+		slots: make(chan struct{}, 2*n), cancel: cancel}
+	g, _ := safe.NewGroup(wctx, a.p.opt.OnPanic)
 	for _, lp := range a.parsers {
 		g.Go("parse "+a.st.src.path, func(ctx context.Context) error {
-			for c := range jobs {
-				lp.parseChunk(c)
-				close(c.done)
+			for {
+				ch := c.take(ctx)
+				if ch == nil {
+					return nil
+				}
+				lp.parseChunk(ch)
+				c.commit(ch)
 			}
-			return nil
 		})
 	}
-	defer func() {
-		close(jobs)
-		if err := g.Wait(); err != nil {
-			a.failed(fmt.Errorf("%s: %w", a.st.src.path, err))
-		}
-	}()
-	var queue []*chunk
-	dispatch := func(c *chunk) {
-		c.done = make(chan struct{})
-		jobs <- c // never blocks: at most 2n in flight
-		queue = append(queue, c)
-	}
-	for _, c := range held {
-		for len(queue) >= 2*n {
-			if !a.await(gctx, queue[0]) {
-				return
-			}
-			queue = queue[1:]
-		}
-		dispatch(c)
-	}
-	in := chunks
-	for in != nil || len(queue) > 0 {
-		var headDone chan struct{}
-		if len(queue) > 0 {
-			headDone = queue[0].done
-		}
-		recv := in
-		if len(queue) >= 2*n {
-			recv = nil
-		}
-		select {
-		case c, ok := <-recv:
-			if !ok {
-				in = nil
-				continue
-			}
-			dispatch(c)
-		case <-headDone:
-			a.take(queue[0])
-			queue[0] = nil
-			queue = queue[1:]
-			if a.sort.stopped {
-				return
-			}
-		case <-gctx.Done():
-			return
-		}
+	if err := g.Wait(); err != nil {
+		a.failed(fmt.Errorf("%s: %w", a.st.src.path, err))
 	}
 }
 
-func (a *assembler) await(ctx context.Context, c *chunk) bool {
+// committer hands out an input's chunks to the parse workers and passes
+// them on, parsed, in input order.
+type committer struct {
+	a      *assembler
+	slots  chan struct{} // one per outstanding chunk (taken, not yet committed)
+	chunks <-chan *chunk
+	cancel context.CancelFunc
+
+	recv  sync.Mutex // hands out chunks in order
+	held  []*chunk   // chunks read for format detection, handed out first
+	seq   int64      // sequence number of the next chunk handed out
+	ended bool       // the reader is done
+
+	mu   sync.Mutex // commits in order
+	ring []*chunk   // parsed chunks waiting for their turn, by seq
+	next int64      // seq of the next chunk to commit
+	busy bool       // a worker is committing
+}
+
+// take returns the next chunk to parse, or nil when there is none (or the
+// run stopped).
+func (c *committer) take(ctx context.Context) *chunk {
 	select {
-	case <-c.done:
-		a.take(c)
-		return !a.sort.stopped
+	case c.slots <- struct{}{}:
 	case <-ctx.Done():
-		return false
+		return nil
+	}
+	// Receiving and numbering happen under one lock, so sequence numbers
+	// follow the reader's order. A worker waiting here for the reader holds
+	// up only the other worker's next chunk, never a commit.
+	c.recv.Lock()
+	defer c.recv.Unlock()
+	var ch *chunk
+	switch {
+	case c.ended:
+		return nil
+	case len(c.held) > 0:
+		ch = c.held[0]
+		c.held[0] = nil
+		c.held = c.held[1:]
+	default:
+		select {
+		case got, ok := <-c.chunks:
+			if !ok {
+				c.ended = true
+				return nil
+			}
+			ch = got
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	ch.seq = c.seq
+	c.seq++
+	return ch
+}
+
+// commit queues a parsed chunk; the worker that completes the run of
+// chunks due passes them on, outside the lock (the sorter may block on a
+// slow merge while the other worker goes on parsing).
+func (c *committer) commit(ch *chunk) {
+	c.mu.Lock()
+	c.ring[ch.seq%int64(len(c.ring))] = ch
+	if c.busy {
+		c.mu.Unlock()
+		return
+	}
+	c.busy = true
+	for {
+		i := c.next % int64(len(c.ring))
+		due := c.ring[i]
+		if due == nil || due.seq != c.next {
+			c.busy = false
+			c.mu.Unlock()
+			return
+		}
+		c.ring[i] = nil
+		c.next++
+		c.mu.Unlock()
+		c.a.take(due)
+		<-c.slots
+		c.mu.Lock()
+		if c.a.sort.stopped {
+			c.busy = false
+			c.mu.Unlock()
+			c.cancel() // the other worker stops at its next chunk
+			return
+		}
 	}
 }
 
