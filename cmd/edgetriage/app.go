@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,10 +153,11 @@ func globMatch(glob, path string) bool {
 	return ok
 }
 
-// isTerminal reports whether r is a character device (a terminal), so that
-// "no PATH" means the bundled samples rather than reading a pipe.
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+// isTerminal reports whether stdin or stdout is a character device (a
+// terminal): "no PATH" then means the bundled samples rather than a pipe,
+// and output may be coloured and indented.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	if !ok {
 		return false
 	}

@@ -37,7 +37,7 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
-	opts := report.Options{Redact: a.redact, Color: colorWanted(a.o.noColor, stdout)}
+	opts := report.Options{Redact: a.redact, Color: colorWanted(a.o.noColor, stdout), Compact: !isTerminal(stdout)}
 	if a.o.follow {
 		return followReport(ctx, a, stdout, stderr, opts)
 	}
@@ -193,10 +193,5 @@ func colorWanted(noColor bool, w io.Writer) bool {
 	if noColor || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
 		return false
 	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return isTerminal(w)
 }

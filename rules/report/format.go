@@ -20,6 +20,9 @@ type Options struct {
 	Color bool
 	// Redact masks client IPs and query strings everywhere.
 	Redact bool
+	// Compact writes JSON without indentation (for pipes: much faster on
+	// large reports, and jq pretty-prints it when a person wants to read).
+	Compact bool
 	// MaxSamples caps the samples shown per finding in text and Markdown
 	// (0: 5). JSON always carries all retained samples.
 	MaxSamples int

@@ -14,7 +14,9 @@ func WriteJSON(w io.Writer, d *Document, opts Options) error {
 	d = prepare(d, opts)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	if !opts.Compact {
+		enc.SetIndent("", "  ")
+	}
 	if err := enc.Encode(d); err != nil {
 		return fmt.Errorf("writing JSON report: %w", err)
 	}
