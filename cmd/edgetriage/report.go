@@ -13,6 +13,7 @@ import (
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/input"
+	"github.com/edgetriage/edgetriage/parse/safe"
 	"github.com/edgetriage/edgetriage/rules"
 	"github.com/edgetriage/edgetriage/rules/report"
 )
@@ -129,11 +130,17 @@ func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts re
 	var runErr error
 	go func() {
 		defer close(done)
-		res, runErr = p.Run(ctx, func(batch []parse.Record) {
-			mu.Lock()
-			eng.Add(batch)
-			lastLine = time.Now()
-			mu.Unlock()
+		// safe.Run turns a panic in the pipeline into an error, reported
+		// below like any other, instead of killing the process.
+		runErr = safe.Run("follow pipeline", func() error {
+			var err error
+			res, err = p.Run(ctx, func(batch []parse.Record) {
+				mu.Lock()
+				eng.Add(batch)
+				lastLine = time.Now()
+				mu.Unlock()
+			})
+			return err
 		})
 	}()
 	for {
