@@ -10,17 +10,22 @@ import (
 )
 
 // waitForUpdate reads the next pipeline state; Update re-arms it after
-// each one, so at most one read is outstanding and none per line.
-func waitForUpdate(ch <-chan Update) tea.Cmd {
+// each one, so at most one read is outstanding and none per line. It
+// gives up when stop closes (the program ended).
+func waitForUpdate(ch <-chan Update, stop <-chan struct{}) tea.Cmd {
 	if ch == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		u, ok := <-ch
-		if !ok {
-			return feedClosedMsg{}
+		select {
+		case u, ok := <-ch:
+			if !ok {
+				return feedClosedMsg{}
+			}
+			return updateMsg{u}
+		case <-stop:
+			return nil
 		}
-		return updateMsg{u}
 	}
 }
 

@@ -5,11 +5,11 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -71,29 +71,15 @@ func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		d.build()
 	case scrollMsg:
-		if msg.delta < 0 {
-			d.vp.ScrollUp(-msg.delta)
-		} else {
-			d.vp.ScrollDown(msg.delta)
-		}
+		scrollViewport(&d.vp, k, msg)
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, k.Enter, k.Right):
 			return newRequestsSamples(d.c, d.f), nil
 		case key.Matches(msg, k.Tab):
 			d.nextSection(msg.String() == "shift+tab")
-		case key.Matches(msg, k.Up):
-			d.vp.ScrollUp(1)
-		case key.Matches(msg, k.Down):
-			d.vp.ScrollDown(1)
-		case key.Matches(msg, k.PageUp):
-			d.vp.PageUp()
-		case key.Matches(msg, k.PageDown):
-			d.vp.PageDown()
-		case key.Matches(msg, k.Top):
-			d.vp.GotoTop()
-		case key.Matches(msg, k.Bottom):
-			d.vp.GotoBottom()
+		default:
+			scrollViewport(&d.vp, k, msg)
 		}
 	}
 	return nil, nil
@@ -189,7 +175,7 @@ func (d *detail) render(w int) (string, []int) {
 		left := " " + st.Section.Render("Causes") + "\n" + causes(lw-2)
 		right := st.Section.Render("Fixes") + "\n" + fixes(w-lw-2)
 		sections = append(sections, 0)
-		add(lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(lw).Render(left), "  ", right))
+		add(sideBySide(left, lw, right))
 	} else {
 		section("Causes")
 		add(causes(w - 2))
@@ -267,7 +253,7 @@ func (d *detail) timeline(w int) string {
 	}
 	vals := rebucketPer(f.Timeline, per)
 	top := maxOf(vals)
-	step := f.TimelineStep * timeDur(per)
+	step := f.TimelineStep * time.Duration(per)
 	return "   " + st.Bar520.Render(sparkline(vals, top)) + "\n" +
 		st.Muted.Render(fmt.Sprintf("   %s → per %s, peak %s", clock(f.Start), shortDur(step), num(top)))
 }

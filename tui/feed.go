@@ -58,6 +58,10 @@ type Options struct {
 	// KeysFromTTY reads keys from the controlling terminal (/dev/tty)
 	// instead of stdin: for `cat log | edgetriage`, where stdin is the log.
 	KeysFromTTY bool
+
+	// stop ends the wait for the next update when the program has ended,
+	// even if the sender never closes Updates (Run sets it).
+	stop <-chan struct{}
 }
 
 func (o *Options) now() time.Time {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -50,6 +52,7 @@ type findings struct {
 	until    time.Time
 	rows     []findingRow
 	shown    int    // findings in rows
+	titleW   int    // widest row title among the shown findings
 	cursor   int    // row index (always a finding row when there is one)
 	offset   int    // first row shown
 	selID    string // selected finding, kept across rebuilds
@@ -230,6 +233,19 @@ func (f *findings) scroll() {
 	}
 }
 
+// bySortKey compares two rows by the sort key the user chose: the count
+// (most first) or the start (earliest first); 0 for severity, which every
+// order compares next.
+func (f *findings) bySortKey(countA, countB int, startA, startB time.Time) int {
+	switch f.sortBy {
+	case sortCount:
+		return cmp.Compare(countB, countA)
+	case sortTime:
+		return startA.Compare(startB)
+	}
+	return 0
+}
+
 // matchKey is the lower-case text the filter searches.
 func (f *findings) matchKey(fd *rules.Finding) string {
 	if f.keyCache == nil {
@@ -258,7 +274,7 @@ func (f *findings) rebuild() {
 	}
 	groups := map[string]*group{}
 	var order []*group
-	f.shown = 0
+	f.shown, f.titleW = 0, 0
 	for i := range snap.Findings {
 		fd := &snap.Findings[i]
 		if want != "" && fd.Kind != want {
@@ -283,48 +299,18 @@ func (f *findings) rebuild() {
 			g.first = fd.Start
 		}
 		f.shown++
+		f.titleW = max(f.titleW, ansi.StringWidth(rowTitle(fd)))
 	}
+	// Findings and groups sort alike: by the chosen key, then the worst
+	// first, the most first, the earliest first.
 	less := func(a, b *rules.Finding) bool {
-		switch f.sortBy {
-		case sortCount:
-			if a.Count != b.Count {
-				return a.Count > b.Count
-			}
-		case sortTime:
-			if !a.Start.Equal(b.Start) {
-				return a.Start.Before(b.Start)
-			}
-		}
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		if !a.Start.Equal(b.Start) {
-			return a.Start.Before(b.Start)
-		}
-		return a.ID < b.ID
+		return cmp.Or(f.bySortKey(a.Count, b.Count, a.Start, b.Start), cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(b.Count, a.Count), a.Start.Compare(b.Start), strings.Compare(a.ID, b.ID)) < 0
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := order[i], order[j]
-		switch f.sortBy {
-		case sortCount:
-			if a.count != b.count {
-				return a.count > b.count
-			}
-		case sortTime:
-			if !a.first.Equal(b.first) {
-				return a.first.Before(b.first)
-			}
-		}
-		if a.worst != b.worst {
-			return a.worst > b.worst
-		}
-		if a.count != b.count {
-			return a.count > b.count
-		}
-		return a.origin < b.origin
+		return cmp.Or(f.bySortKey(a.count, b.count, a.first, b.first), cmp.Compare(b.worst, a.worst),
+			cmp.Compare(b.count, a.count), strings.Compare(a.origin, b.origin)) < 0
 	})
 	rows := f.rows[:0]
 	for _, g := range order {
@@ -391,12 +377,28 @@ func (f *findings) titleLine() string {
 	return st.Title.Render("Findings ") + st.Muted.Render(strings.Join(parts, " · "))
 }
 
-// Column widths of a finding row.
+// minCauseW is the narrowest top-cause column worth showing; below it the
+// title (kind and endpoint) takes the room and the preview names the cause.
+const minCauseW = 16
+
+// Column widths of a finding row: the title is as wide as the widest shown
+// title needs (at least 22), the top cause gets the rest.
 func (f *findings) cols() (title, count, when, cause int) {
-	title = max(f.w*3/10, 22)
 	count, when = 8, 11
-	cause = max(f.w-2-11-title-count-2-when-2, 0)
-	return
+	avail := max(f.w-2-11-count-2-when, 22)
+	title = max(f.titleW, 22)
+	if title+2+minCauseW > avail {
+		return avail, count, when, 0
+	}
+	return title, count, when, avail - title - 2
+}
+
+// rowTitle is a finding's row title: its kind, and the endpoint of a 202.
+func rowTitle(fd *rules.Finding) string {
+	if fd.Endpoint != "" {
+		return clean(fd.Title() + " · " + fd.Endpoint)
+	}
+	return clean(fd.Title())
 }
 
 func (f *findings) rowView(i int) string {
@@ -413,17 +415,15 @@ func (f *findings) rowView(i int) string {
 	if selected {
 		marker = st.Cursor.Render("› ")
 	}
-	title := fd.Title()
-	if fd.Endpoint != "" {
-		title += " · " + fd.Endpoint
-	}
-	cause := fd.TopCause()
-	if cause == "" {
-		cause = "no cause matched"
-	}
 	sev := st.Severity(fd.Severity).Render(pad(sevIcon(fd.Severity)+" "+fd.Severity.String(), 11))
-	body := pad(clean(title), tw) + padLeft(num(fd.Count), cw) + "  " + pad(shortSpan(fd.Start, fd.End), ww) + "  " +
-		pad(clean(cause), causeW)
+	body := pad(rowTitle(fd), tw) + padLeft(num(fd.Count), cw) + "  " + pad(shortSpan(fd.Start, fd.End), ww)
+	if causeW > 0 {
+		cause := fd.TopCause()
+		if cause == "" {
+			cause = "no cause matched"
+		}
+		body += "  " + pad(clean(cause), causeW)
+	}
 	if selected {
 		body = st.Selected.Render(body)
 	}

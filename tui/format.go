@@ -241,8 +241,6 @@ func indent(s, first, rest string) string {
 	return strings.Join(lines, "\n")
 }
 
-func timeDur(n int) time.Duration { return time.Duration(n) }
-
 // truncLeft keeps the end of s (a file name and line number matter more
 // than the directory) within w columns.
 func truncLeft(s string, w int) string {
@@ -251,4 +249,22 @@ func truncLeft(s string, w int) string {
 		return s
 	}
 	return "…" + ansi.TruncateLeft(s, sw-w+1, "")
+}
+
+// sideBySide lays two blocks of lines next to each other, the left one
+// padded (or cut) to lw columns, two spaces between them.
+func sideBySide(left string, lw int, right string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+	out := make([]string, max(len(l), len(r)))
+	for i := range out {
+		var a, b string
+		if i < len(l) {
+			a = l[i]
+		}
+		if i < len(r) {
+			b = r[i]
+		}
+		out[i] = fitLine(a, lw) + "  " + b
+	}
+	return strings.Join(out, "\n")
 }

@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // KeyMap holds every binding. Screens list the ones that apply to them, and
 // the help line and help screen are drawn from those same bindings.
@@ -43,5 +47,33 @@ func DefaultKeyMap() *KeyMap {
 		Copy:     b(k("y"), h("y", "copy as Markdown")),
 		Help:     b(k("?"), h("?", "help")),
 		Quit:     b(k("q", "ctrl+c"), h("q", "quit")),
+	}
+}
+
+// scrollViewport applies the mouse wheel and the scrolling keys (up, down,
+// pages, top, bottom) to a screen's viewport; other messages are ignored.
+func scrollViewport(vp *viewport.Model, k *KeyMap, msg tea.Msg) {
+	switch msg := msg.(type) {
+	case scrollMsg:
+		if msg.delta < 0 {
+			vp.ScrollUp(-msg.delta)
+		} else {
+			vp.ScrollDown(msg.delta)
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			vp.ScrollDown(1)
+		case key.Matches(msg, k.PageUp):
+			vp.PageUp()
+		case key.Matches(msg, k.PageDown):
+			vp.PageDown()
+		case key.Matches(msg, k.Top):
+			vp.GotoTop()
+		case key.Matches(msg, k.Bottom):
+			vp.GotoBottom()
+		}
 	}
 }

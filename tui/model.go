@@ -122,7 +122,7 @@ func newModel(opts Options) *Model {
 }
 
 // Init starts reading pipeline updates.
-func (m *Model) Init() tea.Cmd { return waitForUpdate(m.c.opts.Updates) }
+func (m *Model) Init() tea.Cmd { return waitForUpdate(m.c.opts.Updates, m.c.opts.stop) }
 
 func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
 
@@ -148,7 +148,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case updateMsg:
 		m.apply(msg.u)
-		return m, tea.Batch(m.broadcast(dataMsg{}), waitForUpdate(m.c.opts.Updates))
+		return m, tea.Batch(m.broadcast(dataMsg{}), waitForUpdate(m.c.opts.Updates, m.c.opts.stop))
 
 	case feedClosedMsg:
 		m.c.closed = true
@@ -233,7 +233,7 @@ func (m *Model) apply(u Update) {
 	if len(u.Notices) > 0 {
 		m.pending += len(u.Notices) - 1
 		last := u.Notices[len(u.Notices)-1]
-		m.setStatus(clean(last), looksLikeError(last))
+		m.setStatus(last, looksLikeError(last))
 		if len(u.Notices) > 1 {
 			m.status += fmt.Sprintf(" (+%d more)", len(u.Notices)-1)
 		}
@@ -251,8 +251,10 @@ func looksLikeError(s string) bool {
 	return false
 }
 
+// setStatus shows s in the status line. Errors and notices carry paths and
+// log text, so everything shown there is made printable here, in one place.
 func (m *Model) setStatus(s string, isErr bool) {
-	m.status, m.statusErr = s, isErr
+	m.status, m.statusErr = clean(s), isErr
 }
 
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -572,19 +573,46 @@ func shortFormat(f string) string {
 func (o *overview) linesRow() string {
 	st := o.c.st
 	t := o.c.totals
-	parts := []string{
-		num(t.Lines) + " read", num(t.Parsed) + " parsed", num(t.Malformed) + " malformed",
-		num(t.Overlong) + " over-long", num(t.Ignored) + " ignored",
-	}
+	parts := []string{num(t.Lines) + " read", num(t.Parsed) + " parsed"}
+	// Zero counts say "all clean" on a wide screen; a narrow one leaves
+	// them out rather than cutting the row.
+	var zero []bool
 	for _, x := range []struct {
-		n    int64
-		name string
-	}{{t.Late, "late"}, {t.Duplicate, "duplicate"}, {t.Filtered, "outside --since/--until"}} {
-		if x.n > 0 {
+		n      int64
+		name   string
+		always bool
+	}{{t.Malformed, "malformed", true}, {t.Overlong, "over-long", true}, {t.Ignored, "ignored", true},
+		{t.Late, "late", false}, {t.Duplicate, "duplicate", false}, {t.Filtered, "outside --since/--until", false}} {
+		if x.n > 0 || x.always {
 			parts = append(parts, num(x.n)+" "+x.name)
+			zero = append(zero, x.n == 0)
 		}
 	}
-	return st.Label.Render("  Lines  ") + strings.Join(parts, st.Muted.Render(" · "))
+	return st.Label.Render("  Lines  ") + fitParts(st, parts, o.w-9, func(i int) bool { return i >= 2 && zero[i-2] })
+}
+
+// fitParts joins parts with dots within w columns, leaving out the parts
+// that may go (last first) while the row is too wide.
+func fitParts(st *Styles, parts []string, w int, mayGo func(i int) bool) string {
+	width := 0
+	for _, p := range parts {
+		width += ansi.StringWidth(p) + 3
+	}
+	width -= 3
+	kept := make([]string, 0, len(parts))
+	drop := make([]bool, len(parts))
+	for i := len(parts) - 1; i >= 0 && width > w; i-- {
+		if mayGo(i) {
+			drop[i] = true
+			width -= ansi.StringWidth(parts[i]) + 3
+		}
+	}
+	for i, p := range parts {
+		if !drop[i] {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, st.Muted.Render(" · "))
 }
 
 func (o *overview) spanRow() string {
@@ -642,10 +670,15 @@ func (o *overview) statusRow() string {
 		}
 		return errs[i].code < errs[j].code
 	})
+	classParts := len(parts)
 	for i := 0; i < len(errs) && i < 3; i++ {
 		parts = append(parts, fmt.Sprintf("%d ×%s", errs[i].code, num(errs[i].n)))
 	}
-	return st.Label.Render("  Status ") + strings.Join(parts, st.Muted.Render(" · "))
+	// On a narrow screen the least frequent error statuses give way, then
+	// the classes other than 2xx and 5xx.
+	return st.Label.Render("  Status ") + fitParts(st, parts, o.w-9, func(i int) bool {
+		return i > classParts || (i < classParts && !strings.HasPrefix(parts[i], "2") && !strings.HasPrefix(parts[i], "5"))
+	})
 }
 
 // moveCursor applies the list navigation keys to a cursor over n rows with

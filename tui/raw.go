@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/rules"
@@ -83,27 +82,8 @@ func (r *rawLine) update(msg tea.Msg) (screen, tea.Cmd) {
 			r.t.rec = msg.rec
 		}
 		r.build()
-	case scrollMsg:
-		if msg.delta < 0 {
-			r.vp.ScrollUp(-msg.delta)
-		} else {
-			r.vp.ScrollDown(msg.delta)
-		}
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			r.vp.ScrollUp(1)
-		case key.Matches(msg, k.Down):
-			r.vp.ScrollDown(1)
-		case key.Matches(msg, k.PageUp):
-			r.vp.PageUp()
-		case key.Matches(msg, k.PageDown):
-			r.vp.PageDown()
-		case key.Matches(msg, k.Top):
-			r.vp.GotoTop()
-		case key.Matches(msg, k.Bottom):
-			r.vp.GotoBottom()
-		}
+	case scrollMsg, tea.KeyMsg:
+		scrollViewport(&r.vp, k, msg)
 	}
 	return nil, nil
 }
@@ -119,7 +99,7 @@ func (r *rawLine) build() {
 		lw := w * 3 / 5
 		left := " " + r.c.st.Section.Render("Raw line") + "\n" + raw(lw-2)
 		right := r.c.st.Section.Render("Parsed fields") + "\n" + fields(w-lw-2)
-		r.vp.SetContent(lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(lw).Render(left), "  ", right))
+		r.vp.SetContent(sideBySide(left, lw, right))
 		return
 	}
 	r.vp.SetContent(" " + r.c.st.Section.Render("Raw line") + "\n" + raw(w) + "\n\n " +

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/rules"
 )
@@ -21,8 +23,8 @@ type requests struct {
 
 	// Samples of a finding (fromRing false).
 	f       *rules.Finding
-	samples []rules.Sample
-	sIdx    []int // filtered sample indices
+	sIdx    []int // filtered indices into f.Samples
+	srcNeed int   // widest "base name:line" among the samples
 
 	// The recent ring (fromRing true). Positions map to sequence numbers:
 	// first+pos without a filter, matches[pos] with one.
@@ -39,9 +41,19 @@ type requests struct {
 }
 
 func newRequestsSamples(c *common, f *rules.Finding) *requests {
-	r := &requests{c: c, f: f, samples: f.Samples}
-	r.refilter()
+	r := &requests{c: c}
+	r.setFinding(f)
 	return r
+}
+
+// setFinding shows f's samples (again, after an update replaced it).
+func (r *requests) setFinding(f *rules.Finding) {
+	r.f, r.srcNeed = f, 0
+	for i := range f.Samples {
+		s := &f.Samples[i]
+		r.srcNeed = max(r.srcNeed, ansi.StringWidth(sourceLabel(s.Input, s.Line, 0)))
+	}
+	r.refilter()
 }
 
 func newRequestsRecent(c *common) *requests {
@@ -110,8 +122,7 @@ func (r *requests) update(msg tea.Msg) (screen, tea.Cmd) {
 	case dataMsg:
 		if !r.fromRing {
 			if f := r.c.finding(r.f.ID); f != nil && f != r.f {
-				r.f, r.samples = f, f.Samples
-				r.refilter()
+				r.setFinding(f)
 			}
 			return nil, nil
 		}
@@ -198,8 +209,8 @@ func (r *requests) refilter() {
 	text := r.filter.text()
 	if !r.fromRing {
 		r.sIdx = r.sIdx[:0]
-		for i := range r.samples {
-			if text == "" || sampleMatches(&r.samples[i], text) {
+		for i := range r.f.Samples {
+			if text == "" || sampleMatches(&r.f.Samples[i], text) {
 				r.sIdx = append(r.sIdx, i)
 			}
 		}
@@ -259,7 +270,7 @@ func (r *requests) open() screen {
 		return nil
 	}
 	if !r.fromRing {
-		s := r.samples[r.sIdx[r.cursor]]
+		s := r.f.Samples[r.sIdx[r.cursor]]
 		return newRawLine(r.c, rawTarget{input: s.Input, line: s.Line, offset: s.Offset, retained: s.Raw, sample: &s})
 	}
 	rec, ok := r.c.opts.Recent.At(r.seqAt(r.cursor))
@@ -274,36 +285,62 @@ type reqRow struct {
 	time               time.Time
 	status             int
 	method, path, host string
-	source             string
+	input              string
+	line               int64
 	role               string
 	ok                 bool
 }
 
 func (r *requests) rowAt(pos int) reqRow {
 	if !r.fromRing {
-		s := &r.samples[r.sIdx[pos]]
-		return reqRow{time: s.Time, status: s.Status, method: s.Method, path: s.Path, host: r.f.Origin,
-			source: s.Input + ":" + strconv.FormatInt(s.Line, 10), role: s.Role, ok: true}
+		s := &r.f.Samples[r.sIdx[pos]]
+		return reqRow{time: s.Time, status: s.Status, method: s.Method, path: s.Path,
+			input: s.Input, line: s.Line, role: s.Role, ok: true}
 	}
 	rec, ok := r.c.opts.Recent.At(r.seqAt(pos))
 	if !ok {
 		return reqRow{}
 	}
 	return reqRow{time: rec.TimeUTC(), status: rec.Status, method: rec.Method, path: rec.Path, host: rec.Host,
-		source: rec.Input + ":" + strconv.FormatInt(rec.Line, 10), ok: true}
+		input: rec.Input, line: rec.Line, ok: true}
 }
 
-// cols are the flexible column widths: path, host, source.
+// cols are the flexible column widths: path, host, source. A finding's
+// samples all share its origin (named in the title line), so they have no
+// host column (host 0) and their source column is as wide as its longest
+// base name needs; the path takes what is left.
 func (r *requests) cols() (path, host, source int) {
-	fixed := 2 + 9 + 4 + 7
 	if !r.fromRing {
-		fixed += 7
+		rest := max(r.w-2-9-4-7-7-1, 12)
+		source = min(max(r.srcNeed, len("INPUT:LINE")), rest/2)
+		return rest - source, 0, source
 	}
-	rest := max(r.w-fixed-2, 12)
-	host = rest / 5
-	source = rest * 3 / 10
-	path = rest - host - source
-	return
+	rest := max(r.w-2-9-4-7-2, 12)
+	host = min(rest*2/7, 20)
+	source = min(rest/3, 28)
+	return rest - host - source, host, source
+}
+
+// sourceLabel names an input and line within w columns (w <= 0: the base
+// name): the whole path when it fits, else as many trailing path elements
+// as fit, at least the base name, which is cut from the left last of all.
+func sourceLabel(input string, line int64, w int) string {
+	suffix := ":" + strconv.FormatInt(line, 10)
+	const seps = "/" + string(filepath.Separator)
+	if w <= 0 {
+		return clean(input[strings.LastIndexAny(input, seps)+1:]) + suffix
+	}
+	for s := input; ; {
+		label := clean(s) + suffix
+		if ansi.StringWidth(label) <= w {
+			return label
+		}
+		i := strings.IndexAny(s, seps)
+		if i < 0 {
+			return truncLeft(label, w)
+		}
+		s = s[i+1:]
+	}
 }
 
 func (r *requests) view() string {
@@ -320,7 +357,13 @@ func (r *requests) view() string {
 	if !r.fromRing {
 		role = pad("ROLE", 7)
 	}
-	line(st.TableHeader.Render("  " + pad("TIME", 9) + pad("ST", 4) + pad("METHOD", 7) + role + pad("PATH", pw) + " " + pad("HOST", hw) + " " + pad("INPUT:LINE", sw)))
+	hostCol := func(s string) string {
+		if hw == 0 {
+			return ""
+		}
+		return pad(s, hw) + " "
+	}
+	line(st.TableHeader.Render("  " + pad("TIME", 9) + pad("ST", 4) + pad("METHOD", 7) + role + pad("PATH", pw) + " " + hostCol("HOST") + pad("INPUT:LINE", sw)))
 	n := r.rows()
 	for i := 0; i < r.pageRows(); i++ {
 		pos := r.offset + i
@@ -346,7 +389,7 @@ func (r *requests) view() string {
 			role = pad(clean(row.role), 7)
 		}
 		text := pad(clock(row.time), 9) + pad(strconv.Itoa(row.status), 4) + pad(clean(row.method), 7) + role +
-			pad(clean(row.path), pw) + " " + pad(clean(row.host), hw) + " " + pad(truncLeft(clean(row.source), sw), sw)
+			pad(clean(row.path), pw) + " " + hostCol(clean(row.host)) + pad(sourceLabel(row.input, row.line, sw), sw)
 		if selected {
 			text = st.Selected.Render(text)
 		}
@@ -366,7 +409,7 @@ func (r *requests) titleLine() string {
 			parts = append(parts, "following newest")
 		}
 	} else {
-		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin), plural(len(r.samples), "retained request"))
+		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin), plural(len(r.f.Samples), "retained request"))
 	}
 	if v := string(r.filter.value); v != "" {
 		parts = append(parts, fmt.Sprintf("%s match %q", num(r.rows()), clean(v)))

@@ -29,6 +29,10 @@ func Run(ctx context.Context, opts Options) (err error) {
 	if opts.KeysFromTTY {
 		popts = append(popts, tea.WithInputTTY())
 	}
+	// The wait for pipeline updates ends with the program.
+	stop := make(chan struct{})
+	defer close(stop)
+	opts.stop = stop
 	p := tea.NewProgram(New(opts), popts...)
 	defer func() {
 		// Last resort: a panic outside Bubble Tea's own recovery still

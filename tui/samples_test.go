@@ -43,6 +43,14 @@ func loadSamples() {
 	cfg := rules.DefaultConfig()
 	cfg.Explain = set.Explain
 	cfg.Routes = set.Routes()
+	// Logs without a host are named by their place in the samples, as the
+	// app (cmd/edgetriage/samples.go) names them, not by the path read.
+	cfg.Origin = func(in string) string {
+		if rest, ok := strings.CutPrefix(in, samplePrefix); ok {
+			return rules.DefaultOrigin(rest)
+		}
+		return rules.DefaultOrigin(in)
+	}
 	eng := rules.NewEngine(cfg)
 
 	var sources []input.Source
