@@ -31,7 +31,9 @@ type Config struct {
 	// DefaultOrigin.
 	Origin func(input string) string
 	// Explain is the cause-rules hook, called on every finding a snapshot
-	// builds; it may add causes and fixes and raise the severity.
+	// builds; it may add causes and fixes and raise the severity. A
+	// snapshot calls it concurrently on different findings, so it must be
+	// safe for concurrent use (causes.Set.Explain is).
 	Explain func(*Finding)
 	// Routes are per-route settings from the rules file.
 	Routes []Route

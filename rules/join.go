@@ -249,20 +249,7 @@ func (j *joiner) pushRecent(oe originEntry, r *parse.Record) {
 		if old.rayH != 0 && j.recRay[old.rayH] == n {
 			delete(j.recRay, old.rayH)
 		}
-		if l := j.recKey[old.keyH]; len(l) > 0 {
-			k := 0
-			for _, v := range l {
-				if v != n {
-					l[k] = v
-					k++
-				}
-			}
-			if k == 0 {
-				delete(j.recKey, old.keyH)
-			} else {
-				j.recKey[old.keyH] = l[:k]
-			}
-		}
+		removeFromBucket(j.recKey, old.keyH, n)
 		*old = originEntry{}
 		j.recentHd++
 		j.recentBase++
@@ -364,21 +351,7 @@ func (j *joiner) settle(p pendEntry, now int64, final bool) {
 	if p.rayH != 0 && j.pendRay[p.rayH] == x {
 		delete(j.pendRay, p.rayH)
 	}
-	if l := j.pendKey[p.keyH]; len(l) > 0 {
-		k := 0
-		for _, v := range l {
-			if v != x {
-				l[k] = v
-				k++
-			}
-		}
-		if k == 0 {
-			delete(j.pendKey, p.keyH)
-		} else {
-			clear(l[k:])
-			j.pendKey[p.keyH] = l[:k]
-		}
-	}
+	removeFromBucket(j.pendKey, p.keyH, x)
 	x.inJoin = false // out of every wait structure: the detector may recycle it
 }
 
@@ -397,4 +370,27 @@ func abs64(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// removeFromBucket removes every v from the list at m[key], in place,
+// deleting the key when the list empties; the freed tail is cleared so the
+// backing array holds no stale pointers.
+func removeFromBucket[K, V comparable](m map[K][]V, key K, v V) {
+	l := m[key]
+	if len(l) == 0 {
+		return
+	}
+	k := 0
+	for _, e := range l {
+		if e != v {
+			l[k] = e
+			k++
+		}
+	}
+	if k == 0 {
+		delete(m, key)
+		return
+	}
+	clear(l[k:])
+	m[key] = l[:k]
 }

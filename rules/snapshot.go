@@ -34,6 +34,7 @@ func (e *Engine) Snapshot() *Snapshot {
 	}
 	seen := make(map[string]bool)
 	var built []*Finding
+	var rebuilt []explainJob
 
 	// bursts: rebuild the recent ones too, whose context (other origins,
 	// healthy upstreams, the join) may change without a new error.
@@ -42,7 +43,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		bf := e.cache[b.id]
 		if bf == nil || bf.version != b.version || bf.final != e.final || b.endT >= recent {
 			bf = &builtFinding{version: b.version, final: e.final, f: e.buildBurst(b)}
-			e.explain(&bf.f, SeverityWarning)
+			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityWarning})
 			e.cache[b.id] = bf
 		}
 		seen[b.id] = true
@@ -63,7 +64,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		if bf == nil || bf.version != v || bf.final != e.final {
 			bf = &builtFinding{version: v, final: e.final, f: e.buildGroup(g)}
 			bf.f.ID = id
-			e.explain(&bf.f, SeverityWarning)
+			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityWarning})
 			e.cache[id] = bf
 		}
 		seen[id] = true
@@ -79,7 +80,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		bf := e.cache[id]
 		if bf == nil || bf.version != v || bf.final != e.final {
 			bf = &builtFinding{version: v, final: e.final, f: e.buildFireAndForget(ep, id)}
-			e.explain(&bf.f, SeverityInfo)
+			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityInfo})
 			e.cache[id] = bf
 		}
 		seen[id] = true
@@ -90,6 +91,7 @@ func (e *Engine) Snapshot() *Snapshot {
 			delete(e.cache, id)
 		}
 	}
+	e.explainAll(rebuilt) // before sorting: the rules set the severity
 
 	sort.SliceStable(built, func(i, j int) bool {
 		a, b := built[i], built[j]

@@ -79,17 +79,33 @@ func addHelpers(env map[string]any) {
 	}
 }
 
-// runEnv builds the evaluation env for one finding: declared features
-// default to -1 (unknown) when the engine did not compute them.
-func runEnv(f *rules.Finding) map[string]any {
+// unknownFeature is -1 boxed once: most findings lack some features, and
+// boxing a float64 allocates.
+var unknownFeature any = float64(-1)
+
+// boxFeatures returns the declared features of f's kind in FeaturesOf
+// order, boxed once for both the expression env and the template data;
+// features the engine did not compute are -1 (unknown).
+func boxFeatures(f *rules.Finding) []any {
+	names := FeaturesOf(f.Kind)
+	out := make([]any, len(names))
+	for i, name := range names {
+		if v, ok := f.Features[name]; ok {
+			out[i] = v
+		} else {
+			out[i] = unknownFeature
+		}
+	}
+	return out
+}
+
+// runEnv builds the evaluation env for one finding from its boxed
+// features (boxFeatures).
+func runEnv(f *rules.Finding, feats []any) map[string]any {
 	names := FeaturesOf(f.Kind)
 	env := make(map[string]any, len(names)+len(f.Features)+8)
-	for _, name := range names {
-		v, ok := f.Features[name]
-		if !ok {
-			v = -1
-		}
-		env[name] = v
+	for i, name := range names {
+		env[name] = feats[i]
 	}
 	env["kind"] = string(f.Kind)
 	env["subtype"] = f.Subtype

@@ -156,33 +156,8 @@ func (s *Set) add(src source) error {
 		return err
 	}
 
-	for _, r := range causes {
-		i := slices.IndexFunc(s.causes, func(o *causeRule) bool { return o.def.ID == r.def.ID })
-		switch {
-		case i >= 0 && r.def.Disabled:
-			s.causes = slices.Delete(s.causes, i, i+1)
-		case i >= 0:
-			r.override = true
-			s.causes[i] = r
-		case r.def.Disabled:
-			// disabling an unknown id: nothing to do
-		default:
-			s.causes = append(s.causes, r)
-		}
-	}
-	for _, r := range sevs {
-		i := slices.IndexFunc(s.severity, func(o *severityRule) bool { return o.def.ID == r.def.ID })
-		switch {
-		case i >= 0 && r.def.Disabled:
-			s.severity = slices.Delete(s.severity, i, i+1)
-		case i >= 0:
-			r.override = true
-			s.severity[i] = r
-		case r.def.Disabled:
-		default:
-			s.severity = append(s.severity, r)
-		}
-	}
+	s.causes = mergeRules(s.causes, causes)
+	s.severity = mergeRules(s.severity, sevs)
 	for k, ts := range generic {
 		s.generic[k] = ts
 	}
@@ -195,6 +170,39 @@ func (s *Set) add(src source) error {
 		}
 	}
 	return nil
+}
+
+// mergeable is a compiled cause or severity rule, as later files see it.
+type mergeable interface {
+	ruleID() string
+	disabled() bool
+	markOverride()
+}
+
+func (r *causeRule) ruleID() string    { return r.def.ID }
+func (r *causeRule) disabled() bool    { return r.def.Disabled }
+func (r *causeRule) markOverride()     { r.override = true }
+func (r *severityRule) ruleID() string { return r.def.ID }
+func (r *severityRule) disabled() bool { return r.def.Disabled }
+func (r *severityRule) markOverride()  { r.override = true }
+
+// mergeRules merges a later file's rules into list: a known id is replaced
+// in place (disabled: true removes it), a new one is appended, and
+// disabling an unknown id does nothing.
+func mergeRules[R mergeable](list, later []R) []R {
+	for _, r := range later {
+		i := slices.IndexFunc(list, func(o R) bool { return o.ruleID() == r.ruleID() })
+		switch {
+		case i >= 0 && r.disabled():
+			list = slices.Delete(list, i, i+1)
+		case i >= 0:
+			r.markOverride()
+			list[i] = r
+		case !r.disabled():
+			list = append(list, r)
+		}
+	}
+	return list
 }
 
 func compileCause(d ruleDef, el *errList) *causeRule {
@@ -284,8 +292,10 @@ func appliesTo(kinds []rules.Kind, subtypes []string, statuses []int, f *rules.F
 // least warning; fire-and-forget endpoints stay info. It is safe to call
 // again on an updated finding.
 func (s *Set) Explain(f *rules.Finding) {
-	env := runEnv(f)
-	data := templateData(f)
+	feats := boxFeatures(f)
+	env := runEnv(f, feats)
+	data := templateDataOf(f, feats)
+	var machine vm.VM // reused by every expression of this finding
 
 	sev := f.Severity
 	fireAndForget := f.Kind == rules.KindIncomplete202 && f.Subtype == rules.SubFireAndForget
@@ -298,12 +308,12 @@ func (s *Set) Explain(f *rules.Finding) {
 
 	causes := make([]rules.Cause, 0, 4)
 	for _, r := range s.causes {
-		if !r.applies(f) || !holds(r.when[f.Kind], env) {
+		if !r.applies(f) || !holds(&machine, r.when[f.Kind], env) {
 			continue
 		}
 		c := rules.Cause{Rule: r.def.ID, Title: r.def.Title, Confidence: r.def.Confidence}
 		if r.conf != nil {
-			c.Confidence = evalFloat(r.conf[f.Kind], env)
+			c.Confidence = evalFloat(&machine, r.conf[f.Kind], env)
 		}
 		c.Evidence = render(r.evidence, data)
 		c.Fixes = render(r.fixes, data)
@@ -332,7 +342,7 @@ func (s *Set) Explain(f *rules.Finding) {
 	}
 
 	for _, r := range s.severity {
-		if appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f) && holds(r.when[f.Kind], env) && r.def.Severity > sev {
+		if appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f) && holds(&machine, r.when[f.Kind], env) && r.def.Severity > sev {
 			sev = r.def.Severity
 		}
 	}
@@ -359,11 +369,11 @@ func (s *Set) genericFor(f *rules.Finding) []*template.Template {
 	return s.generic[string(f.Kind)]
 }
 
-func holds(p *vm.Program, env map[string]any) bool {
+func holds(machine *vm.VM, p *vm.Program, env map[string]any) bool {
 	if p == nil {
 		return false
 	}
-	out, err := expr.Run(p, env)
+	out, err := machine.Run(p, env)
 	if err != nil {
 		return false
 	}
@@ -371,8 +381,11 @@ func holds(p *vm.Program, env map[string]any) bool {
 	return ok && b
 }
 
-func evalFloat(p *vm.Program, env map[string]any) float64 {
-	out, err := expr.Run(p, env)
+func evalFloat(machine *vm.VM, p *vm.Program, env map[string]any) float64 {
+	if p == nil {
+		return 0
+	}
+	out, err := machine.Run(p, env)
 	if err != nil {
 		return 0
 	}
@@ -400,12 +413,29 @@ func render(ts []*template.Template, data map[string]any) []string {
 			out = append(out, fmt.Sprintf("(template %s failed: %v)", t.Name(), err))
 			continue
 		}
-		line := strings.Join(strings.Fields(b.String()), " ")
-		if line != "" {
+		if line := collapseSpace(b.String()); line != "" {
 			out = append(out, line)
 		}
 	}
 	return out
+}
+
+// collapseSpace is strings.Join(strings.Fields(s), " "), without the
+// copies for the usual line that is already single-spaced ASCII.
+func collapseSpace(s string) string {
+	prevSpace := true // a leading space needs the slow path
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || (c == ' ' && prevSpace):
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prevSpace = c == ' '
+	}
+	if prevSpace && s != "" {
+		return strings.Join(strings.Fields(s), " ") // a trailing space
+	}
+	return s
 }
 
 // Routes returns the per-route settings in file order, for

@@ -233,13 +233,17 @@ func walkBranch(b *parse.BranchNode, fn func(string)) {
 }
 
 // templateData is what evidence and fix templates see for one finding.
-func templateData(f *rules.Finding) map[string]any {
+func templateData(f *rules.Finding) map[string]any { return templateDataOf(f, boxFeatures(f)) }
+
+// templateDataOf is templateData from the finding's boxed features
+// (boxFeatures); a NaN feature reads as -1 (unknown).
+func templateDataOf(f *rules.Finding, feats []any) map[string]any {
 	names := FeaturesOf(f.Kind)
 	d := make(map[string]any, len(names)+len(dataStrings))
-	for _, name := range names {
-		v, ok := f.Features[name]
-		if !ok || math.IsNaN(v) {
-			v = -1
+	for i, name := range names {
+		v := feats[i]
+		if x, ok := v.(float64); ok && math.IsNaN(x) {
+			v = unknownFeature
 		}
 		d[name] = v
 	}

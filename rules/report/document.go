@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/rules"
@@ -210,21 +211,93 @@ func rfc3339(t time.Time) string {
 func normaliseContext(ctx map[string]any) map[string]any {
 	out := make(map[string]any, len(ctx))
 	for k, v := range ctx {
-		b, err := json.Marshal(v)
-		if err != nil {
-			out[k] = "(" + err.Error() + ")"
+		if x, ok := plainJSON(v); ok {
+			out[k] = x
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		var x any
-		if err := dec.Decode(&x); err != nil {
-			out[k] = string(b)
-			continue
+		out[k] = jsonRoundTrip(v)
+	}
+	return out
+}
+
+// jsonRoundTrip is the general normalisation: marshal, then decode with
+// numbers as json.Number.
+func jsonRoundTrip(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return string(b)
+	}
+	return x
+}
+
+// plainJSON is jsonRoundTrip without the round trip for the types the
+// engine puts in a context (strings, bools, integers, and lists and maps of
+// them), which are most of a report's build time. ok is false for anything
+// else, floats included, and for invalid UTF-8 (which JSON replaces).
+func plainJSON(v any) (x any, ok bool) {
+	switch v := v.(type) {
+	case nil:
+		return nil, true
+	case string:
+		return v, utf8.ValidString(v)
+	case bool:
+		return v, true
+	case int:
+		return json.Number(strconv.FormatInt(int64(v), 10)), true
+	case int64:
+		return json.Number(strconv.FormatInt(v, 10)), true
+	case []string:
+		if v == nil {
+			return nil, true
+		}
+		out := make([]any, len(v))
+		for i, s := range v {
+			if !utf8.ValidString(s) {
+				return nil, false
+			}
+			out[i] = s
+		}
+		return out, true
+	case []any:
+		if v == nil {
+			return nil, true
+		}
+		out := make([]any, len(v))
+		for i, e := range v {
+			if out[i], ok = plainJSON(e); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	case map[string]int:
+		return plainMap(v, func(n int) (any, bool) { return json.Number(strconv.Itoa(n)), true })
+	case map[string]int64:
+		return plainMap(v, func(n int64) (any, bool) { return json.Number(strconv.FormatInt(n, 10)), true })
+	case map[string]any:
+		return plainMap(v, plainJSON)
+	}
+	return nil, false
+}
+
+func plainMap[V any](m map[string]V, conv func(V) (any, bool)) (any, bool) {
+	if m == nil {
+		return nil, true
+	}
+	out := make(map[string]any, len(m))
+	for k, e := range m {
+		x, ok := conv(e)
+		if !ok || !utf8.ValidString(k) {
+			return nil, false
 		}
 		out[k] = x
 	}
-	return out
+	return out, true
 }
 
 // MaxSeverity is the highest severity among the findings (0 when there are
