@@ -116,13 +116,9 @@ func (p *Pipeline) peek(src source) (first int64, ok bool) {
 	}
 	var lines [][]byte
 	for len(buf) > 0 {
-		line := buf
-		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
-			line, buf = buf[:i], buf[i+1:]
-		} else {
-			buf = nil
-		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
+		line, next := cutLine(buf)
+		buf = buf[next:]
+		line = trimCR(line)
 		if !blank(line) {
 			lines = append(lines, line)
 		}

@@ -62,12 +62,19 @@
 //     truncation, polling fallback and errors arrive through OnEvent; OnTick
 //     runs on the sink's goroutine a few times a second (advance the engine
 //     there). Run returns when ctx ends (or, for stdin alone, at its end).
-//     A directory or glob is expanded once, when following starts: its
-//     live files are followed (rotated-away members such as access.log.1
-//     and compressed files are left out, as rotation renames them), each
-//     through its rotations and re-creations by name. Limitation: a file
-//     that first appears later under a new name (a new dated file, a new
-//     virtual host's log) is not picked up until following is restarted.
+//     A directory or glob is expanded when following starts: its live
+//     files are followed (rotated-away members such as access.log.1 and
+//     compressed files are left out, as rotation renames them), each
+//     through its rotations and re-creations by name. It is scanned again
+//     every PollInterval (spaced out further if a scan of a big tree is
+//     slow): a log file that appears later (a new dated file, a new
+//     virtual host's log) is followed from its start, with an "opened"
+//     event, and shows up in Inputs. A new name that rotation gives a
+//     followed file (the same file moved, or a dated copy such as
+//     access.log-20261121 beside a followed access.log) is not read again.
+//     An empty directory or a glob without matches is "waiting", not an
+//     input error. Limitation: a file created and renamed away between two
+//     scans is seen under its final name only.
 //
 // # Accounting
 //

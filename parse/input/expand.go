@@ -15,6 +15,13 @@ import (
 // StdinName is the path that stands for standard input.
 const StdinName = "-"
 
+// A directory without log files and a glob without matches are input
+// errors when reading, but only "nothing yet" when following.
+var (
+	errNoLogFiles = errors.New("no log files in directory")
+	errNoMatch    = errors.New("no files match")
+)
+
 // source is one input after expansion: a file to open, stdin, or a path
 // that could not be used (err set).
 type source struct {
@@ -57,7 +64,7 @@ func expand(paths []string, recursive bool) []source {
 				add(source{path: p, err: derr})
 			}
 			if derr == nil && len(files) == 0 {
-				add(source{path: p, err: fmt.Errorf("%s: no log files in directory", p)})
+				add(source{path: p, err: fmt.Errorf("%s: %w", p, errNoLogFiles)})
 			}
 			for _, f := range files {
 				add(f)
@@ -71,7 +78,7 @@ func expand(paths []string, recursive bool) []source {
 				continue
 			}
 			if len(matches) == 0 {
-				add(source{path: p, err: fmt.Errorf("%s: no files match", p)})
+				add(source{path: p, err: fmt.Errorf("%s: %w", p, errNoMatch)})
 				continue
 			}
 			var files []source

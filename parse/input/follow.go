@@ -1,7 +1,6 @@
 package input
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,9 +21,15 @@ import (
 // so an idle input never holds the others back.
 func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Result, error) {
 	f := &follower{p: p, byPath: map[string]*followInput{}}
+	scan := newRescanner(p.opt.Paths, p.opt.Recursive)
 	var paths []string
 	stdin := false
 	for _, s := range expandFollow(p.opt.Paths, p.opt.Recursive) {
+		if errors.Is(s.err, errNoLogFiles) || errors.Is(s.err, errNoMatch) {
+			// Nothing there yet: the rescan follows what appears.
+			p.event(Event{Input: s.path, Kind: "waiting", Msg: "no log files yet; new ones are followed as they appear"})
+			continue
+		}
 		fi := f.input(s.path)
 		switch {
 		case s.err != nil:
@@ -34,6 +39,7 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 			stdin = true
 		default:
 			paths = append(paths, s.path)
+			scan.follows(s.path)
 		}
 	}
 	p.inputs.Store(int64(len(f.order)))
@@ -41,12 +47,36 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 	g, _ := safe.NewGroup(ctx, p.opt.OnPanic)
 	lines := make(chan []tail.Line, 16)
 	events := make(chan tail.Event, 64)
+	// New files found by the rescan go to the follow loop (to become
+	// inputs) and then to the tailer.
+	var found chan []string
+	var add chan []string
+	if len(scan.patterns) > 0 {
+		found, add = make(chan []string), make(chan []string)
+		interval := p.opt.PollInterval
+		if interval <= 0 {
+			interval = tail.DefaultPollInterval
+		}
+		g.Go("rescan", func(ctx context.Context) error {
+			scan.run(ctx, interval, func(ctx context.Context, fresh []string) bool {
+				for _, ch := range []chan []string{found, add} {
+					select {
+					case ch <- fresh:
+					case <-ctx.Done():
+						return false
+					}
+				}
+				return true
+			})
+			return nil
+		})
+	}
 	live := 0
-	if len(paths) > 0 {
+	if len(paths) > 0 || add != nil {
 		live++
 		g.Go("tail", func(ctx context.Context) error {
 			defer func() { lines <- nil }() // nil: this source ended
-			err := tail.Follow(ctx, paths, tail.Options{FromStart: p.opt.FromStart,
+			err := tail.FollowAdding(ctx, paths, add, tail.Options{FromStart: p.opt.FromStart,
 				PollInterval: p.opt.PollInterval, MaxLine: p.opt.MaxLine}, lines, events)
 			if err != nil && ctx.Err() == nil {
 				p.event(Event{Kind: "error", Err: fmt.Errorf("follow: %w", err)})
@@ -89,6 +119,11 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 				f.take(batch)
 			case ev := <-events:
 				p.event(Event{Input: ev.Path, Kind: ev.Kind.String(), Msg: ev.Msg, Err: ev.Err})
+			case fresh := <-found:
+				for _, path := range fresh {
+					f.input(path)
+				}
+				p.inputs.Store(int64(len(f.order)))
 			case now := <-tick.C:
 				f.tick(now)
 			case <-ctx.Done():
@@ -122,7 +157,7 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 // brings, rotated-away members of a family (access.log.1, access.log.2.gz)
 // and compressed files are left out: they do not grow, and the rotation
 // that renames them would make the tailer read them again as new files.
-// The set of files is fixed when following starts (see the package doc).
+// Files that appear later are found by a rescanner.
 func expandFollow(paths []string, recursive bool) []source {
 	given := map[string]bool{}
 	for _, p := range paths {
@@ -194,6 +229,14 @@ func (f *follower) setParser(fi *followInput, pr parse.Parser) {
 
 // take parses a batch of live lines, per input, into the sorter.
 func (f *follower) take(batch []tail.Line) {
+	// Progress is counted once per batch (not per line), before any of it
+	// can reach the sink.
+	var size int64
+	for _, l := range batch {
+		size += lineBytes(l)
+	}
+	f.p.lines.Add(int64(len(batch)))
+	f.p.bytes.Add(size)
 	var cur *followInput
 	var res chunkResult
 	flush := func() {
@@ -208,8 +251,6 @@ func (f *follower) take(batch []tail.Line) {
 			flush()
 			cur = fi
 		}
-		f.p.lines.Add(1)
-		f.p.bytes.Add(lineBytes(l))
 		switch {
 		case l.Overlong:
 			res.counts.Lines++
@@ -261,10 +302,8 @@ func (f *follower) detect(fi *followInput) {
 		fi.live.setErr(err)
 		f.p.event(Event{Input: fi.path, Kind: "error", Err: err})
 		pr = noRecords{reason: reasonUnknown}
-		f.setParser(fi, pr)
-	} else {
-		f.setParser(fi, pr)
 	}
+	f.setParser(fi, pr)
 	var res chunkResult
 	for _, l := range fi.held {
 		res.counts.Bytes += lineBytes(l)
@@ -301,9 +340,10 @@ func (f *follower) finish() {
 			continue
 		}
 		var res chunkResult
-		for range fi.held {
-			res.counts.Lines++
-			res.counts.Ignored++
+		res.counts.Lines = int64(len(fi.held))
+		res.counts.Ignored = res.counts.Lines
+		for _, l := range fi.held {
+			res.counts.Bytes += lineBytes(l)
 		}
 		fi.held = nil
 		f.account(fi, &res)
@@ -347,15 +387,9 @@ func (f *follower) readStdin(ctx context.Context, out chan<- []tail.Line) {
 		}
 		data, n, off := c.data, c.first, c.offset
 		for len(data) > 0 {
-			line, next, unterminated := data, len(data), true
-			if i := bytes.IndexByte(data, '\n'); i >= 0 {
-				line, next, unterminated = data[:i], i+1, false
-			}
-			text := line
-			if k := len(text); k > 0 && text[k-1] == '\r' {
-				text = text[:k-1]
-			}
-			batch = append(batch, tail.Line{Path: StdinName, Text: text, Number: n, Offset: off, Size: int64(len(line)), Unterminated: unterminated})
+			line, next := cutLine(data)
+			unterminated := next == len(line)
+			batch = append(batch, tail.Line{Path: StdinName, Text: trimCR(line), Number: n, Offset: off, Size: int64(len(line)), Unterminated: unterminated})
 			data = data[next:]
 			n++
 			off += int64(next)

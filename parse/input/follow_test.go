@@ -139,6 +139,7 @@ func TestFollowUnterminatedBytes(t *testing.T) {
 			{"text", "1 200\n2 200", 0},
 			{"overlong", "1 200\n2 200 a-long-request-id", 12},
 			{"CRLF", "1 200\r\n2 200\r", 0},
+			{"blank only", "\n \t", 0},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				opt := testOptions("-")

@@ -1,7 +1,6 @@
 package input
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -364,7 +363,7 @@ func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk,
 	}
 	if err != nil {
 		a.failed(fmt.Errorf("%s: %w", a.st.src.path, err))
-		lp := &lineParser{p: noRecords{reason: reasonUnknown}, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine}
+		lp := a.lineParser(noRecords{reason: reasonUnknown})
 		for _, c := range held {
 			lp.parseChunk(c)
 			a.take(c)
@@ -372,30 +371,31 @@ func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk,
 		return nil, false
 	}
 	a.st.live.setFormat(p0.Format())
-	a.parsers = []*lineParser{{p: p0, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine}}
+	a.parsers = []*lineParser{a.lineParser(p0)}
 	if a.p.opt.Workers > 1 && parallelSafe(p0.Format()) {
 		for len(a.parsers) < a.p.opt.Workers {
 			pn, err := a.p.opt.NewParser(p0.Format())
 			if err != nil || pn.Format() != p0.Format() {
 				break // a parser that cannot be rebuilt by name is read by one worker
 			}
-			a.parsers = append(a.parsers, &lineParser{p: pn, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine})
+			a.parsers = append(a.parsers, a.lineParser(pn))
 		}
 	}
 	return held, true
+}
+
+// lineParser parses this input's lines with pr.
+func (a *assembler) lineParser(pr parse.Parser) *lineParser {
+	return &lineParser{p: pr, input: a.st.src.path, maxExamples: a.p.opt.MaxExamples, maxLine: a.p.opt.MaxLine}
 }
 
 // appendSample adds the chunk's first non-blank lines to the detection sample.
 func appendSample(sample [][]byte, c *chunk) [][]byte {
 	data := c.data
 	for len(data) > 0 && len(sample) < detectLines {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
+		line, next := cutLine(data)
+		data = data[next:]
+		line = trimCR(line)
 		if c.cut && len(data) == 0 {
 			break // a line cut short by a broken archive says nothing of the format
 		}

@@ -31,11 +31,7 @@ func (b *batcher) add(l Line) bool {
 			return len(b.lines) >= maxBatchLines
 		}
 		if cap(b.arena)-len(b.arena) < n {
-			size := arenaChunk
-			if n > size {
-				size = n
-			}
-			b.arena = make([]byte, 0, size)
+			b.arena = make([]byte, 0, max(arenaChunk, n))
 		}
 		start := len(b.arena)
 		b.arena = append(b.arena, text...)

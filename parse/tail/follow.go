@@ -54,9 +54,10 @@ type follower struct {
 	lines  chan<- []Line
 	events chan<- Event
 
-	files  []*tailedFile
-	byName map[string][]*tailedFile
-	byDir  map[string][]*tailedFile
+	files    []*tailedFile
+	followed map[string]bool // absolute paths of files
+	byName   map[string][]*tailedFile
+	byDir    map[string][]*tailedFile
 
 	watcher   *fsnotify.Watcher      // nil in polling mode
 	watched   map[string]bool        // directories with a live watch
@@ -86,34 +87,66 @@ func newFollower(opt Options, paths []string, lines chan<- []Line, events chan<-
 		opt.drainWindow = max(10*opt.PollInterval, 2*time.Second)
 	}
 	f := &follower{
-		opt:     opt,
-		lines:   lines,
-		events:  events,
-		byName:  map[string][]*tailedFile{},
-		byDir:   map[string][]*tailedFile{},
-		watched: map[string]bool{},
-		remote:  map[string]bool{},
-		dirIDs:  map[string]os.FileInfo{},
-		buf:     make([]byte, readBufSize),
+		opt:      opt,
+		lines:    lines,
+		events:   events,
+		followed: map[string]bool{},
+		byName:   map[string][]*tailedFile{},
+		byDir:    map[string][]*tailedFile{},
+		watched:  map[string]bool{},
+		remote:   map[string]bool{},
+		dirIDs:   map[string]os.FileInfo{},
+		buf:      make([]byte, readBufSize),
 	}
-	seen := map[string]bool{}
 	for _, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return nil, fmt.Errorf("tail: %s: %w", p, err)
+		if _, err := f.addFile(p, true); err != nil {
+			return nil, err
 		}
-		if seen[abs] {
-			continue // the same file twice would deliver every line twice
-		}
-		seen[abs] = true
-		tf := &tailedFile{path: p, abs: abs, dir: filepath.Dir(abs), initial: true,
-			keys: map[string]bool{}, symlinks: map[string]bool{}}
-		tf.split = splitter{maxLine: opt.MaxLine, emit: f.emit, path: p}
-		f.files = append(f.files, tf)
-		f.index(tf, abs)
-		f.byDir[tf.dir] = append(f.byDir[tf.dir], tf)
 	}
 	return f, nil
+}
+
+// addFile starts following path (unless its absolute path is followed
+// already, which would deliver every line twice). initial: it is one of
+// the paths Follow started with, read from its end unless FromStart.
+func (f *follower) addFile(path string, initial bool) (*tailedFile, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("tail: %s: %w", path, err)
+	}
+	if f.followed[abs] {
+		return nil, nil
+	}
+	f.followed[abs] = true
+	tf := &tailedFile{path: path, abs: abs, dir: filepath.Dir(abs), initial: initial,
+		keys: map[string]bool{}, symlinks: map[string]bool{}}
+	tf.split = splitter{maxLine: f.opt.MaxLine, emit: f.emit, path: path}
+	f.files = append(f.files, tf)
+	f.index(tf, abs)
+	f.byDir[tf.dir] = append(f.byDir[tf.dir], tf)
+	return tf, nil
+}
+
+// addPaths follows paths handed to a running Follow: files that appeared
+// after it started, so they are read from their first byte.
+func (f *follower) addPaths(paths []string) {
+	for _, p := range paths {
+		tf, err := f.addFile(p, false)
+		if err != nil {
+			f.event(Event{Path: p, Kind: Error, Err: err})
+			continue
+		}
+		if tf == nil {
+			continue
+		}
+		tf.dirty = true
+		switch {
+		case f.watched[tf.dir]:
+			tf.watched = true
+		case f.watcher != nil && !f.remote[tf.dir]:
+			f.watchDir(tf.dir) // or says the file is polled
+		}
+	}
 }
 
 func (f *follower) index(tf *tailedFile, name string) {
@@ -138,7 +171,7 @@ func (f *follower) close() {
 	}
 }
 
-func (f *follower) run(ctx context.Context) {
+func (f *follower) run(ctx context.Context, add <-chan []string) {
 	f.ctx = ctx
 	f.startWatching()
 	for _, tf := range f.files {
@@ -177,6 +210,12 @@ func (f *follower) run(ctx context.Context) {
 				continue
 			}
 			f.onWatchError(err)
+		case ps, ok := <-add:
+			if !ok {
+				add = nil
+				continue
+			}
+			f.addPaths(ps)
 		case err := <-f.opt.watchErrors:
 			f.onWatchError(err)
 		case <-ticker.C:

@@ -29,11 +29,18 @@ type follow struct {
 
 func startFollow(t *testing.T, paths []string, opt Options) *follow {
 	t.Helper()
+	return startFollowAdding(t, paths, nil, opt)
+}
+
+// startFollowAdding is startFollow through FollowAdding, with add for the
+// paths handed to it later.
+func startFollowAdding(t *testing.T, paths []string, add <-chan []string, opt Options) *follow {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	lines := make(chan []Line)
 	events := make(chan Event)
 	h := &follow{t: t, cancel: cancel, done: make(chan error, 1)}
-	go func() { h.done <- Follow(ctx, paths, opt, lines, events) }()
+	go func() { h.done <- FollowAdding(ctx, paths, add, opt, lines, events) }()
 	go func() {
 		for {
 			select {

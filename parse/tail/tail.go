@@ -168,10 +168,19 @@ func (e Event) String() string {
 // events, not errors: the error result is only for bad arguments and for an
 // internal panic, which is recovered.
 func Follow(ctx context.Context, paths []string, opt Options, lines chan<- []Line, events chan<- Event) error {
+	return FollowAdding(ctx, paths, nil, opt, lines, events)
+}
+
+// FollowAdding is Follow with paths added while it runs: each slice received
+// on add is followed too (a path already followed is skipped), from its
+// first byte, as it appeared after Follow started; each sends Opened (or
+// Waiting) like the first paths. paths may be empty when add is not nil.
+// A closed add channel just adds nothing more.
+func FollowAdding(ctx context.Context, paths []string, add <-chan []string, opt Options, lines chan<- []Line, events chan<- Event) error {
 	if lines == nil {
 		return errors.New("tail: nil lines channel")
 	}
-	if len(paths) == 0 {
+	if len(paths) == 0 && add == nil {
 		return errors.New("tail: no paths to follow")
 	}
 	return safe.Run("tail.Follow", func() error {
@@ -180,7 +189,7 @@ func Follow(ctx context.Context, paths []string, opt Options, lines chan<- []Lin
 			return err
 		}
 		defer f.close()
-		f.run(ctx)
+		f.run(ctx, add)
 		return nil
 	})
 }
