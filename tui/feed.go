@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"io"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
@@ -58,6 +59,10 @@ type Options struct {
 	// KeysFromTTY reads keys from the controlling terminal (/dev/tty)
 	// instead of stdin: for `cat log | edgetriage`, where stdin is the log.
 	KeysFromTTY bool
+
+	// input and output replace the terminal in tests of Run.
+	input  io.Reader
+	output io.Writer
 
 	// stop ends the wait for the next update when the program has ended,
 	// even if the sender never closes Updates (Run sets it).

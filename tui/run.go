@@ -29,6 +29,12 @@ func Run(ctx context.Context, opts Options) (err error) {
 	if opts.KeysFromTTY {
 		popts = append(popts, tea.WithInputTTY())
 	}
+	if opts.input != nil {
+		popts = append(popts, tea.WithInput(opts.input))
+	}
+	if opts.output != nil {
+		popts = append(popts, tea.WithOutput(opts.output))
+	}
 	// The wait for pipeline updates ends with the program.
 	stop := make(chan struct{})
 	defer close(stop)
