@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -276,51 +273,11 @@ func (l *live) send(ctx context.Context, u tui.Update) {
 	}
 }
 
-// readRawLine re-reads one line of a plain file at a byte offset, for the
-// raw-line screen. Compressed files and stdin cannot be re-read: the
-// interface then shows the retained copy.
+// readRawLine re-reads a raw line of a plain file by its offset for the
+// raw-line screen; the interface falls back to the retained copy for
+// stdin and archives.
 func readRawLine(maxLine int) func(string, int64) (string, error) {
-	if maxLine <= 0 {
-		maxLine = 1 << 20
-	}
 	return func(path string, offset int64) (string, error) {
-		if path == input.StdinName {
-			return "", errors.New("standard input cannot be re-read")
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return "", err
-		}
-		defer f.Close()
-		var magic [6]byte
-		n, _ := f.ReadAt(magic[:], 0)
-		if compressed(magic[:n]) {
-			return "", errors.New("compressed input cannot be re-read by offset")
-		}
-		if _, err := f.Seek(offset, io.SeekStart); err != nil {
-			return "", err
-		}
-		br := bufio.NewReaderSize(f, 64<<10)
-		var line []byte
-		for len(line) < maxLine {
-			chunk, err := br.ReadSlice('\n')
-			line = append(line, chunk...)
-			if err == nil || !errors.Is(err, bufio.ErrBufferFull) {
-				break
-			}
-		}
-		if len(line) > maxLine {
-			line = line[:maxLine]
-		}
-		return string(bytes.TrimRight(line, "\r\n")), nil
+		return input.ReadLine(path, offset, maxLine)
 	}
-}
-
-func compressed(b []byte) bool {
-	for _, m := range [][]byte{{0x1f, 0x8b}, {0x28, 0xb5, 0x2f, 0xfd}, []byte("BZh"), {0xfd, '7', 'z', 'X', 'Z', 0}} {
-		if bytes.HasPrefix(b, m) {
-			return true
-		}
-	}
-	return false
 }
