@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"hash/maphash"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -37,30 +39,64 @@ const (
 
 type clientKey struct{ ip, ua string }
 
+// op is one pending operation. It is the bulk of the engine's memory on
+// endless 202 traffic (MaxPending of them), so it is kept to 160 bytes (a
+// malloc size class): the client is an interned pair, the timeout an index
+// into the deadline queues, the rare request id, raw line and Retry-After
+// sit behind one pointer allocated only when logged.
 type op struct {
 	ep       *endpoint
 	host     *hostState // where its status resource lives (nil until linked)
 	resPath  string
-	next     *op // older operations on the same status resource
+	next     *op // older operations on the same status resource (same hash)
 	open     int64
-	deadline int64
+	client   *clientKey // interned
+	polls    *pollInfo
+	openRef  opRef        // the opening 202 (method, path, time and status are the op's own)
+	queue    *clientQueue // while waiting for a child GET
+	openPath string
+	from     *hostState // where its opening 202 was (origin-log withdrawal)
+	g        *group     // the finding it was judged into
+	tmo      uint16     // index of its timeout in lifecycle.qList
 	state    opState
 	linkedBy int8
 	isDelete bool
 	body     bool // poll style body
 	hasLoc   bool
 	relLoc   bool
-	edge     bool
-	client   clientKey
-	polls    *pollInfo
-	openRef  lineRef      // the opening 202 (method, path, time and status are the op's own)
-	queue    *clientQueue // while waiting for a child GET
-	openPath string
-	from     *hostState // where its opening 202 was (origin-log withdrawal)
+}
+
+// opRef is an operation's opening line: input, line and offset inline,
+// the rarer parts in an extra allocation.
+type opRef struct {
+	input        *string
+	line, offset int64
+	x            *opExtra
+}
+
+// opExtra holds what most operations do not log.
+type opExtra struct {
+	requestID, raw string
 	// retryAfter is the latest Retry-After of its opening 202 or of a
 	// pending (202) poll; parse.Unknown when none was logged.
 	retryAfter time.Duration
-	g          *group // the finding it was judged into
+}
+
+func (op *op) retryAfter() time.Duration {
+	if op.openRef.x == nil {
+		return parse.Unknown
+	}
+	return op.openRef.x.retryAfter
+}
+
+func (op *op) setRetryAfter(d time.Duration) {
+	if op.openRef.x == nil {
+		if d == parse.Unknown {
+			return
+		}
+		op.openRef.x = &opExtra{}
+	}
+	op.openRef.x.retryAfter = d
 }
 
 // lineRef is where a retained request's line is, compactly.
@@ -70,12 +106,6 @@ type lineRef struct {
 	offset    int64
 	requestID string
 	raw       string
-}
-
-func (e *Engine) lineRefOf(r *parse.Record) lineRef {
-	var ref lineRef
-	e.fillLineRef(&ref, r)
-	return ref
 }
 
 // fillLineRef sets a zeroed ref to r's line.
@@ -89,10 +119,30 @@ func (e *Engine) fillLineRef(ref *lineRef, r *parse.Record) {
 	}
 }
 
+// opRefOf is r's line for an operation; RetryAfter goes along.
+func (e *Engine) opRefOf(r *parse.Record) opRef {
+	ref := opRef{input: e.inputNamePtr(r.Input), line: r.Line, offset: r.Offset}
+	keepRaw := r.Raw != "" && e.rawKept
+	if r.RequestID != "" || keepRaw || r.RetryAfter != parse.Unknown {
+		x := &opExtra{retryAfter: r.RetryAfter}
+		if r.RequestID != "" {
+			x.requestID = strings.Clone(r.RequestID)
+		}
+		if keepRaw {
+			x.raw = cappedRaw(r.Raw)
+		}
+		ref.x = x
+	}
+	return ref
+}
+
 func (op *op) openSample() sampleRef {
-	return sampleRef{input: op.openRef.input, line: op.openRef.line, offset: op.openRef.offset, t: op.open,
-		status: 202, method: op.ep.key.method, path: op.openPath, requestID: op.openRef.requestID,
-		raw: op.openRef.raw, role: "open"}
+	s := sampleRef{input: *op.openRef.input, line: op.openRef.line, offset: op.openRef.offset, t: op.open,
+		status: 202, method: op.ep.key.method, path: op.openPath, role: "open"}
+	if x := op.openRef.x; x != nil {
+		s.requestID, s.raw = x.requestID, x.raw
+	}
+	return s
 }
 
 type pollInfo struct {
@@ -109,9 +159,9 @@ const maxIntervals = 64
 
 type hostState struct {
 	key       string
-	res       map[string]*op
-	filter    pathFilter // cheap pre-check before the res map
-	deletes   int        // since res was rebuilt: tombstones slow a churning map
+	res       map[uint64]*op // by hashPath(resPath); chains hold every path of a hash
+	filter    pathFilter     // cheap pre-check before the res map
+	deletes   int            // since res was rebuilt: tombstones slow a churning map
 	unlinked  map[string]*parentQueue
 	nUnlinked int
 }
@@ -188,7 +238,31 @@ type group struct {
 type opQueue struct {
 	ops []*op
 	hd  int
+	tmo uint16 // its index in qList
 }
+
+// deadline is an operation's J: its first 202 + its timeout.
+func (l *lifecycle) deadline(op *op) int64 { return op.open + l.qList[op.tmo] }
+
+// clientOf interns a record's client (IP, user agent) pair: operations of
+// one client share it.
+func (l *lifecycle) clientOf(r *parse.Record) *clientKey {
+	if c := l.lastClient; c != nil && c.ip == r.ClientIP && c.ua == r.UserAgent {
+		return c
+	}
+	c := l.clients[clientKey{r.ClientIP, r.UserAgent}]
+	if c == nil {
+		if len(l.clients) >= maxClients {
+			l.clients = make(map[clientKey]*clientKey) // old pointers stay valid
+		}
+		c = &clientKey{l.e.in.get(r.ClientIP), l.e.in.get(r.UserAgent)}
+		l.clients[*c] = c
+	}
+	l.lastClient = c
+	return c
+}
+
+const maxClients = 1 << 16
 
 type lifecycle struct {
 	e         *Engine
@@ -200,6 +274,9 @@ type lifecycle struct {
 	inflight      int
 	evicted       int64
 	completedLate int
+
+	clients    map[clientKey]*clientKey
+	lastClient *clientKey
 
 	lastEp               *endpoint
 	lastOpenM, lastOpenP string
@@ -227,6 +304,7 @@ func (l *lifecycle) init(e *Engine) {
 	l.queues = make(map[int64]*opQueue)
 	l.eps = make(map[epKey]*endpoint)
 	l.groups = make(map[groupKey]*group)
+	l.clients = make(map[clientKey]*clientKey)
 	l.edgeHosts = make(map[string]bool)
 }
 
@@ -253,7 +331,7 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 		if !create || len(l.hosts) >= maxHosts {
 			return nil
 		}
-		h = &hostState{key: l.e.in.get(key), res: make(map[string]*op), unlinked: make(map[string]*parentQueue)}
+		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]*op), unlinked: make(map[string]*parentQueue)}
 		l.hosts[h.key] = h
 	}
 	l.lastHostK, l.lastHost = h.key, h
@@ -271,7 +349,7 @@ func (l *lifecycle) record(r *parse.Record, o *origin) {
 	if poll && l.live > 0 {
 		if h := l.host(l.hostKey(r, o), false); h != nil {
 			if len(h.res) > 0 && h.filter.maybe(r.Path) {
-				if head := h.res[r.Path]; head != nil {
+				if head := h.lookup(r.Path); head != nil {
 					l.poll(head, r)
 					return
 				}
@@ -304,11 +382,9 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 	}
 	m = ep.key.method
 	t := r.Time
-	op := &op{ep: ep, open: t, linkedBy: linkNone, edge: r.Source == parse.SourceEdge,
-		client: clientKey{e.in.get(r.ClientIP), e.in.get(r.UserAgent)}}
+	op := &op{ep: ep, open: t, linkedBy: linkNone, client: l.clientOf(r)}
 	op.openPath = e.in.get(r.Path)
-	op.openRef = e.lineRefOf(r)
-	op.retryAfter = r.RetryAfter
+	op.openRef = e.opRefOf(r)
 	op.from = h
 	if ep.from == nil {
 		ep.from = h
@@ -358,18 +434,24 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 			timeout = int64(route.PendingTimeout)
 		}
 	}
-	op.deadline = t + timeout
 	q := l.queues[timeout]
 	if q == nil {
-		q = &opQueue{}
-		l.queues[timeout] = q
-		l.qList = append(l.qList, timeout)
+		if len(l.qList) > math.MaxUint16 { // never in practice: one per distinct route timeout
+			timeout = e.timeout
+			q = l.queues[timeout]
+		}
+		if q == nil {
+			q = &opQueue{tmo: uint16(len(l.qList))}
+			l.queues[timeout] = q
+			l.qList = append(l.qList, timeout)
+		}
 	}
+	op.tmo = q.tmo
 	q.ops = append(q.ops, op)
 	l.all = append(l.all, op)
 	l.live++
 	l.inflight++
-	e.wantDue(op.deadline)
+	e.wantDue(l.deadline(op))
 	for l.live > e.cfg.MaxPending {
 		l.evictOldest()
 	}
@@ -427,17 +509,39 @@ func splitLocation(loc, reqPath string) (host, p string, relative bool) {
 
 func (l *lifecycle) link(op *op, h *hostState, p string, by int8) {
 	op.host = h
-	op.resPath = strings.Clone(p)
+	if p == op.openPath {
+		op.resPath = op.openPath // one copy of the path
+	} else {
+		op.resPath = strings.Clone(p)
+	}
 	op.linkedBy = by
-	op.next = h.res[op.resPath]
-	h.res[op.resPath] = op
+	k := hashPath(op.resPath)
+	op.next = h.res[k]
+	h.res[k] = op
 	h.filter.add(op.resPath)
+}
+
+// The status-resource map is keyed by a 64-bit hash of the path rather than
+// the path (8 bytes less per entry, a cheaper lookup); a collision only
+// shares a chain, and lookups compare the path itself.
+var pathSeed = maphash.MakeSeed()
+
+func hashPath(p string) uint64 { return maphash.String(pathSeed, p) }
+
+// lookup is the newest operation open on status resource p, or nil.
+func (h *hostState) lookup(p string) *op {
+	for o := h.res[hashPath(p)]; o != nil; o = o.next {
+		if o.resPath == p {
+			return o
+		}
+	}
+	return nil
 }
 
 // rebuild copies the status-resource map into a fresh one, entry by entry
 // (maps.Clone would copy the tombstones along).
 func (h *hostState) rebuild() {
-	m := make(map[string]*op, len(h.res))
+	m := make(map[uint64]*op, len(h.res))
 	for k, v := range h.res {
 		m[k] = v
 	}
@@ -477,16 +581,17 @@ func (l *lifecycle) unlink(op *op) {
 	if h == nil {
 		return
 	}
-	head := h.res[op.resPath]
+	k := hashPath(op.resPath)
+	head := h.res[k]
 	if head == op {
 		if op.next == nil {
-			delete(h.res, op.resPath)
+			delete(h.res, k)
 			h.deletes++
 			if h.deletes > len(h.res)+4096 {
 				h.rebuild()
 			}
 		} else {
-			h.res[op.resPath] = op.next
+			h.res[k] = op.next
 		}
 	} else {
 		for p := head; p != nil; p = p.next {
@@ -510,10 +615,10 @@ func (l *lifecycle) enqueue(op *op, h *hostState, p string) {
 		pq = &parentQueue{byClient: make(map[clientKey]*clientQueue)}
 		h.unlinked[op.openPath] = pq
 	}
-	cq := pq.byClient[op.client]
+	cq := pq.byClient[*op.client]
 	if cq == nil {
-		cq = &clientQueue{parent: pq, host: h, path: op.openPath, key: op.client}
-		pq.byClient[op.client] = cq
+		cq = &clientQueue{parent: pq, host: h, path: op.openPath, key: *op.client}
+		pq.byClient[*op.client] = cq
 	}
 	cq.ops = append(cq.ops, op)
 	op.queue = cq
@@ -564,7 +669,7 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		if r.Time < op.open {
 			return false
 		}
-		if op.state != opInflight || r.Time > op.deadline {
+		if op.state != opInflight || r.Time > l.deadline(op) {
 			l.dequeue(op) // past its link window
 			continue
 		}
@@ -583,7 +688,7 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 func (l *lifecycle) poll(head *op, r *parse.Record) {
 	for op := head; op != nil; {
 		next := op.next
-		if op.state == opInflight || op.state == opJudged {
+		if op.resPath == r.Path && (op.state == opInflight || op.state == opJudged) {
 			l.addPoll(op, r)
 		}
 		op = next
@@ -613,7 +718,7 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 	pi.last = st
 	pi.lastT = r.Time
 	if st == 202 && r.RetryAfter >= 0 {
-		op.retryAfter = r.RetryAfter // the server's latest advice while pending
+		op.setRetryAfter(r.RetryAfter) // the server's latest advice while pending
 	}
 
 	done := false
@@ -661,7 +766,7 @@ func (l *lifecycle) due(now int64) int64 {
 	next := int64(1<<63 - 1)
 	for _, to := range l.qList {
 		q := l.queues[to]
-		for q.hd < len(q.ops) && q.ops[q.hd].deadline < now {
+		for q.hd < len(q.ops) && q.ops[q.hd].open+to < now {
 			op := q.ops[q.hd]
 			q.ops[q.hd] = nil
 			q.hd++
@@ -670,8 +775,8 @@ func (l *lifecycle) due(now int64) int64 {
 			}
 		}
 		l.compactQueue(q)
-		if q.hd < len(q.ops) && q.ops[q.hd].deadline < next {
-			next = q.ops[q.hd].deadline
+		if q.hd < len(q.ops) && q.ops[q.hd].open+to < next {
+			next = q.ops[q.hd].open + to
 		}
 	}
 	for l.allHd < len(l.all) {
@@ -764,7 +869,7 @@ func (l *lifecycle) evictOldest() {
 
 // judge classifies an operation at its J.
 func (l *lifecycle) judge(op *op) {
-	sub := l.classifyAt(op, op.deadline)
+	sub := l.classifyAt(op, l.deadline(op))
 	if sub == "" { // poll style body: polling stopped after a 200
 		op.ep.completed++
 		op.ep.latency.add(op.polls.lastT - op.open)
@@ -852,8 +957,8 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	if end > g.end {
 		g.end = end
 	}
-	if op.retryAfter >= 0 {
-		g.retryAfter.add(int64(op.retryAfter))
+	if ra := op.retryAfter(); ra >= 0 {
+		g.retryAfter.add(int64(ra))
 	}
 	if op.hasLoc {
 		g.withLoc++
@@ -923,7 +1028,7 @@ func (l *lifecycle) edgeHost(k string) {
 		return // no operation was ever opened or polled on k
 	}
 	for _, op := range l.all[l.allHd:] {
-		if !op.edge && op.from == h && (op.state == opInflight || op.state == opJudged) {
+		if !op.ep.key.edge && op.from == h && (op.state == opInflight || op.state == opJudged) {
 			l.close(op)
 		}
 	}

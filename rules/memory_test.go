@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ func TestTenMillionNeverPolled(t *testing.T) {
 	cfg := DefaultConfig()
 	e := NewEngine(cfg)
 	batch := make([]parse.Record, 4096)
+	heapBase := heapInUse()
 	var heapAt2M uint64
 	n := 0
 	for n < total {
@@ -57,6 +59,9 @@ func TestTenMillionNeverPolled(t *testing.T) {
 		}
 	}
 	heapAtEnd := heapInUse()
+	if f := os.Getenv("EDGETRIAGE_HEAPPROF"); f != "" {
+		writeHeapProfile(t, f) // while the engine is alive (-memprofile comes after it is gone)
+	}
 	s := e.Finish()
 
 	inflight := int64(10 * time.Minute / time.Second * perSecond) // the last 10 minutes
@@ -77,6 +82,9 @@ func TestTenMillionNeverPolled(t *testing.T) {
 		t.Fatalf("fire-and-forget finding %+v (judged %d)", ff, judged)
 	}
 	t.Logf("heap in use: %d MB at 2M records, %d MB at 10M", heapAt2M>>20, heapAtEnd>>20)
+	// what the engine holds (pending operations and their indexes, per-origin
+	// state), over the pending operations it holds at the cap
+	t.Logf("bytes per pending operation: %d (%d pending)", (heapAtEnd-heapBase)/uint64(cfg.MaxPending), cfg.MaxPending)
 	if heapAtEnd > heapAt2M*3/2+32<<20 {
 		t.Errorf("memory grew: %d MB at 2M, %d MB at 10M", heapAt2M>>20, heapAtEnd>>20)
 	}
@@ -89,6 +97,17 @@ func TestTenMillionNeverPolled(t *testing.T) {
 func testTotal() int {
 	n, _ := strconv.Atoi(os.Getenv("EDGETRIAGE_10M"))
 	return n
+}
+
+func writeHeapProfile(t *testing.T, name string) {
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatalf("heap profile: %v", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		t.Fatalf("heap profile %s: %v", name, err)
+	}
 }
 
 func heapInUse() uint64 {
