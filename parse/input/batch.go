@@ -169,8 +169,7 @@ type merger struct {
 
 func (p *Pipeline) newMerger(sink func([]parse.Record)) *merger {
 	return &merger{p: p, sink: sink, window: int64(p.opt.ReorderWindow),
-		batch: make([]parse.Record, 0, p.opt.BatchSize),
-		dd:    newDeduper(int64(p.opt.ReorderWindow), p.opt.DedupeMax)}
+		dd: newDeduper(int64(p.opt.ReorderWindow), p.opt.DedupeMax)}
 }
 
 type head struct {
@@ -265,10 +264,7 @@ func (m *merger) take(h *head, limit int64) {
 	i := h.pos
 	for {
 		if m.keep(&recs[i], late) {
-			m.batch = append(m.batch, recs[i])
-			if len(m.batch) == cap(m.batch) {
-				m.flush()
-			}
+			m.gather(&recs[i])
 		}
 		i++
 		if i == len(recs) || recs[i].Time > limit {
@@ -281,25 +277,46 @@ func (m *merger) take(h *head, limit int64) {
 
 // keep decides whether rec goes on, and counts it.
 func (m *merger) keep(rec *parse.Record, late bool) bool {
-	if m.dd.duplicate(rec) {
+	// Most logs carry no request id (NCSA): no call into the deduper then.
+	if rec.RequestID != "" && m.dd.duplicate(rec) {
 		m.dup++
 		return false
 	}
-	switch {
-	case !m.hasLast || rec.Time > m.last:
-		m.last, m.hasLast = rec.Time, true
-	case rec.Time < m.last && !late:
+	if t := rec.Time; t >= m.last && m.hasLast { // in order: the common case
+		m.last = t
+	} else if !m.hasLast {
+		m.last, m.hasLast = t, true
+	} else if !late {
 		m.late++ // out of order across inputs: the stream itself was in order
 	}
-	if s := rec.Status; s >= 0 && s < len(m.status) {
+	if s := uint(rec.Status); s < uint(len(m.status)) {
 		m.status[s]++
 	} else {
-		if m.statusOther == nil {
-			m.statusOther = map[int]int64{}
-		}
-		m.statusOther[s]++
+		m.countOther(rec.Status)
 	}
 	return true
+}
+
+// countOther counts a status outside 0..599: the map stays off the
+// per-record path.
+func (m *merger) countOther(status int) {
+	if m.statusOther == nil {
+		m.statusOther = map[int]int64{}
+	}
+	m.statusOther[status]++
+}
+
+// gather copies rec into the batch for the sink, flushing a full one. The
+// batch (BatchSize records, with pointers) is made on first use: a single
+// ordered input never needs it, and the collector need not scan it.
+func (m *merger) gather(rec *parse.Record) {
+	if m.batch == nil {
+		m.batch = make([]parse.Record, 0, m.p.opt.BatchSize)
+	}
+	m.batch = append(m.batch, *rec)
+	if len(m.batch) == cap(m.batch) {
+		m.flush()
+	}
 }
 
 func (m *merger) flush() {

@@ -95,10 +95,7 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 	f.sort = newSorter(int64(p.opt.ReorderWindow), p.opt.ReorderMax, func(seg segment) bool {
 		for i := range seg.recs {
 			if f.m.keep(&seg.recs[i], seg.late) {
-				f.m.batch = append(f.m.batch, seg.recs[i])
-				if len(f.m.batch) == cap(f.m.batch) {
-					f.m.flush()
-				}
+				f.m.gather(&seg.recs[i])
 			}
 		}
 		seg.owner.release(len(seg.recs))
