@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/edgetriage/edgetriage/parse/input"
 	"github.com/edgetriage/edgetriage/rules"
 	"github.com/edgetriage/edgetriage/rules/causes"
@@ -153,14 +155,32 @@ func globMatch(glob, path string) bool {
 	return ok
 }
 
-// isTerminal reports whether stdin or stdout is a character device (a
-// terminal): "no PATH" then means the bundled samples rather than a pipe,
-// and output may be coloured and indented.
+// isTerminal reports whether stdout (or stdin) is a terminal, asked of the
+// terminal driver: /dev/null is a character device but no terminal, and
+// output to it is not for a person (no colour, no indentation).
 func isTerminal(stream any) bool {
 	f, ok := stream.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// stdinHasLogs reports whether stdin carries a log to read when no PATH is
+// given: a pipe, a socket or a redirected file. A terminal, /dev/null or no
+// stdin at all mean "show the bundled samples".
+func stdinHasLogs(stdin io.Reader) bool {
+	if stdin == nil {
+		return false
+	}
+	f, ok := stdin.(*os.File)
 	if !ok {
+		return true // an in-process reader (tests, embedding)
+	}
+	if term.IsTerminal(f.Fd()) {
 		return false
 	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil {
+		return false
+	}
+	m := st.Mode()
+	return m&os.ModeNamedPipe != 0 || m&os.ModeSocket != 0 || m.IsRegular()
 }

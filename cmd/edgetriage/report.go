@@ -26,7 +26,7 @@ func (a *app) prepareInputs(stdin io.Reader) error {
 	if len(a.o.paths) > 0 {
 		return nil
 	}
-	if stdin != nil && !isTerminal(stdin) {
+	if stdinHasLogs(stdin) {
 		a.input.Paths = []string{input.StdinName}
 		return nil
 	}
