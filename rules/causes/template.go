@@ -296,7 +296,7 @@ func templateDataOf(f *rules.Finding, feats []any) map[string]any {
 	d["upstreams_failed_list"] = strings.Join(stripCounts(contextList(f.Context, "upstreams_failed")), ", ")
 	d["upstreams_healthy_list"] = strings.Join(stripCounts(contextList(f.Context, "upstreams_healthy")), ", ")
 	d["statuses_before"] = orPlaceholder(statusMap(f.Context["statuses_before"]), "none")
-	d["errors_before"] = orPlaceholder(statusMap(errorStatuses(f.Context["statuses_before"])), "none")
+	d["errors_before"] = orPlaceholder(errorStatuses(f.Context["statuses_before"]), "none")
 	d["join_statuses"] = "unknown"
 	if j, ok := f.Context["join"].(map[string]any); ok {
 		d["join_statuses"] = orPlaceholder(statusMap(j["statuses"]), "none")
@@ -460,7 +460,15 @@ func countMap(m map[string]int) []string {
 }
 
 // statusMap renders a status -> count map as "502: 12, 200: 3".
-func statusMap(v any) string {
+func statusMap(v any) string { return renderStatuses(statusCounts(v), 0) }
+
+// errorStatuses renders only the 5xx of a status -> count map, so that
+// "errors before" never lists the 200s the origin also returned.
+func errorStatuses(v any) string { return renderStatuses(statusCounts(v), 500) }
+
+// statusCounts reads the status -> count maps the engine and JSON produce;
+// nil for anything else.
+func statusCounts(v any) map[string]float64 {
 	counts := map[string]float64{}
 	switch m := v.(type) {
 	case map[int]int:
@@ -491,10 +499,19 @@ func statusMap(v any) string {
 			}
 		}
 	default:
-		return ""
+		return nil
 	}
+	return counts
+}
+
+// renderStatuses lists the statuses at or above minStatus, most frequent
+// first.
+func renderStatuses(counts map[string]float64, minStatus int) string {
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
+		if st, err := strconv.Atoi(k); minStatus > 0 && (err != nil || st < minStatus) {
+			continue
+		}
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
@@ -508,47 +525,6 @@ func statusMap(v any) string {
 		parts[i] = k + ": " + num(counts[k])
 	}
 	return strings.Join(parts, ", ")
-}
-
-// errorStatuses keeps the 5xx entries of a status -> count map, so that
-// "errors before" never lists the 200s the origin also returned.
-func errorStatuses(v any) any {
-	out := map[string]float64{}
-	add := func(k string, n float64) {
-		if st, err := strconv.Atoi(k); err == nil && st >= 500 {
-			out[k] = n
-		}
-	}
-	switch m := v.(type) {
-	case map[int]int:
-		for k, n := range m {
-			add(strconv.Itoa(k), float64(n))
-		}
-	case map[string]int:
-		for k, n := range m {
-			add(k, float64(n))
-		}
-	case map[string]int64:
-		for k, n := range m {
-			add(k, float64(n))
-		}
-	case map[string]any:
-		for k, n := range m {
-			switch x := n.(type) {
-			case float64:
-				add(k, x)
-			case int:
-				add(k, float64(x))
-			case int64:
-				add(k, float64(x))
-			}
-		}
-	}
-	res := make(map[string]any, len(out))
-	for k, n := range out {
-		res[k] = n
-	}
-	return res
 }
 
 // suggest returns the candidate a typo most likely meant: the one sharing
