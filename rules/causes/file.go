@@ -30,38 +30,62 @@ func (e *FileError) Error() string {
 
 // ruleDef is a cause rule as written in a file.
 type ruleDef struct {
-	ID             string
-	Kinds          []rules.Kind
-	Subtypes       []string
-	Statuses       []int
-	When           string
+	selector
 	Title          string
 	Confidence     float64
 	ConfidenceExpr string
 	Evidence       []string
 	Fixes          []string
 	Severity       rules.Severity
-	Disabled       bool
 
-	File                                            string
-	Line, WhenLine, ConfLine, EvidenceLine, FixLine int
-	evidenceLines, fixLines                         []int
+	File                                  string
+	Line, ConfLine, EvidenceLine, FixLine int
+	evidenceLines, fixLines               []int
 }
 
 // severityDef is a severity rule: when it holds, the finding is raised to
 // Severity.
 type severityDef struct {
+	selector
+	Severity rules.Severity
+	Reason   string
+
+	File string
+	Line int
+}
+
+// selector is what cause and severity rules share: which findings they
+// apply to and when.
+type selector struct {
 	ID       string
 	Kinds    []rules.Kind
 	Subtypes []string
 	Statuses []int
 	When     string
-	Severity rules.Severity
-	Reason   string
+	WhenLine int
 	Disabled bool
+}
 
-	File           string
-	Line, WhenLine int
+// parseKey reads one of the selector's keys; false for any other key.
+func (s *selector) parseKey(key string, v *yaml.Node, el *errList) bool {
+	switch key {
+	case "id":
+		s.ID, _ = scalar(v, el, "id")
+	case "kind":
+		s.Kinds = kindList(v, el)
+	case "subtype":
+		s.Subtypes = subtypeList(v, el)
+	case "status":
+		s.Statuses = statusList(v, el)
+	case "when":
+		s.When, _ = scalar(v, el, "when")
+		s.WhenLine = v.Line
+	case "disabled":
+		s.Disabled = boolValue(v, el, "disabled")
+	default:
+		return false
+	}
+	return true
 }
 
 // genericDef holds the fixes every finding of a kind (or of one sub-type)
@@ -317,18 +341,10 @@ func parseRule(n *yaml.Node, file string, el *errList) (ruleDef, bool) {
 	r := ruleDef{File: file, Line: n.Line, Confidence: -1}
 	before := len(el.errs)
 	forEachPair(n, el, func(key string, k, v *yaml.Node) {
+		if r.parseKey(key, v, el) {
+			return
+		}
 		switch key {
-		case "id":
-			r.ID, _ = scalar(v, el, "id")
-		case "kind":
-			r.Kinds = kindList(v, el)
-		case "subtype":
-			r.Subtypes = subtypeList(v, el)
-		case "status":
-			r.Statuses = statusList(v, el)
-		case "when":
-			r.When, _ = scalar(v, el, "when")
-			r.WhenLine = v.Line
 		case "title":
 			r.Title, _ = scalar(v, el, "title")
 		case "confidence":
@@ -353,8 +369,6 @@ func parseRule(n *yaml.Node, file string, el *errList) (ruleDef, bool) {
 			r.FixLine = v.Line
 		case "severity":
 			r.Severity = severityValue(v, el)
-		case "disabled":
-			r.Disabled = boolValue(v, el, "disabled")
 		default:
 			el.add(k.Line, "rule: unknown key %q (want id, kind, subtype, status, when, title, confidence, evidence, fixes, severity or disabled)", key)
 		}
@@ -387,24 +401,14 @@ func parseSeverity(n *yaml.Node, file string, el *errList) (severityDef, bool) {
 	r := severityDef{File: file, Line: n.Line}
 	before := len(el.errs)
 	forEachPair(n, el, func(key string, k, v *yaml.Node) {
+		if r.parseKey(key, v, el) {
+			return
+		}
 		switch key {
-		case "id":
-			r.ID, _ = scalar(v, el, "id")
-		case "kind":
-			r.Kinds = kindList(v, el)
-		case "subtype":
-			r.Subtypes = subtypeList(v, el)
-		case "status":
-			r.Statuses = statusList(v, el)
-		case "when":
-			r.When, _ = scalar(v, el, "when")
-			r.WhenLine = v.Line
 		case "severity":
 			r.Severity = severityValue(v, el)
 		case "reason":
 			r.Reason, _ = scalar(v, el, "reason")
-		case "disabled":
-			r.Disabled = boolValue(v, el, "disabled")
 		default:
 			el.add(k.Line, "severity rule: unknown key %q (want id, kind, subtype, status, when, severity, reason or disabled)", key)
 		}
