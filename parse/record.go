@@ -73,6 +73,13 @@ type Record struct {
 	POP            string        // CDN point of presence (EdgeColoCode, x-edge-location)
 	CacheStatus    string        // hit, miss, dynamic, ... lower case as logged
 
+	// Count is how many identical requests the record stands for; 0 and 1
+	// both mean one. Sources that push the scan down (ClickHouse) send the
+	// healthy traffic as GROUP BY aggregates this way; file readers never
+	// set it. Every counter in the engine must add Count, so that findings
+	// from rows plus aggregates equal findings from the raw rows.
+	Count int64
+
 	// Where it came from, so the raw line can be shown again.
 	Raw    string // the line as read (a view of the reader's slab; set by the reader, not the parser)
 	Input  string // the input's name as given (path, or "-" for stdin)
@@ -105,6 +112,14 @@ func (r *Record) Clone() Record {
 	c.Raw = strings.Clone(r.Raw)
 	c.Input = strings.Clone(r.Input)
 	return c
+}
+
+// N returns how many requests the record stands for (Count, at least 1).
+func (r *Record) N() int64 {
+	if r.Count > 1 {
+		return r.Count
+	}
+	return 1
 }
 
 // TimeUTC returns the record's time as a time.Time in UTC.

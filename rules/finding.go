@@ -111,6 +111,18 @@ type Finding struct {
 	End   time.Time `json:"end"`
 	Count int       `json:"count"`
 
+	// Definition says in one line what the finding's status means (for a
+	// 520: the origin returned something Cloudflare could not read). It is
+	// shown above the causes and never ranked among them.
+	Definition string `json:"definition,omitempty"`
+	// Verdict is one sentence that names the top cause with the separating
+	// values ("Only FRA and AMS fail (100% of their requests; the other 6
+	// data centres 0%): ...").
+	Verdict string `json:"verdict,omitempty"`
+	// Contrast is what separates the failing requests from the healthy
+	// ones (bursts and storms; nil where there is nothing to compare).
+	Contrast *Contrast `json:"contrast,omitempty"`
+
 	// Features are the numbers cause rules test; Context the non-numeric
 	// evidence (paths, POPs, upstreams failed and healthy, statuses before,
 	// the edge/origin join).
