@@ -90,7 +90,8 @@ type ScenarioTruth struct {
 	// Expected are findings that must exist, each with its planted cause.
 	Expected []ExpectedFinding
 	// Quiet are origin and status pairs that must raise no storm or burst
-	// of severity warning or above (steady error rates, background noise).
+	// of severity warning or above outside the expected findings' spans
+	// (steady error rates, background noise).
 	Quiet []QuietOrigin
 }
 
@@ -120,8 +121,9 @@ type ExpectedFinding struct {
 	Note string
 }
 
-// QuietOrigin is an origin whose status must not be reported as a storm
-// of severity warning or above.
+// QuietOrigin is an origin whose status must not be reported as a burst
+// or storm of severity warning or above, except over the span of one of
+// the scenario's expected findings.
 type QuietOrigin struct {
 	Origin string
 	Status int

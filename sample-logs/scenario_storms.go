@@ -100,7 +100,8 @@ func buildStormJump(w *world) {
 		share: constShare(share502), apply: func(r *rand.Rand, req *Request) { relay5xx(r, req, 502, r.IntN(5)) }})
 	w.addFault(&fault{host: scenAPI, kind: "burst_5xx", status: 504, from: w.base, to: w.end,
 		share: constShare(w.uniform(0.0015, 0.0025)), apply: func(r *rand.Rand, req *Request) { relay5xx(r, req, 504, 30000+r.IntN(200)) }})
-	w.truth.Quiet = append(w.truth.Quiet, QuietOrigin{Origin: scenAPI, Status: 504, Note: "steady 0.2% 504"})
+	w.truth.Quiet = append(w.truth.Quiet, QuietOrigin{Origin: scenAPI, Status: 504, Note: "steady 0.2% 504"},
+		QuietOrigin{Origin: scenAPI, Status: 502, Note: "steady 0.5% 502 outside the jump"})
 	w.traffic(site{host: scenAPI, ips: ips, routes: apiSite, perMin: w.uniform(450, 650)})
 }
 
@@ -178,6 +179,8 @@ func buildNginxUpstream(w *world) {
 		}
 	}
 	w.truth.Expected = append(w.truth.Expected, e)
+	w.truth.Quiet = append(w.truth.Quiet, QuietOrigin{Origin: name, Status: 502,
+		Note: fmt.Sprintf("steady %.1f%% 502 on every upstream outside the planted span", base502*100)})
 }
 
 func appendMs(b []byte, ms int) []byte {
