@@ -8,11 +8,11 @@ import (
 
 // Engine settings the truth assumes (the rules engine's defaults).
 const (
-	TruthBurstWindow    = 60 * time.Second
-	TruthBurstMin       = 5
+	TruthBurstWindow = 60 * time.Second
+	TruthBurstMin    = 5
 	// TruthStormMin is the fewest errors of a 5xx storm (issue 8: a storm
 	// is a change of at least 10 errors, not a count within a window).
-	TruthStormMin = 10
+	TruthStormMin       = 10
 	TruthPendingTimeout = 10 * time.Minute
 )
 
