@@ -21,6 +21,9 @@ type Scenario struct {
 	// Cause is the planted cause id of the scenario's main finding ("" for
 	// storm scenarios that must raise nothing).
 	Cause string
+	// Signature is how the cause shows in the data; Rows the rows of
+	// domain.md section 1 (or the section) it stands for.
+	Signature, Rows string
 	// Heavy scenarios are too big for every test run (the four-hour
 	// steady host): tests run them on request.
 	Heavy bool
@@ -45,6 +48,12 @@ type ScenarioFile struct {
 	Format string // parser name, as File.Format
 	Data   []byte // nil for streamed files
 	stream func(io.Writer) error
+}
+
+// StreamedFile is a scenario file written on demand by write, which must
+// write the same bytes on every call.
+func StreamedFile(name, format string, write func(io.Writer) error) ScenarioFile {
+	return ScenarioFile{Name: name, Format: format, stream: write}
 }
 
 // WriteTo writes the file's bytes to w.
