@@ -20,12 +20,7 @@ func TestScenariosCoverEveryCause(t *testing.T) {
 			t.Errorf("scenario %s twice", s.Name)
 		}
 		names[s.Name] = true
-		if s.Heavy {
-			continue
-		}
-		for _, e := range s.Generate(1).Truth.Expected {
-			planted[e.Cause] = true
-		}
+		planted[s.Cause] = true
 	}
 	for _, c := range knownCauses {
 		if !planted[c] {
