@@ -627,13 +627,13 @@ func TestPlaceholders(t *testing.T) {
 	f.Context = map[string]any{}
 	f.Samples = nil
 	d := templateData(f)
-	if d["host"] != "<host>" || d["origin_ip"] != "<origin IP>" || d["top_path"] != "/" {
+	if d["host"] != "YOUR_HOST" || d["origin_ip"] != "ORIGIN_IP" || d["top_path"] != "/" {
 		t.Errorf("placeholders: host %v ip %v path %v", d["host"], d["origin_ip"], d["top_path"])
 	}
 	f.Origin = "203.0.113.7"
 	f.Context = map[string]any{"paths": []any{"/x (3)"}, "upstreams_failed": []string{"10.0.0.1:8080 (3)"}}
 	d = templateData(f)
-	if d["host"] != "<host>" || d["origin_ip"] != "203.0.113.7" || d["top_path"] != "/x" {
+	if d["host"] != "YOUR_HOST" || d["origin_ip"] != "203.0.113.7" || d["top_path"] != "/x" {
 		t.Errorf("origin-ip grouping: host %v ip %v path %v", d["host"], d["origin_ip"], d["top_path"])
 	}
 }

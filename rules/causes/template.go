@@ -3,7 +3,6 @@ package causes
 import (
 	"fmt"
 	"math"
-	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -19,7 +18,7 @@ import (
 // origin, time range, endpoint and context, with readable placeholders when
 // the log did not carry them.
 var dataStrings = []string{
-	"kind", "subtype", "origin", "host", "origin_ip", "endpoint", "method", "path",
+	"kind", "subtype", "origin", "host", "host_note", "origin_ip", "origin_ip_note", "endpoint", "method", "path",
 	"start", "end", "start_rfc3339", "end_rfc3339", "span", "date",
 	"top_path", "paths", "top_pop", "pops", "upstreams_failed_list", "upstreams_healthy_list",
 	"statuses_before", "errors_before", "rays", "stall_start", "join_statuses",
@@ -75,6 +74,16 @@ var funcs = template.FuncMap{
 	"mul":   func(a, b float64) float64 { return a * b },
 	"gt":    func(a, b float64) bool { return a > b },
 	"ge":    func(a, b float64) bool { return a >= b },
+	// shq quotes a value for a POSIX shell: every value a suggested command
+	// carries goes through it, since paths and hosts come from whoever sent
+	// the request.
+	"shq": shq,
+	// url builds https://HOST/PATH with the path's unsafe bytes
+	// percent-encoded; quote it with shq in a command.
+	"url": func(host, path string) string { return "https://" + host + urlPath(path) },
+	// urlpath is a logged path as it would appear in a URL (see urlPath),
+	// for prose beside a command.
+	"urlpath": urlPath,
 	"status": func(x float64) string {
 		if x <= 0 || math.IsNaN(x) {
 			return "unknown"
@@ -264,9 +273,17 @@ func templateDataOf(f *rules.Finding, feats []any) map[string]any {
 		d["span"] = secs(f.End.Sub(f.Start).Seconds())
 	}
 
-	host := hostOf(f)
-	d["host"] = orPlaceholder(host, "<host>")
-	d["origin_ip"] = orPlaceholder(originIP(f), "<origin IP>")
+	host, ip := hostOf(f), originIP(f)
+	d["host"] = orPlaceholder(host, hostPlaceholder)
+	d["origin_ip"] = orPlaceholder(ip, originIPPlaceholder)
+	d["host_note"] = ""
+	if host == "" {
+		d["host_note"] = "(This log names no host: replace " + hostPlaceholder + " with the site's name, or pass --origin HOST.)"
+	}
+	d["origin_ip_note"] = ""
+	if ip == "" {
+		d["origin_ip_note"] = "(The log gives no origin address: replace " + originIPPlaceholder + " with the origin server's IP.)"
+	}
 
 	paths := contextList(f.Context, "paths")
 	d["paths"] = orPlaceholder(strings.Join(paths, ", "), "unknown paths")
@@ -349,49 +366,6 @@ func endpointPath(ep string) string {
 		return ep
 	}
 	return p
-}
-
-// hostOf returns the finding's host name: its origin when that is a host
-// (group by host), else a "host" context value when the engine gives one.
-func hostOf(f *rules.Finding) string {
-	if h, ok := f.Context["host"].(string); ok && h != "" {
-		return h
-	}
-	o := f.Origin
-	if o == "" || strings.ContainsAny(o, "/ ") {
-		return "" // an input path (plain logs without a host)
-	}
-	if _, err := netip.ParseAddr(o); err == nil {
-		return ""
-	}
-	if ap, err := netip.ParseAddrPort(o); err == nil && ap.IsValid() {
-		return ""
-	}
-	return o
-}
-
-// originIP returns an address to send requests to the origin directly: the
-// origin itself when grouping by IP, else the first failing upstream.
-func originIP(f *rules.Finding) string {
-	if ip := bareIP(f.Origin); ip != "" {
-		return ip
-	}
-	for _, u := range contextList(f.Context, "upstreams_failed") {
-		if ip := bareIP(stripCount(u)); ip != "" {
-			return ip
-		}
-	}
-	return ""
-}
-
-func bareIP(s string) string {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.String()
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().String()
-	}
-	return ""
 }
 
 // stripCount turns "path (12)" into "path".
