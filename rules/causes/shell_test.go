@@ -102,7 +102,9 @@ func TestSuggestedCommandsResistInjection(t *testing.T) {
 			f.Samples[0].Path = v
 		}},
 		{"host", func(f *rules.Finding, v string) { f.Origin = v }},
-		{"host context", func(f *rules.Finding, v string) { f.Context["host"] = "x" + strings.TrimPrefix(v, "/") + ".example.com" }},
+		{"host context", func(f *rules.Finding, v string) {
+			f.Context["host"] = "x" + strings.TrimPrefix(v, "/") + ".example.com"
+		}},
 		{"upstream", func(f *rules.Finding, v string) { f.Context["upstreams_failed"] = []string{v + " (3)"} }},
 	}
 	commands := 0
