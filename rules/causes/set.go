@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/template"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -34,22 +34,23 @@ func DefaultYAML() []byte { return slices.Clone(defaultRules) }
 type Set struct {
 	causes   []*causeRule
 	severity []*severityRule
-	generic  map[string][]*template.Template // by "kind" or "kind/subtype"
+	generic  map[string][]ruleTemplate // by "kind" or "kind/subtype"
 	routes   []rules.Route
+	warn     *warnings
 }
 
 type causeRule struct {
 	def      ruleDef
-	when     map[rules.Kind]*vm.Program
-	conf     map[rules.Kind]*vm.Program // nil when the confidence is a number
-	evidence []*template.Template
-	fixes    []*template.Template
+	when     *ruleExpr
+	conf     *ruleExpr // nil when the confidence is a number
+	evidence []ruleTemplate
+	fixes    []ruleTemplate
 	override bool // replaces a rule of the same id from an earlier file
 }
 
 type severityRule struct {
 	def      severityDef
-	when     map[rules.Kind]*vm.Program
+	when     *ruleExpr
 	override bool
 }
 
@@ -82,7 +83,7 @@ type source struct {
 }
 
 func load(srcs []source) (*Set, error) {
-	s := &Set{generic: map[string][]*template.Template{}}
+	s := &Set{generic: map[string][]ruleTemplate{}, warn: &warnings{}}
 	var errs []error
 	for _, src := range srcs {
 		if err := s.add(src); err != nil {
@@ -128,27 +129,27 @@ func (s *Set) add(src source) error {
 		sevIDs[d.ID] = true
 		r := &severityRule{def: d}
 		if !d.Disabled {
-			r.when = compileWhen(d.When, d.WhenLine, d.Kinds, expr.AsBool(), el)
+			r.when = compileWhen(d.When, fmt.Sprintf("%s:%d", d.File, d.WhenLine), d.WhenLine, d.Kinds, expr.AsBool(), el)
 			if r.when == nil {
 				continue
 			}
 		}
 		sevs = append(sevs, r)
 	}
-	generic := map[string][]*template.Template{}
+	generic := map[string][]ruleTemplate{}
 	for _, g := range defs.generic {
 		key := string(g.Kind)
 		if g.Subtype != "" {
 			key += "/" + g.Subtype
 		}
-		ts := []*template.Template{}
+		ts := []ruleTemplate{}
 		for i, text := range g.Fixes {
-			t, err := compileTemplate("generic_fixes."+string(g.Kind), text, []rules.Kind{g.Kind})
+			t, err := compileTemplate("generic_fixes."+key, text, []rules.Kind{g.Kind})
 			if err != nil {
 				el.add(g.Lines[i], "generic fix for %s: %v", key, err)
 				continue
 			}
-			ts = append(ts, t)
+			ts = append(ts, ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", g.File, g.Lines[i])})
 		}
 		generic[key] = ts
 	}
@@ -208,9 +209,9 @@ func mergeRules[R mergeable](list, later []R) []R {
 func compileCause(d ruleDef, el *errList) *causeRule {
 	before := len(el.errs)
 	r := &causeRule{def: d}
-	r.when = compileWhen(d.When, d.WhenLine, d.Kinds, expr.AsBool(), el)
+	r.when = compileWhen(d.When, fmt.Sprintf("%s:%d", d.File, d.WhenLine), d.WhenLine, d.Kinds, expr.AsBool(), el)
 	if d.ConfidenceExpr != "" {
-		r.conf = compileWhen(d.ConfidenceExpr, d.ConfLine, d.Kinds, expr.AsFloat64(), el)
+		r.conf = compileWhen(d.ConfidenceExpr, fmt.Sprintf("%s:%d", d.File, d.ConfLine), d.ConfLine, d.Kinds, expr.AsFloat64(), el)
 	}
 	for i, text := range d.Evidence {
 		t, err := compileTemplate(d.ID+".evidence", text, d.Kinds)
@@ -218,7 +219,7 @@ func compileCause(d ruleDef, el *errList) *causeRule {
 			el.add(d.evidenceLines[i], "rule %q evidence: %v", d.ID, err)
 			continue
 		}
-		r.evidence = append(r.evidence, t)
+		r.evidence = append(r.evidence, ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", d.File, d.evidenceLines[i])})
 	}
 	for i, text := range d.Fixes {
 		t, err := compileTemplate(d.ID+".fixes", text, d.Kinds)
@@ -226,7 +227,7 @@ func compileCause(d ruleDef, el *errList) *causeRule {
 			el.add(d.fixLines[i], "rule %q fix: %v", d.ID, err)
 			continue
 		}
-		r.fixes = append(r.fixes, t)
+		r.fixes = append(r.fixes, ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", d.File, d.fixLines[i])})
 	}
 	if len(el.errs) > before {
 		return nil
@@ -235,11 +236,16 @@ func compileCause(d ruleDef, el *errList) *causeRule {
 }
 
 // compileWhen compiles an expression once per kind it applies to (the
-// features differ by kind), so an unknown name is a load-time error.
-func compileWhen(src string, line int, kinds []rules.Kind, want expr.Option, el *errList) map[rules.Kind]*vm.Program {
-	out := make(map[rules.Kind]*vm.Program, len(kinds))
+// features differ by kind), so an unknown name is a load-time error; an
+// expression whose run time is not bounded is refused too.
+func compileWhen(src, source string, line int, kinds []rules.Kind, want expr.Option, el *errList) *ruleExpr {
+	out := &ruleExpr{progs: make(map[string]*vm.Program, len(kinds)), source: source}
 	for _, k := range kinds {
-		p, err := expr.Compile(src, expr.Env(exprEnv(k)), want)
+		env := exprEnv(k)
+		p, err := expr.Compile(src, append([]expr.Option{expr.Env(env), want}, exprOptions...)...)
+		if err == nil {
+			err = checkBounded(p.Node())
+		}
 		if err != nil {
 			msg, _, _ := strings.Cut(err.Error(), "\n")
 			if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
@@ -253,10 +259,18 @@ func compileWhen(src string, line int, kinds []rules.Kind, want expr.Option, el 
 			el.add(line, "expression %q (for %s): %s", src, k, msg)
 			return nil
 		}
-		out[k] = p
+		out.progs[string(k)] = p
+		for _, n := range exprNames(p.Node()) {
+			if env[n.name] != nil && !isHelper(n.name) && !slices.Contains(out.names, n) {
+				out.names = append(out.names, n)
+			}
+		}
 	}
 	return out
 }
+
+// isHelper reports whether name is a helper function, not a feature.
+func isHelper(name string) bool { return name == "known" || name == "between" || name == "ratio" }
 
 func (r *causeRule) applies(f *rules.Finding) bool {
 	return appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f)
@@ -308,15 +322,18 @@ func (s *Set) Explain(f *rules.Finding) {
 
 	causes := make([]rules.Cause, 0, 4)
 	for _, r := range s.causes {
-		if !r.applies(f) || !holds(&machine, r.when[f.Kind], env) {
+		if !r.applies(f) || !s.holds(&machine, r.def.ID, r.when, f.Kind, env) {
 			continue
 		}
 		c := rules.Cause{Rule: r.def.ID, Title: r.def.Title, Confidence: r.def.Confidence}
 		if r.conf != nil {
-			c.Confidence = evalFloat(&machine, r.conf[f.Kind], env)
+			c.Confidence = s.evalFloat(&machine, r.def.ID, r.conf, f.Kind, env)
 		}
-		c.Evidence = render(r.evidence, data)
-		c.Fixes = render(r.fixes, data)
+		c.Evidence = s.render(r.def.ID, r.evidence, data)
+		if len(c.Evidence) == 0 {
+			continue // every evidence line failed: the rule is reported, not shown
+		}
+		c.Fixes = s.render(r.def.ID, r.fixes, data)
 		causes = append(causes, c)
 		if r.def.Severity > sev {
 			sev = r.def.Severity
@@ -337,12 +354,12 @@ func (s *Set) Explain(f *rules.Finding) {
 			addFix(fx)
 		}
 	}
-	for _, fx := range render(s.genericFor(f), data) {
+	for _, fx := range s.render("generic_fixes."+string(f.Kind), s.genericFor(f), data) {
 		addFix(fx)
 	}
 
 	for _, r := range s.severity {
-		if appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f) && holds(&machine, r.when[f.Kind], env) && r.def.Severity > sev {
+		if appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f) && r.def.Severity > sev && s.holds(&machine, r.def.ID, r.when, f.Kind, env) {
 			sev = r.def.Severity
 		}
 	}
@@ -360,7 +377,7 @@ func (s *Set) Explain(f *rules.Finding) {
 
 // genericFor returns the generic fixes of f's sub-type when the rules give
 // them, else those of its kind.
-func (s *Set) genericFor(f *rules.Finding) []*template.Template {
+func (s *Set) genericFor(f *rules.Finding) []ruleTemplate {
 	if f.Subtype != "" {
 		if ts, ok := s.generic[string(f.Kind)+"/"+f.Subtype]; ok {
 			return ts
@@ -369,24 +386,39 @@ func (s *Set) genericFor(f *rules.Finding) []*template.Template {
 	return s.generic[string(f.Kind)]
 }
 
-func holds(machine *vm.VM, p *vm.Program, env map[string]any) bool {
+// run evaluates one of rule's expressions; a run-time error (a type
+// mismatch, a feature this format lacks) or a run past exprSlow is
+// reported once per rule, with the feature involved.
+func (s *Set) run(machine *vm.VM, rule string, e *ruleExpr, k rules.Kind, env map[string]any) (any, bool) {
+	if e == nil {
+		return nil, false
+	}
+	p := e.progs[string(k)]
 	if p == nil {
-		return false
+		return nil, false
 	}
+	machine.MemoryBudget = exprMemory
+	start := time.Now()
 	out, err := machine.Run(p, env)
-	if err != nil {
-		return false
+	if d := time.Since(start); err == nil && d > exprSlow {
+		s.warn.add(Warning{Rule: rule, Source: e.source, Message: fmt.Sprintf("expression took %v (budget %v)", d.Round(time.Millisecond), exprSlow)})
 	}
-	b, ok := out.(bool)
-	return ok && b
+	if err != nil {
+		s.warn.add(Warning{Rule: rule, Source: e.source, Feature: e.featureOf(err), Message: "expression failed: " + firstLine(err)})
+		return nil, false
+	}
+	return out, true
 }
 
-func evalFloat(machine *vm.VM, p *vm.Program, env map[string]any) float64 {
-	if p == nil {
-		return 0
-	}
-	out, err := machine.Run(p, env)
-	if err != nil {
+func (s *Set) holds(machine *vm.VM, rule string, e *ruleExpr, k rules.Kind, env map[string]any) bool {
+	out, ok := s.run(machine, rule, e, k, env)
+	b, isBool := out.(bool)
+	return ok && isBool && b
+}
+
+func (s *Set) evalFloat(machine *vm.VM, rule string, e *ruleExpr, k rules.Kind, env map[string]any) float64 {
+	out, ok := s.run(machine, rule, e, k, env)
+	if !ok {
 		return 0
 	}
 	var v float64
@@ -402,18 +434,18 @@ func evalFloat(machine *vm.VM, p *vm.Program, env map[string]any) float64 {
 	return math.Max(0, math.Min(1, v))
 }
 
-// render executes templates, dropping lines that come out empty (a template
-// may guard a sentence with {{if known .x}}).
-func render(ts []*template.Template, data map[string]any) []string {
+// render executes a rule's templates under the template budget, dropping
+// lines that come out empty (a template may guard a sentence with {{if
+// known .x}}); a line that fails is dropped and the rule reported once.
+func (s *Set) render(rule string, ts []ruleTemplate, data map[string]any) []string {
 	out := make([]string, 0, len(ts))
-	var b strings.Builder
+	var w cappedWriter
 	for _, t := range ts {
-		b.Reset()
-		if err := t.Execute(&b, data); err != nil {
-			out = append(out, fmt.Sprintf("(template %s failed: %v)", t.Name(), err))
+		if err := execute(t.t, data, &w); err != nil {
+			s.warn.add(Warning{Rule: rule, Source: t.source, Message: "template failed: " + err.Error()})
 			continue
 		}
-		if line := collapseSpace(b.String()); line != "" {
+		if line := collapseSpace(w.String()); line != "" {
 			out = append(out, line)
 		}
 	}

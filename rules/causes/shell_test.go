@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"text/template"
 
 	"github.com/edgetriage/edgetriage/rules"
 )
@@ -131,7 +130,7 @@ func TestSuggestedCommandsResistInjection(t *testing.T) {
 // allFixes renders every fix template of every rule of kind (whether or
 // not its condition holds) and the kind's generic fixes.
 func allFixes(s *Set, kind rules.Kind, data map[string]any) []string {
-	var ts []*template.Template
+	var ts []ruleTemplate
 	for _, r := range s.causes {
 		for _, k := range r.def.Kinds {
 			if k == kind {
@@ -141,10 +140,10 @@ func allFixes(s *Set, kind rules.Kind, data map[string]any) []string {
 	}
 	ts = append(ts, s.generic[string(kind)]...)
 	var out []string
+	var w cappedWriter
 	for _, t := range ts {
-		var b strings.Builder
-		if err := t.Execute(&b, data); err == nil {
-			out = append(out, collapseSpace(b.String()))
+		if err := execute(t.t, data, &w); err == nil {
+			out = append(out, collapseSpace(w.String()))
 		}
 	}
 	return out

@@ -84,6 +84,7 @@ var funcs = template.FuncMap{
 	// urlpath is a logged path as it would appear in a URL (see urlPath),
 	// for prose beside a command.
 	"urlpath": urlPath,
+	"__tick":  tick, // the budget check instrument puts in every range body
 	"status": func(x float64) string {
 		if x <= 0 || math.IsNaN(x) {
 			return "unknown"
@@ -151,6 +152,9 @@ func compileTemplate(name, text string, kinds []rules.Kind) (*template.Template,
 			msg = msg[i+2:]
 		}
 		return nil, fmt.Errorf("bad template: %s", msg)
+	}
+	if err := instrument(t); err != nil {
+		return nil, fmt.Errorf("bad template: %w", err)
 	}
 	var unknown []string
 	for _, k := range kinds {
