@@ -36,7 +36,7 @@ func TestRunawayRulesFailWithinBudget(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "mine.yaml")
 			writeFile(t, path, text)
 			s := mustLoad(t, path)
-			f := burst(rules.KindBurst520, 520, map[string]float64{"reused_conn_share": 0.9, "fast_fail_share": 0.9})
+			f := contrastBurst(rules.KindBurst520, 520, rules.TimeShape{}, nil, dimOf("upstream", val{"10.0.0.7", 90, 90}, val{"10.0.0.8", 0, 90}))
 			start := time.Now()
 			s.Explain(f)
 			s.Explain(f)

@@ -4,13 +4,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -37,12 +34,16 @@ type Set struct {
 	generic  map[string][]ruleTemplate // by "kind" or "kind/subtype"
 	routes   []rules.Route
 	warn     *warnings
+	// definitions say in one line what each status means (Finding.Definition).
+	definitions map[int]string
 }
 
 type causeRule struct {
 	def      ruleDef
 	when     *ruleExpr
-	conf     *ruleExpr // nil when the confidence is a number
+	title    ruleTemplate
+	strength *ruleExpr     // nil without a strength expression
+	verdict  *ruleTemplate // nil without a verdict
 	evidence []ruleTemplate
 	fixes    []ruleTemplate
 	override bool // replaces a rule of the same id from an earlier file
@@ -83,7 +84,7 @@ type source struct {
 }
 
 func load(srcs []source) (*Set, error) {
-	s := &Set{generic: map[string][]ruleTemplate{}, warn: &warnings{}}
+	s := &Set{generic: map[string][]ruleTemplate{}, warn: &warnings{}, definitions: map[int]string{}}
 	var errs []error
 	for _, src := range srcs {
 		if err := s.add(src); err != nil {
@@ -162,6 +163,9 @@ func (s *Set) add(src source) error {
 	for k, ts := range generic {
 		s.generic[k] = ts
 	}
+	for st, d := range defs.definitions {
+		s.definitions[st] = d
+	}
 	for _, r := range defs.routes {
 		i := slices.IndexFunc(s.routes, func(o rules.Route) bool { return o.Method == r.Method && o.Path == r.Path })
 		if i >= 0 {
@@ -210,8 +214,21 @@ func compileCause(d ruleDef, el *errList) *causeRule {
 	before := len(el.errs)
 	r := &causeRule{def: d}
 	r.when = compileWhen(d.When, fmt.Sprintf("%s:%d", d.File, d.WhenLine), d.WhenLine, d.Kinds, expr.AsBool(), el)
-	if d.ConfidenceExpr != "" {
-		r.conf = compileWhen(d.ConfidenceExpr, fmt.Sprintf("%s:%d", d.File, d.ConfLine), d.ConfLine, d.Kinds, expr.AsFloat64(), el)
+	if t, err := compileTemplate(d.ID+".title", d.Title, d.Kinds); err != nil {
+		el.add(d.Line, "rule %q title: %v", d.ID, err)
+	} else {
+		r.title = ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", d.File, d.Line)}
+	}
+	if d.Strength != "" {
+		r.strength = compileWhen(d.Strength, fmt.Sprintf("%s:%d", d.File, d.StrengthLine), d.StrengthLine, d.Kinds, expr.AsFloat64(), el)
+	}
+	if d.Verdict != "" {
+		t, err := compileTemplate(d.ID+".verdict", d.Verdict, d.Kinds)
+		if err != nil {
+			el.add(d.VerdictLine, "rule %q verdict: %v", d.ID, err)
+		} else {
+			r.verdict = &ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", d.File, d.VerdictLine)}
+		}
 	}
 	for i, text := range d.Evidence {
 		t, err := compileTemplate(d.ID+".evidence", text, d.Kinds)
@@ -250,11 +267,11 @@ func compileWhen(src, source string, line int, kinds []rules.Kind, want expr.Opt
 			msg, _, _ := strings.Cut(err.Error(), "\n")
 			if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
 				name, _, _ = strings.Cut(name, " ")
-				if near := suggest(name, append(slices.Clone(FeaturesOf(k)), stringVars...)); near != "" {
+				if near := suggest(name, append(slices.Clone(FeaturesOf(k)), stringsOf(k)...)); near != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", near)
 				}
-				msg += fmt.Sprintf("; the features of %s are: %s; also %s, and known(x), between(x, lo, hi), ratio(a, b)",
-					k, strings.Join(FeaturesOf(k), ", "), strings.Join(stringVars, ", "))
+				msg += fmt.Sprintf("; the names of %s are: %s; also %s, and known(x), between(x, lo, hi), ratio(a, b)",
+					k, describeFeatures(k), strings.Join(stringsOf(k), ", "))
 			}
 			el.add(line, "expression %q (for %s): %s", src, k, msg)
 			return nil
@@ -296,160 +313,6 @@ func appliesTo(kinds []rules.Kind, subtypes []string, statuses []int, f *rules.F
 		}
 	}
 	return true
-}
-
-// Explain evaluates the rules on f: it fills f.Causes (matching rules, most
-// confident first; ties keep file order) with their evidence rendered, sets
-// f.Fixes to the fixes of those causes in rank order followed by the
-// generic fixes of the kind (duplicates dropped), and raises f.Severity as
-// cause and severity rules say. Bursts and never-completed groups are at
-// least warning; fire-and-forget endpoints stay info. It is safe to call
-// again on an updated finding.
-func (s *Set) Explain(f *rules.Finding) {
-	feats := boxFeatures(f)
-	env := runEnv(f, feats)
-	data := templateDataOf(f, feats)
-	var machine vm.VM // reused by every expression of this finding
-
-	sev := f.Severity
-	fireAndForget := f.Kind == rules.KindIncomplete202 && f.Subtype == rules.SubFireAndForget
-	if sev < rules.SeverityWarning && !fireAndForget {
-		sev = rules.SeverityWarning
-	}
-	if sev == 0 {
-		sev = rules.SeverityInfo
-	}
-
-	causes := make([]rules.Cause, 0, 4)
-	for _, r := range s.causes {
-		if !r.applies(f) || !s.holds(&machine, r.def.ID, r.when, f.Kind, env) {
-			continue
-		}
-		c := rules.Cause{Rule: r.def.ID, Title: r.def.Title, Confidence: r.def.Confidence}
-		if r.conf != nil {
-			c.Confidence = s.evalFloat(&machine, r.def.ID, r.conf, f.Kind, env)
-		}
-		c.Evidence = s.render(r.def.ID, r.evidence, data)
-		if len(c.Evidence) == 0 {
-			continue // every evidence line failed: the rule is reported, not shown
-		}
-		c.Fixes = s.render(r.def.ID, r.fixes, data)
-		causes = append(causes, c)
-		if r.def.Severity > sev {
-			sev = r.def.Severity
-		}
-	}
-	sort.SliceStable(causes, func(i, j int) bool { return causes[i].Confidence > causes[j].Confidence })
-
-	var fixes []string
-	seen := map[string]bool{}
-	addFix := func(s string) {
-		if !seen[s] {
-			seen[s] = true
-			fixes = append(fixes, s)
-		}
-	}
-	for _, c := range causes {
-		for _, fx := range c.Fixes {
-			addFix(fx)
-		}
-	}
-	for _, fx := range s.render("generic_fixes."+string(f.Kind), s.genericFor(f), data) {
-		addFix(fx)
-	}
-
-	for _, r := range s.severity {
-		if appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f) && r.def.Severity > sev && s.holds(&machine, r.def.ID, r.when, f.Kind, env) {
-			sev = r.def.Severity
-		}
-	}
-	if fireAndForget {
-		sev = rules.SeverityInfo
-	}
-
-	f.Causes = causes
-	f.Fixes = fixes
-	if f.Fixes == nil {
-		f.Fixes = []string{}
-	}
-	f.Severity = sev
-}
-
-// genericFor returns the generic fixes of f's sub-type when the rules give
-// them, else those of its kind.
-func (s *Set) genericFor(f *rules.Finding) []ruleTemplate {
-	if f.Subtype != "" {
-		if ts, ok := s.generic[string(f.Kind)+"/"+f.Subtype]; ok {
-			return ts
-		}
-	}
-	return s.generic[string(f.Kind)]
-}
-
-// run evaluates one of rule's expressions; a run-time error (a type
-// mismatch, a feature this format lacks) or a run past exprSlow is
-// reported once per rule, with the feature involved.
-func (s *Set) run(machine *vm.VM, rule string, e *ruleExpr, k rules.Kind, env map[string]any) (any, bool) {
-	if e == nil {
-		return nil, false
-	}
-	p := e.progs[string(k)]
-	if p == nil {
-		return nil, false
-	}
-	machine.MemoryBudget = exprMemory
-	start := time.Now()
-	out, err := machine.Run(p, env)
-	if d := time.Since(start); err == nil && d > exprSlow {
-		s.warn.add(Warning{Rule: rule, Source: e.source, Message: fmt.Sprintf("expression took %v (budget %v)", d.Round(time.Millisecond), exprSlow)})
-	}
-	if err != nil {
-		s.warn.add(Warning{Rule: rule, Source: e.source, Feature: e.featureOf(err), Message: "expression failed: " + firstLine(err)})
-		return nil, false
-	}
-	return out, true
-}
-
-func (s *Set) holds(machine *vm.VM, rule string, e *ruleExpr, k rules.Kind, env map[string]any) bool {
-	out, ok := s.run(machine, rule, e, k, env)
-	b, isBool := out.(bool)
-	return ok && isBool && b
-}
-
-func (s *Set) evalFloat(machine *vm.VM, rule string, e *ruleExpr, k rules.Kind, env map[string]any) float64 {
-	out, ok := s.run(machine, rule, e, k, env)
-	if !ok {
-		return 0
-	}
-	var v float64
-	switch x := out.(type) {
-	case float64:
-		v = x
-	case int:
-		v = float64(x)
-	}
-	if math.IsNaN(v) {
-		return 0
-	}
-	return math.Max(0, math.Min(1, v))
-}
-
-// render executes a rule's templates under the template budget, dropping
-// lines that come out empty (a template may guard a sentence with {{if
-// known .x}}); a line that fails is dropped and the rule reported once.
-func (s *Set) render(rule string, ts []ruleTemplate, data map[string]any) []string {
-	out := make([]string, 0, len(ts))
-	var w cappedWriter
-	for _, t := range ts {
-		if err := execute(t.t, data, &w); err != nil {
-			s.warn.add(Warning{Rule: rule, Source: t.source, Message: "template failed: " + err.Error()})
-			continue
-		}
-		if line := collapseSpace(w.String()); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
 }
 
 // collapseSpace is strings.Join(strings.Fields(s), " "), without the
@@ -497,10 +360,7 @@ func (s *Set) Rules() []RuleInfo {
 		d := r.def
 		ri := RuleInfo{ID: d.ID, Type: "cause", Kinds: kindStrings(d.Kinds), Subtypes: d.Subtypes, Statuses: d.Statuses,
 			When: strings.TrimSpace(d.When), Title: d.Title, Source: fmt.Sprintf("%s:%d", d.File, d.Line), Overrides: r.override}
-		ri.Confidence = d.ConfidenceExpr
-		if ri.Confidence == "" {
-			ri.Confidence = strconv.FormatFloat(d.Confidence, 'f', -1, 64)
-		}
+		ri.Confidence = confidenceText(d)
 		if d.Severity != 0 {
 			ri.Severity = d.Severity.String()
 		}
@@ -521,4 +381,24 @@ func kindStrings(ks []rules.Kind) []string {
 		out[i] = string(k)
 	}
 	return out
+}
+
+// confidenceText says how a rule's confidence is computed, for the rules
+// listing: "evidence(colo)", "evidence(strength)", with "× prior 0.6".
+func confidenceText(d ruleDef) string {
+	var parts []string
+	if len(d.Dimensions) > 0 {
+		parts = append(parts, strings.Join(d.Dimensions, "|"))
+	}
+	if d.Strength != "" {
+		parts = append(parts, "strength")
+	}
+	s := "evidence"
+	if len(parts) > 0 {
+		s += "(" + strings.Join(parts, ", ") + ")"
+	}
+	if d.Prior >= 0 {
+		s += " × prior " + strconv.FormatFloat(d.Prior, 'f', -1, 64)
+	}
+	return s
 }

@@ -84,6 +84,8 @@ var funcs = template.FuncMap{
 	// urlpath is a logged path as it would appear in a URL (see urlPath),
 	// for prose beside a command.
 	"urlpath": urlPath,
+	// andlist joins a list for a sentence: "FRA and AMS".
+	"andlist": andList,
 	"__tick":  tick, // the budget check instrument puts in every range body
 	"status": func(x float64) string {
 		if x <= 0 || math.IsNaN(x) {
@@ -169,8 +171,12 @@ func compileTemplate(name, text string, kinds []rules.Kind) (*template.Template,
 		if near := suggest(unknown[0], dataNames(kinds[0])); near != "" {
 			unknown[0] += " (did you mean ." + near + "?)"
 		}
+		also := slices.Clone(dataStrings)
+		if slices.Contains(kinds, rules.KindBurst520) || slices.Contains(kinds, rules.KindBurst5xx) {
+			also = append(also, "set_D, set_D_list, contrast_D, missing_D for each dimension D", strings.Join(dimDataStrings, ", "), strings.Join(burstDataStrings, ", "))
+		}
 		return nil, fmt.Errorf("unknown field %s in template (features of %s: %s; also %s)",
-			"."+strings.Join(unknown, ", ."), kindsString(kinds), strings.Join(featureUnion(kinds), ", "), strings.Join(dataStrings, ", "))
+			"."+strings.Join(unknown, ", ."), kindsString(kinds), describeFeatures(kinds...), strings.Join(also, ", "))
 	}
 	return t, nil
 }
@@ -196,7 +202,11 @@ func featureUnion(kinds []rules.Kind) []string {
 }
 
 func dataNames(k rules.Kind) []string {
-	return append(slices.Clone(FeaturesOf(k)), dataStrings...)
+	out := append(slices.Clone(FeaturesOf(k)), dataStrings...)
+	if k == rules.KindBurst520 || k == rules.KindBurst5xx {
+		out = append(out, contrastDataNames...)
+	}
+	return out
 }
 
 // walkFields calls fn with the first name of every .field reference.
@@ -246,11 +256,14 @@ func walkBranch(b *parse.BranchNode, fn func(string)) {
 }
 
 // templateData is what evidence and fix templates see for one finding.
-func templateData(f *rules.Finding) map[string]any { return templateDataOf(f, boxFeatures(f)) }
+func templateData(f *rules.Finding) map[string]any {
+	view := newContrastView(f)
+	return templateDataOf(f, boxFeatures(f, view), view)
+}
 
 // templateDataOf is templateData from the finding's boxed features
 // (boxFeatures); a NaN feature reads as -1 (unknown).
-func templateDataOf(f *rules.Finding, feats []any) map[string]any {
+func templateDataOf(f *rules.Finding, feats []any, view *contrastView) map[string]any {
 	names := FeaturesOf(f.Kind)
 	d := make(map[string]any, len(names)+len(dataStrings))
 	for i, name := range names {
@@ -337,6 +350,9 @@ func templateDataOf(f *rules.Finding, feats []any) map[string]any {
 	d["stall_start"] = "unknown"
 	if v, ok := f.Features["stall_start_unix"]; ok && v > 0 {
 		d["stall_start"] = time.Unix(int64(v), 0).UTC().Format(layout)
+	}
+	if f.Kind == rules.KindBurst520 || f.Kind == rules.KindBurst5xx {
+		addContrastData(d, f, view)
 	}
 	return d
 }
