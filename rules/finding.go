@@ -82,6 +82,11 @@ type Cause struct {
 	Confidence float64  `json:"confidence"`
 	Evidence   []string `json:"evidence"`
 	Fixes      []string `json:"fixes,omitempty"`
+	// Dimension and Values are the contrast dimension the cause rests on
+	// and its separating values (the failing data centres, upstreams or
+	// routes), when it rests on one.
+	Dimension string   `json:"dimension,omitempty"`
+	Values    []string `json:"values,omitempty"`
 }
 
 // Sample is a retained request behind a finding, enough to find and show

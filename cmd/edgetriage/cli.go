@@ -51,6 +51,7 @@ type options struct {
 	configPath string
 	rules      stringList
 	redact     bool
+	check      string // rules --check FILE
 
 	// report
 	output    string
@@ -72,6 +73,7 @@ Usage:
   edgetriage tail PATH...         follow live logs like tail -F
   edgetriage report PATH...       print a report (text, --json or --output md)
   edgetriage rules                list the active cause rules
+  edgetriage rules --check FILE   validate a rule file
   edgetriage --version
 
 PATH is a file, a glob, a directory (rotated families read oldest first),
@@ -108,6 +110,8 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 		fs.BoolVar(&o.follow, "follow", false, "follow the files and print each finding as a JSON line when judged or changed")
 		fs.BoolVar(&o.fromStart, "from-start", false, "with --follow: read the files from the start, not the end")
 		fs.BoolVar(&o.noColor, "no-color", false, "no colours in text output (also NO_COLOR)")
+	case "rules":
+		fs.StringVar(&o.check, "check", "", "validate rule `FILE` against every declared feature and try each rule; exit 2 on any problem")
 	case "tail":
 		fs.BoolVar(&o.fromStart, "from-start", false, "read the files from the start, not the end")
 	}

@@ -374,7 +374,7 @@ func TestRulesCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("rules exit %d", code)
 	}
-	for _, id := range []string{"origin-empty-response", "firewall-blocks-cloudflare", "keepalive-race"} {
+	for _, id := range []string{"colo-blocked", "zone-change", "keepalive-race"} {
 		if !strings.Contains(out, id) {
 			t.Errorf("rules output lacks %s", id)
 		}

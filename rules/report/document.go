@@ -34,6 +34,11 @@ type Document struct {
 	// DroppedFindings counts old findings dropped by the findings cap on
 	// endless input (0 unless the cap was reached).
 	DroppedFindings int64 `json:"dropped_findings,omitempty"`
+	// Warnings are rules that failed while they were evaluated (a run-time
+	// expression error, a template past its budget), one line per rule with
+	// its id, file:line and the feature involved. A failing rule never fires,
+	// so a reader must know it did not run.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Input is the accounting of one input.

@@ -113,6 +113,14 @@ func WriteMarkdown(w io.Writer, d *Document, opts Options) error {
 
 	m.line("")
 	m.inputs(d)
+	if len(d.Warnings) > 0 {
+		m.line("")
+		m.line("**Rule warnings**")
+		m.line("")
+		for _, w := range d.Warnings {
+			m.line("- " + mdEscape(w))
+		}
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing Markdown report: %w", err)
 	}

@@ -111,6 +111,13 @@ func WriteText(w io.Writer, d *Document, opts Options) error {
 
 	tw.line("")
 	tw.inputs(d)
+	if len(d.Warnings) > 0 {
+		tw.line("")
+		tw.line(p.wrap(p.yellow, "Rule warnings"))
+		for _, w := range d.Warnings {
+			tw.line("  " + inert(w))
+		}
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing text report: %w", err)
 	}
