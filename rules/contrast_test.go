@@ -217,10 +217,10 @@ func TestBinomTail(t *testing.T) {
 		p      float64
 		lo, hi float64 // log10 bounds
 	}{
-		{5, 10, 0.5, 0, 0},          // at the mean: not in the upper tail
-		{10, 10, 0.5, -3.02, -3.00},   // 2^-10
+		{5, 10, 0.5, 0, 0},              // at the mean: not in the upper tail
+		{10, 10, 0.5, -3.02, -3.00},     // 2^-10
 		{40, 3600, 0.005, -5.31, -5.29}, // 18 expected, 40 seen (exact: -5.30)
-		{18, 3600, 0.005, -0.5, 0},    // the mean
+		{18, 3600, 0.005, -0.5, 0},      // the mean
 		{3, 1000, 0, math.Inf(-1), math.Inf(-1)},
 	}
 	for _, tc := range cases {
