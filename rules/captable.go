@@ -118,9 +118,14 @@ func (t *capTable) probe(v string, h uint64) (pos int, found bool) {
 	}
 }
 
-// lookup returns v's entry (h is fnv64(v)), inserting it if the cap lets
-// it in, or -1.
-func (t *capTable) lookup(v string, h uint64) int32 {
+// lookup returns v's entry (h is fnv64(v)), inserting it (a copy) if the
+// cap lets it in, or -1.
+func (t *capTable) lookup(v string, h uint64) int32 { return t.insert(v, h, false) }
+
+// lookupKept is lookup for a value that is already a kept copy.
+func (t *capTable) lookupKept(v string, h uint64) int32 { return t.insert(v, h, true) }
+
+func (t *capTable) insert(v string, h uint64, kept bool) int32 {
 	if t.tab == nil {
 		size := 16
 		for size < 2*t.limit {
@@ -133,7 +138,10 @@ func (t *capTable) lookup(v string, h uint64) int32 {
 		return t.tab[p] - 1
 	}
 	if len(t.ents) < t.limit {
-		t.ents = append(t.ents, valCount{v: t.keepString(v), h: h})
+		if !kept {
+			v = t.keepString(v)
+		}
+		t.ents = append(t.ents, valCount{v: v, h: h})
 		i := int32(len(t.ents) - 1)
 		t.tab[p] = i + 1
 		return i
@@ -143,8 +151,11 @@ func (t *capTable) lookup(v string, h uint64) int32 {
 		return -1
 	}
 	// evict the largest hash to Other, take its slot, rebuild the index
+	if !kept {
+		v = t.keepString(v)
+	}
 	t.other.addCounts(&t.ents[m])
-	t.ents[m] = valCount{v: t.keepString(v), h: h}
+	t.ents[m] = valCount{v: v, h: h}
 	t.maxI = -1
 	t.mru = [4]int32{-1, -1, -1, -1}
 	t.reindex()
@@ -191,7 +202,7 @@ func (t *capTable) merge(c *valCount) {
 	if c.v == "" {
 		return
 	}
-	i := t.lookup(c.v, c.h)
+	i := t.lookupKept(c.v, c.h)
 	if i < 0 {
 		t.other.addCounts(c)
 		return
@@ -234,8 +245,10 @@ func (t *capTable) summarize(dst []valCount, other *valCount, k int) []valCount 
 		}
 		keep := t.keep[:len(t.ents)]
 		clear(keep)
-		t.markTop(keep, k, func(c *valCount) int64 { return c.tot })
-		t.markTop(keep, k, func(c *valCount) int64 { return c.fail[0] + c.fail[1] })
+		t.markTop(keep, k, false)
+		if t.failing() {
+			t.markTop(keep, k, true)
+		}
 		for i := range t.ents {
 			if keep[i] {
 				dst = append(dst, t.ents[i])
@@ -248,34 +261,29 @@ func (t *capTable) summarize(dst []valCount, other *valCount, k int) []valCount 
 	return dst
 }
 
-// markTop marks the k entries of largest key (> 0), ties by value, with
-// a bounded insertion list: one pass, no sort of the whole table.
-func (t *capTable) markTop(keep []bool, k int, key func(*valCount) int64) {
+// markTop marks the k entries of largest key (> 0; requests, or failing
+// requests when byFail), ties by value, with a bounded insertion list: one
+// pass, no sort of the whole table.
+func (t *capTable) markTop(keep []bool, k int, byFail bool) {
 	var top [32]int32
+	var keys [32]int64
 	k = min(k, len(top))
 	n := 0
-	better := func(i, j int32) bool {
-		a, b := &t.ents[i], &t.ents[j]
-		ka, kb := key(a), key(b)
-		if ka != kb {
-			return ka > kb
-		}
-		return a.v < b.v
-	}
 	for i := range t.ents {
-		if key(&t.ents[i]) <= 0 {
-			continue
+		e := &t.ents[i]
+		key := e.tot
+		if byFail {
+			key = e.fail[0] + e.fail[1]
 		}
-		ii := int32(i)
-		if n == k && !better(ii, top[n-1]) {
+		if key <= 0 || n == k && (key < keys[n-1] || key == keys[n-1] && e.v >= t.ents[top[n-1]].v) {
 			continue
 		}
 		j := min(n, k-1)
-		for j > 0 && better(ii, top[j-1]) {
-			top[j] = top[j-1]
+		for j > 0 && (key > keys[j-1] || key == keys[j-1] && e.v < t.ents[top[j-1]].v) {
+			top[j], keys[j] = top[j-1], keys[j-1]
 			j--
 		}
-		top[j] = ii
+		top[j], keys[j] = int32(i), key
 		if n < k {
 			n++
 		}
@@ -283,6 +291,15 @@ func (t *capTable) markTop(keep []bool, k int, key func(*valCount) int64) {
 	for _, i := range top[:n] {
 		keep[i] = true
 	}
+}
+
+func (t *capTable) failing() bool {
+	for i := range t.ents {
+		if t.ents[i].fail != [2]int64{} {
+			return true
+		}
+	}
+	return false
 }
 
 func cmpDesc(a, b int64) int {
