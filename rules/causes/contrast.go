@@ -3,6 +3,7 @@ package causes
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,11 +81,21 @@ func newContrastView(f *rules.Finding) *contrastView {
 	return v
 }
 
-// derived computes the two features the cause rules add: sep_any and
-// score_max, from the engine's features where it gave them.
+// modeDimensions describe how a request failed (on a fresh or a reused
+// connection, after how long a wait), not which part of the traffic it
+// belongs to: they separate whenever failures are fast or slow, so they
+// do not count for sep_any and score_max.
+var modeDimensions = []string{"connection", "header_wait"}
+
+// derived computes the two features the cause rules add, sep_any and
+// score_max, over the population dimensions (not modeDimensions), from the
+// engine's features where it gave them.
 func (v *contrastView) derived(f *rules.Finding) {
 	anySep, maxScore, known := 0.0, -1.0, false
 	for _, name := range ContrastDimensions {
+		if slices.Contains(modeDimensions, name) {
+			continue
+		}
 		if s, ok := v.value(f, "sep_"+name); ok && s >= 0 {
 			known = true
 			if s == 1 {

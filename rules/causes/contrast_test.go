@@ -166,7 +166,7 @@ func causeCases() []causeCase {
 		{"origin never saw them", contrastBurst(b520, 520, noShape, m("origin_logged_share", 0.0, "origin_missing", 400.0, "fast_fail_share", 0.99), allFail), "origin-not-reached", []string{"none of the failed requests"}},
 		{"relayed", contrastBurst(b520, 520, noShape, m("relayed_share", 0.98), allFail), "relayed-520", []string{"98%"}},
 		{"many origins", contrastBurst(b520, 520, noShape, m("other_origins_failing", 6.0), allFail), "many-origins", []string{"6 other origins"}},
-		{"nothing separates", contrastBurst(b520, 520, noShape, nil, allFail), "origin-wide", []string{"Nothing in the logs separates"}},
+		{"nothing separates", contrastBurst(b520, 520, noShape, nil, allFail), "origin-wide", []string{"No part of the traffic separates"}},
 
 		{"5xx one server", contrastBurst(b5xx, 502, noShape, nil, oneServer), "servers-failing", []string{"10.0.0.7"}},
 		{"5xx one route", contrastBurst(b5xx, 500, noShape, plain, accountRoute, accountSeg), "route-failing", []string{"/account/{id}", "code behind"}},

@@ -71,6 +71,9 @@ func addContrastData(d map[string]any, f *rules.Finding, view *contrastView) {
 	d["missing_fields"] = strings.Join(missing, ", ")
 	var checked []string
 	for _, dim := range ContrastDimensions {
+		if slices.Contains(modeDimensions, dim) || dim == "input" {
+			continue // not a part of the traffic a reader would name
+		}
 		if view.dims[dim] != nil || featureValue(f, view, "sep_"+dim) >= 0 {
 			checked = append(checked, dimLabels[dim])
 		}

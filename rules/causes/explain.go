@@ -36,6 +36,9 @@ type candidate struct {
 // warning; fire-and-forget endpoints stay info. It is safe to call again on
 // an updated finding.
 func (s *Set) Explain(f *rules.Finding) {
+	if !knownKind(f.Kind) {
+		return // a kind the rules do not explain (steady_5xx information)
+	}
 	view := newContrastView(f)
 	feats := boxFeatures(f, view)
 	env := runEnv(f, feats, view)

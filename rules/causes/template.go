@@ -206,7 +206,53 @@ func dataNames(k rules.Kind) []string {
 	if k == rules.KindBurst520 || k == rules.KindBurst5xx {
 		out = append(out, contrastDataNames...)
 	}
+	for _, c := range contextFeatures(k) {
+		if !slices.Contains(out, c.Name) {
+			out = append(out, c.Name)
+		}
+	}
 	return out
+}
+
+// contextFeatures are the schema's Context entries of kind k.
+func contextFeatures(k rules.Kind) []rules.Feature {
+	var out []rules.Feature
+	for _, f := range rules.Features() {
+		if f.Context() && slices.Contains(f.Kinds, k) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+var contextByKind = map[rules.Kind][]rules.Feature{
+	rules.KindBurst520: contextFeatures(rules.KindBurst520), rules.KindBurst5xx: contextFeatures(rules.KindBurst5xx),
+	rules.KindIncomplete202: contextFeatures(rules.KindIncomplete202),
+}
+
+// addSchemaContext gives templates every declared Context entry the data
+// does not already render: the engine's value, or the unit's empty value
+// when the finding lacks it (an optional entry), never "<no value>".
+func addSchemaContext(d map[string]any, f *rules.Finding) {
+	for _, c := range contextByKind[f.Kind] {
+		if _, ok := d[c.Name]; ok {
+			continue
+		}
+		if v, ok := f.Context[c.Name]; ok && v != nil {
+			d[c.Name] = v
+			continue
+		}
+		switch c.Unit {
+		case rules.UnitList:
+			d[c.Name] = []string{}
+		case rules.UnitMap:
+			d[c.Name] = map[string]any{}
+		case rules.UnitBool:
+			d[c.Name] = false
+		default:
+			d[c.Name] = ""
+		}
+	}
 }
 
 // walkFields calls fn with the first name of every .field reference.
@@ -354,6 +400,7 @@ func templateDataOf(f *rules.Finding, feats []any, view *contrastView) map[strin
 	if f.Kind == rules.KindBurst520 || f.Kind == rules.KindBurst5xx {
 		addContrastData(d, f, view)
 	}
+	addSchemaContext(d, f)
 	return d
 }
 
