@@ -144,6 +144,7 @@ func causeCases() []causeCase {
 	slow := dimOf("header_wait", val{">=5s", 80, 82}, val{"<20ms", 1, 900}, val{"20-500ms", 0, 400})
 	botNet := dimOf("client_net", val{"198.51.100.0/24", 150, 150}, val{"192.0.2.0/24", 0, 600}, val{"203.0.113.0/24", 1, 500})
 	allFail := even("route", 400, 420, "/v1/cart", "/v1/login", "/")
+	halfFail := even("route", 210, 420, "/v1/cart", "/v1/login", "/") // everywhere, but no change: half fail
 	m := func(kv ...any) map[string]float64 {
 		out := map[string]float64{}
 		for i := 0; i < len(kv); i += 2 {
@@ -166,17 +167,22 @@ func causeCases() []causeCase {
 		{"origin never saw them", contrastBurst(b520, 520, noShape, m("origin_logged_share", 0.0, "origin_missing", 400.0, "fast_fail_share", 0.99), allFail), "origin-not-reached", []string{"none of the failed requests"}},
 		{"relayed", contrastBurst(b520, 520, noShape, m("relayed_share", 0.98), allFail), "relayed-520", []string{"98%"}},
 		{"many origins", contrastBurst(b520, 520, noShape, m("other_origins_failing", 6.0), allFail), "many-origins", []string{"6 other origins"}},
-		{"nothing separates", contrastBurst(b520, 520, noShape, nil, allFail), "origin-wide", []string{"No part of the traffic separates"}},
+		{"nothing separates", contrastBurst(b520, 520, noShape, nil, halfFail), "origin-wide", []string{"No part of the traffic separates"}},
+		{"everything fails after a clean baseline", contrastBurst(b520, 520, noShape, nil, allFail), "zone-change", []string{"Every request fails from 2026-11-20 10:02:13", "zone setting or origin TLS change"}},
 
+		// a short storm on a quiet origin: too few healthy requests for the
+		// contrast's own minimum counts, still the route's signature
+		{"5xx small storm on one route", contrastBurst(b5xx, 502, noShape, plain,
+			dimOf("route", val{"/api/status", 13, 13}, val{"/", 0, 2}, val{"/about", 0, 1})), "route-failing", []string{"/api/status"}},
 		{"5xx one server", contrastBurst(b5xx, 502, noShape, nil, oneServer), "servers-failing", []string{"10.0.0.7"}},
 		{"5xx one route", contrastBurst(b5xx, 500, noShape, plain, accountRoute, accountSeg), "route-failing", []string{"/account/{id}", "code behind"}},
 		{"5xx some data centres", contrastBurst(b5xx, 522, noShape, nil, coloBlocked), "colo-blocked", []string{"FRA and AMS"}},
 		{"5xx deploy in a plain log", contrastBurst(b5xx, 502, step, plain, allFail), "deploy-or-config-change", []string{"2026-11-20 10:02:43", "deploy"}},
-		{"5xx step on Cloudflare 502", contrastBurst(b5xx, 502, step, nil, allFail), "deploy-or-config-change", []string{"deploy"}},
+		{"5xx step on Cloudflare 522", contrastBurst(b5xx, 522, step, nil, allFail), "zone-change", []string{"firewall, DNS, zone or origin change"}},
 		{"5xx precursors", contrastBurst(b5xx, 504, rules.TimeShape{Kind: rules.ShapeRamp, Precursors: []string{"header wait 3.5× the baseline"}},
 			m("precursor_header_wait_ratio", 4.0), allFail), "crash-overload", []string{"3.5×"}},
 		{"5xx one client network", contrastBurst(b5xx, 500, noShape, plain, botNet), "client-failing", []string{"198.51.100.0/24"}},
-		{"5xx nothing separates", contrastBurst(b5xx, 503, noShape, plain, allFail), "origin-wide", []string{"EdgeColoCode"}},
+		{"5xx nothing separates", contrastBurst(b5xx, 503, noShape, plain, halfFail), "origin-wide", []string{"EdgeColoCode"}},
 	}
 }
 

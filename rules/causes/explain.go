@@ -192,7 +192,7 @@ func bestDimension(dims []string, f *rules.Finding, view *contrastView) (string,
 			continue
 		}
 		base := math.Min(cov, 1) * math.Max(0, 1-out/in)
-		sep := featureValue(f, view, "sep_"+d) == 1
+		sep := view.separates(f, d)
 		if (sep && !bestSep) || (sep == bestSep && base > bestBase) {
 			best, bestBase, bestSep = d, base, sep
 		}

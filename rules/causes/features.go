@@ -87,6 +87,7 @@ func exprEnv(k rules.Kind) map[string]any {
 		env[name] = ""
 	}
 	addHelpers(env)
+	env["separates"] = func(string) bool { return false } // per finding in runEnv
 	return env
 }
 
@@ -141,6 +142,7 @@ func runEnv(f *rules.Finding, feats []any, view *contrastView) map[string]any {
 	env["endpoint"] = f.Endpoint
 	env["method"] = endpointMethod(f.Endpoint)
 	addHelpers(env)
+	env["separates"] = func(dim string) bool { return view.separates(f, dim) }
 	return env
 }
 

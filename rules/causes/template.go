@@ -84,6 +84,13 @@ var funcs = template.FuncMap{
 	// urlpath is a logged path as it would appear in a URL (see urlPath),
 	// for prose beside a command.
 	"urlpath": urlPath,
+	// many counts with the right noun: many 1 "route" "routes" is "1 route".
+	"many": func(n float64, one, more string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return num(n) + " " + more
+	},
 	// andlist joins a list for a sentence: "FRA and AMS".
 	"andlist": andList,
 	"__tick":  tick, // the budget check instrument puts in every range body
