@@ -2,6 +2,8 @@ package causes
 
 import (
 	"fmt"
+	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -369,5 +371,46 @@ func TestContrastRulesFire(t *testing.T) {
 		if got := slices.Contains(causeIDs(tc.f), tc.rule); got != tc.want {
 			t.Errorf("rule %s fired=%v, want %v (causes %s)", tc.rule, got, tc.want, causeSummary(tc.f))
 		}
+	}
+}
+
+// A version-1 rule file keeps working: its constant confidence is a prior
+// the evidence (here the support of 10 failures) adjusts; a confidence
+// expression fails with a message that names the change.
+func TestVersion1RuleFile(t *testing.T) {
+	dir := t.TempDir()
+	v1 := filepath.Join(dir, "v1.yaml")
+	writeFile(t, v1, `version: 1
+rules:
+  - id: my-lb
+    kind: burst_520
+    when: reused_conn_share >= 0.5
+    title: Our load balancer drops idle connections
+    confidence: 0.9
+    evidence: ["{{pct .reused_conn_share}} reused"]
+    fixes: ["Raise lb-1's idle timeout"]
+`)
+	s := mustLoad(t, v1)
+	f := burst(rules.KindBurst520, 520, map[string]float64{"reused_conn_share": 0.8, "count": 10})
+	s.Explain(f)
+	want := 0.9 * (1 - math.Exp(-1))
+	if len(f.Causes) == 0 || f.Causes[0].Rule != "my-lb" || math.Abs(f.Causes[0].Confidence-want) > 1e-9 {
+		t.Fatalf("v1 rule: causes %s, want my-lb at %.3f", causeSummary(f), want)
+	}
+	if f.Causes[0].Fixes[0] != "Raise lb-1's idle timeout" {
+		t.Errorf("v1 rule's fixes: %q", f.Causes[0].Fixes)
+	}
+	for _, r := range s.Rules() {
+		if r.ID == "my-lb" && r.Confidence != "evidence × prior 0.9" {
+			t.Errorf("listing shows confidence %q", r.Confidence)
+		}
+	}
+
+	expr := filepath.Join(dir, "v1expr.yaml")
+	writeFile(t, expr, "rules:\n  - id: x\n    kind: burst_520\n    when: 'true'\n    title: t\n    confidence: 'share > 0.5 ? 0.9 : 0.4'\n    evidence: [e]\n")
+	_, err := Load(expr)
+	if err == nil || !strings.Contains(err.Error(), expr+":6:") || !strings.Contains(err.Error(), "confidence expression no longer works") ||
+		!strings.Contains(err.Error(), "version: 2") {
+		t.Errorf("v1 confidence expression: %v", err)
 	}
 }
