@@ -236,7 +236,7 @@ func (m *mdWriter) finding(f *Finding, h string) {
 	if len(f.GeneralFixes) > 0 {
 		m.line("")
 		if len(f.Causes) > 0 {
-			m.line("**Also check**")
+			m.line("**Fixes for any cause**")
 		} else {
 			m.line("**Fixes**")
 		}

@@ -322,7 +322,7 @@ func (t *textWriter) causes(f *Finding, indent string) {
 	if len(f.GeneralFixes) > 0 {
 		title := "Fixes"
 		if len(f.Causes) > 0 {
-			title = "Also check"
+			title = "Fixes for any cause"
 		}
 		t.line(indent + p.wrap(p.bold, title))
 		nw := len(strconv.Itoa(len(f.GeneralFixes)))
