@@ -48,8 +48,8 @@ var scenarioList = []Scenario{
 		Description: "A busy host at about 60 requests/s for 4 h (about 860,000 lines, streamed) with a steady 0.5% 502 and 0.2% 504 from its own backend: nothing changes, so no storm."},
 	{Name: "storm-steady-502-30m", Signature: "the steady host for 30 minutes: no storm of warning+", Rows: "issue 8 section 3 (steady rate)", build: steady502(30 * time.Minute),
 		Description: "The steady busy host for 30 minutes (about 108,000 lines): 60 requests/s, a steady 0.5% 502 and 0.2% 504: no storm."},
-	{Name: "storm-502-jump", Signature: "steady 0.5% 502, then one route at 70-100% 502 for 5-10 min: a 502 storm", Rows: "502 storm; route-failing", Cause: "route-failing", build: buildStormJump,
-		Description: "A host with a steady 0.5% 502 for an hour, then one route's backend breaks: most of that route's requests get 502 for some minutes: a storm."},
+	{Name: "storm-502-jump", Signature: "steady 0.5% 502, then one route at 90-100% 502 for 5-10 min: a 502 storm", Rows: "502 storm; route-failing", Cause: "route-failing", build: buildStormJump,
+		Description: "A host with a steady 0.5% 502 for an hour, then one route's backend breaks: about every request on that route gets 502 for some minutes: a storm."},
 	{Name: "storm-nginx-upstream", Signature: "nginx upstream log without host: one $upstream_addr has every request 502 (connect refused), the others answer", Rows: "502 storm; servers-failing", Cause: "servers-failing", build: buildNginxUpstream,
 		Description: "nginx with upstream fields ($upstream_addr, $upstream_status, no host): one of its upstreams refuses connections and every request sent there is a 502."},
 }
