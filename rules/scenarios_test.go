@@ -120,3 +120,26 @@ func TestCombinedWarningsArePlanted(t *testing.T) {
 	}
 	t.Logf("%d warning findings, %d planted storms", warnings, len(truth.Storms))
 }
+
+// TestBundledDemoCauses reads the bundled demo as the no-argument run does
+// and checks each burst and storm of its truth like a scenario's: found,
+// the planted cause on top, the separating values named.
+func TestBundledDemoCauses(t *testing.T) {
+	demo, err := samplelogs.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := samplelogs.ScenarioSet{Name: "demo"}
+	for _, f := range demo.Files {
+		set.Files = append(set.Files, samplelogs.ScenarioFile{Name: f.Name, Format: f.Format, Data: f.Data})
+	}
+	snap := runScenario(t, &set)
+	for _, b := range demo.Truth.Bursts {
+		checkExpected(t, snap, samplelogs.ExpectedFinding{Kind: b.Kind, Origin: b.Origin, Status: b.Status,
+			Cause: b.Cause, Dimension: b.Dimension, Values: b.Values, StepAt: b.StepAt,
+			Start: b.Start, End: b.End, Failures: b.Count})
+	}
+	if t.Failed() {
+		t.Logf("findings: %s", allFindings(snap))
+	}
+}
