@@ -44,7 +44,10 @@ func scenarioSeeds(t *testing.T) []uint64 {
 // EDGETRIAGE_HEAVY_SCENARIOS=1.
 func TestScenarios(t *testing.T) {
 	heavy := os.Getenv("EDGETRIAGE_HEAVY_SCENARIOS") == "1"
-	for _, sc := range samplelogs.Scenarios() {
+	for i, sc := range samplelogs.Scenarios() {
+		if raceEnabled && i > 0 {
+			break
+		}
 		for _, seed := range scenarioSeeds(t) {
 			t.Run(sc.Name+"/"+strconv.FormatUint(seed, 10), func(t *testing.T) {
 				if sc.Heavy && !heavy {
