@@ -107,12 +107,11 @@ func shapeOf(baseFail, baseTot int64, fines []fine, class int, step, startT int6
 	case q != nil && q[3] >= 2*q[0] && q[3]-q[0] >= 0.1 && q[1] >= q[0]-0.05 && q[2] >= q[1]-0.05:
 		s.Kind = ShapeRamp
 		s.Before, s.After = round4(q[0]), round4(q[3])
-	case q != nil && s.After < 0.25 && steady(q):
+	case q != nil && s.After < 0.25 && steady(q) && (s.Before < 0 || s.After <= 3*s.Before+0.05):
+		// low and steady, and not a jump from a much lower baseline
 		s.Kind = ShapeTrickle
 	case dur <= 3*60e9:
 		s.Kind = ShapeSpike
-	case q != nil && s.After < 0.25:
-		s.Kind = ShapeTrickle
 	}
 	return s
 }

@@ -15,11 +15,15 @@ import (
 const (
 	// coverageGoal is the share of failures the set must cover.
 	coverageGoal = 0.8
-	// A separating set needs this many failures inside and requests outside,
-	// and an outside rate at most cleanRatio of the inside rate.
+	// A separating set needs this many failures inside, this many requests
+	// outside (and minOutsideShare of the span's), and an outside rate at
+	// most cleanRatio of an inside rate of at least half, or at most
+	// trickleRatio of a lower one (a trickle on one value, ~0 elsewhere).
 	minInsideFailing = 5
 	minOutsideTotal  = 10
+	minOutsideShare  = 0.05
 	cleanRatio       = 0.1
+	trickleRatio     = 0.02
 	// maxValuesShown bounds Dimension.Values (the set is always shown).
 	maxValuesShown = 12
 )
@@ -88,9 +92,11 @@ func computeDimension(in dimCounts) Dimension {
 	d.OutsideRate = rate(d.OutsideFailing, d.OutsideTotal)
 
 	proper := len(d.Set) > 0 && len(d.Set) < distinct && d.OutsideTotal > 0
-	d.Separates = proper && d.Coverage >= coverageGoal &&
+	clean := d.InsideRate >= 0.5 && d.OutsideRate <= cleanRatio*d.InsideRate ||
+		d.OutsideRate <= trickleRatio*d.InsideRate
+	d.Separates = proper && d.Coverage >= coverageGoal && clean &&
 		d.InsideFailing >= minInsideFailing && d.OutsideTotal >= minOutsideTotal &&
-		d.OutsideRate <= cleanRatio*d.InsideRate
+		float64(d.OutsideTotal) >= minOutsideShare*float64(tot)
 
 	// Score: coverage (explanatory power) times the Jensen-Shannon
 	// divergence between where the failures are (in the set or not) and

@@ -22,14 +22,16 @@ import (
 // shape (step, trickle, ramp) without the minute's blur.
 
 const (
-	dimBucket = int64(60e9) // one minute
+	dimBucket = int64(20e9) // 20 seconds: a short burst's span is not blurred by its edges
 	// fineBucket is the time shape's resolution.
 	fineBucket = int64(10e9)
-	// baselineBuckets is the baseline window before a burst: 15 minutes.
+	// baselineBuckets is the baseline window before a burst: 5 minutes.
 	baselineBuckets = 15
-	// precursorBuckets is the part of the baseline that precursors look
-	// at (the 5 minutes before the start), against the 10 before that.
-	precursorBuckets = 5
+	// Precursors compare the 5 minutes before the start with the 10 before
+	// those, from a ring of minutes.
+	precursorMinutes = 5
+	earlyMinutes     = 10
+	minuteRing       = precursorMinutes + earlyMinutes + 2
 	// liveLimit caps one dimension's distinct values in a live minute;
 	// summaryTop the values a closed minute keeps (top by requests and top
 	// by failing requests, each this many); aggLimit a burst's values.
@@ -54,8 +56,30 @@ type bucketDim struct {
 type closedBucket struct {
 	idx  int64 // bucket number (time / dimBucket); -1 empty
 	dims [numDims]bucketDim
-	tot  valCount // every origin-bound request of the minute
-	hw   [hwBins]int64
+	tot  valCount // every origin-bound request of the bucket
+}
+
+// minuteStat is one minute's requests and header waits (precursors).
+type minuteStat struct {
+	idx int64
+	tot valCount
+	hw  [hwBins]int64
+}
+
+func (c *dimCounter) minute(t int64) *minuteStat {
+	if c.minCur != nil && t < c.minHi && t >= c.minHi-60e9 {
+		return c.minCur
+	}
+	i := floorDiv(t, 60e9)
+	m := &c.mins[mod(i, minuteRing)]
+	if m.idx != i {
+		if m.idx > i && c.minCur != nil {
+			return c.minCur
+		}
+		*m = minuteStat{idx: i}
+	}
+	c.minCur, c.minHi = m, (i+1)*60e9
+	return m
 }
 
 // fine is a 10-second bucket of failing and total requests.
@@ -78,7 +102,9 @@ type dimCounter struct {
 	live     [numDims]capTable
 	liveEnum [numDims][]valCount
 	liveTot  valCount
-	liveHW   [hwBins]int64
+	mins     [minuteRing]minuteStat // precursors' minutes
+	minCur   *minuteStat
+	minHi    int64
 	ring     []closedBucket
 	fines    []fine // ring of fine buckets, indexed by idx mod len
 
@@ -98,6 +124,9 @@ func newDimCounter(e *Engine) *dimCounter {
 	c.ring = make([]closedBucket, n)
 	for i := range c.ring {
 		c.ring[i].idx = -1
+	}
+	for i := range c.mins {
+		c.mins[i].idx = -1 << 62
 	}
 	c.fines = make([]fine, n*dimBucket/fineBucket)
 	for i := range c.fines {
@@ -140,8 +169,12 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	c.liveTot.fail[0] += f520
 	c.liveTot.fail[1] += f5xx
 	c.addFine(r.Time, n, f520, f5xx)
+	m := c.minute(r.Time)
+	m.tot.tot += n
+	m.tot.fail[0] += f520
+	m.tot.fail[1] += f5xx
 	if r.OriginHeaderTime >= 0 {
-		c.liveHW[hwBin(r.OriginHeaderTime.Milliseconds())] += n
+		m.hw[hwBin(r.OriginHeaderTime.Milliseconds())] += n
 	}
 	c.live[dimColo].add(r.POP, n, f520, f5xx)
 	c.live[dimUpstream].add(r.Upstream, n, f520, f5xx)
@@ -276,7 +309,6 @@ func (c *dimCounter) rotate(e *Engine, b int64) {
 		cb := &c.ring[mod(c.cur, c.ringLen)]
 		cb.idx = c.cur
 		cb.tot = c.liveTot
-		cb.hw = c.liveHW
 		for d := range c.live {
 			bd := &cb.dims[d]
 			bd.vals = bd.vals[:0]
@@ -299,7 +331,7 @@ func (c *dimCounter) rotate(e *Engine, b int64) {
 	for i := max(c.cur+1, b-c.ringLen+1); i < b; i++ {
 		cb := &c.ring[mod(i, c.ringLen)]
 		cb.idx = i
-		cb.tot, cb.hw = valCount{}, [hwBins]int64{}
+		cb.tot = valCount{}
 		for d := range cb.dims {
 			cb.dims[d].vals = cb.dims[d].vals[:0]
 			cb.dims[d].other = valCount{}
@@ -307,7 +339,7 @@ func (c *dimCounter) rotate(e *Engine, b int64) {
 	}
 	c.cur = b
 	c.curHi = (b + 1) * dimBucket
-	c.liveTot, c.liveHW = valCount{}, [hwBins]int64{}
+	c.liveTot = valCount{}
 	c.foldOpen(e)
 }
 
@@ -382,11 +414,11 @@ type burstCounts struct {
 
 	span, base       [numDims]capTable
 	spanTot, baseTot valCount
-	// early and pre split the baseline: the 10 minutes before the last 5,
-	// and the last 5 before the start (precursors).
+	// pre and early are the 5 minutes before the start's minute and the
+	// 10 before those (precursors).
 	earlyTot, preTot valCount
 	earlyHW, preHW   [hwBins]int64
-	baseFines        []fine // the baseline's minutes, for the shape's "before"
+	baseFines        []fine // the baseline's buckets
 	fines            []fine // the span at fine resolution, pairs merged past maxFine
 	fineStep         int64  // fine buckets per entry of fines
 }
@@ -404,15 +436,8 @@ func (bc *burstCounts) foldSpan(cb *closedBucket) {
 	}
 }
 
-func (bc *burstCounts) foldBase(cb *closedBucket, pre bool) {
+func (bc *burstCounts) foldBase(cb *closedBucket) {
 	bc.baseTot.addCounts(&cb.tot)
-	if pre {
-		bc.preTot.addCounts(&cb.tot)
-		addHW(&bc.preHW, &cb.hw)
-	} else {
-		bc.earlyTot.addCounts(&cb.tot)
-		addHW(&bc.earlyHW, &cb.hw)
-	}
 	bc.baseFines = append(bc.baseFines, fine{idx: cb.idx, fail: cb.tot.fail, tot: cb.tot.tot})
 	for d := range cb.dims {
 		bd := &cb.dims[d]
@@ -474,7 +499,19 @@ func (c *dimCounter) startBurst(b *burst) {
 	bc.fineTo = floorDiv(b.startT, fineBucket) - 1
 	for i := bc.startB - baselineBuckets; i < bc.startB; i++ {
 		if cb := c.bucket(i); cb != nil {
-			bc.foldBase(cb, i >= bc.startB-precursorBuckets)
+			bc.foldBase(cb)
+		}
+	}
+	startM := floorDiv(b.startT, 60e9)
+	for i := range c.mins {
+		m := &c.mins[i]
+		switch {
+		case m.idx >= startM-precursorMinutes && m.idx < startM:
+			bc.preTot.addCounts(&m.tot)
+			addHW(&bc.preHW, &m.hw)
+		case m.idx >= startM-precursorMinutes-earlyMinutes && m.idx < startM-precursorMinutes:
+			bc.earlyTot.addCounts(&m.tot)
+			addHW(&bc.earlyHW, &m.hw)
 		}
 	}
 	b.ctr = bc

@@ -377,6 +377,7 @@ func (e *Engine) buildGroup(g *group) Finding {
 	ft["linked_by"] = float64(best)
 	ft["clients_distinct"] = float64(g.clients.distinct())
 	ft["retry_after"] = retryAfterSeconds(g)
+	ft["never_polled"] = -1
 	f.Features = ft
 	f.Context = map[string]any{
 		"endpoint":   ep.name,
@@ -430,6 +431,7 @@ func (e *Engine) buildFireAndForget(ep *endpoint, id string) Finding {
 	ft["linked_by"] = -1
 	ft["clients_distinct"] = -1
 	ft["retry_after"] = -1
+	ft["never_polled"] = -1
 	ctx := map[string]any{"endpoint": ep.name}
 	hostContext(ep.key.o, ctx)
 	if g := e.life.groups[groupKey{ep, SubNeverPolled}]; g != nil {

@@ -27,9 +27,13 @@ import (
 const (
 	stormLog10P     = -6 // p <= 1e-6
 	stormMinErrors  = 10
-	stormMinLift    = 2.0  // share >= 2x baseline
-	stormMinExcess  = 0.01 // share >= baseline + 1 point
-	rateRingBuckets = baselineBuckets + 3
+	stormMinLift    = 2.0         // share >= 2x baseline
+	stormMinExcess  = 0.01        // share >= baseline + 1 point
+	rateMinute      = int64(60e9) // the rate ring's bucket
+	rateBaseline    = 15          // minutes of baseline for the storm test
+	rateRingBuckets = rateBaseline + 3
+	// steadyMinSpan: a rate is called steady only over at least this long
+	steadyMinSpan = int64(15 * time.Minute)
 )
 
 // rateBucket is one minute of an origin's origin-bound requests and its
@@ -53,7 +57,7 @@ func (rr *rateRing) bucket(t int64) *rateBucket {
 	if rr.cur != nil && t >= rr.curLo && t < rr.curHi {
 		return rr.cur
 	}
-	i := floorDiv(t, dimBucket)
+	i := floorDiv(t, rateMinute)
 	b := &rr.b[mod(i, rateRingBuckets)]
 	if b.idx != i {
 		if b.idx > i && rr.cur != nil {
@@ -61,7 +65,7 @@ func (rr *rateRing) bucket(t int64) *rateBucket {
 		}
 		*b = rateBucket{idx: i}
 	}
-	rr.cur, rr.curLo, rr.curHi = b, i*dimBucket, (i+1)*dimBucket
+	rr.cur, rr.curLo, rr.curHi = b, i*rateMinute, (i+1)*rateMinute
 	return b
 }
 
@@ -73,13 +77,13 @@ func (rr *rateRing) add(t, n int64, idx int) {
 	}
 }
 
-// baseline sums the minutes wholly before from (back baselineBuckets),
+// baseline sums the minutes wholly before from (back rateBaseline),
 // leaving out those where status idx stormed.
 func (rr *rateRing) baseline(from int64, idx int) (reqs, errs int64) {
-	hi := floorDiv(from, dimBucket)
+	hi := floorDiv(from, rateMinute)
 	for i := range rr.b {
 		b := &rr.b[i]
-		if b.idx < hi-baselineBuckets || b.idx >= hi || b.stormy&(1<<idx) != 0 {
+		if b.idx < hi-rateBaseline || b.idx >= hi || b.stormy&(1<<idx) != 0 {
 			continue
 		}
 		reqs += b.bound
@@ -140,7 +144,7 @@ func binomTailLog10(k, n int64, p float64) float64 {
 // baseline per detector and minute, and marks stormy minutes.
 func (e *Engine) stormGate(o *origin, d *detector, t int64, k, n int64) bool {
 	from := t - e.w
-	if m := floorDiv(from, dimBucket); m != d.baseMinute || !d.baseValid {
+	if m := floorDiv(from, rateMinute); m != d.baseMinute || !d.baseValid {
 		d.baseMinute, d.baseValid = m, true
 		d.baseReqs, d.baseErrs = o.rates.baseline(from, d.idx)
 	}
@@ -216,11 +220,13 @@ func (e *Engine) steadyFindings(bs []*burst) []*Finding {
 		statuses[o] |= 1 << idx
 	}
 	for _, b := range bs {
-		note(b.o, b.idx)
+		if d := b.o.dets[b.idx]; d.lastT-d.firstT >= steadyMinSpan {
+			note(b.o, b.idx)
+		}
 	}
 	for _, o := range e.steadyOrigins {
 		for idx := 1; idx < numTracked; idx++ {
-			if d := o.dets[idx]; d != nil && d.gated > 0 && d.seq >= stormMinErrors {
+			if d := o.dets[idx]; d != nil && d.gated > 0 && d.seq >= stormMinErrors && d.lastT-d.firstT >= steadyMinSpan {
 				note(o, idx)
 			}
 		}

@@ -1,0 +1,239 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// dv is a value with span counts and healthy baseline counts.
+func dv(v string, failing, total, baseTotal int64) DimensionValue {
+	return DimensionValue{Value: v, Failing: failing, Total: total, BaselineTotal: baseTotal}
+}
+
+func TestComputeDimension(t *testing.T) {
+	cases := []struct {
+		name     string
+		values   []DimensionValue
+		set      []string
+		sep      bool
+		inRate   float64
+		outRate  float64
+		minScore float64
+		maxScore float64
+	}{
+		{"colo subset: FRA and AMS always fail, the rest never",
+			[]DimensionValue{dv("FRA", 412, 412, 400), dv("AMS", 398, 398, 390), dv("LHR", 0, 405, 410),
+				dv("CDG", 0, 390, 380), dv("IAD", 1, 420, 400), dv("SJC", 0, 380, 390)},
+			[]string{"FRA", "AMS"}, true, 1, 0.0006, 0.5, 1},
+		{"upstream subset: one of three servers",
+			[]DimensionValue{dv("10.0.0.2", 300, 310, 300), dv("10.0.0.1", 2, 300, 310), dv("10.0.0.3", 0, 305, 290)},
+			[]string{"10.0.0.2"}, true, 0.9677, 0.0033, 0.5, 1},
+		{"route subset: /account/{id} fails, the busy routes do not",
+			[]DimensionValue{dv("/account/{id}", 150, 150, 140), dv("/", 0, 900, 880), dv("/products/{id}", 0, 700, 720), dv("/cart", 0, 300, 310)},
+			[]string{"/account/{id}"}, true, 1, 0, 0.8, 1},
+		{"trickle on reused connections: a low share, ~0 on new ones",
+			[]DimensionValue{dv("reused", 60, 3000, 3000), dv("new", 0, 1000, 1000)},
+			[]string{"reused"}, true, 0.02, 0, 0.1, 1},
+		{"nothing separates: every data centre fails alike",
+			[]DimensionValue{dv("FRA", 120, 400, 400), dv("AMS", 118, 390, 400), dv("LHR", 125, 410, 400), dv("CDG", 119, 400, 400)},
+			[]string{"LHR", "FRA", "CDG", "AMS"}, false, 0.3013, 0, 0, 0.01},
+		{"a step: everything fails, the set is every value",
+			[]DimensionValue{dv("GET", 900, 905, 900), dv("POST", 100, 100, 100)},
+			[]string{"GET"}, false, 0.9945, 1, 0, 0.1},
+		{"too few outside: 13 healthy of 1761 do not make a separation",
+			[]DimensionValue{dv("<20ms", 1748, 1748, 0), dv("0.5-5s", 0, 13, 2000)},
+			[]string{"<20ms"}, false, 1, 0, 0, 1},
+		{"a weak gap is not a separation (25% inside, 1% outside)",
+			[]DimensionValue{dv("dynamic", 1500, 6000, 6000), dv("hit", 8, 800, 800)},
+			[]string{"dynamic"}, false, 0.25, 0.01, 0, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := computeDimension(dimCounts{name: "x", label: "x", values: tc.values})
+			if !reflect.DeepEqual(d.Set, tc.set) {
+				t.Errorf("set %v, want %v", d.Set, tc.set)
+			}
+			if d.Separates != tc.sep {
+				t.Errorf("separates %v, want %v (%+v)", d.Separates, tc.sep, d)
+			}
+			if math.Abs(d.InsideRate-tc.inRate) > 0.001 || math.Abs(d.OutsideRate-tc.outRate) > 0.001 {
+				t.Errorf("rates in %.4f out %.4f, want %.4f %.4f", d.InsideRate, d.OutsideRate, tc.inRate, tc.outRate)
+			}
+			if d.Coverage < coverageGoal-1e-9 && tc.sep {
+				t.Errorf("coverage %.3f", d.Coverage)
+			}
+			if d.Score < tc.minScore || d.Score > tc.maxScore {
+				t.Errorf("score %.4f, want %.2f..%.2f", d.Score, tc.minScore, tc.maxScore)
+			}
+		})
+	}
+}
+
+// The set covers >= 80% of the failures with as few values as possible.
+func TestSmallestCoveringSet(t *testing.T) {
+	d := computeDimension(dimCounts{name: "x", values: []DimensionValue{
+		dv("a", 50, 50, 0), dv("b", 30, 30, 0), dv("c", 15, 15, 0), dv("d", 5, 1000, 0)}})
+	if !reflect.DeepEqual(d.Set, []string{"a", "b"}) || d.Coverage != 0.8 {
+		t.Fatalf("set %v coverage %v", d.Set, d.Coverage)
+	}
+	// failures hidden in the capped rest: the kept values cannot cover them
+	d = computeDimension(dimCounts{name: "x", values: []DimensionValue{dv("a", 10, 100, 0)},
+		other: DimensionValue{Failing: 90, Total: 900}})
+	if d.Separates || d.Coverage >= coverageGoal {
+		t.Fatalf("other holds the failures: %+v", d)
+	}
+}
+
+func TestShapeOf(t *testing.T) {
+	flat := func(n int, fail, tot int64) []fine {
+		out := make([]fine, n)
+		for i := range out {
+			out[i] = fine{idx: int64(i), fail: [2]int64{fail, 0}, tot: tot}
+		}
+		return out
+	}
+	ramp := make([]fine, 16)
+	for i := range ramp {
+		ramp[i] = fine{idx: int64(i), fail: [2]int64{int64(2 + 4*i), 0}, tot: 100}
+	}
+	cases := []struct {
+		name              string
+		baseFail, baseTot int64
+		fines             []fine
+		want              string
+	}{
+		{"step: 0% before, ~100% after", 0, 3000, flat(30, 98, 100), ShapeStep},
+		{"trickle: 2% before and 2% through", 60, 3000, flat(60, 2, 100), ShapeTrickle},
+		{"ramp: 2% rising to 62%", 10, 3000, ramp, ShapeRamp},
+		{"spike: a short dense run", 0, 3000, flat(6, 40, 100), ShapeSpike},
+		{"a jump to 24% from 0.8% is no trickle", 24, 3000, flat(60, 24, 100), ShapeUnknown},
+		{"too few requests", 0, 3000, flat(3, 1, 2), ShapeUnknown},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := shapeOf(tc.baseFail, tc.baseTot, tc.fines, class520, 1, t0.UnixNano())
+			if s.Kind != tc.want {
+				t.Fatalf("shape %+v, want %s", s, tc.want)
+			}
+		})
+	}
+}
+
+// A full table keeps the values of smallest hash whatever the order.
+func TestCapTableOrderIndependent(t *testing.T) {
+	vals := make([]string, 300)
+	for i := range vals {
+		vals[i] = fmt.Sprintf("/route/%d", i)
+	}
+	build := func(seed uint64) capTable {
+		r := rand.New(rand.NewPCG(seed, 1))
+		tb := newCapTable(64)
+		order := r.Perm(len(vals) * 3)
+		for _, k := range order {
+			v := vals[k%len(vals)]
+			tb.add(v, 1, int64(k%2), 0)
+		}
+		return tb
+	}
+	a, b := build(1), build(2)
+	var sa, sb []valCount
+	var oa, ob valCount
+	sa = a.summarize(sa, &oa, 16)
+	sb = b.summarize(sb, &ob, 16)
+	if !reflect.DeepEqual(sa, sb) || oa != ob {
+		t.Fatalf("summaries differ:\n%v %v\n%v %v", sa, oa, sb, ob)
+	}
+	if len(a.ents) != 64 || a.other.tot != 3*(300-64) {
+		t.Fatalf("kept %d, other %d", len(a.ents), a.other.tot)
+	}
+}
+
+// The contrast of a burst is the same whether its origin's healthy traffic
+// comes record by record or as per-second GROUP BY aggregates (Count).
+func TestContrastSameFromAggregates(t *testing.T) {
+	colos := []string{"FRA", "AMS", "LHR", "CDG", "IAD", "SJC", "NRT", "SIN"}
+	paths := []string{"/", "/products/1", "/products/2", "/cart", "/account/7/orders"}
+	var single, agg []parse.Record
+	for s := 0; s < 20*60; s++ { // 20 minutes, 8 colos x 5 paths, 2 of each a second
+		for ci, c := range colos {
+			for pi, p := range paths {
+				st := 200
+				failing := s >= 17*60 && (c == "FRA" || c == "AMS")
+				if failing {
+					st = 520
+				}
+				r := mk(time.Duration(s)*time.Second+time.Duration(ci*5+pi)*time.Millisecond, "GET", p, st,
+					host("shop.example.com"), pop(c), edge(), client(fmt.Sprintf("198.51.100.%d", pi)), ua("curl/8"))
+				if failing {
+					// errors stay single records (the ClickHouse source sends them so)
+					single = append(single, r, r)
+					agg = append(agg, r, r)
+					continue
+				}
+				single = append(single, r, r)
+				r.Count = 2
+				agg = append(agg, r)
+			}
+		}
+	}
+	ca := contrastOf(t, single)
+	cb := contrastOf(t, agg)
+	if !reflect.DeepEqual(ca, cb) {
+		t.Fatalf("contrast differs:\nrecords    %+v\naggregates %+v", ca, cb)
+	}
+	var colo *Dimension
+	for i := range ca.Dimensions {
+		if ca.Dimensions[i].Name == "colo" {
+			colo = &ca.Dimensions[i]
+		}
+	}
+	if colo == nil || !colo.Separates || !reflect.DeepEqual(colo.Set, []string{"AMS", "FRA"}) {
+		t.Fatalf("colo %+v", colo)
+	}
+	if ca.Shape.Kind != ShapeUnknown && ca.Shape.Kind != ShapeStep && ca.Shape.Kind != ShapeSpike {
+		t.Errorf("shape %+v", ca.Shape)
+	}
+}
+
+func contrastOf(t *testing.T, recs []parse.Record) *Contrast {
+	t.Helper()
+	s := run(t, testConfig(), recs)
+	b := findingsOf(s, KindBurst520)
+	if len(b) != 1 || b[0].Contrast == nil {
+		t.Fatalf("bursts %d", len(b))
+	}
+	return b[0].Contrast
+}
+
+func TestBinomTail(t *testing.T) {
+	cases := []struct {
+		k, n   int64
+		p      float64
+		lo, hi float64 // log10 bounds
+	}{
+		{5, 10, 0.5, 0, 0},              // at the mean: not in the upper tail
+		{10, 10, 0.5, -3.02, -3.00},     // 2^-10
+		{40, 3600, 0.005, -5.31, -5.29}, // 18 expected, 40 seen (exact: -5.30)
+		{18, 3600, 0.005, -0.5, 0},      // the mean
+		{3, 1000, 0, math.Inf(-1), math.Inf(-1)},
+	}
+	for _, tc := range cases {
+		got := binomTailLog10(tc.k, tc.n, tc.p)
+		if tc.k == 5 {
+			// at the mean the tail is reported as not significant (0)
+			if got != 0 {
+				t.Errorf("tail(%d,%d,%g) = %g, want 0", tc.k, tc.n, tc.p, got)
+			}
+			continue
+		}
+		if got < tc.lo || got > tc.hi {
+			t.Errorf("tail(%d,%d,%g) = %g, want %g..%g", tc.k, tc.n, tc.p, got, tc.lo, tc.hi)
+		}
+	}
+}
