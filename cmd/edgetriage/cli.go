@@ -60,6 +60,7 @@ type options struct {
 	follow    bool
 	fromStart bool
 	noColor   bool
+	allCauses bool
 
 	set map[string]bool // flags given explicitly (they win over the config file)
 }
@@ -110,6 +111,7 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 		fs.BoolVar(&o.follow, "follow", false, "follow the files and print each finding as a JSON line when judged or changed")
 		fs.BoolVar(&o.fromStart, "from-start", false, "with --follow: read the files from the start, not the end")
 		fs.BoolVar(&o.noColor, "no-color", false, "no colours in text output (also NO_COLOR)")
+		fs.BoolVar(&o.allCauses, "all-causes", false, "show every cause of a finding, not only the three most likely")
 	case "rules":
 		fs.StringVar(&o.check, "check", "", "validate rule `FILE` against every declared feature and try each rule; exit 2 on any problem")
 	case "tail":

@@ -38,7 +38,7 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
-	opts := report.Options{Redact: a.redact, Color: colorWanted(a.o.noColor, stdout), Compact: !isTerminal(stdout)}
+	opts := report.Options{Redact: a.redact, Color: colorWanted(a.o.noColor, stdout), Compact: !isTerminal(stdout), AllCauses: a.o.allCauses}
 	if a.o.follow {
 		return followReport(ctx, a, stdout, stderr, opts)
 	}

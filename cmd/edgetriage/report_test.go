@@ -81,7 +81,7 @@ func decodeReport(t *testing.T, s string) *reportJSON {
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, s)
 	}
-	if r.Schema != "edgetriage.report/v1" {
+	if r.Schema != "edgetriage.report/v2" {
 		t.Fatalf("schema = %q", r.Schema)
 	}
 	return &r

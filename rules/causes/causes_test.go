@@ -272,14 +272,14 @@ func TestEvidenceQuotesNumbers(t *testing.T) {
 
 func TestRankingAndFixOrder(t *testing.T) {
 	// keep-alive race on 60 failures; many origins (3 of them: 0.75); the
-	// fallback never fires beside a separating dimension
+	// fallback (no part of the traffic separates) last
 	f := contrastBurst(rules.KindBurst520, 520, rules.TimeShape{Kind: rules.ShapeTrickle},
 		map[string]float64{"fast_fail_share": 0.83, "other_origins_failing": 3},
 		dimOf("connection", val{"reused", 60, 600}, val{"new", 0, 400}))
 	s := mustLoad(t)
 	s.Explain(f)
 	ids := causeIDs(f)
-	if want := []string{"keepalive-race", "many-origins"}; !slices.Equal(ids, want) {
+	if want := []string{"keepalive-race", "many-origins", "origin-wide"}; !slices.Equal(ids, want) {
 		t.Fatalf("causes %s, want %v", causeSummary(f), want)
 	}
 	for i := 1; i < len(f.Causes); i++ {

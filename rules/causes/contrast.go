@@ -3,6 +3,7 @@ package causes
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,14 +81,24 @@ func newContrastView(f *rules.Finding) *contrastView {
 	return v
 }
 
-// derived computes the two features the cause rules add: sep_any and
-// score_max, from the engine's features where it gave them.
+// modeDimensions describe how a request failed (on a fresh or a reused
+// connection, after how long a wait), not which part of the traffic it
+// belongs to: they separate whenever failures are fast or slow, so they
+// do not count for sep_any and score_max.
+var modeDimensions = []string{"connection", "header_wait"}
+
+// derived computes the two features the cause rules add, sep_any and
+// score_max, over the population dimensions (not modeDimensions), from the
+// engine's features where it gave them.
 func (v *contrastView) derived(f *rules.Finding) {
 	anySep, maxScore, known := 0.0, -1.0, false
 	for _, name := range ContrastDimensions {
+		if slices.Contains(modeDimensions, name) {
+			continue
+		}
 		if s, ok := v.value(f, "sep_"+name); ok && s >= 0 {
 			known = true
-			if s == 1 {
+			if s == 1 || v.separates(f, name) {
 				anySep = 1
 			}
 		}
@@ -99,6 +110,33 @@ func (v *contrastView) derived(f *rules.Finding) {
 		v.feats["sep_any"] = anySep
 		v.feats["score_max"] = math.Max(maxScore, 0)
 	}
+}
+
+// Relaxed separation for small spans: the contrast asks for 5 failures
+// inside the set and 10 requests outside it before a dimension separates,
+// which a short storm on a quiet origin (13 of 13 on one route, 0 of 3
+// elsewhere) never reaches. separates accepts such a set with these
+// smaller counts; the confidence's support term keeps it modest.
+const (
+	smallInsideFailing = 3
+	smallOutsideTotal  = 3
+)
+
+// separates reports whether dimension dim separates the failures: the
+// contrast says so, or its set covers 80% of them as a proper subset with
+// an outside rate at most a tenth of the inside rate, on the smaller
+// counts above.
+func (v *contrastView) separates(f *rules.Finding, dim string) bool {
+	if x, ok := v.value(f, "sep_"+dim); ok && x == 1 {
+		return true
+	}
+	d := v.dims[dim]
+	if d == nil {
+		return false
+	}
+	return len(d.Set) > 0 && len(d.Set) < d.Distinct && d.Coverage >= 0.8 &&
+		d.InsideFailing >= smallInsideFailing && d.OutsideTotal >= smallOutsideTotal &&
+		d.OutsideRate <= 0.1*d.InsideRate
 }
 
 // value is a feature as the rules see it: the engine's, else the view's.

@@ -2,6 +2,8 @@ package causes
 
 import (
 	"fmt"
+	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -144,6 +146,7 @@ func causeCases() []causeCase {
 	slow := dimOf("header_wait", val{">=5s", 80, 82}, val{"<20ms", 1, 900}, val{"20-500ms", 0, 400})
 	botNet := dimOf("client_net", val{"198.51.100.0/24", 150, 150}, val{"192.0.2.0/24", 0, 600}, val{"203.0.113.0/24", 1, 500})
 	allFail := even("route", 400, 420, "/v1/cart", "/v1/login", "/")
+	halfFail := even("route", 210, 420, "/v1/cart", "/v1/login", "/") // everywhere, but no change: half fail
 	m := func(kv ...any) map[string]float64 {
 		out := map[string]float64{}
 		for i := 0; i < len(kv); i += 2 {
@@ -166,17 +169,22 @@ func causeCases() []causeCase {
 		{"origin never saw them", contrastBurst(b520, 520, noShape, m("origin_logged_share", 0.0, "origin_missing", 400.0, "fast_fail_share", 0.99), allFail), "origin-not-reached", []string{"none of the failed requests"}},
 		{"relayed", contrastBurst(b520, 520, noShape, m("relayed_share", 0.98), allFail), "relayed-520", []string{"98%"}},
 		{"many origins", contrastBurst(b520, 520, noShape, m("other_origins_failing", 6.0), allFail), "many-origins", []string{"6 other origins"}},
-		{"nothing separates", contrastBurst(b520, 520, noShape, nil, allFail), "origin-wide", []string{"Nothing in the logs separates"}},
+		{"nothing separates", contrastBurst(b520, 520, noShape, nil, halfFail), "origin-wide", []string{"No part of the traffic separates"}},
+		{"everything fails after a clean baseline", contrastBurst(b520, 520, noShape, nil, allFail), "zone-change", []string{"Every request fails from 2026-11-20 10:02:13", "zone setting or origin TLS change"}},
 
+		// a short storm on a quiet origin: too few healthy requests for the
+		// contrast's own minimum counts, still the route's signature
+		{"5xx small storm on one route", contrastBurst(b5xx, 502, noShape, plain,
+			dimOf("route", val{"/api/status", 13, 13}, val{"/", 0, 2}, val{"/about", 0, 1})), "route-failing", []string{"/api/status"}},
 		{"5xx one server", contrastBurst(b5xx, 502, noShape, nil, oneServer), "servers-failing", []string{"10.0.0.7"}},
 		{"5xx one route", contrastBurst(b5xx, 500, noShape, plain, accountRoute, accountSeg), "route-failing", []string{"/account/{id}", "code behind"}},
 		{"5xx some data centres", contrastBurst(b5xx, 522, noShape, nil, coloBlocked), "colo-blocked", []string{"FRA and AMS"}},
 		{"5xx deploy in a plain log", contrastBurst(b5xx, 502, step, plain, allFail), "deploy-or-config-change", []string{"2026-11-20 10:02:43", "deploy"}},
-		{"5xx step on Cloudflare 502", contrastBurst(b5xx, 502, step, nil, allFail), "deploy-or-config-change", []string{"deploy"}},
+		{"5xx step on Cloudflare 522", contrastBurst(b5xx, 522, step, nil, allFail), "zone-change", []string{"firewall, DNS, zone or origin change"}},
 		{"5xx precursors", contrastBurst(b5xx, 504, rules.TimeShape{Kind: rules.ShapeRamp, Precursors: []string{"header wait 3.5× the baseline"}},
 			m("precursor_header_wait_ratio", 4.0), allFail), "crash-overload", []string{"3.5×"}},
 		{"5xx one client network", contrastBurst(b5xx, 500, noShape, plain, botNet), "client-failing", []string{"198.51.100.0/24"}},
-		{"5xx nothing separates", contrastBurst(b5xx, 503, noShape, plain, allFail), "origin-wide", []string{"EdgeColoCode"}},
+		{"5xx nothing separates", contrastBurst(b5xx, 503, noShape, plain, halfFail), "origin-wide", []string{"EdgeColoCode"}},
 	}
 }
 
@@ -363,5 +371,46 @@ func TestContrastRulesFire(t *testing.T) {
 		if got := slices.Contains(causeIDs(tc.f), tc.rule); got != tc.want {
 			t.Errorf("rule %s fired=%v, want %v (causes %s)", tc.rule, got, tc.want, causeSummary(tc.f))
 		}
+	}
+}
+
+// A version-1 rule file keeps working: its constant confidence is a prior
+// the evidence (here the support of 10 failures) adjusts; a confidence
+// expression fails with a message that names the change.
+func TestVersion1RuleFile(t *testing.T) {
+	dir := t.TempDir()
+	v1 := filepath.Join(dir, "v1.yaml")
+	writeFile(t, v1, `version: 1
+rules:
+  - id: my-lb
+    kind: burst_520
+    when: reused_conn_share >= 0.5
+    title: Our load balancer drops idle connections
+    confidence: 0.9
+    evidence: ["{{pct .reused_conn_share}} reused"]
+    fixes: ["Raise lb-1's idle timeout"]
+`)
+	s := mustLoad(t, v1)
+	f := burst(rules.KindBurst520, 520, map[string]float64{"reused_conn_share": 0.8, "count": 10})
+	s.Explain(f)
+	want := 0.9 * (1 - math.Exp(-1))
+	if len(f.Causes) == 0 || f.Causes[0].Rule != "my-lb" || math.Abs(f.Causes[0].Confidence-want) > 1e-9 {
+		t.Fatalf("v1 rule: causes %s, want my-lb at %.3f", causeSummary(f), want)
+	}
+	if f.Causes[0].Fixes[0] != "Raise lb-1's idle timeout" {
+		t.Errorf("v1 rule's fixes: %q", f.Causes[0].Fixes)
+	}
+	for _, r := range s.Rules() {
+		if r.ID == "my-lb" && r.Confidence != "evidence × prior 0.9" {
+			t.Errorf("listing shows confidence %q", r.Confidence)
+		}
+	}
+
+	expr := filepath.Join(dir, "v1expr.yaml")
+	writeFile(t, expr, "rules:\n  - id: x\n    kind: burst_520\n    when: 'true'\n    title: t\n    confidence: 'share > 0.5 ? 0.9 : 0.4'\n    evidence: [e]\n")
+	_, err := Load(expr)
+	if err == nil || !strings.Contains(err.Error(), expr+":6:") || !strings.Contains(err.Error(), "confidence expression no longer works") ||
+		!strings.Contains(err.Error(), "version: 2") {
+		t.Errorf("v1 confidence expression: %v", err)
 	}
 }

@@ -27,7 +27,8 @@ var dimDataStrings = []string{
 // Other burst data: when the step began, the precursors, the Cloudflare
 // fields this log lacks, the first failing upstream's IP and a real path
 // of the first failing route.
-var burstDataStrings = []string{"step_at", "precursors", "missing_fields", "checked", "failing_ip", "route_path", "route_url_note"}
+var burstDataStrings = []string{"step_at", "precursors", "missing_fields", "checked", "failing_ip", "route_path", "route_url_note",
+	"change_at", "change_before", "change_after", "tls_change"}
 
 var contrastDataNames = func() []string {
 	var out []string
@@ -56,10 +57,20 @@ func addContrastData(d map[string]any, f *rules.Finding, view *contrastView) {
 	}
 	d["step_at"] = "unknown"
 	d["precursors"] = ""
+	// the change a step (or a span where every request fails after a clean
+	// baseline) begins with: when, and the failing shares before and after
+	d["change_at"] = timeOr(f.Start, "2006-01-02 15:04:05")
+	d["change_before"], d["change_after"] = featureValue(f, view, "baseline_rate"), featureValue(f, view, "span_rate")
+	st := int(featureValue(f, view, "status"))
+	d["tls_change"] = st == 520 || st == 525 || st == 526 || f.Kind == rules.KindBurst520
 	var missing []string
 	if ct := f.Contrast; ct != nil {
 		if !ct.Shape.At.IsZero() {
 			d["step_at"] = ct.Shape.At.UTC().Format("2006-01-02 15:04:05")
+		}
+		if ct.Shape.Kind == rules.ShapeStep {
+			d["change_at"] = d["step_at"]
+			d["change_before"], d["change_after"] = ct.Shape.Before, ct.Shape.After
 		}
 		d["precursors"] = strings.Join(ct.Shape.Precursors, "; ")
 		for _, m := range ct.Missing {
@@ -71,6 +82,9 @@ func addContrastData(d map[string]any, f *rules.Finding, view *contrastView) {
 	d["missing_fields"] = strings.Join(missing, ", ")
 	var checked []string
 	for _, dim := range ContrastDimensions {
+		if slices.Contains(modeDimensions, dim) || dim == "input" {
+			continue // not a part of the traffic a reader would name
+		}
 		if view.dims[dim] != nil || featureValue(f, view, "sep_"+dim) >= 0 {
 			checked = append(checked, dimLabels[dim])
 		}

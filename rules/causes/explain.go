@@ -36,6 +36,9 @@ type candidate struct {
 // warning; fire-and-forget endpoints stay info. It is safe to call again on
 // an updated finding.
 func (s *Set) Explain(f *rules.Finding) {
+	if !knownKind(f.Kind) {
+		return // a kind the rules do not explain (steady_5xx information)
+	}
 	view := newContrastView(f)
 	feats := boxFeatures(f, view)
 	env := runEnv(f, feats, view)
@@ -189,7 +192,7 @@ func bestDimension(dims []string, f *rules.Finding, view *contrastView) (string,
 			continue
 		}
 		base := math.Min(cov, 1) * math.Max(0, 1-out/in)
-		sep := featureValue(f, view, "sep_"+d) == 1
+		sep := view.separates(f, d)
 		if (sep && !bestSep) || (sep == bestSep && base > bestBase) {
 			best, bestBase, bestSep = d, base, sep
 		}

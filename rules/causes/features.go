@@ -7,57 +7,31 @@ import (
 	"github.com/edgetriage/edgetriage/rules"
 )
 
-// BurstFeatures are the features of burst_520 and burst_5xx findings (the
-// features contract between the rules engine and the cause rules).
-var BurstFeatures = []string{
-	"count", "duration_s", "peak_60s", "rate_per_min", "share", "relayed_share",
-	"origin_status_zero_share", "empty_bytes_share", "upstreams_failed", "upstreams_healthy",
-	"paths_distinct", "top_path_share", "methods_distinct", "pops_distinct", "top_pop_share",
-	"reused_conn_share", "header_wait_p50_ms", "fast_fail_share", "slow_fail_share",
-	"errors_5xx_before", "prior_error_share", "other_origins_failing", "onset_s",
-	"origin_logged_share", "origin_missing", "origin_empty_200", "edge", "status",
-	// beyond the contract, computed by the engine: 521-526 seen during the
-	// burst, and 1 while the burst may still grow
-	"other_52x", "ongoing",
-}
+// The features come from the engine's schema (rules.Features): what the
+// engine declares is what rules may name, so a typo or a feature this
+// build does not compute is a load-time error. The cause rules derive two
+// more from the contrast (DerivedFeatures).
 
-// ContrastDimensions are the dimensions the contrast compares
-// (DIAGNOSIS.md); each gives the features DimensionFeaturePrefixes+name.
-var ContrastDimensions = []string{
-	"colo", "upstream", "route", "segment", "method", "client_net", "ua_family", "protocol",
-	"cache", "connection", "header_wait", "input",
-}
+// DerivedFeatures are computed by the cause rules from the contrast's
+// features: sep_any (1 when some population dimension separates: not the
+// connection or the header wait, which say how requests failed, not which
+// ones; -1 without a contrast) and score_max (the best such score).
+var DerivedFeatures = []string{"sep_any", "score_max"}
+
+// BurstFeatures are the features of burst_520 and burst_5xx findings.
+var BurstFeatures = append(rules.FeatureNames(rules.KindBurst520), DerivedFeatures...)
+
+// IncompleteFeatures are the features of incomplete_202 findings.
+var IncompleteFeatures = rules.FeatureNames(rules.KindIncomplete202)
+
+// ContrastDimensions are the dimensions the contrast compares; each gives
+// the features DimensionFeaturePrefixes+name.
+var ContrastDimensions = rules.DimensionNames()
 
 // DimensionFeaturePrefixes are the per-dimension contrast features: the
 // dimension separates (0/1), the coverage of its set, the failing shares
 // inside and outside the set, the set's size, the values seen, the score.
 var DimensionFeaturePrefixes = []string{"sep_", "cov_", "in_rate_", "out_rate_", "set_size_", "distinct_", "score_"}
-
-// ContrastFeatures are the contrast's global features (time shape,
-// precursors, baseline), plus two the cause rules derive: sep_any (1 when
-// some dimension separates) and score_max (the best dimension's score).
-var ContrastFeatures = []string{
-	"shape_step", "shape_trickle", "shape_ramp", "step_before", "step_after",
-	"precursor_5xx", "precursor_header_wait_ratio", "baseline_rate", "span_rate", "no_baseline",
-	"fresh_conn_share", "sep_any", "score_max",
-}
-
-func init() {
-	for _, d := range ContrastDimensions {
-		for _, p := range DimensionFeaturePrefixes {
-			BurstFeatures = append(BurstFeatures, p+d)
-		}
-	}
-	BurstFeatures = append(BurstFeatures, ContrastFeatures...)
-}
-
-// IncompleteFeatures are the features of incomplete_202 findings.
-var IncompleteFeatures = []string{
-	"operations", "polls_per_op", "poll_interval_p50_s", "age_s", "completion_p50_s",
-	"completion_p95_s", "completed_ops", "endpoint_ops", "polled_share", "last_poll_status",
-	"first_poll_status", "stall_start_unix", "relative_location_share", "has_location_share",
-	"linked_by", "clients_distinct", "retry_after",
-}
 
 // Kinds lists the finding kinds rules can apply to.
 var Kinds = []rules.Kind{rules.KindBurst520, rules.KindBurst5xx, rules.KindIncomplete202}
@@ -113,6 +87,7 @@ func exprEnv(k rules.Kind) map[string]any {
 		env[name] = ""
 	}
 	addHelpers(env)
+	env["separates"] = func(string) bool { return false } // per finding in runEnv
 	return env
 }
 
@@ -167,6 +142,7 @@ func runEnv(f *rules.Finding, feats []any, view *contrastView) map[string]any {
 	env["endpoint"] = f.Endpoint
 	env["method"] = endpointMethod(f.Endpoint)
 	addHelpers(env)
+	env["separates"] = func(dim string) bool { return view.separates(f, dim) }
 	return env
 }
 

@@ -270,7 +270,7 @@ func compileWhen(src, source string, line int, kinds []rules.Kind, want expr.Opt
 				if near := suggest(name, append(slices.Clone(FeaturesOf(k)), stringsOf(k)...)); near != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", near)
 				}
-				msg += fmt.Sprintf("; the names of %s are: %s; also %s, and known(x), between(x, lo, hi), ratio(a, b)",
+				msg += fmt.Sprintf("; the names of %s are: %s; also %s, and known(x), between(x, lo, hi), ratio(a, b), separates(\"dimension\")",
 					k, describeFeatures(k), strings.Join(stringsOf(k), ", "))
 			}
 			el.add(line, "expression %q (for %s): %s", src, k, msg)
@@ -287,7 +287,9 @@ func compileWhen(src, source string, line int, kinds []rules.Kind, want expr.Opt
 }
 
 // isHelper reports whether name is a helper function, not a feature.
-func isHelper(name string) bool { return name == "known" || name == "between" || name == "ratio" }
+func isHelper(name string) bool {
+	return name == "known" || name == "between" || name == "ratio" || name == "separates"
+}
 
 func (r *causeRule) applies(f *rules.Finding) bool {
 	return appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f)

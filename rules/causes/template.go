@@ -84,6 +84,13 @@ var funcs = template.FuncMap{
 	// urlpath is a logged path as it would appear in a URL (see urlPath),
 	// for prose beside a command.
 	"urlpath": urlPath,
+	// many counts with the right noun: many 1 "route" "routes" is "1 route".
+	"many": func(n float64, one, more string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return num(n) + " " + more
+	},
 	// andlist joins a list for a sentence: "FRA and AMS".
 	"andlist": andList,
 	"__tick":  tick, // the budget check instrument puts in every range body
@@ -189,24 +196,58 @@ func kindsString(kinds []rules.Kind) string {
 	return strings.Join(s, "/")
 }
 
-func featureUnion(kinds []rules.Kind) []string {
-	var out []string
-	for _, k := range kinds {
-		for _, f := range FeaturesOf(k) {
-			if !slices.Contains(out, f) {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
-
 func dataNames(k rules.Kind) []string {
 	out := append(slices.Clone(FeaturesOf(k)), dataStrings...)
 	if k == rules.KindBurst520 || k == rules.KindBurst5xx {
 		out = append(out, contrastDataNames...)
 	}
+	for _, c := range contextFeatures(k) {
+		if !slices.Contains(out, c.Name) {
+			out = append(out, c.Name)
+		}
+	}
 	return out
+}
+
+// contextFeatures are the schema's Context entries of kind k.
+func contextFeatures(k rules.Kind) []rules.Feature {
+	var out []rules.Feature
+	for _, f := range rules.Features() {
+		if f.Context() && slices.Contains(f.Kinds, k) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+var contextByKind = map[rules.Kind][]rules.Feature{
+	rules.KindBurst520: contextFeatures(rules.KindBurst520), rules.KindBurst5xx: contextFeatures(rules.KindBurst5xx),
+	rules.KindIncomplete202: contextFeatures(rules.KindIncomplete202),
+}
+
+// addSchemaContext gives templates every declared Context entry the data
+// does not already render: the engine's value, or the unit's empty value
+// when the finding lacks it (an optional entry), never "<no value>".
+func addSchemaContext(d map[string]any, f *rules.Finding) {
+	for _, c := range contextByKind[f.Kind] {
+		if _, ok := d[c.Name]; ok {
+			continue
+		}
+		if v, ok := f.Context[c.Name]; ok && v != nil {
+			d[c.Name] = v
+			continue
+		}
+		switch c.Unit {
+		case rules.UnitList:
+			d[c.Name] = []string{}
+		case rules.UnitMap:
+			d[c.Name] = map[string]any{}
+		case rules.UnitBool:
+			d[c.Name] = false
+		default:
+			d[c.Name] = ""
+		}
+	}
 }
 
 // walkFields calls fn with the first name of every .field reference.
@@ -354,6 +395,7 @@ func templateDataOf(f *rules.Finding, feats []any, view *contrastView) map[strin
 	if f.Kind == rules.KindBurst520 || f.Kind == rules.KindBurst5xx {
 		addContrastData(d, f, view)
 	}
+	addSchemaContext(d, f)
 	return d
 }
 
@@ -519,48 +561,4 @@ func renderStatuses(counts map[string]float64, minStatus int) string {
 		parts[i] = k + ": " + num(counts[k])
 	}
 	return strings.Join(parts, ", ")
-}
-
-// suggest returns the candidate a typo most likely meant: the one sharing
-// the most words ("_"-separated) with name, then the closest by edit
-// distance; "" when nothing is close.
-func suggest(name string, candidates []string) string {
-	words := strings.Split(name, "_")
-	best, bestShared, bestD := "", 0, len(name)/3+2
-	for _, c := range candidates {
-		shared := 0
-		for _, w := range strings.Split(c, "_") {
-			if len(w) > 2 && slices.Contains(words, w) {
-				shared++
-			}
-		}
-		d := editDistance(name, c)
-		if shared == 0 && d >= len(name)/3+2 {
-			continue
-		}
-		if shared > bestShared || (shared == bestShared && d < bestD) {
-			best, bestShared, bestD = c, shared, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
