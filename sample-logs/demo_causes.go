@@ -22,8 +22,9 @@ var demoCauses = map[string]plantedCause{
 	"burst_5xx orders.example.net 502": {cause: "servers-failing", dimension: "upstream", values: []string{"10.0.1.13:8080"}},
 	// www's mod_proxy backend behind /api/status goes away.
 	"burst_5xx www.example.org 502": {cause: "route-failing", dimension: "route", values: []string{"/api/status"}},
-	// A firewall change with a deploy drops Cloudflare: every miss times out from 09:31.
-	"burst_5xx " + hostStatic + " 522": {cause: "zone-change", stepAt: stormFrom},
+	// A firewall change with a deploy drops Cloudflare: every miss times out
+	// from 09:31 (a 522 is no zone setting: the origin side changed).
+	"burst_5xx " + hostStatic + " 522": {cause: "deploy-or-config-change", stepAt: stormFrom},
 	// The search backend times out; other routes answer.
 	"burst_5xx formats/nginx-combined.log 504": {cause: "route-failing", dimension: "route", values: []string{"/api/v2/search"}},
 	// A new, very large image's origin fetch times out; other misses are fine.

@@ -298,8 +298,7 @@ func buildServersBackground(w *world) {
 		share: constShare(w.uniform(0.9, 1)), apply: fast520,
 		expect: &ExpectedFinding{Cause: "servers-failing", Dimension: "upstream", Values: bad,
 			Note: "the failing origin IPs fail on about every request; background 520s are on every IP"}})
-	w.addFault(&fault{host: scenShop, kind: "burst_520", status: 520, from: w.base, to: w.end,
-		share: constShare(w.uniform(0.2, 0.4) / (perMin * 0.55)), apply: fast520})
+	w.backgroundNoise(scenShop, w.uniform(0.2, 0.4), perMin*0.55)
 	w.traffic(site{host: scenShop, ips: ips, routes: shopSite, perMin: perMin})
 	w.background()
 }

@@ -105,7 +105,7 @@ func TestSteadyStreamIsStable(t *testing.T) {
 		}
 		return [32]byte(h.Sum(nil))
 	}
-	if sum() != sum() {
+	if first, second := sum(), sum(); first != second {
 		t.Error("two writes of the steady stream differ")
 	}
 	if len(set.Truth.Quiet) != 2 || len(set.Truth.Expected) != 0 {

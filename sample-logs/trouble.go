@@ -168,6 +168,9 @@ func (z *zone) apiScattered520s(clients []Client) {
 func (z *zone) staticTraffic(clients []Client) {
 	z.baseline("static", hostStatic, 10, z.base, z.end, staticRoutes, clients,
 		func(*rand.Rand, time.Time) string { return ipStatic })
+	// The shop's sale sends its visitors to static too.
+	z.baseline("static-sale", hostStatic, 12, z.at(saleFrom+time.Minute), z.at(stormTo), staticRoutes, clients,
+		func(*rand.Rand, time.Time) string { return ipStatic })
 }
 
 // timeout522 turns req into a 522: the edge waited for a SYN-ACK that never came.
