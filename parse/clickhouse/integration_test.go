@@ -331,4 +331,3 @@ func sortStable(idx []int, less func(a, b int) bool) {
 		}
 	}
 }
-
