@@ -22,6 +22,10 @@ const updateEvery = 250 * time.Millisecond
 
 // runInterface wires pipeline -> engine -> snapshots -> Bubble Tea.
 func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.Writer) int {
+	if _, ok, _ := clickhouseURL(a.o.paths); ok {
+		fmt.Fprintln(stderr, "edgetriage: open and tail do not read clickhouse:// tables yet; use report clickhouse://...")
+		return exitUsage
+	}
 	if err := a.prepareInputs(stdin); err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
