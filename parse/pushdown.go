@@ -21,13 +21,16 @@ import (
 //   - its Method is one of PollMethods and it can poll an operation: its
 //     path is the path or the status location's path of a RowStatuses
 //     record, or its client (ClientIP and UserAgent) sent one;
-//   - ErrorSeconds is set and a record with Status >= RowStatusFrom has the
-//     same origin key in the same second (counters that the errors read in
-//     order, such as an origin's requests so far, then stay exact).
+//   - SplitAtErrors is set and a record with Status >= RowStatusFrom has
+//     the same origin key and the very same time.
 //
 // Every other record is aggregated: its fields are reduced as Keep says
 // (a field not in Keep is dropped) and records with equal reduced fields in
-// the same cell of every grid in Grids become one group. A group of n is
+// the same cell of every grid in Grids become one group. With
+// SplitAtErrors, a second of an origin that has errors is cut at each
+// error's time as well, so every aggregate lies wholly before or after each
+// error of its origin: counters the errors read in order (the origin's
+// requests so far) stay exact. A group of n is
 // handed on as a record of Count n-1 at the group's earliest time and one of
 // Count 1 at its latest, so the first and last times the engine sees are the
 // real ones.
@@ -35,7 +38,7 @@ type Pushdown struct {
 	RowStatusFrom int
 	RowStatuses   []int
 	PollMethods   []string
-	ErrorSeconds  bool
+	SplitAtErrors bool
 	// OriginKeyUpstream keys origins by Upstream when set (Host when it is
 	// empty), as the engine's --group-by origin-ip does; else by Host.
 	OriginKeyUpstream bool
@@ -206,6 +209,7 @@ func reduceDuration(d time.Duration, how Reduce) time.Duration {
 type groupKey struct {
 	rec   Record
 	cells [4]int64
+	seg   int // errors of the origin earlier in the same second
 }
 
 // Split applies the pushdown to a whole, time-ordered input in memory and
@@ -220,15 +224,16 @@ func (p *Pushdown) Split(recs []Record) []Record {
 		origin string
 		sec    int64
 	}
-	errSecs := map[secKey]bool{}
+	errTimes := map[secKey][]int64{}
 	pollPaths := map[string]bool{}
 	clients := map[[2]string]bool{}
 	first := recs[0].Time
 	for i := range recs {
 		r := &recs[i]
 		first = min(first, r.Time)
-		if r.Status >= p.RowStatusFrom && p.ErrorSeconds {
-			errSecs[secKey{p.originKey(r), floorDiv(r.Time, int64(time.Second))}] = true
+		if r.Status >= p.RowStatusFrom && p.SplitAtErrors {
+			k := secKey{p.originKey(r), floorDiv(r.Time, int64(time.Second))}
+			errTimes[k] = append(errTimes[k], r.Time)
 		}
 		if r.Status < p.RowStatusFrom && p.IsRowStatus(r.Status) {
 			pollPaths[r.Path] = true
@@ -237,6 +242,9 @@ func (p *Pushdown) Split(recs []Record) []Record {
 			}
 			clients[[2]string{r.ClientIP, r.UserAgent}] = true
 		}
+	}
+	for _, ts := range errTimes {
+		sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
 	}
 	out := make([]Record, 0, len(recs)/4)
 	type group struct {
@@ -250,13 +258,19 @@ func (p *Pushdown) Split(recs []Record) []Record {
 	for i := range recs {
 		r := &recs[i]
 		row := p.IsRowStatus(r.Status) ||
-			(p.isPollMethod(r.Method) && (pollPaths[r.Path] || clients[[2]string{r.ClientIP, r.UserAgent}])) ||
-			(p.ErrorSeconds && errSecs[secKey{p.originKey(r), floorDiv(r.Time, int64(time.Second))}])
+			(p.isPollMethod(r.Method) && (pollPaths[r.Path] || clients[[2]string{r.ClientIP, r.UserAgent}]))
+		seg := 0
+		if !row && p.SplitAtErrors {
+			if ts := errTimes[secKey{p.originKey(r), floorDiv(r.Time, int64(time.Second))}]; len(ts) > 0 {
+				seg = sort.Search(len(ts), func(i int) bool { return ts[i] >= r.Time })
+				row = seg < len(ts) && ts[seg] == r.Time
+			}
+		}
 		if row {
 			out = append(out, *r)
 			continue
 		}
-		k := groupKey{rec: p.reduced(r)}
+		k := groupKey{rec: p.reduced(r), seg: seg}
 		for j, g := range p.Grids {
 			if j < len(k.cells) {
 				k.cells[j] = p.cell(g, r.Time, first)

@@ -13,17 +13,16 @@ import (
 //
 //   - rows: every 5xx (the burst detectors keep error records), every 202
 //     and every GET/HEAD that can poll one (the lifecycle follows
-//     operations request by request), and the healthy requests of an
-//     origin in a second that has a 5xx of it (each error reads the
-//     origin's origin-bound request count so far, so those must come in
-//     their real order);
+//     operations request by request);
 //   - counts, for the rest: the origin key (host, origin IP), status and
 //     cache status (origin-bound counts, the status history before a burst),
 //     the timeline, and every field a contrast dimension reads (data
 //     centre, method, path for the route, client network, protocol, user
 //     agent, new/reused connection, header wait, input), in cells that
 //     no counter's bucket straddles: the timeline's seconds from the first
-//     record, the status history's W/16 and whole seconds (minutes, hours).
+//     record, the status history's W/16 and whole seconds (minutes, hours),
+//     and cut at each 5xx of the origin (each error reads the origin's
+//     origin-bound request count so far, so no aggregate may straddle one).
 //
 // Adding a counter that reads another field of healthy requests means
 // adding that field here; the equality tests (rows + aggregates against
@@ -38,7 +37,7 @@ func Pushdown(cfg Config) parse.Pushdown {
 		RowStatusFrom:     500,
 		RowStatuses:       []int{202},
 		PollMethods:       []string{"GET", "HEAD"},
-		ErrorSeconds:      true,
+		SplitAtErrors:     true,
 		OriginKeyUpstream: cfg.GroupBy != "host",
 		Grids: []parse.Grid{
 			{Width: time.Duration(timelineStep0), FromFirst: true},

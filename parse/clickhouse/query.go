@@ -154,9 +154,9 @@ func (b *builder) isRow() string {
 			conds = append(conds, "(upper("+b.str(colMethod)+") IN ("+strings.Join(ms, ", ")+") AND ("+strings.Join(polls, " OR ")+"))")
 		}
 	}
-	if b.p.ErrorSeconds {
-		key := "(" + b.originKey() + ", intDiv(" + b.ts() + ", 1000000000))"
-		conds = append(conds, key+" IN "+b.sub(b.originKey()+", intDiv("+b.ts()+", 1000000000)", st+" >= "+strconv.Itoa(b.p.RowStatusFrom)))
+	if b.p.SplitAtErrors { // a request at the very time of an error of its origin
+		key := "(" + b.originKey() + ", " + b.ts() + ")"
+		conds = append(conds, key+" IN "+b.sub(b.originKey()+", "+b.ts(), st+" >= "+strconv.Itoa(b.p.RowStatusFrom)))
 	}
 	return "(" + strings.Join(conds, " OR ") + ")"
 }
@@ -296,8 +296,18 @@ func (b *builder) aggregatesSQL() string {
 	inner = append(inner, "min("+b.ts()+") AS _lo", "max("+b.ts()+") AS _hi", "toInt64(count()) AS _c")
 	outer = append(outer, "tupleElement(_tc, 1) AS "+quoteIdent(colStart), "tupleElement(_tc, 2) AS _n")
 	order := append([]string{quoteIdent(colStart)}, keys...)
+	from := b.table + " WHERE " + b.where + " AND NOT " + b.isRow()
+	if b.p.SplitAtErrors {
+		// Cut an origin's seconds that have errors at each error: the
+		// segment is how many of that second's errors came earlier.
+		okey, sec := b.originKey(), "intDiv("+b.ts()+", 1000000000)"
+		from = "(SELECT *, " + okey + " AS _ok, " + sec + " AS _os FROM " + from + ") ANY LEFT JOIN (SELECT " +
+			okey + " AS _ok, " + sec + " AS _os, groupArray(" + b.ts() + ") AS _errs FROM " + b.table + " WHERE " + b.where +
+			" AND " + b.status() + " >= " + strconv.Itoa(b.p.RowStatusFrom) + " GROUP BY _ok, _os) USING (_ok, _os)"
+		group = append(group, "arrayCount(x -> x < "+b.ts()+", _errs)")
+	}
 	return "SELECT " + strings.Join(outer, ", ") + " FROM (SELECT " + strings.Join(inner, ", ") +
-		" FROM " + b.table + " WHERE " + b.where + " AND NOT " + b.isRow() +
+		" FROM " + from +
 		" GROUP BY " + strings.Join(group, ", ") + ")" +
 		" ARRAY JOIN if(_c > 1, [(_lo, _c - 1), (_hi, toInt64(1))], [(_lo, toInt64(1))]) AS _tc" +
 		" ORDER BY " + strings.Join(order, ", ") + " FORMAT JSONEachRow"
