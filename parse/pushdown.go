@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"net/netip"
 	"sort"
 	"strings"
 	"time"
@@ -137,22 +136,31 @@ func LocationPath(loc string) string {
 	return loc
 }
 
-// ReduceNetwork returns the client network of an IP address as an address
-// (the /24 of IPv4, the /48 of IPv6); other text comes back as it is.
+// ReduceNetwork returns a client address cut to its network, textually, as
+// the contrast's client network reads it: IPv4 up to the last '.' (then
+// ".0": a /24), IPv6 up to its third ':' or first "::" (then "::": a /48).
+// Reading the network of the result gives the same text as reading it of
+// ip, whatever ip holds (text without '.' or ':' comes back as it is).
 func ReduceNetwork(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil || a.Zone() != "" || a.Is4In6() {
+	if strings.IndexByte(ip, ':') >= 0 {
+		n := 0
+		for j := 0; j < len(ip); j++ {
+			if ip[j] != ':' {
+				continue
+			}
+			if j+1 < len(ip) && ip[j+1] == ':' {
+				return ip[:j] + "::"
+			}
+			if n++; n == 3 {
+				return ip[:j] + "::"
+			}
+		}
 		return ip
 	}
-	bits := 24
-	if a.Is6() {
-		bits = 48
+	if i := strings.LastIndexByte(ip, '.'); i > 0 {
+		return ip[:i] + ".0"
 	}
-	pfx, err := a.Prefix(bits)
-	if err != nil {
-		return ip
-	}
-	return pfx.Addr().String()
+	return ip
 }
 
 // reduced returns r as an aggregate keeps it (time and provenance unset).

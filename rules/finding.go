@@ -17,6 +17,9 @@ const (
 	KindBurst520      Kind = "burst_520"
 	KindBurst5xx      Kind = "burst_5xx"
 	KindIncomplete202 Kind = "incomplete_202"
+	// KindSteady5xx is a steady 5xx rate on one origin: information, not a
+	// storm (its share never rose significantly above its own baseline).
+	KindSteady5xx Kind = "steady_5xx"
 )
 
 // Sub-types of incomplete_202 findings.
@@ -152,6 +155,8 @@ func (f *Finding) Title() string {
 		return fmt.Sprintf("%d storm", f.Status)
 	case KindIncomplete202:
 		return "202 " + strings.ReplaceAll(f.Subtype, "_", " ")
+	case KindSteady5xx:
+		return fmt.Sprintf("steady %s %d", pctStr(f.Features["share"]), f.Status)
 	}
 	return string(f.Kind)
 }

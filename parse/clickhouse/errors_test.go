@@ -173,3 +173,25 @@ func TestParseURL(t *testing.T) {
 		t.Errorf("Redact kept the password: %s", r)
 	}
 }
+
+// The SQL client-network cut must agree with parse.ReduceNetwork (which
+// the in-memory split and the contrast's reading rely on).
+func TestNetworkSQLMatchesGo(t *testing.T) {
+	tg := needServer(t, "unused")
+	ips := []string{"1.2.3.4", "2001:db8:1:2::5", "2001:db8::5", "::1", "::ffff:1.2.3.4", "fe80:1", "-", "", ".5",
+		"a.b.c", "2001:db8:0:1::5", "2001:0DB8:0001:0002::", "not an ip", "10.0.0.1%eth0", "1.2.3.4:8080"}
+	var lits []string
+	for _, ip := range ips {
+		lits = append(lits, "'"+strings.ReplaceAll(ip, "'", "\\'")+"'")
+	}
+	out := sql(t, tg, "SELECT "+clickhouse.NetworkSQL("ip")+" FROM (SELECT arrayJoin(["+strings.Join(lits, ", ")+"]) AS ip) FORMAT TSV")
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(got) != len(ips) {
+		t.Fatalf("%d results for %d addresses: %q", len(got), len(ips), out)
+	}
+	for i, ip := range ips {
+		if want := parse.ReduceNetwork(ip); got[i] != want {
+			t.Errorf("%q: SQL gives %q, Go %q", ip, got[i], want)
+		}
+	}
+}

@@ -258,16 +258,13 @@ var fieldColumn = map[parse.Field]string{
 	parse.FieldPOP: colColo, parse.FieldInput: colFile,
 }
 
-// networkSQL is parse.ReduceNetwork in SQL: a canonical IPv4 address to
-// its /24, a canonical IPv6 address to its /48, anything else as it is
-// (the round trip through the number keeps what the functions would
-// misread, such as "01.2.3.4", unchanged).
+// networkSQL is parse.ReduceNetwork in SQL, textually like it: IPv6 up to
+// the third ':' or the first "::" then "::", else up to the last '.' then
+// ".0", else as it is.
 func networkSQL(ip string) string {
-	v4 := "IPv4NumToString(IPv4StringToNum(" + ip + "))"
-	v6 := "IPv6NumToString(IPv6StringToNum(" + ip + "))"
-	return "multiIf(" + v4 + " = " + ip + ", IPv4NumToString(bitAnd(IPv4StringToNum(" + ip + "), 4294967040)), " +
-		"position(" + ip + ", ':') > 0 AND position(" + ip + ", '.') = 0 AND " + v6 + " = lower(" + ip + "), cutIPv6(IPv6StringToNum(" + ip + "), 10, 0), " +
-		ip + ")"
+	v6 := "extract(" + ip + ", '^[^:]*(?::[^:]+){0,2}')"
+	return "multiIf(position(" + ip + ", ':') > 0, if(" + v6 + " = " + ip + ", " + ip + ", concat(" + v6 + ", '::')), " +
+		"replaceRegexpOne(" + ip + `, '^(.+)\\.[^.]*$', '\\1.0'))`
 }
 
 // aggregatesSQL selects the GROUP BY counts of every record that is not a

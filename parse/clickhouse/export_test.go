@@ -1,0 +1,4 @@
+package clickhouse
+
+// NetworkSQL exposes networkSQL to the tests that run it on the server.
+var NetworkSQL = networkSQL
