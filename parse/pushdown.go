@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"math/bits"
 	"sort"
 	"strings"
 	"time"
@@ -44,6 +45,9 @@ type Pushdown struct {
 
 	Grids []Grid
 	Keep  map[Field]Reduce
+	// Cuts are, per duration field reduced with Pow2, the durations a
+	// reduced value must stay on the same side of.
+	Cuts map[Field][]time.Duration
 }
 
 // Grid is a time grid: cells of Width, from the Unix epoch, or from the
@@ -86,6 +90,10 @@ const (
 	// Sign keeps whether a duration is unknown (Unknown), zero, or positive
 	// (then 1 ms): a connect time's "reused" (0) against "new".
 	Sign
+	// Pow2 keeps a duration's whole milliseconds' power-of-two bin (its
+	// bit length) and its side of each of the field's Cuts: the smallest
+	// value with both (a header-wait histogram and its buckets).
+	Pow2
 )
 
 // IsRowStatus reports whether a status alone makes a record a row.
@@ -196,9 +204,9 @@ func (p *Pushdown) reduced(r *Record) Record {
 		case FieldPOP:
 			a.POP = r.POP
 		case FieldOriginConnectTime:
-			a.OriginConnectTime = reduceDuration(r.OriginConnectTime, how)
+			a.OriginConnectTime = ReduceDuration(r.OriginConnectTime, how, p.Cuts[f])
 		case FieldOriginHeaderTime:
-			a.OriginHeaderTime = reduceDuration(r.OriginHeaderTime, how)
+			a.OriginHeaderTime = ReduceDuration(r.OriginHeaderTime, how, p.Cuts[f])
 		case FieldInput:
 			a.Input = r.Input
 		}
@@ -206,11 +214,28 @@ func (p *Pushdown) reduced(r *Record) Record {
 	return a
 }
 
-func reduceDuration(d time.Duration, how Reduce) time.Duration {
-	if how != Sign || d <= 0 {
+// ReduceDuration reduces a duration as how says (cuts: for Pow2).
+func ReduceDuration(d time.Duration, how Reduce, cuts []time.Duration) time.Duration {
+	if d <= 0 {
 		return d
 	}
-	return time.Millisecond
+	switch how {
+	case Sign:
+		return time.Millisecond
+	case Pow2:
+		ms := d.Milliseconds()
+		if ms <= 0 {
+			return 0
+		}
+		r := time.Duration(int64(1)<<(bits.Len64(uint64(ms))-1)) * time.Millisecond
+		for _, c := range cuts {
+			if d >= c && r < c {
+				r = c
+			}
+		}
+		return r
+	}
+	return d
 }
 
 // groupKey is an aggregate's identity: its reduced record and grid cells.

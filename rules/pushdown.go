@@ -18,7 +18,8 @@ import (
 //     cache status (origin-bound counts, the status history before a burst),
 //     the timeline, and every field a contrast dimension reads (data
 //     centre, method, path for the route, client network, protocol, user
-//     agent, new/reused connection, header wait, input), in cells that
+//     agent, new/reused connection, header wait's power-of-two bin and
+//     bucket, input), in cells that
 //     no counter's bucket straddles: the timeline's seconds from the first
 //     record, the status history's W/16 and whole seconds (minutes, hours),
 //     and cut at each 5xx of the origin (each error reads the origin's
@@ -57,8 +58,13 @@ func Pushdown(cfg Config) parse.Pushdown {
 			parse.FieldUserAgent:         parse.Exact,
 			parse.FieldClientIP:          parse.Network,
 			parse.FieldOriginConnectTime: parse.Sign,
-			parse.FieldOriginHeaderTime:  parse.Exact,
+			parse.FieldOriginHeaderTime:  parse.Pow2,
 			parse.FieldInput:             parse.Exact,
+		},
+		// the contrast's header-wait buckets (headerWaitBucket); its
+		// histogram bins by bit length (hwBin)
+		Cuts: map[parse.Field][]time.Duration{
+			parse.FieldOriginHeaderTime: {20 * time.Millisecond, 500 * time.Millisecond, 5 * time.Second},
 		},
 	}
 }

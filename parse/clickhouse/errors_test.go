@@ -195,3 +195,24 @@ func TestNetworkSQLMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+func TestDurationSQLMatchesGo(t *testing.T) {
+	tg := needServer(t, "unused")
+	cuts := []time.Duration{20 * time.Millisecond, 500 * time.Millisecond, 5 * time.Second}
+	vals := []int64{0, 1, 2, 3, 15, 16, 19, 20, 21, 31, 32, 255, 499, 500, 511, 512, 4095, 4999, 5000, 8191, 8192, 100000, 1 << 40}
+	var lits []string
+	for _, v := range vals {
+		lits = append(lits, fmt.Sprintf("toInt64(%d)", v))
+	}
+	for _, how := range []parse.Reduce{parse.Sign, parse.Pow2} {
+		out := sql(t, tg, "SELECT "+clickhouse.DurationSQL("ms", how, cuts)+" FROM (SELECT arrayJoin([toInt64(-1), "+strings.Join(lits, ", ")+"]) AS ms) FORMAT TSV")
+		got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		for i, v := range append([]int64{-1}, vals...) {
+			want := parse.ReduceDuration(time.Duration(v)*time.Millisecond, how, cuts).Milliseconds()
+			if i >= len(got) || got[i] != fmt.Sprint(want) {
+				t.Errorf("reduce %d ms (%d): SQL %v, Go %d", v, how, got, want)
+				break
+			}
+		}
+	}
+}

@@ -236,11 +236,7 @@ func (b *builder) aggFields() []aggField {
 				name = colHeaderMs
 			}
 			if b.s.has(name) {
-				e := b.s.ident(name)
-				if how == parse.Sign {
-					e = "if(" + e + " > 0, toInt64(1), toInt64(" + e + "))"
-				}
-				add(name, e)
+				add(name, durationSQL(b.s.ident(name), how, b.p.Cuts[f]))
 			}
 		default:
 			if name := fieldColumn[f]; b.s.has(name) {
@@ -256,6 +252,23 @@ var fieldColumn = map[parse.Field]string{
 	parse.FieldUpstream: colOriginIP, parse.FieldMethod: colMethod, parse.FieldProtocol: colProtocol,
 	parse.FieldUserAgent: colUA, parse.FieldOriginStatus: colOriginStatus, parse.FieldCacheStatus: colCache,
 	parse.FieldPOP: colColo, parse.FieldInput: colFile,
+}
+
+// durationSQL is parse.ReduceDuration in SQL for a millisecond column.
+func durationSQL(ms string, how parse.Reduce, cuts []time.Duration) string {
+	switch how {
+	case parse.Sign:
+		return "if(" + ms + " > 0, toInt64(1), toInt64(" + ms + "))"
+	case parse.Pow2:
+		floor := "toInt64(intExp2(toUInt8(floor(log2(" + ms + ")))))"
+		cut := "toInt64(0)"
+		for _, c := range cuts { // the largest cut at or below the value
+			v := strconv.FormatInt(c.Milliseconds(), 10)
+			cut = "if(" + ms + " >= " + v + ", toInt64(" + v + "), " + cut + ")"
+		}
+		return "if(" + ms + " <= 0, toInt64(" + ms + "), greatest(" + floor + ", " + cut + "))"
+	}
+	return ms
 }
 
 // networkSQL is parse.ReduceNetwork in SQL, textually like it: IPv6 up to
