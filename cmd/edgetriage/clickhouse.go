@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/clickhouse"
+	"github.com/edgetriage/edgetriage/parse/input"
 	"github.com/edgetriage/edgetriage/rules"
 	"github.com/edgetriage/edgetriage/rules/report"
+	"github.com/edgetriage/edgetriage/tui"
 )
 
 // clickhouseFlags are the options of a clickhouse:// source and ch-load.
@@ -151,4 +154,75 @@ func runLoad(ctx context.Context, a *app, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "loaded %d records into %s (%d lines not Cloudflare records, %d duplicates dropped)\n",
 		res.Inserted, t.Name(), skipped, res.Read.Totals.Duplicate)
 	return code
+}
+
+// recordSource is what the interface reads: the file pipeline, or a table
+// through the pushdown (tableSource).
+type recordSource interface {
+	Run(ctx context.Context, sink func([]parse.Record)) (*input.Result, error)
+	Progress() input.Progress
+	Inputs() []parse.InputStats
+	Totals() parse.Totals
+}
+
+// tableSource adapts a clickhouse.Source to the interface's live reader.
+type tableSource struct {
+	src     *clickhouse.Source
+	started time.Time
+	lines   atomic.Int64
+	done    atomic.Bool
+}
+
+func (t *tableSource) Run(ctx context.Context, sink func([]parse.Record)) (*input.Result, error) {
+	t.started = time.Now()
+	defer t.done.Store(true)
+	st, tot, err := t.src.Run(ctx, func(b []parse.Record) {
+		var n int64
+		for i := range b {
+			n += b[i].N()
+		}
+		t.lines.Add(n)
+		sink(b)
+	})
+	res := &input.Result{Inputs: []parse.InputStats{*st}, Totals: *tot}
+	return res, err
+}
+
+func (t *tableSource) Progress() input.Progress {
+	pr := input.Progress{Inputs: 1, Lines: t.lines.Load(), Done: t.done.Load()}
+	if t.done.Load() {
+		pr.InputsDone = 1
+	}
+	if !t.started.IsZero() {
+		pr.Elapsed = time.Since(t.started)
+		if s := pr.Elapsed.Seconds(); s > 0 {
+			pr.LinesPerSec = float64(pr.Lines) / s
+		}
+	}
+	return pr
+}
+
+func (t *tableSource) Inputs() []parse.InputStats {
+	return []parse.InputStats{{Path: t.src.Name(), Format: "clickhouse", Counts: parse.Counts{Lines: t.lines.Load(), Parsed: t.lines.Load()}}}
+}
+
+func (t *tableSource) Totals() parse.Totals {
+	return parse.Totals{Counts: parse.Counts{Lines: t.lines.Load(), Parsed: t.lines.Load()}}
+}
+
+// newTableLive is the interface's live state over a clickhouse:// table.
+func newTableLive(a *app, url string, stderr io.Writer) (*live, error) {
+	src, err := clickhouseSource(a, url, stderr)
+	if err != nil {
+		return nil, err
+	}
+	l := &live{
+		ring:     tui.NewRing(tui.DefaultRingSize),
+		updates:  make(chan tui.Update, 1),
+		eng:      rules.NewEngine(a.rules),
+		finished: make(chan struct{}),
+		pipeline: &tableSource{src: src},
+	}
+	l.following.Store(true)
+	return l, nil
 }

@@ -22,13 +22,20 @@ const updateEvery = 250 * time.Millisecond
 
 // runInterface wires pipeline -> engine -> snapshots -> Bubble Tea.
 func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.Writer) int {
-	if _, ok, _ := clickhouseURL(a.o.paths); ok {
-		fmt.Fprintln(stderr, "edgetriage: open and tail do not read clickhouse:// tables yet; use report clickhouse://...")
-		return exitUsage
-	}
-	if err := a.prepareInputs(stdin); err != nil {
+	url, isTable, err := clickhouseURL(a.o.paths)
+	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
+	}
+	if isTable && a.input.Follow {
+		fmt.Fprintln(stderr, "edgetriage: tail does not follow clickhouse:// tables yet; use open or report")
+		return exitUsage
+	}
+	if !isTable {
+		if err := a.prepareInputs(stdin); err != nil {
+			fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+			return exitUsage
+		}
 	}
 	// A log on stdin cannot also be the keyboard: the interface then reads
 	// its keys from the controlling terminal.
@@ -38,7 +45,14 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 			keysFromTTY = true
 		}
 	}
-	l, err := newLive(a.input, a.rules)
+	var l *live
+	readRaw := readRawLine(a.input.MaxLine)
+	if isTable {
+		l, err = newTableLive(a, url, stderr)
+		readRaw = nil // rows keep the line the server sent
+	} else {
+		l, err = newLive(a.input, a.rules)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
@@ -52,7 +66,7 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 	err = tui.Run(gctx, tui.Options{
 		Updates:     l.updates,
 		Recent:      l.ring,
-		ReadRaw:     readRawLine(a.input.MaxLine),
+		ReadRaw:     readRaw,
 		Live:        a.input.Follow,
 		SetFollow:   l.setFollow,
 		Redact:      a.redact,
@@ -76,7 +90,7 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 // live is the state shared by the pipeline goroutine and the publisher.
 type live struct {
 	follow   bool
-	pipeline *input.Pipeline
+	pipeline recordSource
 	ring     *tui.Ring
 	updates  chan tui.Update
 
