@@ -331,3 +331,35 @@ func sortStable(idx []int, less func(a, b int) bool) {
 		}
 	}
 }
+
+// Following a table window by window (as tail does) gives the findings of
+// one read of the same span: the windows end on whole seconds, GETs find
+// their 202 in earlier windows (Lookback), grids keep the run's origin.
+func TestFollowWindowsEqualOneRead(t *testing.T) {
+	tg := needServer(t, "follow")
+	dropTable(t, tg)
+	paths := writeFiles(t, t.TempDir(), map[string][]byte{"burst/http_requests.log": burstScenario()})
+	if _, err := clickhouse.Load(context.Background(), tg, time.Minute, input.Options{Paths: paths}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := rules.DefaultConfig()
+	want, _, _ := fromTable(t, cfg, tg)
+	from := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	src := clickhouse.New(tg, rules.Pushdown(cfg), clickhouse.Options{Window: clickhouse.Window{To: from.Add(30 * time.Minute)}})
+	e := rules.NewEngine(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	windows := 0
+	st, _, err := src.Follow(ctx, e.Add, clickhouse.FollowOptions{From: from, Interval: time.Millisecond, MaxWindow: 13 * time.Second,
+		OnWindow: func(time.Time) { windows++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.Finish()
+	if w, g := comparable(t, want), comparable(t, got); w != g {
+		t.Errorf("findings from %d windows differ from one read:\n%s", windows, firstDiff(w, g))
+	}
+	if st.Lines != want.Records || windows < 90 {
+		t.Errorf("%d windows read %d requests, one read %d", windows, st.Lines, want.Records)
+	}
+}

@@ -16,6 +16,14 @@ import (
 // Window limits the records read: From inclusive, To exclusive (zero: open).
 type Window struct {
 	From, To time.Time
+	// Lookback widens the search for the 202s a GET may poll to before
+	// From: when following a table window by window, an operation opened
+	// in an earlier window is polled in this one.
+	Lookback time.Duration
+	// GridOrigin, if set, is the first record's time (Unix ns) of the
+	// whole run, which grids from the first record count from; else the
+	// window's first record.
+	GridOrigin int64
 }
 
 // builder writes the two queries of a pushdown against one table.
@@ -24,11 +32,19 @@ type builder struct {
 	p     *parse.Pushdown
 	table string // quoted db.table
 	where string // the window
+	polls string // the window for the 202s a GET may poll (Lookback)
+	w     Window
 }
 
 func newBuilder(s *schema, p *parse.Pushdown, db, table string, w Window) *builder {
-	b := &builder{s: s, p: p, table: quoteIdent(db) + "." + quoteIdent(table)}
+	b := &builder{s: s, p: p, table: quoteIdent(db) + "." + quoteIdent(table), w: w}
 	b.where = b.window(w)
+	b.polls = b.where
+	if w.Lookback > 0 && !w.From.IsZero() {
+		pw := w
+		pw.From = w.From.Add(-w.Lookback)
+		b.polls = b.window(pw)
+	}
 	return b
 }
 
@@ -127,6 +143,11 @@ func (b *builder) sub(cols, cond string) string {
 	return "(SELECT " + cols + " FROM " + b.table + " WHERE " + b.where + " AND " + cond + ")"
 }
 
+// pollSub is a subquery over the 202s a GET of the window may poll.
+func (b *builder) pollSub(cols, cond string) string {
+	return "(SELECT " + cols + " FROM " + b.table + " WHERE " + b.polls + " AND " + cond + ")"
+}
+
 // locationPaths extracts every path-like string value of a response
 // headers object (Location, Operation-Location, ...): a superset of the
 // status resources a 202 names, absolute URLs cut to their path.
@@ -145,12 +166,12 @@ func (b *builder) isRow() string {
 			}
 			var polls []string
 			p := b.path()
-			polls = append(polls, p+" IN "+b.sub(p, rs))
+			polls = append(polls, p+" IN "+b.pollSub(p, rs))
 			if b.s.has(colHeaders) {
-				polls = append(polls, p+" IN "+b.sub("arrayJoin(extractAll("+b.str(colHeaders)+", "+quoteString(locationPathRE)+"))", rs))
+				polls = append(polls, p+" IN "+b.pollSub("arrayJoin(extractAll("+b.str(colHeaders)+", "+quoteString(locationPathRE)+"))", rs))
 			}
 			client := "(" + b.str(colClientIP) + ", " + b.str(colUA) + ")"
-			polls = append(polls, client+" IN "+b.sub(b.str(colClientIP)+", "+b.str(colUA), rs))
+			polls = append(polls, client+" IN "+b.pollSub(b.str(colClientIP)+", "+b.str(colUA), rs))
 			conds = append(conds, "(upper("+b.str(colMethod)+") IN ("+strings.Join(ms, ", ")+") AND ("+strings.Join(polls, " OR ")+"))")
 		}
 	}
@@ -298,7 +319,11 @@ func (b *builder) aggregatesSQL() string {
 			continue
 		}
 		if g.FromFirst {
-			group = append(group, "intDiv("+b.ts()+" - "+b.sub("min("+b.ts()+")", "1")+", "+w+")")
+			origin := b.sub("min("+b.ts()+")", "1")
+			if b.w.GridOrigin != 0 {
+				origin = strconv.FormatInt(b.w.GridOrigin, 10)
+			}
+			group = append(group, "intDiv("+b.ts()+" - "+origin+", "+w+")")
 		} else {
 			group = append(group, "intDiv("+b.ts()+", "+w+")")
 		}

@@ -85,6 +85,12 @@ func (s *Source) Run(ctx context.Context, sink func([]parse.Record)) (*parse.Inp
 	if err != nil {
 		return st, tot, err
 	}
+	s.notes(sc)
+	err = s.runWindow(ctx, c, sc, s.opt.Window, sink, st, tot)
+	return st, tot, err
+}
+
+func (s *Source) notes(sc *schema) {
 	if s.opt.OnNote != nil {
 		for _, f := range sc.lack {
 			if f != colStartTime && f != colFile && f != colLine && f != colEdgeHost {
@@ -92,15 +98,19 @@ func (s *Source) Run(ctx context.Context, sink func([]parse.Record)) (*parse.Inp
 			}
 		}
 	}
-	b := newBuilder(sc, &s.spec, s.t.Database, s.t.Table, s.opt.Window)
+}
+
+// runWindow reads one window, adding to the accounting st and tot.
+func (s *Source) runWindow(ctx context.Context, c *client, sc *schema, w Window, sink func([]parse.Record), st *parse.InputStats, tot *parse.Totals) error {
+	b := newBuilder(sc, &s.spec, s.t.Database, s.t.Table, w)
 	rows, err := s.open(ctx, c, b.rowsSQL(), "rows")
 	if err != nil {
-		return st, tot, err
+		return err
 	}
 	defer rows.close()
 	aggs, err := s.open(ctx, c, b.aggregatesSQL(), "aggregates")
 	if err != nil {
-		return st, tot, err
+		return err
 	}
 	defer aggs.close()
 
@@ -108,12 +118,120 @@ func (s *Source) Run(ctx context.Context, sink func([]parse.Record)) (*parse.Inp
 	rows.row = true
 	m.streams[0], m.streams[1] = *rows, *aggs
 	err = m.run(ctx)
-	st.Bytes = rows.r.bytes + aggs.r.bytes
+	st.Bytes += rows.r.bytes + aggs.r.bytes
 	tot.Counts = st.Counts
 	if err != nil {
 		st.Err = err
 	}
-	return st, tot, err
+	return err
+}
+
+// FollowOptions configure Follow.
+type FollowOptions struct {
+	// Interval is the time between polls (default 5 s).
+	Interval time.Duration
+	// Lag is how far behind the wall clock reading stays (default 30 s):
+	// rows that reach the table later than that after their time are
+	// missed. It bounds how late a finding shows.
+	Lag time.Duration
+	// From is where reading starts (zero: the window's From, else now-Lag).
+	From time.Time
+	// Lookback is how far back a GET's 202 may be (default 1 h).
+	Lookback time.Duration
+	// MaxWindow caps one poll's window (default 10 min): catching up on
+	// a long stretch goes in steps of bounded cost.
+	MaxWindow time.Duration
+	// OnWindow, called from the sink's goroutine after each window, says
+	// that no record before t will come: the place for Engine.Advance.
+	OnWindow func(t time.Time)
+}
+
+// Follow reads the table window by window as it fills, until ctx ends or
+// the source's Window.To is reached. Windows end on whole seconds, so no
+// second (the pushdown's finest cell) is split between two; an error after
+// the first window is reported through OnNote and retried.
+func (s *Source) Follow(ctx context.Context, sink func([]parse.Record), fo FollowOptions) (*parse.InputStats, *parse.Totals, error) {
+	if fo.Interval <= 0 {
+		fo.Interval = 5 * time.Second
+	}
+	if fo.Lag <= 0 {
+		fo.Lag = 30 * time.Second
+	}
+	if fo.Lookback <= 0 {
+		fo.Lookback = time.Hour
+	}
+	if fo.MaxWindow <= 0 {
+		fo.MaxWindow = 10 * time.Minute
+	}
+	st := &parse.InputStats{Path: s.t.Name(), Format: "clickhouse"}
+	tot := &parse.Totals{Status: map[int]int64{}}
+	c := newClient(s.t, s.opt.Timeout, s.opt.Insecure)
+	sc, err := describe(ctx, c, s.opt.Columns)
+	if err != nil {
+		return st, tot, err
+	}
+	s.notes(sc)
+	from := fo.From
+	if from.IsZero() {
+		from = s.opt.Window.From
+	}
+	if from.IsZero() {
+		from = time.Now().Add(-fo.Lag)
+	}
+	from = from.Truncate(time.Second)
+	var origin int64
+	first := true
+	for {
+		to := time.Now().Add(-fo.Lag).Truncate(time.Second)
+		end := s.opt.Window.To
+		if !end.IsZero() && !to.Before(end) {
+			to = end
+		}
+		if to.Sub(from) > fo.MaxWindow {
+			to = from.Add(fo.MaxWindow)
+		}
+		if to.After(from) {
+			w := Window{From: from, To: to, Lookback: fo.Lookback, GridOrigin: origin}
+			handed := 0
+			err := s.runWindow(ctx, c, sc, w, func(b []parse.Record) {
+				if origin == 0 && len(b) > 0 {
+					origin = b[0].Time
+				}
+				handed += len(b)
+				sink(b)
+			}, st, tot)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return st, tot, nil
+			case err != nil && first:
+				return st, tot, err
+			case err != nil:
+				st.Err = nil
+				what := "retrying"
+				if handed > 0 { // reading it again would count its first records twice
+					what = fmt.Sprintf("the rest of %s to %s is skipped", from.Format(time.RFC3339), to.Format(time.RFC3339))
+					from = to
+				}
+				if s.opt.OnNote != nil {
+					s.opt.OnNote(fmt.Sprintf("polling %s: %v (%s)", s.t.Name(), err, what))
+				}
+			default:
+				first = false
+				from = to
+				if fo.OnWindow != nil {
+					fo.OnWindow(to)
+				}
+			}
+		}
+		if !end.IsZero() && !from.Before(end) {
+			return st, tot, nil
+		}
+		select {
+		case <-ctx.Done():
+			return st, tot, nil
+		case <-time.After(fo.Interval):
+		}
+	}
 }
 
 // open sends one query; c.query retries without settings for a read-only user.
