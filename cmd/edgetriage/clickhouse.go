@@ -23,6 +23,7 @@ type clickhouseFlags struct {
 	timeout    time.Duration
 	insecure   bool
 	maxRecords int64
+	lag        time.Duration
 }
 
 func addClickHouseFlags(fs *flag.FlagSet, c *clickhouseFlags) {
@@ -30,6 +31,7 @@ func addClickHouseFlags(fs *flag.FlagSet, c *clickhouseFlags) {
 	fs.DurationVar(&c.timeout, "ch-timeout", clickhouse.DefaultTimeout, "for clickhouse:// tables: bound on each query")
 	fs.BoolVar(&c.insecure, "ch-insecure", false, "for clickhouse+https:// tables: skip the certificate check")
 	fs.Int64Var(&c.maxRecords, "ch-max-records", 0, "for clickhouse:// tables: stop when the result passes `N` records (0: no limit)")
+	fs.DurationVar(&c.lag, "ch-lag", 30*time.Second, "tail of a clickhouse:// table: read up to this long before now (rows that arrive later are missed)")
 }
 
 // clickhouseURL returns the one clickhouse:// path, if the paths name one;
@@ -171,19 +173,34 @@ type tableSource struct {
 	started time.Time
 	lines   atomic.Int64
 	done    atomic.Bool
+
+	// follow polls the table as it fills (tail); advance moves the
+	// engine's event time to the end of each window read.
+	follow  *clickhouse.FollowOptions
+	advance func(time.Time)
 }
 
 func (t *tableSource) Run(ctx context.Context, sink func([]parse.Record)) (*input.Result, error) {
 	t.started = time.Now()
 	defer t.done.Store(true)
-	st, tot, err := t.src.Run(ctx, func(b []parse.Record) {
+	count := func(b []parse.Record) {
 		var n int64
 		for i := range b {
 			n += b[i].N()
 		}
 		t.lines.Add(n)
 		sink(b)
-	})
+	}
+	var st *parse.InputStats
+	var tot *parse.Totals
+	var err error
+	if t.follow != nil {
+		fo := *t.follow
+		fo.OnWindow = t.advance
+		st, tot, err = t.src.Follow(ctx, count, fo)
+	} else {
+		st, tot, err = t.src.Run(ctx, count)
+	}
 	res := &input.Result{Inputs: []parse.InputStats{*st}, Totals: *tot}
 	return res, err
 }
@@ -221,8 +238,23 @@ func newTableLive(a *app, url string, stderr io.Writer) (*live, error) {
 		updates:  make(chan tui.Update, 1),
 		eng:      rules.NewEngine(a.rules),
 		finished: make(chan struct{}),
-		pipeline: &tableSource{src: src},
 	}
+	ts := &tableSource{src: src}
+	if a.input.Follow {
+		l.follow = true
+		fo := &clickhouse.FollowOptions{Lag: a.o.ch.lag, From: a.input.Since}
+		if !a.o.fromStart && fo.From.IsZero() {
+			fo.From = time.Now().Add(-a.o.ch.lag - time.Minute) // the last minute
+		}
+		ts.follow = fo
+		ts.advance = func(t time.Time) {
+			l.mu.Lock()
+			l.eng.Advance(t)
+			l.lastBatch = time.Now()
+			l.mu.Unlock()
+		}
+	}
+	l.pipeline = ts
 	l.following.Store(true)
 	return l, nil
 }

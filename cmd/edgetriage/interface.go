@@ -27,10 +27,6 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
-	if isTable && a.input.Follow {
-		fmt.Fprintln(stderr, "edgetriage: tail does not follow clickhouse:// tables yet; use open or report")
-		return exitUsage
-	}
 	if !isTable {
 		if err := a.prepareInputs(stdin); err != nil {
 			fmt.Fprintf(stderr, "edgetriage: %v\n", err)
