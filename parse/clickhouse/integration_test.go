@@ -277,7 +277,7 @@ func burstScenario() []byte {
 		}
 		if ms%20000 < 37 {
 			id := ms / 20000
-			loc := fmt.Sprintf("https://api.example.com/v1/jobs/%08x", id*2654435761%1<<32)
+			loc := fmt.Sprintf("https://api.example.com/v1/jobs/%08x", id*2654435761%(1<<32))
 			job := map[string]any{"ClientIP": "198.51.100.50", "ClientRequestUserAgent": "jobs-client/1.0"}
 			open := map[string]any{"ResponseHeaders": map[string]any{"location": loc}}
 			for k, v := range job {
