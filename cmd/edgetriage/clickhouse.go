@@ -258,3 +258,21 @@ func newTableLive(a *app, url string, stderr io.Writer) (*live, error) {
 	l.following.Store(true)
 	return l, nil
 }
+
+// rowsOnly leaves out aggregate records (Count > 1): the recent-requests
+// screen lists requests, and an aggregate is not one. Batches without
+// aggregates (every file's) come back as they are.
+func rowsOnly(batch []parse.Record) []parse.Record {
+	for i := range batch {
+		if batch[i].Count > 1 {
+			out := make([]parse.Record, 0, len(batch))
+			for j := range batch {
+				if batch[j].Count <= 1 {
+					out = append(out, batch[j])
+				}
+			}
+			return out
+		}
+	}
+	return batch
+}

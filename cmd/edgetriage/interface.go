@@ -157,7 +157,7 @@ func (l *live) setFollow(on bool) { l.following.Store(on) }
 func (l *live) read(ctx context.Context) error {
 	defer close(l.finished)
 	res, err := l.pipeline.Run(ctx, func(batch []parse.Record) {
-		l.ring.Add(batch)
+		l.ring.Add(rowsOnly(batch))
 		l.mu.Lock()
 		l.eng.Add(batch)
 		l.lastBatch = time.Now()
