@@ -127,7 +127,8 @@ func (e *Engine) Add(batch []parse.Record) {
 }
 
 func (e *Engine) add(r *parse.Record) {
-	e.records++
+	n := r.N() // an aggregate stands for n identical requests
+	e.records += n
 	t := r.Time
 	switch r.Source {
 	case parse.SourceEdge:
@@ -148,10 +149,10 @@ func (e *Engine) add(r *parse.Record) {
 			e.due()
 		}
 	}
-	e.tl.addRequest(t)
+	e.tl.addRequest(t, n)
 
 	o := e.originOf(r)
-	o.requests++
+	o.requests += n
 	if o.host == "" && r.Host != "" && validHost(r.Host) {
 		o.host = e.in.get(r.Host)
 	}
@@ -162,7 +163,7 @@ func (e *Engine) add(r *parse.Record) {
 	// When an origin has edge records, its origin-log records only serve
 	// the edge/origin join: counting both would count each request twice.
 	if !(o.edge && r.Source == parse.SourceOrigin) {
-		e.observe(o, r)
+		e.observe(o, r, n)
 	}
 	if r.Source == parse.SourceOrigin && e.sawEdge {
 		e.join.originRecord(r)
@@ -175,7 +176,7 @@ func (e *Engine) add(r *parse.Record) {
 }
 
 // observe runs the per-origin counters and the burst detectors.
-func (e *Engine) observe(o *origin, r *parse.Record) {
+func (e *Engine) observe(o *origin, r *parse.Record, n int64) {
 	st := r.Status
 	idx := -1
 	if st >= 500 {
@@ -183,8 +184,8 @@ func (e *Engine) observe(o *origin, r *parse.Record) {
 	}
 	// tracked errors count as origin-bound whatever the cache says
 	if idx >= 0 || originBound(r.CacheStatus) {
-		o.bound += uint64(r.N())
-		o.rates.add(r.Time, r.N(), idx)
+		o.bound += uint64(n)
+		o.rates.add(r.Time, n, idx)
 		if o.dims == nil && e.dimOrigins < maxContrastOrigins {
 			o.dims = newDimCounter(e)
 			e.dimOrigins++
@@ -193,7 +194,7 @@ func (e *Engine) observe(o *origin, r *parse.Record) {
 			o.dims.add(e, r)
 		}
 	}
-	o.hist.add(r.Time, r.Status, o)
+	o.hist.add(r.Time, r.Status, int32(n))
 	if r.Upstream != "" {
 		o.seeUpstream(e, r.Upstream, r.Time)
 	}
@@ -423,7 +424,7 @@ func (h *history) init(w int64) {
 	}
 }
 
-func (h *history) add(t int64, status int, o *origin) {
+func (h *history) add(t int64, status int, n int32) {
 	if h.cur == nil || t < h.curLo || t >= h.curHi {
 		idx := floorDiv(t, h.width)
 		b := &h.buckets[mod(idx, histBuckets)]
@@ -438,18 +439,18 @@ func (h *history) add(t int64, status int, o *origin) {
 		h.cur, h.curLo, h.curHi = b, idx*h.width, (idx+1)*h.width
 	}
 	b := h.cur
-	b.total++
+	b.total += n
 	if status >= 500 && status <= 599 {
-		b.errs5xx++
+		b.errs5xx += n
 	}
 	for i := range b.statuses {
 		if b.statuses[i].status == int32(status) {
-			b.statuses[i].n++
+			b.statuses[i].n += n
 			return
 		}
 	}
 	if len(b.statuses) < 32 {
-		b.statuses = append(b.statuses, statusCount{int32(status), 1})
+		b.statuses = append(b.statuses, statusCount{int32(status), n})
 	}
 }
 
@@ -528,9 +529,9 @@ func (tl *timeline) index(t int64) int {
 	return int(i)
 }
 
-func (tl *timeline) addRequest(t int64) {
+func (tl *timeline) addRequest(t, n int64) {
 	if tl.started && t >= tl.curLo && t < tl.curHi {
-		tl.req[tl.curIdx]++
+		tl.req[tl.curIdx] += int(n)
 		return
 	}
 	i := tl.index(t)
@@ -538,7 +539,7 @@ func (tl *timeline) addRequest(t int64) {
 		tl.req = append(tl.req, 0)
 		tl.s520 = append(tl.s520, 0)
 	}
-	tl.req[i]++
+	tl.req[i] += int(n)
 	if t >= tl.start {
 		tl.curIdx, tl.curLo, tl.curHi = i, tl.start+int64(i)*tl.step, tl.start+int64(i+1)*tl.step
 	}

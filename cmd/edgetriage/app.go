@@ -23,6 +23,8 @@ type app struct {
 	causes *causes.Set
 	failOn rules.Severity
 	redact bool
+	// chColumns: the config file's clickhouse_columns, then --ch-column
+	chColumns []string
 }
 
 // buildConfig merges the config file under the flags (flags win) and
@@ -37,6 +39,7 @@ func buildConfig(o *options) (*app, error) {
 		return nil, err
 	}
 	a := &app{o: o, redact: o.redact}
+	a.chColumns = append(append([]string(nil), fc.ClickHouseColumns...), o.ch.columns...)
 
 	// Thresholds: flag if given, else the config file, else the flag default.
 	rc := rules.DefaultConfig()

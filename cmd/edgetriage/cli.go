@@ -62,6 +62,8 @@ type options struct {
 	noColor   bool
 	allCauses bool
 
+	ch clickhouseFlags // clickhouse:// tables and ch-load
+
 	set map[string]bool // flags given explicitly (they win over the config file)
 }
 
@@ -75,6 +77,10 @@ Usage:
   edgetriage report PATH...       print a report (text, --json or --output md)
   edgetriage rules                list the active cause rules
   edgetriage rules --check FILE   validate a rule file
+  edgetriage report clickhouse://HOST:8123/DB.TABLE
+                                  the same report from a ClickHouse table of Logpush data
+  edgetriage ch-load clickhouse://HOST:8123/DB.TABLE FILE...
+                                  load NDJSON Logpush files into such a table
   edgetriage --version
 
 PATH is a file, a glob, a directory (rotated families read oldest first),
@@ -100,6 +106,9 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 		fs.StringVar(&o.groupBy, "group-by", "host", "group findings by `KEY`: host, origin-ip or upstream")
 		fs.IntVar(&o.maxPending, "max-pending", 250000, "cap on pending 202 operations held in memory (evictions are counted)")
 		fs.BoolVar(&o.redact, "redact", false, "mask client IPs and query strings in every output")
+	}
+	if cmd != "rules" {
+		addClickHouseFlags(fs, &o.ch)
 	}
 	fs.StringVar(&o.configPath, "config", "", "config `FILE` (default $XDG_CONFIG_HOME/edgetriage/config.yaml)")
 	fs.Var(&o.rules, "rules", "cause rule `FILE` that adds or overrides rules (repeatable)")
@@ -133,7 +142,7 @@ func parseArgs(args []string, out io.Writer) (*options, error) {
 		maxPending: 250000, output: "text", failOn: "warning"}
 	if len(args) > 0 {
 		switch args[0] {
-		case "open", "tail", "report", "rules":
+		case "open", "tail", "report", "rules", "ch-load":
 			o.command, args = args[0], args[1:]
 		case "help":
 			return nil, flag.ErrHelp

@@ -26,6 +26,7 @@ import (
 //	origins: ["web1/*=shop.example.com"]
 //	rules: [/etc/edgetriage/rules.yaml]
 //	redact: false
+//	clickhouse_columns: ["EdgeResponseStatus=status", "OriginIP=origin_ip"]
 type fileConfig struct {
 	BurstWindow    *duration `yaml:"burst_window"`
 	BurstMin       *int      `yaml:"burst_min"`
@@ -38,6 +39,9 @@ type fileConfig struct {
 	Rules          []string  `yaml:"rules"`
 	Redact         *bool     `yaml:"redact"`
 	FailOn         *string   `yaml:"fail_on"`
+	// ClickHouseColumns map Logpush fields to a table's columns, as
+	// --ch-column does: ["EdgeResponseStatus=status"].
+	ClickHouseColumns []string `yaml:"clickhouse_columns"`
 }
 
 type duration time.Duration

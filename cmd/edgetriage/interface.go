@@ -22,9 +22,16 @@ const updateEvery = 250 * time.Millisecond
 
 // runInterface wires pipeline -> engine -> snapshots -> Bubble Tea.
 func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.Writer) int {
-	if err := a.prepareInputs(stdin); err != nil {
+	url, isTable, err := clickhouseURL(a.o.paths)
+	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
+	}
+	if !isTable {
+		if err := a.prepareInputs(stdin); err != nil {
+			fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+			return exitUsage
+		}
 	}
 	// A log on stdin cannot also be the keyboard: the interface then reads
 	// its keys from the controlling terminal.
@@ -34,7 +41,14 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 			keysFromTTY = true
 		}
 	}
-	l, err := newLive(a.input, a.rules)
+	var l *live
+	readRaw := readRawLine(a.input.MaxLine)
+	if isTable {
+		l, err = newTableLive(a, url, stderr)
+		readRaw = nil // rows keep the line the server sent
+	} else {
+		l, err = newLive(a.input, a.rules)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
@@ -48,7 +62,7 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 	err = tui.Run(gctx, tui.Options{
 		Updates:     l.updates,
 		Recent:      l.ring,
-		ReadRaw:     readRawLine(a.input.MaxLine),
+		ReadRaw:     readRaw,
 		Live:        a.input.Follow,
 		SetFollow:   l.setFollow,
 		Redact:      a.redact,
@@ -72,7 +86,7 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 // live is the state shared by the pipeline goroutine and the publisher.
 type live struct {
 	follow   bool
-	pipeline *input.Pipeline
+	pipeline recordSource
 	ring     *tui.Ring
 	updates  chan tui.Update
 
@@ -143,7 +157,7 @@ func (l *live) setFollow(on bool) { l.following.Store(on) }
 func (l *live) read(ctx context.Context) error {
 	defer close(l.finished)
 	res, err := l.pipeline.Run(ctx, func(batch []parse.Record) {
-		l.ring.Add(batch)
+		l.ring.Add(rowsOnly(batch))
 		l.mu.Lock()
 		l.eng.Add(batch)
 		l.lastBatch = time.Now()

@@ -79,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRules(cfg, stdout, stderr)
 	case "report":
 		return runReport(ctx, cfg, stdin, stdout, stderr)
+	case "ch-load":
+		return runLoad(ctx, cfg, stdout, stderr)
 	default:
 		return runInterface(ctx, cfg, stdin, stdout, stderr)
 	}

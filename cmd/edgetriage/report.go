@@ -34,6 +34,14 @@ func (a *app) prepareInputs(stdin io.Reader) error {
 }
 
 func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.Writer) int {
+	if url, ok, err := clickhouseURL(a.o.paths); err != nil || ok {
+		if err != nil {
+			fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+			return exitUsage
+		}
+		opts := report.Options{Redact: a.redact, Color: colorWanted(a.o.noColor, stdout), Compact: !isTerminal(stdout)}
+		return reportClickHouse(ctx, a, url, stdout, stderr, opts)
+	}
 	if err := a.prepareInputs(stdin); err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
