@@ -181,7 +181,23 @@ type lineState struct {
 	tm         timeAcc
 }
 
+// Parse matches the compiled format. A line whose shape does not fit it
+// (the format's fixed text is missing) is tried as an NCSA line: a file in
+// an nginx format that also holds plain combined or common lines, such as
+// ingress-nginx's from before its format was set. A line of the right shape
+// with a bad value stays malformed, and a line that fails both keeps the
+// format's reason.
 func (p *patternParser) Parse(line []byte, rec *parse.Record) error {
+	err := p.match(line, rec)
+	if err == errLiteral || err == errTruncated {
+		if _, nerr := scanNCSA(line, rec, &p.clf); nerr == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+func (p *patternParser) match(line []byte, rec *parse.Record) error {
 	rec.Reset()
 	rec.Source = parse.SourceOrigin
 	line = trimLine(line)
@@ -315,9 +331,30 @@ func (st *lineState) claim(s slot, r uint8) bool {
 	return true
 }
 
+// store puts one captured value into rec. The kinds are declared in groups
+// (addresses, request parts, numbers, headers, time), one function each.
 func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *lineState) error {
+	switch k := cp.kind; {
+	case k == kSkip:
+		return nil
+	case k <= kUpstream:
+		storeAddress(cp, v, rec, st)
+		return nil
+	case k <= kProtocol:
+		storeRequest(cp, v, rec, st)
+		return nil
+	case k <= kConnectTime:
+		return storeNumber(cp, v, rec, st)
+	case k <= kRetryAfter:
+		storeHeader(cp, v, rec, st)
+		return nil
+	}
+	return p.storeTime(cp, v, st)
+}
+
+// storeAddress stores the client, host and upstream kinds.
+func storeAddress(cp *capture, v []byte, rec *parse.Record, st *lineState) {
 	switch cp.kind {
-	case kSkip:
 	case kClientIP:
 		if !isDash(v) && st.claim(slotClientIP, cp.rank) {
 			rec.ClientIP = parse.View(v)
@@ -332,6 +369,12 @@ func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *line
 				rec.Upstream = parse.View(u)
 			}
 		}
+	}
+}
+
+// storeRequest stores the request line and its parts.
+func storeRequest(cp *capture, v []byte, rec *parse.Record, st *lineState) {
+	switch cp.kind {
 	case kRequest:
 		r := splitRequest(v)
 		if st.claim(slotMethod, cp.rank) {
@@ -375,6 +418,13 @@ func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *line
 		if !isDash(v) && st.claim(slotProtocol, cp.rank) {
 			rec.Protocol = parse.View(v)
 		}
+	}
+}
+
+// storeNumber stores statuses, byte counts and durations: the kinds that
+// can make a line malformed.
+func storeNumber(cp *capture, v []byte, rec *parse.Record, st *lineState) error {
+	switch cp.kind {
 	case kStatus:
 		n, ok := validStatus(v)
 		if !ok {
@@ -445,6 +495,14 @@ func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *line
 		} else {
 			rec.OriginConnectTime = d
 		}
+	}
+	return nil
+}
+
+// storeHeader stores the header kinds: referer, agent, ids, Location,
+// cache status, Retry-After.
+func storeHeader(cp *capture, v []byte, rec *parse.Record, st *lineState) {
+	switch cp.kind {
 	case kReferer:
 		if !isDash(v) {
 			rec.Referer = parse.View(v)
@@ -476,10 +534,7 @@ func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *line
 		if d, ok := parse.RetryAfter(parse.LastEntry(v)); ok && st.claim(slotRetryAfter, cp.rank) {
 			rec.RetryAfter = d
 		}
-	default:
-		return p.storeTime(cp, v, st)
 	}
-	return nil
 }
 
 func duration(k kind, v []byte) (time.Duration, bool) {
@@ -553,3 +608,18 @@ func (p *patternParser) storeTime(cp *capture, v []byte, st *lineState) error {
 	}
 	return nil
 }
+
+// Strict returns a parser for p's format that does not fall back to NCSA
+// for lines of another shape, or p itself if it has no fallback. Detection
+// scores a format by the lines it reads itself, so that a compiled format
+// wins only where it fits better than plain NCSA.
+func Strict(p parse.Parser) parse.Parser {
+	if pp, ok := p.(*patternParser); ok {
+		return strictParser{pp}
+	}
+	return p
+}
+
+type strictParser struct{ *patternParser }
+
+func (s strictParser) Parse(line []byte, rec *parse.Record) error { return s.match(line, rec) }

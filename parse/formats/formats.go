@@ -11,12 +11,13 @@ import (
 	"github.com/edgetriage/edgetriage/parse/accesslog"
 	"github.com/edgetriage/edgetriage/parse/cdn"
 	"github.com/edgetriage/edgetriage/parse/jsonlog"
+	"github.com/edgetriage/edgetriage/parse/lb"
 )
 
 // Names lists the format names New accepts as they are, in the order they
 // are usually shown. Prefixes lists the parameterised forms.
 func Names() []string {
-	return []string{"combined", "common", "vhost_combined", "json", "cloudflare", "cloudfront"}
+	return []string{"combined", "common", "vhost_combined", "json", "cloudflare", "cloudfront", "alb", "haproxy"}
 }
 
 // Prefixes lists the parameterised format names, for help texts.
@@ -42,6 +43,8 @@ func Prefixes() []string {
 //	                                   sorted, so New(p.Format()) rebuilds any parser)
 //	cloudflare                         Cloudflare Logpush/Logpull http_requests NDJSON
 //	cloudfront                         AWS CloudFront standard logs
+//	alb                                AWS ALB and Classic ELB access logs
+//	haproxy                            HAProxy HTTP logs (option httplog)
 //	docker+<format>, cri+<format>      <format> inside container runtime log lines
 func New(name string) (parse.Parser, error) {
 	if inner, ok := strings.CutPrefix(name, dockerPrefix); ok {
@@ -91,6 +94,10 @@ func New(name string) (parse.Parser, error) {
 		return cdn.NewCloudflare(), nil
 	case "cloudfront":
 		return cdn.NewCloudFront(), nil
+	case lb.ALB:
+		return lb.NewALB(), nil
+	case lb.HAProxy:
+		return lb.NewHAProxy(), nil
 	}
 	return nil, fmt.Errorf("unknown log format %q (known: %s; or %s)", name,
 		strings.Join(Names(), ", "), strings.Join(Prefixes(), ", "))

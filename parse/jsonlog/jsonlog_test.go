@@ -1,6 +1,8 @@
 package jsonlog
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -253,6 +255,43 @@ func BenchmarkJSON(b *testing.B) {
 			if err := p.Parse(l, &r); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// TestRealDataTraefik reads Traefik's JSON access log (v1 and v2 key sets);
+// the values were read off the lines by hand.
+func TestRealDataTraefik(t *testing.T) {
+	data, err := os.ReadFile("testdata/traefik_json_elastic_test-format-json.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	want := []struct {
+		client, upstream string
+		status           int
+		duration         time.Duration
+	}{
+		{"127.0.0.1", "", 404, 40356},
+		{"10.10.10.20", "10.10.10.10:80", 200, 100000}, // v1: BackendAddr
+		{"10.10.10.10", "", 200, 24814},
+		{"10.10.10.20", "10.10.10.40:1234", 404, 486767}, // ClientAddr only
+		{"10.10.10.21", "10.10.10.60:5678", 304, 46382173},
+		{"175.16.199.10", "10.1.25.243:80", 200, 59518533}, // ClientHost beats ClientAddr
+		{"::1", "", 404, 32673},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d", len(lines), len(want))
+	}
+	p := New(nil)
+	for i, w := range want {
+		var r parse.Record
+		if err := p.Parse(lines[i], &r); err != nil {
+			t.Errorf("line %d: %v", i+1, err)
+			continue
+		}
+		if r.ClientIP != w.client || r.Upstream != w.upstream || r.Status != w.status || r.Duration != w.duration {
+			t.Errorf("line %d: client %q upstream %q status %d duration %v, want %+v", i+1, r.ClientIP, r.Upstream, r.Status, r.Duration, w)
 		}
 	}
 }
