@@ -179,13 +179,13 @@ func ncsaRequest(rest []byte, rec *parse.Record) ([]byte, error) {
 		return nil, errNCSARequest
 	}
 	rest = rest[2:]
-	end := requestEnd(rest, statusFollows)
+	end := requestEnd(rest, false)
 	if end < 0 {
 		if bytes.IndexByte(rest, '"') < 0 {
 			return nil, errNCSARequest
 		}
 		// A status of "-" (Traefik, when no response was sent).
-		if end = requestEnd(rest, dashFollows); end < 0 {
+		if end = requestEnd(rest, true); end < 0 {
 			return nil, errNCSAStatus
 		}
 	}
@@ -198,9 +198,10 @@ func ncsaRequest(rest []byte, rec *parse.Record) ([]byte, error) {
 }
 
 // requestEnd is the index of the quote that ends a request: the first
-// unescaped one that a status follows, so an unescaped quote inside a
-// request (old servers) does not cut it; -1 if none.
-func requestEnd(rest []byte, follows func([]byte) bool) int {
+// unescaped one that a status follows (a "-" one with dash), so an
+// unescaped quote inside a request (old servers) does not cut it; -1 if
+// none.
+func requestEnd(rest []byte, dash bool) int {
 	from := 0
 	for {
 		q := bytes.IndexByte(rest[from:], '"')
@@ -208,7 +209,7 @@ func requestEnd(rest []byte, follows func([]byte) bool) int {
 			return -1
 		}
 		q += from
-		if !escaped(rest, q) && follows(rest[q+1:]) {
+		if !escaped(rest, q) && (dash && dashFollows(rest[q+1:]) || !dash && statusFollows(rest[q+1:])) {
 			return q
 		}
 		from = q + 1

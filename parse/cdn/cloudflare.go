@@ -89,104 +89,117 @@ func (cloudflare) Parse(line []byte, rec *parse.Record) error {
 		return parse.ErrIgnored
 	}
 	rec.Source = parse.SourceEdge
-	var (
-		start, end         int64
-		haveStart, haveEnd bool
-		haveStatus         bool
-		startSeen          bool
-		statusSeen         bool
-		uri                string
-		edgeHost           string
-		locRank            = len(locationHeaders)
-	)
+	st := cfLine{locRank: len(locationHeaders)}
 	m := jsonscan.MembersOf(line)
 	for m.Next() {
-		v := m.Val
-		switch string(m.Key) {
-		case "EdgeStartTimestamp":
-			startSeen = true
-			start, haveStart = timestamp(v)
-		case "EdgeEndTimestamp":
-			end, haveEnd = timestamp(v)
-		case "EdgeResponseStatus":
-			statusSeen = true
-			if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
-				rec.Status, haveStatus = int(n), true
-			} else {
-				haveStatus = false
-			}
-		case "OriginResponseStatus":
-			if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
-				rec.OriginStatus = int(n)
-			}
-		case "ClientRequestHost":
-			rec.Host = text(v)
-		case "EdgeRequestHost":
-			edgeHost = text(v)
-		case "OriginIP":
-			rec.Upstream = text(v)
-		case "ClientIP":
-			rec.ClientIP = text(v)
-		case "ClientRequestMethod":
-			rec.Method = text(v)
-		case "ClientRequestPath":
-			rec.Path = text(v)
-		case "ClientRequestURI":
-			uri = text(v)
-		case "ClientRequestProtocol":
-			rec.Protocol = text(v)
-		case "ClientRequestReferer":
-			rec.Referer = text(v)
-		case "ClientRequestUserAgent":
-			rec.UserAgent = text(v)
-		case "EdgeResponseBytes":
-			if n, ok := v.Int(); ok && n >= 0 {
-				rec.Bytes = n
-			}
-		case "OriginResponseHeaderReceiveDurationMs":
-			if d, ok := millis(v); ok {
-				rec.OriginHeaderTime = d
-			}
-		case "OriginTCPHandshakeDurationMs":
-			if d, ok := millis(v); ok {
-				rec.OriginConnectTime = d
-			}
-		case "RayID":
-			rec.RequestID = text(v)
-		case "EdgeColoCode":
-			rec.POP = text(v)
-		case "CacheCacheStatus":
-			rec.CacheStatus = text(v)
-		case "ResponseHeaders", "ResponseFields":
-			if v.Kind == jsonscan.Object {
-				locRank = responseHeaders(v.Raw, rec, locRank)
-			}
-		}
+		st.member(m.Key, m.Val, rec)
 	}
 	if reason := m.CheckEnd(); reason != "" {
 		return jsonError(reason)
 	}
-	if !haveStart {
-		if startSeen {
+	return st.finish(rec)
+}
+
+// cfLine is what one line's members decide together.
+type cfLine struct {
+	start, end         int64
+	haveStart, haveEnd bool
+	haveStatus         bool
+	startSeen          bool
+	statusSeen         bool
+	uri                string
+	edgeHost           string
+	locRank            int
+}
+
+// member stores one member of the record.
+func (st *cfLine) member(key []byte, v jsonscan.Value, rec *parse.Record) {
+	switch string(key) {
+	case "EdgeStartTimestamp":
+		st.startSeen = true
+		st.start, st.haveStart = timestamp(v)
+	case "EdgeEndTimestamp":
+		st.end, st.haveEnd = timestamp(v)
+	case "EdgeResponseStatus":
+		st.statusSeen = true
+		if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
+			rec.Status, st.haveStatus = int(n), true
+		} else {
+			st.haveStatus = false
+		}
+	case "OriginResponseStatus":
+		if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
+			rec.OriginStatus = int(n)
+		}
+	case "ClientRequestHost":
+		rec.Host = text(v)
+	case "EdgeRequestHost":
+		st.edgeHost = text(v)
+	case "OriginIP":
+		rec.Upstream = text(v)
+	case "ClientIP":
+		rec.ClientIP = text(v)
+	case "ClientRequestMethod":
+		rec.Method = text(v)
+	case "ClientRequestPath":
+		rec.Path = text(v)
+	case "ClientRequestURI":
+		st.uri = text(v)
+	case "ClientRequestProtocol":
+		rec.Protocol = text(v)
+	case "ClientRequestReferer":
+		rec.Referer = text(v)
+	case "ClientRequestUserAgent":
+		rec.UserAgent = text(v)
+	case "EdgeResponseBytes":
+		if n, ok := v.Int(); ok && n >= 0 {
+			rec.Bytes = n
+		}
+	case "OriginResponseHeaderReceiveDurationMs":
+		if d, ok := millis(v); ok {
+			rec.OriginHeaderTime = d
+		}
+	case "OriginTCPHandshakeDurationMs":
+		if d, ok := millis(v); ok {
+			rec.OriginConnectTime = d
+		}
+	case "RayID":
+		rec.RequestID = text(v)
+	case "EdgeColoCode":
+		rec.POP = text(v)
+	case "CacheCacheStatus":
+		rec.CacheStatus = text(v)
+	case "ResponseHeaders", "ResponseFields":
+		if v.Kind == jsonscan.Object {
+			st.locRank = responseHeaders(v.Raw, rec, st.locRank)
+		}
+	}
+}
+
+// finish checks the line has a time and a status and fills the fields that
+// depend on several members.
+func (st *cfLine) finish(rec *parse.Record) error {
+	if !st.haveStart {
+		if st.startSeen {
 			return errBadStart
 		}
 		return errNoStart
 	}
-	if !haveStatus {
-		if statusSeen {
+	if !st.haveStatus {
+		if st.statusSeen {
 			return errBadStatus
 		}
 		return errNoStatus
 	}
-	rec.Time = start
-	if haveEnd && end >= start {
-		rec.Duration = time.Duration(end - start)
+	rec.Time = st.start
+	if st.haveEnd && st.end >= st.start {
+		rec.Duration = time.Duration(st.end - st.start)
 	}
 	if rec.Host == "" {
-		rec.Host = edgeHost
+		rec.Host = st.edgeHost
 	}
-	if uri != "" {
-		path, query, _ := strings.Cut(uri, "?")
+	if st.uri != "" {
+		path, query, _ := strings.Cut(st.uri, "?")
 		if rec.Path == "" {
 			rec.Path = path
 		}

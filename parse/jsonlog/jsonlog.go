@@ -362,15 +362,27 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 	if a.field < nFields && st.rank[a.field] <= a.rank {
 		return
 	}
+	b, ok := valueBytes(v, a.list)
+	if !ok || !store(rec, st, a, b) {
+		return
+	}
+	if a.field < nFields {
+		st.rank[a.field] = a.rank
+	}
+}
+
+// valueBytes is the text of a scalar value (an array's first string; a
+// list's last entry), or false for null, booleans, "" and "-".
+func valueBytes(v jsonscan.Value, list bool) ([]byte, bool) {
 	if v.Kind == jsonscan.Array {
 		s, ok := v.FirstString()
 		if !ok {
-			return
+			return nil, false
 		}
 		v = s
 	}
 	if v.Kind == jsonscan.Null || v.Kind == jsonscan.True || v.Kind == jsonscan.False {
-		return
+		return nil, false
 	}
 	var b []byte
 	if v.Kind == jsonscan.String {
@@ -379,68 +391,26 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 		b = v.Raw
 	}
 	b = bytes.TrimSpace(b)
-	if a.list {
+	if list {
 		b = parse.LastEntry(b)
 	}
-	if len(b) == 0 || (len(b) == 1 && b[0] == '-') {
-		return
-	}
+	return b, len(b) > 0 && !(len(b) == 1 && b[0] == '-')
+}
+
+// store puts b into the action's field and reports whether the field now
+// holds it (the rank is then taken).
+func store(rec *parse.Record, st *state, a action, b []byte) bool {
 	switch a.field {
-	case fTime:
-		st.timeSeen = true
-		t, ok := timestamp(b)
-		if !ok {
-			st.badTime = true
-			return
-		}
-		rec.Time = t
-	case fStatus, fOriginStatus:
-		if a.field == fStatus {
-			st.statusSeen = true
-		}
-		s, ok := status(b)
-		if !ok {
-			if a.field == fStatus {
-				st.badSts = true
-			}
-			return
-		}
-		if a.field == fStatus {
-			rec.Status = s
-		} else {
-			rec.OriginStatus = s
-		}
-	case fBytes:
-		n, ok := integer(b)
-		if !ok || n < 0 {
-			return
-		}
-		rec.Bytes = n
-	case fDuration, fOriginHeaderTime, fOriginConnectTime:
-		d, ok := duration(b, a.how)
-		if !ok {
-			return
-		}
-		switch a.field {
-		case fDuration:
-			rec.Duration = d
-		case fOriginHeaderTime:
-			rec.OriginHeaderTime = d
-		default:
-			rec.OriginConnectTime = d
-		}
-	case fRetryAfter:
-		d, ok := parse.RetryAfter(b) // an HTTP-date stays Unknown
-		if !ok {
-			return
-		}
-		rec.RetryAfter = d
+	case fTime, fStatus, fOriginStatus:
+		return storeTimeStatus(rec, st, a.field, b)
+	case fBytes, fDuration, fOriginHeaderTime, fOriginConnectTime, fRetryAfter:
+		return storeNumber(rec, a, b)
 	case fRequest:
 		requestLine(rec, st, a.rank, b)
-		return
+		return false
 	case fURI:
 		uri(rec, st, a.rank, parse.View(b))
-		return
+		return false
 	case fRequestID:
 		s := parse.View(b)
 		if a.how == hRay {
@@ -460,7 +430,69 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 		}
 		*stringField(rec, a.field) = parse.View(b)
 	}
-	if a.field < nFields {
-		st.rank[a.field] = a.rank
+	return true
+}
+
+// storeTimeStatus stores the time and the statuses, noting in st that the
+// line had one even when it cannot be read (the line's error says so).
+func storeTimeStatus(rec *parse.Record, st *state, f field, b []byte) bool {
+	if f == fTime {
+		st.timeSeen = true
+		t, ok := timestamp(b)
+		if !ok {
+			st.badTime = true
+			return false
+		}
+		rec.Time = t
+		return true
 	}
+	if f == fStatus {
+		st.statusSeen = true
+	}
+	s, ok := status(b)
+	if !ok {
+		if f == fStatus {
+			st.badSts = true
+		}
+		return false
+	}
+	if f == fStatus {
+		rec.Status = s
+	} else {
+		rec.OriginStatus = s
+	}
+	return true
+}
+
+// storeNumber stores byte counts and durations; a value that cannot be read
+// is skipped, leaving the field to a lower-ranked name.
+func storeNumber(rec *parse.Record, a action, b []byte) bool {
+	switch a.field {
+	case fBytes:
+		n, ok := integer(b)
+		if !ok || n < 0 {
+			return false
+		}
+		rec.Bytes = n
+	case fRetryAfter:
+		d, ok := parse.RetryAfter(b) // an HTTP-date stays Unknown
+		if !ok {
+			return false
+		}
+		rec.RetryAfter = d
+	default:
+		d, ok := duration(b, a.how)
+		if !ok {
+			return false
+		}
+		switch a.field {
+		case fDuration:
+			rec.Duration = d
+		case fOriginHeaderTime:
+			rec.OriginHeaderTime = d
+		default:
+			rec.OriginConnectTime = d
+		}
+	}
+	return true
 }
