@@ -52,6 +52,10 @@ func newUnwrapper(kind string, inner parse.Parser) *unwrapper {
 // Format is "docker+<inner>" or "cri+<inner>".
 func (u *unwrapper) Format() string { return u.name }
 
+// Label is Format with the inner parser's label: "docker+combined, 43% of
+// sampled lines" when detection fitted only part of the sample.
+func (u *unwrapper) Label() string { return u.kind + "+" + parse.FormatLabel(u.inner) }
+
 func (u *unwrapper) Parse(line []byte, rec *parse.Record) error {
 	var (
 		content []byte

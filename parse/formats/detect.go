@@ -106,11 +106,16 @@ func short(name string) string {
 // returns a fresh parser for it (to be used for the whole input, from its
 // first line: CloudFront reads its #Fields header). Blank lines are skipped.
 // Each candidate parses the sample; the one that parses the most lines wins,
-// provided it parses at least as many as it rejects, the more specific
-// format winning ties (CloudFront's #Version/#Fields header settles it
-// outright, even before any data line). Lines wrapped by a container runtime are unwrapped first, and
-// the parser returned unwraps them too ("docker+combined", "cri+json").
-// The error says what was tried and how each did.
+// the more specific format winning ties (CloudFront's #Version/#Fields
+// header settles it outright, even before any data line). A format must
+// parse at least 30% of the sampled lines that are not its own headers or
+// comments; below that the input is not a known log, and the error says
+// what was tried and how each did. A format that fits only part of the
+// sample is still used: the lines it rejects are malformed (with examples),
+// and the parser's Label gives its share ("combined, 43% of sampled lines")
+// for the inputs list. Lines wrapped by a container runtime are unwrapped
+// first, and the parser returned unwraps them too ("docker+combined",
+// "cri+json").
 func Detect(firstLines [][]byte) (parse.Parser, error) {
 	sample := make([][]byte, 0, min(len(firstLines), maxSample))
 	for _, l := range firstLines {
