@@ -97,6 +97,28 @@ func (cloudflare) Parse(line []byte, rec *parse.Record) error {
 	if reason := m.CheckEnd(); reason != "" {
 		return jsonError(reason)
 	}
+	if !st.startSeen && !st.statusSeen && st.nested != nil {
+		return wrapped(st.nested, rec)
+	}
+	return st.finish(rec)
+}
+
+// wrapped reads a record that a Logpush record_prefix/record_suffix (or
+// record_template) put inside an outer object, such as {"cf":{...}} or
+// {"source":"cloudflare","log":{...}}: the first object member naming
+// EdgeStartTimestamp, of a line that has no Cloudflare fields of its own.
+// One level only.
+func wrapped(obj []byte, rec *parse.Record) error {
+	rec.Reset()
+	rec.Source = parse.SourceEdge
+	st := cfLine{locRank: len(locationHeaders)}
+	m := jsonscan.MembersOf(obj)
+	for m.Next() {
+		st.member(m.Key, m.Val, rec)
+	}
+	if reason := m.Err(); reason != "" {
+		return jsonError(reason)
+	}
 	return st.finish(rec)
 }
 
@@ -110,6 +132,7 @@ type cfLine struct {
 	uri                string
 	edgeHost           string
 	locRank            int
+	nested             []byte // the first other object member, for wrapped
 }
 
 // member stores one member of the record.
@@ -172,6 +195,11 @@ func (st *cfLine) member(key []byte, v jsonscan.Value, rec *parse.Record) {
 	case "ResponseHeaders", "ResponseFields":
 		if v.Kind == jsonscan.Object {
 			st.locRank = responseHeaders(v.Raw, rec, st.locRank)
+		}
+	case "RequestHeaders", "Cookies":
+	default:
+		if v.Kind == jsonscan.Object && st.nested == nil && bytes.Contains(v.Raw, []byte(`"EdgeStartTimestamp"`)) {
+			st.nested = v.Raw
 		}
 	}
 }

@@ -37,6 +37,13 @@ func plainCandidates(sample [][]byte) []candidate {
 		{lb.HAProxy, func() (parse.Parser, error) { return lb.NewHAProxy(), nil }},
 		{"nginx:" + ingressNginx, func() (parse.Parser, error) { return accesslog.NewNginx(ingressNginx) }},
 	}
+	// Delimited Cloudflare output is recognised by a header line naming
+	// its fields (without one, the field order must be given by name).
+	if sep, fields, ok := cdn.CloudflareHeader(sample[0]); ok {
+		cands = append([]candidate{{"cloudflare-csv", func() (parse.Parser, error) {
+			return cdn.NewCloudflareDelimited(sep, fields)
+		}}}, cands...)
+	}
 	// The NCSA parsers read every variant; the name reported is the variant
 	// most lines have.
 	if v := ncsaMajority(sample); v != "" {

@@ -26,6 +26,8 @@ func Prefixes() []string {
 		"nginx:<log_format>",
 		"apache:<LogFormat>",
 		"json:<Field>=<key>[,<Field>=<key>...]",
+		"cloudflare-csv:<Field>,<Field>,...",
+		"cloudflare-tsv:<Field>,<Field>,...",
 		"docker+<format>",
 		"cri+<format>",
 	}
@@ -43,6 +45,8 @@ func Prefixes() []string {
 //	                                   sorted, so New(p.Format()) rebuilds any parser)
 //	cloudflare                         Cloudflare Logpush/Logpull http_requests NDJSON
 //	cloudfront                         AWS CloudFront standard logs
+//	cloudflare-csv:<Field>,...         Cloudflare Logpush CSV output, fields in this order
+//	cloudflare-tsv:<Field>,...         the same with a tab delimiter
 //	alb                                AWS ALB and Classic ELB access logs
 //	haproxy                            HAProxy HTTP logs (option httplog)
 //	docker+<format>, cri+<format>      <format> inside container runtime log lines
@@ -70,6 +74,17 @@ func New(name string) (parse.Parser, error) {
 		return p, nil
 	case strings.HasPrefix(name, "apache:"):
 		p, err := accesslog.NewApache(strings.TrimPrefix(name, "apache:"))
+		if err != nil {
+			return nil, fmt.Errorf("format %q: %w", name, err)
+		}
+		return p, nil
+	case strings.HasPrefix(name, cdn.CloudflareCSV+":"), strings.HasPrefix(name, cdn.CloudflareTSV+":"):
+		sep := byte(',')
+		if strings.HasPrefix(name, cdn.CloudflareTSV) {
+			sep = '\t'
+		}
+		_, list, _ := strings.Cut(name, ":")
+		p, err := cdn.NewCloudflareDelimited(sep, strings.Split(list, ","))
 		if err != nil {
 			return nil, fmt.Errorf("format %q: %w", name, err)
 		}

@@ -20,6 +20,12 @@ func TestNew(t *testing.T) {
 		{"json:time=@t,status=code", "json:Status=code,Time=@t"},
 		{"cloudflare", "cloudflare"},
 		{"cloudfront", "cloudfront"},
+		{"alb", "alb"},
+		{"haproxy", "haproxy"},
+		{"cloudflare-csv:EdgeStartTimestamp,EdgeResponseStatus,ClientIP", "cloudflare-csv:EdgeStartTimestamp,EdgeResponseStatus,ClientIP"},
+		{"cloudflare-tsv:EdgeStartTimestamp,EdgeResponseStatus", "cloudflare-tsv:EdgeStartTimestamp,EdgeResponseStatus"},
+		{"cloudflare-csv:ClientIP", ""},
+		{"cloudflare-csv:", ""},
 		{"nginx:$remote_addr [$time_local] $status", "nginx:$remote_addr [$time_local] $status"},
 		{"apache:%h %t %>s", "apache:%h %t %>s"},
 		{"docker+combined", "docker+combined"},
@@ -89,6 +95,9 @@ func TestDetectCases(t *testing.T) {
 		{"vhost_combined", []string{`www.example.com:443 192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "ua"`}, "vhost_combined"},
 		{"CRLF combined", []string{"192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\"\r"}, "combined"},
 		{"binary", []string{"\x00\x01\x02\xff\xfe", "\x1f\x8b\x08\x00"}, ""},
+		{"cloudflare csv with a header", []string{"EdgeStartTimestamp,ClientIP,EdgeResponseStatus,RayID", "2022-10-30T00:00:02Z,87.226.160.250,520,761fde4e984e5ab2", "1667088003000000000,87.226.160.250,200,761fde4e984e5ab3"}, "cloudflare-csv:EdgeStartTimestamp,ClientIP,EdgeResponseStatus,RayID"},
+		{"cloudflare tsv with a header", []string{"EdgeStartTimestamp\tEdgeResponseStatus", "2022-10-30T00:00:02Z\t520"}, "cloudflare-tsv:EdgeStartTimestamp,EdgeResponseStatus"},
+		{"cloudflare csv without a header", []string{"2022-10-30T00:00:02Z,87.226.160.250,520,761fde4e984e5ab2"}, ""},
 		{"more garbage than records", []string{"a", "b", "c", `{"EdgeStartTimestamp":1,"EdgeResponseStatus":200}`}, ""},
 	}
 	for _, tt := range tests {
