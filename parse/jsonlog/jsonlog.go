@@ -65,9 +65,16 @@ import (
 //	                  downstream_Location (and the same Traefik downstream_ names),
 //	                  resp_headers.Location (and the same Caddy names), location
 //	CacheStatus       upstream_cache_status, cache_status
+//	Failure           errorCode (Akamai DataStream 2)
 //	RetryAfter        sent_http_retry_after, upstream_http_retry_after,
 //	                  downstream_Retry-After (Traefik), resp_headers.Retry-After (Caddy),
 //	                  retry_after: seconds only, an HTTP-date leaves it Unknown
+//
+// Akamai DataStream 2 (JSON) and Fastly's usual JSON log format names are
+// known too, from their public field references: reqTimeSec, reqHost,
+// cliIP, reqMethod, reqPath, queryStr, UA, statusCode, totalBytes, reqId,
+// errorCode; request_protocol, request_referer, request_user_agent,
+// response_status, response_body_size, response_state (the cache state).
 //
 // Elastic Common Schema names are known too, nested or flattened, after the
 // names above: @timestamp, http.request.method, url.original, url.path,
@@ -172,6 +179,7 @@ const (
 	fStatusLocation
 	fCacheStatus
 	fRetryAfter
+	fFailure
 	nFields
 	fRequest // request line: method, path, query, protocol
 	fURI     // path with query

@@ -295,3 +295,37 @@ func TestRealDataTraefik(t *testing.T) {
 		}
 	}
 }
+
+// TestCDNNames: Akamai DataStream 2 and Fastly lines, written from their
+// public field references (no real sample with a licence was found).
+func TestCDNNames(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want func(r parse.Record) bool
+	}{
+		{"akamai datastream 2", `{"version":"1","cp":"123456","reqId":"1a2b3c","reqTimeSec":"1787162798.123","bytes":"15000","cliIP":"203.0.113.7","statusCode":"503","proto":"HTTPS","reqHost":"www.example.com","reqMethod":"GET","reqPath":"/api/jobs","queryStr":"page=2","UA":"curl/8.0","totalBytes":"15321","errorCode":"ERR_CONNECT_FAIL","turnAroundTimeMSec":"45"}`,
+			func(r parse.Record) bool {
+				return r.Time == 1787162798123000000 && r.Status == 503 && r.ClientIP == "203.0.113.7" && r.Host == "www.example.com" &&
+					r.Method == "GET" && r.Path == "/api/jobs" && r.Query == "page=2" && r.UserAgent == "curl/8.0" &&
+					r.Bytes == 15000 && r.RequestID == "1a2b3c" && r.Failure == "ERR_CONNECT_FAIL"
+			}},
+		{"fastly", `{"timestamp":"2026-11-20T10:00:00Z","client_ip":"198.51.100.4","host":"www.example.com","url":"/a?b=1","request_method":"POST","request_protocol":"HTTP/2","request_referer":"-","request_user_agent":"ua","response_state":"MISS","response_status":202,"response_body_size":17}`,
+			func(r parse.Record) bool {
+				return r.Status == 202 && r.ClientIP == "198.51.100.4" && r.Path == "/a" && r.Query == "b=1" && r.Method == "POST" &&
+					r.Protocol == "HTTP/2" && r.Referer == "" && r.UserAgent == "ua" && r.CacheStatus == "MISS" && r.Bytes == 17
+			}},
+	}
+	p := New(nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r parse.Record
+			if err := p.Parse([]byte(tt.line), &r); err != nil {
+				t.Fatal(err)
+			}
+			if !tt.want(r) {
+				t.Errorf("%+v", r)
+			}
+		})
+	}
+}

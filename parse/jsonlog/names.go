@@ -22,7 +22,7 @@ var fieldNames = func() map[string]fieldSpec {
 		{"OriginHeaderTime", fOriginHeaderTime, hSeconds}, {"OriginConnectTime", fOriginConnectTime, hSeconds},
 		{"RequestID", fRequestID, hString}, {"CFRay", fRequestID, hRay}, {"POP", fPOP, hString},
 		{"StatusLocation", fStatusLocation, hString}, {"CacheStatus", fCacheStatus, hString},
-		{"RetryAfter", fRetryAfter, hString},
+		{"RetryAfter", fRetryAfter, hString}, {"Failure", fFailure, hString},
 		{"Request", fRequest, hString}, {"URI", fURI, hString},
 	} {
 		m[strings.ToLower(s.name)] = s
@@ -118,6 +118,18 @@ var defaults = []def{
 	{key: "sent_http_retry_after", f: fRetryAfter}, {key: "upstream_http_retry_after", f: fRetryAfter, list: true},
 	{key: "downstream_Retry-After", f: fRetryAfter}, {key: "resp_headers.Retry-After", f: fRetryAfter},
 	{key: "retry_after", f: fRetryAfter},
+
+	// Akamai DataStream 2: every value a string, reqTimeSec in seconds with
+	// a fraction.
+	{key: "reqTimeSec", f: fTime, h: hTime}, {key: "reqHost", f: fHost}, {key: "cliIP", f: fClientIP},
+	{key: "reqMethod", f: fMethod}, {key: "reqPath", f: fPath}, {key: "queryStr", f: fQuery},
+	{key: "UA", f: fUserAgent}, {key: "statusCode", f: fStatus, h: hStatus},
+	{key: "totalBytes", f: fBytes, h: hInt}, {key: "reqId", f: fRequestID}, {key: "errorCode", f: fFailure},
+
+	// Fastly's JSON log format as its documentation writes it.
+	{key: "request_protocol", f: fProtocol}, {key: "request_referer", f: fReferer},
+	{key: "request_user_agent", f: fUserAgent}, {key: "response_body_size", f: fBytes, h: hInt},
+	{key: "response_state", f: fCacheStatus},
 
 	// Elastic Common Schema, nested or with flattened dotted keys.
 	{key: "http.request.method", f: fMethod}, {key: "url.original", f: fURI}, {key: "url.path", f: fPath},

@@ -35,6 +35,8 @@ func stringField(rec *parse.Record, f field) *string {
 		return &rec.StatusLocation
 	case fCacheStatus:
 		return &rec.CacheStatus
+	case fFailure:
+		return &rec.Failure
 	}
 	var sink string
 	return &sink
