@@ -23,6 +23,9 @@ var realFiles = []struct {
 	{"nginx_ingress_controller_elastic_test-ingest-raw.log", "ingress-nginx", "nginx:" + ingressNginx, 24, 0},
 	{"traefik_clf_elastic_test-format-common.log", "Traefik CLF", "combined", 8, 0},
 	{"traefik_json_elastic_test-format-json.log", "Traefik JSON", "json", 7, 0},
+	// docker compose logs of Caddy: 4 access-log requests among 35 of
+	// Caddy's own messages (start-up, TLS maintenance, shutdown).
+	{"caddy_compose_lnav_logfile_caddy_log.0.log", "Caddy JSON", "compose+json", 4, 35},
 	{"aws_cloudfront_standard_elastic_test-cloudfront.log", "CloudFront", "cloudfront", 12, 2},
 	{"cloudflare_logpull_http_elastic_test-http-json.ndjson", "Cloudflare", "cloudflare", 4, 0},
 	{"cloudflare_logpush_http_requests_elastic_tf_test-http-request.ndjson", "Cloudflare", "cloudflare", 2, 0},

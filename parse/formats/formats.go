@@ -30,6 +30,7 @@ func Prefixes() []string {
 		"cloudflare-tsv:<Field>,<Field>,...",
 		"docker+<format>",
 		"cri+<format>",
+		"compose+<format>",
 	}
 }
 
@@ -50,6 +51,7 @@ func Prefixes() []string {
 //	alb                                AWS ALB and Classic ELB access logs
 //	haproxy                            HAProxy HTTP logs (option httplog)
 //	docker+<format>, cri+<format>      <format> inside container runtime log lines
+//	compose+<format>                   <format> in "docker compose logs" output ("svc  | line")
 func New(name string) (parse.Parser, error) {
 	if inner, ok := strings.CutPrefix(name, dockerPrefix); ok {
 		p, err := New(inner)
@@ -64,6 +66,13 @@ func New(name string) (parse.Parser, error) {
 			return nil, err
 		}
 		return newUnwrapper(kindCRI, p), nil
+	}
+	if inner, ok := strings.CutPrefix(name, composePrefix); ok {
+		p, err := New(inner)
+		if err != nil {
+			return nil, err
+		}
+		return newUnwrapper(kindCompose, p), nil
 	}
 	switch {
 	case strings.HasPrefix(name, "nginx:"):

@@ -30,6 +30,7 @@ func TestNew(t *testing.T) {
 		{"apache:%h %t %>s", "apache:%h %t %>s"},
 		{"docker+combined", "docker+combined"},
 		{"cri+json", "cri+json"},
+		{"compose+json", "compose+json"},
 		{"cri+nginx:$remote_addr [$time_local] $status", "cri+nginx:$remote_addr [$time_local] $status"},
 		{"nope", ""},
 		{"docker+nope", ""},
@@ -98,6 +99,7 @@ func TestDetectCases(t *testing.T) {
 		{"cloudflare csv with a header", []string{"EdgeStartTimestamp,ClientIP,EdgeResponseStatus,RayID", "2022-10-30T00:00:02Z,87.226.160.250,520,761fde4e984e5ab2", "1667088003000000000,87.226.160.250,200,761fde4e984e5ab3"}, "cloudflare-csv:EdgeStartTimestamp,ClientIP,EdgeResponseStatus,RayID"},
 		{"cloudflare tsv with a header", []string{"EdgeStartTimestamp\tEdgeResponseStatus", "2022-10-30T00:00:02Z\t520"}, "cloudflare-tsv:EdgeStartTimestamp,EdgeResponseStatus"},
 		{"cloudflare csv without a header", []string{"2022-10-30T00:00:02Z,87.226.160.250,520,761fde4e984e5ab2"}, ""},
+		{"docker compose logs", []string{`web-1  | 192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "ua"`, "web-1  |", `web-1  | 192.0.2.1 - - [20/Nov/2026:10:00:01 +0000] "GET / HTTP/1.1" 503 1 "-" "ua"`}, "compose+combined"},
 		{"more garbage than records", []string{"a", "b", "c", `{"EdgeStartTimestamp":1,"EdgeResponseStatus":200}`}, ""},
 	}
 	for _, tt := range tests {

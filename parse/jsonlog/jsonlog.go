@@ -85,8 +85,10 @@ import (
 // A CF-Ray value keeps its id as RequestID (the form Cloudflare's RayID
 // has) and its colo as POP. Source is origin. Header objects (Caddy's
 // request.headers, resp_headers) are matched case-insensitively and their
-// ["value"] arrays read as their first value. A line without a usable time
-// or status is malformed.
+// ["value"] arrays read as their first value. A line with a "msg" or
+// "message" but neither a status nor a request (method, path) is an
+// application message, ignored; any other line without a usable time or
+// status is malformed.
 func New(mapping map[string]string) parse.Parser {
 	p := &parser{root: defaultTable(), name: "json"}
 	var pairs []string
@@ -320,6 +322,12 @@ func (p *parser) Parse(line []byte, rec *parse.Record) error {
 		}
 		return parse.Malformed(reason)
 	}
+	if !st.statusSeen && st.rank[fMethod] == 255 && st.rank[fPath] == 255 && isMessage(line) {
+		// No status and no request, but a log message: an application
+		// message logged beside the access log (Caddy's "server running",
+		// a Traefik start-up line), not a request.
+		return parse.ErrIgnored
+	}
 	if st.rank[fTime] == 255 {
 		if st.badTime {
 			return errBadTime
@@ -336,6 +344,12 @@ func (p *parser) Parse(line []byte, rec *parse.Record) error {
 }
 
 const maxNesting = 4
+
+// isMessage reports whether a line has a log message key ("msg" or
+// "message"). Only lines without a status get here.
+func isMessage(line []byte) bool {
+	return bytes.Contains(line, []byte(`"msg":`)) || bytes.Contains(line, []byte(`"message":`))
+}
 
 // object walks one object against table t; top says it is the whole line.
 func (p *parser) object(data []byte, t *table, rec *parse.Record, st *state, depth int, top bool) string {

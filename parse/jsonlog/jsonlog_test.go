@@ -2,6 +2,7 @@ package jsonlog
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -210,7 +211,7 @@ func TestMalformed(t *testing.T) {
 		{`{"ts":1 "status":200}`, "invalid JSON syntax"},
 		{`{"status":200}`, "no timestamp field"},
 		{`{"ts":"soon","status":200}`, "timestamp not understood"},
-		{`{"ts":1,"msg":"server started"}`, "no status field"},
+		{`{"ts":1,"msg":"request","method":"GET","uri":"/"}`, "no status field"},
 		{`{"ts":1,"status":"OK"}`, "status is not an HTTP status code"},
 		{`{"ts":1,"request":{"headers":{"a":[}},"status":200}`, "invalid JSON syntax"},
 	}
@@ -220,6 +221,28 @@ func TestMalformed(t *testing.T) {
 		err := p.Parse([]byte(tt.line), &r)
 		if !parse.IsMalformed(err) || !strings.Contains(err.Error(), tt.reason) {
 			t.Errorf("%s: err %v, want malformed %q", tt.line, err, tt.reason)
+		}
+	}
+}
+
+// TestApplicationMessages: JSON lines with neither a status nor a request
+// are application messages logged beside the access log (Caddy writes both
+// to one stream): ignored, not malformed.
+func TestApplicationMessages(t *testing.T) {
+	p := New(nil)
+	for _, line := range []string{
+		`{"ts":1,"msg":"server started"}`,
+		`{"level":"info","ts":1761019822.316192,"logger":"admin","msg":"admin endpoint started","address":"localhost:2019"}`,
+	} {
+		var r parse.Record
+		if err := p.Parse([]byte(line), &r); !errors.Is(err, parse.ErrIgnored) {
+			t.Errorf("%s: %v, want ignored", line, err)
+		}
+	}
+	for _, line := range []string{`{}`, `{"ts":1,"level":"info"}`} {
+		var r parse.Record
+		if err := p.Parse([]byte(line), &r); !parse.IsMalformed(err) {
+			t.Errorf("%s: %v, want malformed", line, err)
 		}
 	}
 }
