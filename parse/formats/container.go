@@ -23,7 +23,7 @@ import (
 // error log goes there in the official image), not access-log lines.
 
 const (
-	dockerPrefix = "docker+"
+	dockerPrefix  = "docker+"
 	criPrefix     = "cri+"
 	composePrefix = "compose+"
 	kindDocker    = "docker"
