@@ -5,6 +5,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
 )
 
 // realFiles lists every real file in testdata with the counts a person got
@@ -91,4 +94,40 @@ func TestRealDataCoverage(t *testing.T) {
 		t.Errorf("%d of %d records parsed, under 95%%", all.parsed, all.records)
 	}
 	t.Log("\n" + b.String())
+}
+
+// TestRealDataCaddy checks the fields of Caddy's access-log lines inside
+// docker compose output, read off the lines by hand.
+func TestRealDataCaddy(t *testing.T) {
+	lines := fileLines(t, "caddy_compose_lnav_logfile_caddy_log.0.log")
+	p, err := Detect(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []parse.Record
+	for _, l := range lines {
+		var r parse.Record
+		if p.Parse(l, &r) == nil {
+			recs = append(recs, r)
+		}
+	}
+	if len(recs) != 4 {
+		t.Fatalf("%d records, want 4", len(recs))
+	}
+	want := []struct {
+		path     string
+		status   int
+		bytes    int64
+		duration time.Duration
+	}{
+		{"/", 304, 0, 1674508}, {"/", 304, 0, 1239398}, {"/", 304, 0, 73140}, {"/index.html", 200, 188, 73649},
+	}
+	for i, w := range want {
+		r := recs[i]
+		if r.Path != w.path || r.Status != w.status || r.Bytes != w.bytes || r.Duration != w.duration ||
+			r.Host != "localhost" || r.ClientIP != "172.19.0.1" || r.Method != "GET" || r.Protocol != "HTTP/1.1" ||
+			!strings.HasPrefix(r.UserAgent, "Mozilla/5.0 (X11; Ubuntu") {
+			t.Errorf("record %d: %+v, want %+v", i+1, r, w)
+		}
+	}
 }
