@@ -131,14 +131,15 @@ func firstAddress(list []byte) []byte {
 	return list
 }
 
-// plainWord reports a non-empty word with no space, quote or bracket.
+// plainWord reports a non-empty word with no space, quote or brace
+// ("[v6]:port" is a word).
 func plainWord(b []byte) bool {
 	if len(b) == 0 {
 		return false
 	}
 	for _, c := range b {
 		switch c {
-		case ' ', '"', '[', ']', '{', '}', '\t':
+		case ' ', '"', '{', '}', '\t':
 			return false
 		}
 	}

@@ -184,6 +184,16 @@ func TestNCSA(t *testing.T) {
 			}),
 		},
 		{
+			name:    "IPv6 vhost and a list",
+			line:    `[2001:db8::1]:443 10.0.0.2, 10.0.0.1 - - [29/May/2017:19:02:48 +0000] "GET /t HTTP/1.1" 200 6`,
+			variant: VhostCombined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("29/May/2017:19:02:48 +0000")
+				r.Host, r.ClientIP = "2001:db8::1", "10.0.0.2"
+				r.Method, r.Path, r.Protocol, r.Status, r.Bytes = "GET", "/t", "HTTP/1.1", 200, 6
+			}),
+		},
+		{
 			name:    "vhost and a list of names",
 			line:    `example.com localhost, localhost - - [29/May/2017:19:02:48 +0000] "GET /t HTTP/1.1" 200 6 "-" "-" "-"`,
 			variant: VhostCombined,
