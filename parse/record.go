@@ -85,6 +85,10 @@ type Record struct {
 	Input  string // the input's name as given (path, or "-" for stdin)
 	Line   int64  // 1-based line number within the input
 	Offset int64  // byte offset of the line's first byte within the (decompressed) input
+
+	// Format-specific fields, after the shared ones.
+	PeerIP  string // the connecting address, when ClientIP came from a forwarded list logged beside it
+	Failure string // the format's own failure code: ALB error_reason, HAProxy termination state, CloudFront x-edge-detailed-result-type of an error; "" when none
 }
 
 // Reset clears every field, keeping nothing from the previous line.
@@ -111,6 +115,8 @@ func (r *Record) Clone() Record {
 	c.CacheStatus = strings.Clone(r.CacheStatus)
 	c.Raw = strings.Clone(r.Raw)
 	c.Input = strings.Clone(r.Input)
+	c.PeerIP = strings.Clone(r.PeerIP)
+	c.Failure = strings.Clone(r.Failure)
 	return c
 }
 
@@ -136,6 +142,22 @@ func (r *Record) TimeUTC() time.Time { return time.Unix(0, r.Time).UTC() }
 type Parser interface {
 	Format() string // the name the report prints: combined, cloudflare, nginx:<fmt>, ...
 	Parse(line []byte, rec *Record) error
+}
+
+// Labeled is an optional Parser method: a longer description for the
+// inputs list than Format, which must stay a name New can rebuild the
+// parser from. Detection uses it to say how much of the sample fitted
+// ("combined, 43% of sampled lines").
+type Labeled interface {
+	Label() string
+}
+
+// FormatLabel is p's Label if it has one, else its Format.
+func FormatLabel(p Parser) string {
+	if l, ok := p.(Labeled); ok {
+		return l.Label()
+	}
+	return p.Format()
 }
 
 // ErrIgnored is returned for lines a format defines as non-records, such as

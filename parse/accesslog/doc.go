@@ -11,10 +11,25 @@
 //
 // The name only sets Format(); every NCSA parser reads every variant, line
 // by line, because real files mix them. Variant names the variant of one
-// line, or "" when the line is not NCSA (detection uses it). Decisions:
-//   - Host is the leading vhost without its :port; ClientIP is %h as logged
-//     (a trailing X-Forwarded-For="..." is an ignored extra, like any other
-//     field after the agent, or unquoted fields before the referer).
+// line, or "" when the line is not NCSA (detection uses it). Each step has
+// a fast path for the usual line and a fallback, run only for lines the
+// fast path rejects, for the relatives real nginx files mix in (forwarded.go):
+//
+//	a, b, c - - [...]                      an X-Forwarded-For list: ClientIP a
+//	vhost "a, b" peer - - [...]            a quoted list, then the connecting address (PeerIP)
+//	vhost a, b peer - - [...]              the same unquoted
+//	unix: - - [...], localhost - - [...]   as logged
+//	client [...]                           ident and user left out
+//	... "GET / HTTP/1.1" - - ...           status "-": Status 0 (no response sent)
+//	... 200 12 - "agent" ...               an unquoted "-" referer (Traefik)
+//	... "agent" 13 "router" "http://10.0.0.6:80" 247ms
+//	                                       Traefik CLF: Upstream 10.0.0.6:80, Duration 247ms
+//
+// Decisions:
+//   - Host is the leading vhost without its :port; ClientIP is %h as logged,
+//     or the first address of a forwarded list (a trailing
+//     X-Forwarded-For="..." is an ignored extra, like any other field after
+//     the agent, or unquoted fields before the referer).
 //   - Bytes "-" is 0: for %b a dash means no body was sent.
 //   - A request line that is "-", empty or garbage (escaped TLS bytes, "\n",
 //     a probe) gives a record with Method, Path, Query and Protocol empty.
@@ -30,7 +45,11 @@
 // so \x22 (nginx default escaping) and \" (escape=json, Apache) never end
 // it. nginx upstream lists ("a:80, b:80" retries, "a : b" redirects to
 // another group) are read whole and their last entry, the one that
-// answered, is kept. Text after the end of the format is ignored. Unknown
+// answered, is kept. Text after the end of the format is ignored. A line
+// whose shape does not fit the format (its fixed text is missing) is read
+// as NCSA if it can be: files in an nginx format often hold plain combined
+// lines from before the format was set. Strict gives the parser without
+// that fallback, for detection to score the format alone. Unknown
 // variables and directives are matched and skipped. A format must hold a
 // time and a status, or it does not compile.
 //

@@ -62,7 +62,7 @@ func reasonOf(t *testing.T, err error) string {
 func viewsOfLine(rec *parse.Record, line []byte) bool {
 	ok := true
 	for _, s := range []string{rec.Host, rec.Upstream, rec.ClientIP, rec.Method, rec.Path, rec.Query,
-		rec.Protocol, rec.UserAgent, rec.Referer, rec.RequestID, rec.StatusLocation, rec.POP} {
+		rec.Protocol, rec.UserAgent, rec.Referer, rec.RequestID, rec.StatusLocation, rec.POP, rec.PeerIP, rec.Failure} {
 		if s != "" && !strings.Contains(string(line), s) {
 			ok = false
 		}

@@ -70,54 +70,90 @@ func (p *ncsaParser) Parse(line []byte, rec *parse.Record) error {
 // request line is kept apart into method, path, query and protocol; a "-" or
 // garbage request leaves them empty. Values are views of line, as logged
 // (escapes such as \x22 are not decoded).
+//
+// Each step has a fast path for the usual line and a fallback, run only when
+// the fast path rejects the line, for the relatives real files mix in: a
+// forwarded address list as the client, a status of "-", an unquoted "-"
+// referer, Traefik's trailing router, server URL and duration.
 func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	rec.Reset()
 	rec.Source = parse.SourceOrigin
-	variant := Common
 	line = trimLine(line)
 
 	open := timeOpen(line)
 	if open <= 0 {
 		return "", errNCSAPrefix
 	}
-	// host ident user, optionally preceded by the vhost: single spaces
-	// between non-empty tokens. One pass over a few dozen bytes is cheaper
-	// than a call per token.
+	variant, ok := ncsaPrefix(line[:open], rec)
+	if !ok {
+		if variant, ok = forwardedPrefix(line[:open], rec); !ok {
+			return "", errNCSAPrefix
+		}
+	}
+	rest, err := ncsaTime(line[open+2:], rec, cache)
+	if err != nil {
+		return "", err
+	}
+	if rest, err = ncsaRequest(rest, rec); err != nil {
+		return "", err
+	}
+	rest, more, err := ncsaStatusBytes(rest, rec)
+	if err != nil {
+		return "", err
+	}
+	if more && ncsaAgent(rest, rec) && variant == Common {
+		variant = Combined
+	}
+	return variant, nil
+}
+
+// ncsaPrefix reads "host ident user" or "vhost[:port] host ident user": single
+// spaces between non-empty tokens. One pass over a few dozen bytes is
+// cheaper than a call per token.
+func ncsaPrefix(prefix []byte, rec *parse.Record) (string, bool) {
 	var tok [4][]byte
 	n := 0
-	prefix := line[:open]
 	from := 0
 	for i, c := range prefix {
 		if c != ' ' {
 			continue
 		}
 		if i == from || n == len(tok)-1 { // an empty token, or a fifth after this one
-			return "", errNCSAPrefix
+			return "", false
 		}
 		tok[n] = prefix[from:i]
 		n++
 		from = i + 1
 	}
 	if from == len(prefix) {
-		return "", errNCSAPrefix
+		return "", false
 	}
 	tok[n] = prefix[from:]
 	n++
+	if tok[0][0] == '"' || tok[0][0] == '{' {
+		return "", false
+	}
 	switch n {
 	case 3:
+		if tok[0][len(tok[0])-1] == ',' {
+			return "", false // "a, b c": a list the fallback reads
+		}
 		rec.ClientIP = parse.View(tok[0])
+		return Common, true
 	case 4:
+		if tok[0][len(tok[0])-1] == ',' || tok[1][len(tok[1])-1] == ',' {
+			return "", false
+		}
 		rec.Host = parse.View(stripPort(tok[0]))
 		rec.ClientIP = parse.View(tok[1])
-		variant = VhostCombined
-	default:
-		return "", errNCSAPrefix
+		return VhostCombined, true
 	}
-	if tok[0][0] == '"' || tok[0][0] == '{' {
-		return "", errNCSAPrefix
-	}
+	return "", false
+}
 
-	rest := line[open+2:]
+// ncsaTime reads the "[time]" after the prefix's " [" and returns what
+// follows it.
+func ncsaTime(rest []byte, rec *parse.Record, cache *clfCache) ([]byte, error) {
 	// The usual stamp is 26 bytes ("10/Oct/2000:13:55:36 -0700"): look
 	// there first. With a ±hhmm zone no shorter stamp is valid, and none
 	// holds a ']', so an earlier ']' fails either way.
@@ -126,53 +162,71 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 		closeAt = bytes.IndexByte(rest, ']')
 	}
 	if closeAt < 0 {
-		return "", errNCSATime
+		return nil, errNCSATime
 	}
 	t, ok := cache.parse(rest[:closeAt])
 	if !ok {
-		return "", errNCSATime
+		return nil, errNCSATime
 	}
 	rec.Time = t
-	rest = rest[closeAt+1:]
+	return rest[closeAt+1:], nil
+}
+
+// ncsaRequest reads the ` "request"` and returns what follows it, the status
+// first.
+func ncsaRequest(rest []byte, rec *parse.Record) ([]byte, error) {
 	if len(rest) < 2 || rest[0] != ' ' || rest[1] != '"' {
-		return "", errNCSARequest
+		return nil, errNCSARequest
 	}
 	rest = rest[2:]
-
-	// The request ends at the first unescaped quote that a status follows,
-	// so an unescaped quote inside a request (old servers) does not cut it.
-	end := -1
-	from = 0
-	for {
-		q := bytes.IndexByte(rest[from:], '"')
-		if q < 0 {
-			break
-		}
-		q += from
-		if !escaped(rest, q) && statusFollows(rest[q+1:]) {
-			end = q
-			break
-		}
-		from = q + 1
-	}
+	end := requestEnd(rest, false)
 	if end < 0 {
 		if bytes.IndexByte(rest, '"') < 0 {
-			return "", errNCSARequest
+			return nil, errNCSARequest
 		}
-		return "", errNCSAStatus
+		// A status of "-" (Traefik, when no response was sent).
+		if end = requestEnd(rest, true); end < 0 {
+			return nil, errNCSAStatus
+		}
 	}
 	req := splitRequest(rest[:end])
 	rec.Method = parse.View(req.method)
 	rec.Path = parse.View(req.path)
 	rec.Query = parse.View(req.query)
 	rec.Protocol = parse.View(req.protocol)
-	rest = rest[end+2:]
+	return rest[end+2:], nil
+}
 
-	status, _ := validStatus(rest[:3])
-	rec.Status = status
-	rest = rest[3:]
+// requestEnd is the index of the quote that ends a request: the first
+// unescaped one that a status follows (a "-" one with dash), so an
+// unescaped quote inside a request (old servers) does not cut it; -1 if
+// none.
+func requestEnd(rest []byte, dash bool) int {
+	from := 0
+	for {
+		q := bytes.IndexByte(rest[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += from
+		if !escaped(rest, q) && (dash && dashFollows(rest[q+1:]) || !dash && statusFollows(rest[q+1:])) {
+			return q
+		}
+		from = q + 1
+	}
+}
+
+// ncsaStatusBytes reads "status bytes" and returns what follows them, and
+// whether anything does.
+func ncsaStatusBytes(rest []byte, rec *parse.Record) ([]byte, bool, error) {
+	if rest[0] == '-' {
+		rest = rest[1:] // no status: Status stays 0
+	} else {
+		rec.Status, _ = validStatus(rest[:3])
+		rest = rest[3:]
+	}
 	if len(rest) == 0 {
-		return "", errNCSABytes
+		return nil, false, errNCSABytes
 	}
 	rest = rest[1:]
 	sp := 0 // the byte count is short: a loop beats a call
@@ -184,29 +238,43 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	} else if b, ok := parse.Atoi(rest[:sp]); ok {
 		rec.Bytes = b
 	} else {
-		return "", errNCSABytes
+		return nil, false, errNCSABytes
 	}
 	if sp == len(rest) {
-		return variant, nil
+		return nil, false, nil
 	}
-	rest = rest[sp+1:]
+	return rest[sp+1:], true, nil
+}
 
-	// Optional "referer" "agent", possibly after unquoted extras (a %D or
-	// %I some servers put before them); anything after is ignored.
+// ncsaAgent reads the optional "referer" "agent", possibly after unquoted
+// extras (a %D or %I some servers put before them); anything after is
+// ignored but Traefik's own fields. It reports whether they were there.
+func ncsaAgent(rest []byte, rec *parse.Record) bool {
+	if len(rest) > 2 && rest[0] == '-' && rest[1] == ' ' && rest[2] == '"' {
+		// An unquoted "-" referer (Traefik), unless a quoted referer and
+		// agent follow: then the "-" was an extra field.
+		if agent, after, ok := quoted(rest[2:]); ok && !(len(after) > 1 && after[0] == ' ' && after[1] == '"') {
+			if !isDash(agent) {
+				rec.UserAgent = parse.View(agent)
+			}
+			traefikTail(after, rec)
+			return true
+		}
+	}
 	for len(rest) > 0 && rest[0] != '"' {
 		sp := bytes.IndexByte(rest, ' ')
 		if sp < 0 {
-			return variant, nil
+			return false
 		}
 		rest = rest[sp+1:]
 	}
 	ref, after, ok := quoted(rest)
 	if !ok || len(after) < 2 || after[0] != ' ' || after[1] != '"' {
-		return variant, nil
+		return false
 	}
-	agent, _, ok := quoted(after[1:])
+	agent, after, ok := quoted(after[1:])
 	if !ok {
-		return variant, nil
+		return false
 	}
 	if !isDash(ref) {
 		rec.Referer = parse.View(ref)
@@ -214,10 +282,10 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	if !isDash(agent) {
 		rec.UserAgent = parse.View(agent)
 	}
-	if variant == Common {
-		variant = Combined
+	if len(after) > 0 {
+		traefikTail(after, rec)
 	}
-	return variant, nil
+	return true
 }
 
 // clfLen is the length of a CLF timestamp without fraction.
@@ -249,6 +317,12 @@ func statusFollows(b []byte) bool {
 		return false
 	}
 	return len(b) == 4 || b[4] == ' '
+}
+
+// dashFollows reports whether b starts with " -" then a space or the end:
+// a status of "-".
+func dashFollows(b []byte) bool {
+	return len(b) >= 2 && b[0] == ' ' && b[1] == '-' && (len(b) == 2 || b[2] == ' ')
 }
 
 // escaped reports whether b[i] is preceded by an odd number of backslashes.

@@ -133,6 +133,127 @@ func TestNCSA(t *testing.T) {
 			}),
 		},
 		{
+			name:    "status dash (Traefik: no response sent)",
+			line:    `::1 - - [15/Apr/2024:13:04:10 +0000] "GET / HTTP/1.1" - - "-" "-"`,
+			variant: Combined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("15/Apr/2024:13:04:10 +0000")
+				r.ClientIP, r.Method, r.Path, r.Protocol = "::1", "GET", "/", "HTTP/1.1"
+				r.Status, r.Bytes = 0, 0
+			}),
+		},
+		{
+			name:    "forwarded list as the client",
+			line:    `10.0.0.2, 10.0.0.1, 127.0.0.1 - - [07/Dec/2016:11:05:07 +0100] "GET /o HTTP/1.1" 200 571 "-" "curl/7"`,
+			variant: Combined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("07/Dec/2016:11:05:07 +0100")
+				r.ClientIP, r.Method, r.Path, r.Protocol = "10.0.0.2", "GET", "/o", "HTTP/1.1"
+				r.Status, r.Bytes, r.UserAgent = 200, 571, "curl/7"
+			}),
+		},
+		{
+			name:    "vhost, quoted list, peer",
+			line:    `example.com:80 "10.5.102.222, 199.96.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /a?q=1 HTTP/1.1" 200 25 "-" "CF"`,
+			variant: VhostCombined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("22/Jan/2016:13:18:29 +0000")
+				r.Host, r.ClientIP, r.PeerIP = "example.com", "10.5.102.222", "10.2.1.185"
+				r.Method, r.Path, r.Query, r.Protocol = "GET", "/a", "q=1", "HTTP/1.1"
+				r.Status, r.Bytes, r.UserAgent = 200, 25, "CF"
+			}),
+		},
+		{
+			name:    "quoted list and peer, no vhost",
+			line:    `"10.5.102.222, 199.96.1.1" 10.2.1.185 - bob [22/Jan/2016:13:18:29 +0000] "GET / HTTP/1.1" 200 25`,
+			variant: Common,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("22/Jan/2016:13:18:29 +0000")
+				r.ClientIP, r.PeerIP = "10.5.102.222", "10.2.1.185"
+				r.Method, r.Path, r.Protocol, r.Status, r.Bytes = "GET", "/", "HTTP/1.1", 200, 25
+			}),
+		},
+		{
+			name:    "vhost, unquoted IPv6 list, peer",
+			line:    `67.43.156.15 2a02:cf40::1, 10.225.192.17 10.2.2.121 - - [30/Dec/2016:06:47:09 +0000] "GET /t HTTP/1.1" 404 8 "-" "-"`,
+			variant: VhostCombined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("30/Dec/2016:06:47:09 +0000")
+				r.Host, r.ClientIP, r.PeerIP = "67.43.156.15", "2a02:cf40::1", "10.2.2.121"
+				r.Method, r.Path, r.Protocol, r.Status, r.Bytes = "GET", "/t", "HTTP/1.1", 404, 8
+			}),
+		},
+		{
+			name:    "IPv6 vhost and a list",
+			line:    `[2001:db8::1]:443 10.0.0.2, 10.0.0.1 - - [29/May/2017:19:02:48 +0000] "GET /t HTTP/1.1" 200 6`,
+			variant: VhostCombined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("29/May/2017:19:02:48 +0000")
+				r.Host, r.ClientIP = "2001:db8::1", "10.0.0.2"
+				r.Method, r.Path, r.Protocol, r.Status, r.Bytes = "GET", "/t", "HTTP/1.1", 200, 6
+			}),
+		},
+		{
+			name:    "vhost and a list of names",
+			line:    `example.com localhost, localhost - - [29/May/2017:19:02:48 +0000] "GET /t HTTP/1.1" 200 6 "-" "-" "-"`,
+			variant: VhostCombined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("29/May/2017:19:02:48 +0000")
+				r.Host, r.ClientIP = "example.com", "localhost"
+				r.Method, r.Path, r.Protocol, r.Status, r.Bytes = "GET", "/t", "HTTP/1.1", 200, 6
+			}),
+		},
+		{
+			name:    "unix socket client and garbage request",
+			line:    `example.com:80 unix: - - [26/Feb/2019:15:39:42 +0100] "hello" 400 173 "-" "-"`,
+			variant: VhostCombined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("26/Feb/2019:15:39:42 +0100")
+				r.Host, r.ClientIP, r.Status, r.Bytes = "example.com", "unix:", 400, 173
+			}),
+		},
+		{
+			name:    "ident and user left out",
+			line:    `192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET /v.gz HTTP/1.0" 404 46 "-" "gPXE/0.9.7"`,
+			variant: Combined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("20/Jul/2009:22:59:29 +0000")
+				r.ClientIP, r.Method, r.Path, r.Protocol = "192.168.202.254", "GET", "/v.gz", "HTTP/1.0"
+				r.Status, r.Bytes, r.UserAgent = 404, 46, "gPXE/0.9.7"
+			}),
+		},
+		{
+			name:    "Traefik CLF: unquoted dash referer, router, server URL, duration",
+			line:    `89.160.20.156 - - [28/Feb/2018:17:30:33 +0000] "GET /en/ HTTP/2.0" 200 2814 - "Mozilla/5.0" 13 "Host-host1-com-0" "http://172.19.0.6:14008" 247ms`,
+			variant: Combined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("28/Feb/2018:17:30:33 +0000")
+				r.ClientIP, r.Method, r.Path, r.Protocol = "89.160.20.156", "GET", "/en/", "HTTP/2.0"
+				r.Status, r.Bytes, r.UserAgent = 200, 2814, "Mozilla/5.0"
+				r.Upstream, r.Duration = "172.19.0.6:14008", 247e6
+			}),
+		},
+		{
+			name:    "Traefik CLF without a server",
+			line:    `::1 - - [29/Nov/2018:15:03:51 +0000] "GET / HTTP/1.1" 404 19 "-" "curl/7.62.0" 10 "backend not found" "/" 0ms`,
+			variant: Combined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("29/Nov/2018:15:03:51 +0000")
+				r.ClientIP, r.Method, r.Path, r.Protocol = "::1", "GET", "/", "HTTP/1.1"
+				r.Status, r.Bytes, r.UserAgent, r.Duration = 404, 19, "curl/7.62.0", 0
+			}),
+		},
+		{
+			name:    "unquoted dash extra before a quoted referer and agent",
+			line:    `10.0.0.1 - - [29/May/2017:19:02:48 +0000] "GET /s HTTP/1.1" 200 612 - "http://r/" "curl/7"`,
+			variant: Combined,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("29/May/2017:19:02:48 +0000")
+				r.ClientIP, r.Method, r.Path, r.Protocol = "10.0.0.1", "GET", "/s", "HTTP/1.1"
+				r.Status, r.Bytes, r.Referer, r.UserAgent = 200, 612, "http://r/", "curl/7"
+			}),
+		},
+		{
 			name:    "request without protocol, garbage method",
 			line:    `10.0.0.1 - - [29/May/2017:19:02:48 +0000] "<SCRIPT>x</SCRIPT> / HTTP/1.1" 400 3`,
 			variant: Common,
@@ -186,7 +307,11 @@ func TestNCSAMalformed(t *testing.T) {
 		{"unquoted request", `1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] GET / HTTP/1.0 200 1`, "ncsa: expected quoted request after timestamp"},
 		{"status 2 digits", `1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 20 1`, "ncsa: expected 3-digit status after request"},
 		{"status 4 digits", `1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 2000 1`, "ncsa: expected 3-digit status after request"},
-		{"status dash", `1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" - 1`, "ncsa: expected 3-digit status after request"},
+		{"status dash without bytes", `1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" -`, "ncsa: bad byte count"},
+		{"list then peer then nothing", `"a, b" c [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1`, "ncsa: expected host ident user before [timestamp]"},
+		{"two lists", `a, b c, d - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1`, "ncsa: expected host ident user before [timestamp]"},
+		{"unterminated quoted list", `"a, b c - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1`, "ncsa: expected host ident user before [timestamp]"},
+		{"syslog prefix", `Jul 30 09:03:52 localhost haproxy[32450]: 67.43.156.13:38862 [30/Jul/2018:09:03:52.726] incoming~ docs/docs 0/0/1/0/2 304 168`, "ncsa: expected host ident user before [timestamp]"},
 		{"status 000", `1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 000 1`, "ncsa: expected 3-digit status after request"},
 		{"no bytes", `1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200`, "ncsa: bad byte count"},
 		{"bad bytes", `1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 12k`, "ncsa: bad byte count"},

@@ -181,7 +181,23 @@ type lineState struct {
 	tm         timeAcc
 }
 
+// Parse matches the compiled format. A line whose shape does not fit it
+// (the format's fixed text is missing) is tried as an NCSA line: a file in
+// an nginx format that also holds plain combined or common lines, such as
+// ingress-nginx's from before its format was set. A line of the right shape
+// with a bad value stays malformed, and a line that fails both keeps the
+// format's reason.
 func (p *patternParser) Parse(line []byte, rec *parse.Record) error {
+	err := p.match(line, rec)
+	if err == errLiteral || err == errTruncated {
+		if _, nerr := scanNCSA(line, rec, &p.clf); nerr == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+func (p *patternParser) match(line []byte, rec *parse.Record) error {
 	rec.Reset()
 	rec.Source = parse.SourceOrigin
 	line = trimLine(line)
@@ -315,241 +331,17 @@ func (st *lineState) claim(s slot, r uint8) bool {
 	return true
 }
 
-func (p *patternParser) store(cp *capture, v []byte, rec *parse.Record, st *lineState) error {
-	switch cp.kind {
-	case kSkip:
-	case kClientIP:
-		if !isDash(v) && st.claim(slotClientIP, cp.rank) {
-			rec.ClientIP = parse.View(v)
-		}
-	case kHost:
-		if !isDash(v) && st.claim(slotHost, cp.rank) {
-			rec.Host = parse.View(stripPort(v))
-		}
-	case kUpstream:
-		if !isDash(v) {
-			if u := parse.LastEntry(v); !isDash(u) {
-				rec.Upstream = parse.View(u)
-			}
-		}
-	case kRequest:
-		r := splitRequest(v)
-		if st.claim(slotMethod, cp.rank) {
-			rec.Method = parse.View(r.method)
-		}
-		if st.claim(slotPath, cp.rank) {
-			rec.Path = parse.View(r.path)
-		}
-		if st.claim(slotQuery, cp.rank) {
-			rec.Query = parse.View(r.query)
-		}
-		if st.claim(slotProtocol, cp.rank) {
-			rec.Protocol = parse.View(r.protocol)
-		}
-	case kMethod:
-		if !isDash(v) && st.claim(slotMethod, cp.rank) {
-			rec.Method = parse.View(v)
-		}
-	case kURI:
-		if !isDash(v) {
-			path, query := splitTarget(v)
-			if st.claim(slotPath, cp.rank) {
-				rec.Path = parse.View(path)
-			}
-			if st.claim(slotQuery, cp.rank) {
-				rec.Query = parse.View(query)
-			}
-		}
-	case kPath:
-		if !isDash(v) && st.claim(slotPath, cp.rank) {
-			rec.Path = parse.View(v)
-		}
-	case kQuery:
-		if len(v) > 0 && v[0] == '?' {
-			v = v[1:]
-		}
-		if !isDash(v) && st.claim(slotQuery, cp.rank) {
-			rec.Query = parse.View(v)
-		}
-	case kProtocol:
-		if !isDash(v) && st.claim(slotProtocol, cp.rank) {
-			rec.Protocol = parse.View(v)
-		}
-	case kStatus:
-		n, ok := validStatus(v)
-		if !ok {
-			return errStatus
-		}
-		if st.claim(slotStatus, cp.rank) {
-			rec.Status = n
-		}
-	case kOriginStatus:
-		n, ok := parse.Status(parse.LastEntry(v))
-		if !ok {
-			return errOriginStat
-		}
-		rec.OriginStatus = n
-	case kBytes:
-		var n int64
-		if !isDash(v) {
-			var ok bool
-			if n, ok = parse.Atoi(v); !ok {
-				return errBytes
-			}
-		}
-		if st.claim(slotBytes, cp.rank) {
-			rec.Bytes = n
-		}
-	case kSeconds, kWholeSeconds, kMillis, kMicros:
-		if isDash(v) {
-			return nil
-		}
-		d, ok := duration(cp.kind, v)
-		if !ok {
-			return errDuration
-		}
-		if st.claim(slotDuration, cp.rank) {
-			rec.Duration = d
-		}
-	case kUpstreamTime:
-		// Retries: the request took the sum of the attempts.
-		var sum time.Duration
-		known := false
-		for len(v) > 0 {
-			e := v
-			if c := bytes.IndexAny(v, ",:"); c >= 0 {
-				e, v = v[:c], v[c+1:]
-			} else {
-				v = nil
-			}
-			e = bytes.TrimSpace(e)
-			d, ok := parse.Seconds(e)
-			if !ok {
-				return errDuration
-			}
-			if d >= 0 {
-				sum += d
-				known = true
-			}
-		}
-		if known {
-			st.upstreamNS, st.hasUpTime = sum, true
-		}
-	case kHeaderTime, kConnectTime:
-		d, ok := parse.Seconds(parse.LastEntry(v))
-		if !ok {
-			return errDuration
-		}
-		if cp.kind == kHeaderTime {
-			rec.OriginHeaderTime = d
-		} else {
-			rec.OriginConnectTime = d
-		}
-	case kReferer:
-		if !isDash(v) {
-			rec.Referer = parse.View(v)
-		}
-	case kUserAgent:
-		if !isDash(v) {
-			rec.UserAgent = parse.View(v)
-		}
-	case kRequestID:
-		if !isDash(v) && st.claim(slotRequestID, cp.rank) {
-			rec.RequestID = parse.View(v)
-		}
-	case kCFRay:
-		if !isDash(v) && st.claim(slotRequestID, cp.rank) {
-			ray, colo := splitRay(v)
-			rec.RequestID = parse.View(ray)
-			rec.POP = parse.View(colo)
-		}
-	case kStatusLocation:
-		if !isDash(v) && st.claim(slotStatusLocation, cp.rank) {
-			rec.StatusLocation = parse.View(v)
-		}
-	case kCacheStatus:
-		if !isDash(v) {
-			rec.CacheStatus = cacheStatus(v)
-		}
-	case kRetryAfter:
-		// The seconds form only; an HTTP-date is no error, just unknown.
-		if d, ok := parse.RetryAfter(parse.LastEntry(v)); ok && st.claim(slotRetryAfter, cp.rank) {
-			rec.RetryAfter = d
-		}
-	default:
-		return p.storeTime(cp, v, st)
+// Strict returns a parser for p's format that does not fall back to NCSA
+// for lines of another shape, or p itself if it has no fallback. Detection
+// scores a format by the lines it reads itself, so that a compiled format
+// wins only where it fits better than plain NCSA.
+func Strict(p parse.Parser) parse.Parser {
+	if pp, ok := p.(*patternParser); ok {
+		return strictParser{pp}
 	}
-	return nil
+	return p
 }
 
-func duration(k kind, v []byte) (time.Duration, bool) {
-	if k == kSeconds {
-		return parse.Seconds(v)
-	}
-	n, ok := parse.Atoi(v)
-	if !ok {
-		return 0, false
-	}
-	switch k {
-	case kWholeSeconds:
-		return time.Duration(n) * time.Second, true
-	case kMillis:
-		return time.Duration(n) * time.Millisecond, true
-	}
-	return time.Duration(n) * time.Microsecond, true
-}
+type strictParser struct{ *patternParser }
 
-func (p *patternParser) storeTime(cp *capture, v []byte, st *lineState) error {
-	t := &st.tm
-	switch cp.kind {
-	case kTimeCLFBracketed:
-		if len(v) < 2 || v[0] != '[' || v[len(v)-1] != ']' {
-			return errTime
-		}
-		v = v[1 : len(v)-1]
-		fallthrough
-	case kTimeCLF:
-		ns, ok := p.clf.parse(v)
-		if !ok {
-			return errTime
-		}
-		t.setNS(ns)
-	case kTimeISO:
-		ns, ok := parse.RFC3339(v)
-		if !ok {
-			return errTime
-		}
-		t.setNS(ns)
-	case kTimeEpoch, kTimeEpochMillis, kTimeEpochMicros:
-		var ns int64
-		var ok bool
-		if cp.kind == kTimeEpoch {
-			ns, ok = parse.Epoch(v)
-		} else if n, good := parse.Atoi(v); good {
-			if cp.kind == kTimeEpochMillis {
-				ns, ok = parse.EpochIn(n, time.Millisecond)
-			} else {
-				ns, ok = parse.EpochIn(n, time.Microsecond)
-			}
-		}
-		if !ok {
-			return errTime
-		}
-		t.setNS(ns)
-	case kTimeFracMillis, kTimeFracMicros:
-		n, ok := parse.Atoi(v)
-		if !ok || (cp.kind == kTimeFracMillis && n > 999) || n > 999999 {
-			return errTime
-		}
-		if cp.kind == kTimeFracMillis {
-			t.frac = n * int64(time.Millisecond)
-		} else {
-			t.frac = n * int64(time.Microsecond)
-		}
-	case kTimeStrftime:
-		if !cp.strf.parse(v, t) {
-			return errTime
-		}
-	}
-	return nil
-}
+func (s strictParser) Parse(line []byte, rec *parse.Record) error { return s.match(line, rec) }

@@ -38,7 +38,7 @@ func parseAll(t *testing.T, p parse.Parser, name string) []parse.Record {
 			t.Errorf("%s line %d: %v\n%s", name, i+1, err, line)
 			continue
 		}
-		if rec.Status < 100 || rec.Status > 999 || rec.Time == 0 || rec.Source != parse.SourceOrigin {
+		if (rec.Status != 0 && rec.Status < 100) || rec.Status > 999 || rec.Time == 0 || rec.Source != parse.SourceOrigin {
 			t.Errorf("%s line %d: implausible record %+v", name, i+1, rec)
 		}
 		if !viewsOfLine(&rec, line) {
@@ -55,6 +55,9 @@ func TestRealDataNCSA(t *testing.T) {
 		"apache_access_elastic_test-access-basic.log":          17, // no final newline
 		"apache_combined_lnav_logfile_access_log.0.log":        3,
 		"nginx_ingress_controller_elastic_test-ingest-raw.log": 24,
+		"nginx_vhost_xff_elastic_test-test-with-host.log":      10,
+		"traefik_clf_elastic_test-format-common.log":           8,
+		"ncsa_lnav_logfile_bad_access_log.0.log":               3, // line 2 lacks ident and user
 	}
 	p, _ := New(Combined)
 	got := map[string][]parse.Record{}
@@ -155,5 +158,74 @@ func TestRealDataIngressNginx(t *testing.T) {
 	if last.Upstream != "[2a02:cf40::4e36]:5000" || last.OriginStatus != 403 || last.Status != 502 ||
 		last.Protocol != "HTTP/2.0" || last.RequestID != "3db73c6c673c4256ade033a6ce08c2ab" || last.Duration != 0 {
 		t.Errorf("retried line: %+v", last)
+	}
+}
+
+// TestRealDataRelatives checks, line by line, the files whose lines are NCSA
+// relatives (read by the fallbacks): the values were read off the lines by
+// hand.
+func TestRealDataRelatives(t *testing.T) {
+	p, _ := New(Combined)
+	type want struct{ host, client, peer string }
+	hosts := parseAll(t, p, "nginx_vhost_xff_elastic_test-test-with-host.log")
+	wantHosts := []want{
+		{"example.com", "10.0.0.2", ""},               // list
+		{"example.com", "172.17.0.1", ""},             // extra "-" after the agent
+		{"example.com", "10.0.0.2", ""},               // list
+		{"example.com", "67.43.156.14", ""},           // vhost:port
+		{"example.com", "10.5.102.222", "10.2.1.185"}, // quoted list, then the peer
+		{"67.43.156.15", "2a02:cf40:add:4002:91f2:a9b2:e09a:6fc6", "10.2.2.121"},
+		{"67.43.156.15", "127.0.0.1", ""}, // request "" with 400
+		{"example.com", "unix:", ""},      // request "hello" with 400
+		{"67.43.156.15", "localhost", ""},
+		{"example.com", "localhost", ""}, // "localhost, localhost"
+	}
+	for i, w := range wantHosts {
+		if i >= len(hosts) {
+			break
+		}
+		r := hosts[i]
+		if r.Host != w.host || r.ClientIP != w.client || r.PeerIP != w.peer {
+			t.Errorf("with-host line %d: host %q client %q peer %q, want %+v", i+1, r.Host, r.ClientIP, r.PeerIP, w)
+		}
+	}
+	if r := hosts[6]; r.Status != 400 || r.Method != "" || r.Bytes != 0 {
+		t.Errorf("with-host line 7: %+v", r)
+	}
+
+	traefik := parseAll(t, p, "traefik_clf_elastic_test-format-common.log")
+	type tw struct {
+		upstream string
+		ms       int64
+		agent    string
+	}
+	wantTraefik := []tw{
+		{"172.19.0.3:5601", 2, "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/61.0.3163.100 Safari/537.36"},
+		{"172.19.0.3:5601", 3, "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/61.0.3163.100 Safari/537.36"},
+		{"172.19.0.6:14008", 247, "Mozilla/5.0 (iPhone; CPU iPhone OS 11_2_5 like Mac OS X) AppleWebKit/604.5.6 (KHTML, like Gecko) Version/11.0 Mobile/15D60 Safari/604.1"},
+		{"", 0, "curl/7.62.0"}, // "backend not found" "/"
+		{"172.25.0.9:4140", 13, "Android"},
+		{"172.25.0.6:4140", 8, "Android"},
+		{"", -1, ""}, // plain common line
+		{"", 0, ""},  // status and size "-"
+	}
+	for i, w := range wantTraefik {
+		if i >= len(traefik) {
+			break
+		}
+		r := traefik[i]
+		ms := int64(-1)
+		if r.Duration != parse.Unknown {
+			ms = r.Duration.Milliseconds()
+		}
+		if r.Upstream != w.upstream || ms != w.ms || r.UserAgent != w.agent {
+			t.Errorf("traefik line %d: upstream %q duration %dms agent %q, want %+v", i+1, r.Upstream, ms, r.UserAgent, w)
+		}
+	}
+	if r := traefik[7]; r.Status != 0 || r.Bytes != 0 || r.Path != "/" {
+		t.Errorf("traefik line 8 (status -): %+v", r)
+	}
+	if r := traefik[2]; r.Referer != "" {
+		t.Errorf("traefik line 3: unquoted - referer read as %q", r.Referer)
 	}
 }

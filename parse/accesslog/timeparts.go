@@ -104,8 +104,7 @@ var fullMonths = [12]string{"january", "february", "march", "april", "may", "jun
 
 // parse reads v by the layout into t. Without a %z the time is UTC.
 func (s *strf) parse(v []byte, t *timeAcc) bool {
-	var y, mo, d, h, mi, sec int
-	pm, twelve := false, false
+	var f strfFields
 	for _, it := range s.items {
 		if it.conv == 0 {
 			if len(v) < len(it.lit) || string(v[:len(it.lit)]) != it.lit {
@@ -115,103 +114,138 @@ func (s *strf) parse(v []byte, t *timeAcc) bool {
 			continue
 		}
 		var ok bool
-		switch it.conv {
-		case 'd':
-			d, v, ok = digits(v, 1, 2)
-		case 'e':
-			if len(v) > 0 && v[0] == ' ' {
-				v = v[1:]
-			}
-			d, v, ok = digits(v, 1, 2)
-		case 'm':
-			mo, v, ok = digits(v, 1, 2)
-		case 'Y':
-			y, v, ok = digits(v, 4, 4)
-		case 'y':
-			y, v, ok = digits(v, 2, 2)
-			if y < 69 {
-				y += 2000
-			} else {
-				y += 1900
-			}
-		case 'H':
-			h, v, ok = digits(v, 1, 2)
-		case 'I':
-			h, v, ok = digits(v, 1, 2)
-			twelve = true
-		case 'M':
-			mi, v, ok = digits(v, 1, 2)
-		case 'S':
-			sec, v, ok = digits(v, 1, 2)
-		case 'j':
-			_, v, ok = digits(v, 1, 3)
-		case 'b':
-			if len(v) >= 3 {
-				mo = parse.Month(v[:3])
-				v, ok = v[3:], mo > 0
-			}
-		case 'B':
-			for i, name := range fullMonths {
-				if len(v) >= len(name) && equalFold(v[:len(name)], name) {
-					mo, v, ok = i+1, v[len(name):], true
-					break
-				}
-			}
-		case 'p':
-			if len(v) >= 2 {
-				ok = equalFold(v[:2], "am") || equalFold(v[:2], "pm")
-				pm = ok && (v[0]|0x20) == 'p'
-				v = v[2:]
-			}
-		case 'a', 'A', 'Z':
-			n := 0
-			for n < len(v) && (v[n]|0x20) >= 'a' && (v[n]|0x20) <= 'z' {
-				n++
-			}
-			v, ok = v[n:], n > 0
-		case 'z':
-			n := 5
-			if len(v) >= 6 && v[3] == ':' {
-				n = 6
-			}
-			if len(v) >= 1 && (v[0] == 'Z' || v[0] == 'z') {
-				n = 1
-			}
-			if len(v) < n {
-				return false
-			}
-			t.off, ok = parse.Zone(v[:n])
-			v = v[n:]
-		case 's':
-			n := 0
-			for n < len(v) && v[n] >= '0' && v[n] <= '9' {
-				n++
-			}
-			var ns int64
-			if secs, good := parse.Atoi(v[:n]); good && n <= 10 {
-				ns, ok = parse.EpochIn(secs, time.Second)
-			}
-			t.setNS(ns)
-			v = v[n:]
-		}
-		if !ok {
+		if v, ok = f.number(it.conv, v); !ok {
 			return false
 		}
 	}
-	if len(v) != 0 {
-		return false
+	return len(v) == 0 && f.finish(t)
+}
+
+// strfFields is what one value's conversions have read so far.
+type strfFields struct {
+	y, mo, d, h, mi, sec int
+	pm, twelve           bool
+	off                  int64
+	hasOff               bool
+	ns                   int64
+	hasNS                bool
+}
+
+// number reads a numeric conversion at the start of v; the others go to
+// text.
+func (f *strfFields) number(conv byte, v []byte) (rest []byte, ok bool) {
+	switch conv {
+	case 'd':
+		f.d, v, ok = digits(v, 1, 2)
+	case 'e':
+		if len(v) > 0 && v[0] == ' ' {
+			v = v[1:]
+		}
+		f.d, v, ok = digits(v, 1, 2)
+	case 'm':
+		f.mo, v, ok = digits(v, 1, 2)
+	case 'Y':
+		f.y, v, ok = digits(v, 4, 4)
+	case 'y':
+		f.y, v, ok = digits(v, 2, 2)
+		if f.y < 69 {
+			f.y += 2000
+		} else {
+			f.y += 1900
+		}
+	case 'H':
+		f.h, v, ok = digits(v, 1, 2)
+	case 'I':
+		f.h, v, ok = digits(v, 1, 2)
+		f.twelve = true
+	case 'M':
+		f.mi, v, ok = digits(v, 1, 2)
+	case 'S':
+		f.sec, v, ok = digits(v, 1, 2)
+	case 'j':
+		_, v, ok = digits(v, 1, 3)
+	default:
+		return f.text(conv, v)
 	}
-	if twelve {
+	return v, ok
+}
+
+// text reads a conversion of names, zones and epoch seconds.
+func (f *strfFields) text(conv byte, v []byte) (rest []byte, ok bool) {
+	switch conv {
+	case 'b':
+		if len(v) >= 3 {
+			f.mo = parse.Month(v[:3])
+			v, ok = v[3:], f.mo > 0
+		}
+	case 'B':
+		for i, name := range fullMonths {
+			if len(v) >= len(name) && equalFold(v[:len(name)], name) {
+				f.mo, v, ok = i+1, v[len(name):], true
+				break
+			}
+		}
+	case 'p':
+		if len(v) >= 2 {
+			ok = equalFold(v[:2], "am") || equalFold(v[:2], "pm")
+			f.pm = ok && (v[0]|0x20) == 'p'
+			v = v[2:]
+		}
+	case 'a', 'A', 'Z':
+		n := 0
+		for n < len(v) && (v[n]|0x20) >= 'a' && (v[n]|0x20) <= 'z' {
+			n++
+		}
+		v, ok = v[n:], n > 0
+	case 'z':
+		n := 5
+		if len(v) >= 6 && v[3] == ':' {
+			n = 6
+		}
+		if len(v) >= 1 && (v[0] == 'Z' || v[0] == 'z') {
+			n = 1
+		}
+		if len(v) < n {
+			return v, false
+		}
+		f.off, ok = parse.Zone(v[:n])
+		f.hasOff = true
+		v = v[n:]
+	case 's':
+		n := 0
+		for n < len(v) && v[n] >= '0' && v[n] <= '9' {
+			n++
+		}
+		if secs, good := parse.Atoi(v[:n]); good && n <= 10 {
+			f.ns, ok = parse.EpochIn(secs, time.Second)
+		}
+		f.hasNS = true
+		v = v[n:]
+	}
+	return v, ok
+}
+
+// finish hands what was read to t: the 12-hour clock resolved, the date
+// kept only if one was read.
+func (f *strfFields) finish(t *timeAcc) bool {
+	h := f.h
+	if f.twelve {
 		if h < 1 || h > 12 {
 			return false
 		}
 		h %= 12
-		if pm {
+		if f.pm {
 			h += 12
 		}
 	}
-	if y != 0 || mo != 0 || d != 0 {
-		t.date = [6]int{y, mo, d, h, mi, sec}
+	if f.hasOff {
+		t.off = f.off
+	}
+	if f.hasNS {
+		t.setNS(f.ns)
+	}
+	if f.y != 0 || f.mo != 0 || f.d != 0 {
+		t.date = [6]int{f.y, f.mo, f.d, h, f.mi, f.sec}
 		t.hasDate = true
 	}
 	return true

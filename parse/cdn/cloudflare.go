@@ -89,104 +89,145 @@ func (cloudflare) Parse(line []byte, rec *parse.Record) error {
 		return parse.ErrIgnored
 	}
 	rec.Source = parse.SourceEdge
-	var (
-		start, end         int64
-		haveStart, haveEnd bool
-		haveStatus         bool
-		startSeen          bool
-		statusSeen         bool
-		uri                string
-		edgeHost           string
-		locRank            = len(locationHeaders)
-	)
+	st := cfLine{locRank: len(locationHeaders)}
 	m := jsonscan.MembersOf(line)
 	for m.Next() {
-		v := m.Val
-		switch string(m.Key) {
-		case "EdgeStartTimestamp":
-			startSeen = true
-			start, haveStart = timestamp(v)
-		case "EdgeEndTimestamp":
-			end, haveEnd = timestamp(v)
-		case "EdgeResponseStatus":
-			statusSeen = true
-			if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
-				rec.Status, haveStatus = int(n), true
-			} else {
-				haveStatus = false
-			}
-		case "OriginResponseStatus":
-			if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
-				rec.OriginStatus = int(n)
-			}
-		case "ClientRequestHost":
-			rec.Host = text(v)
-		case "EdgeRequestHost":
-			edgeHost = text(v)
-		case "OriginIP":
-			rec.Upstream = text(v)
-		case "ClientIP":
-			rec.ClientIP = text(v)
-		case "ClientRequestMethod":
-			rec.Method = text(v)
-		case "ClientRequestPath":
-			rec.Path = text(v)
-		case "ClientRequestURI":
-			uri = text(v)
-		case "ClientRequestProtocol":
-			rec.Protocol = text(v)
-		case "ClientRequestReferer":
-			rec.Referer = text(v)
-		case "ClientRequestUserAgent":
-			rec.UserAgent = text(v)
-		case "EdgeResponseBytes":
-			if n, ok := v.Int(); ok && n >= 0 {
-				rec.Bytes = n
-			}
-		case "OriginResponseHeaderReceiveDurationMs":
-			if d, ok := millis(v); ok {
-				rec.OriginHeaderTime = d
-			}
-		case "OriginTCPHandshakeDurationMs":
-			if d, ok := millis(v); ok {
-				rec.OriginConnectTime = d
-			}
-		case "RayID":
-			rec.RequestID = text(v)
-		case "EdgeColoCode":
-			rec.POP = text(v)
-		case "CacheCacheStatus":
-			rec.CacheStatus = text(v)
-		case "ResponseHeaders", "ResponseFields":
-			if v.Kind == jsonscan.Object {
-				locRank = responseHeaders(v.Raw, rec, locRank)
-			}
-		}
+		st.member(m.Key, m.Val, rec)
 	}
 	if reason := m.CheckEnd(); reason != "" {
 		return jsonError(reason)
 	}
-	if !haveStart {
-		if startSeen {
+	if !st.startSeen && !st.statusSeen && st.nested != nil {
+		return wrapped(st.nested, rec)
+	}
+	return st.finish(rec)
+}
+
+// wrapped reads a record that a Logpush record_prefix/record_suffix (or
+// record_template) put inside an outer object, such as {"cf":{...}} or
+// {"source":"cloudflare","log":{...}}: the first object member naming
+// EdgeStartTimestamp, of a line that has no Cloudflare fields of its own.
+// One level only.
+func wrapped(obj []byte, rec *parse.Record) error {
+	rec.Reset()
+	rec.Source = parse.SourceEdge
+	st := cfLine{locRank: len(locationHeaders)}
+	m := jsonscan.MembersOf(obj)
+	for m.Next() {
+		st.member(m.Key, m.Val, rec)
+	}
+	if reason := m.Err(); reason != "" {
+		return jsonError(reason)
+	}
+	return st.finish(rec)
+}
+
+// cfLine is what one line's members decide together.
+type cfLine struct {
+	start, end         int64
+	haveStart, haveEnd bool
+	haveStatus         bool
+	startSeen          bool
+	statusSeen         bool
+	uri                string
+	edgeHost           string
+	locRank            int
+	nested             []byte // the first other object member, for wrapped
+}
+
+// member stores one member of the record.
+func (st *cfLine) member(key []byte, v jsonscan.Value, rec *parse.Record) {
+	switch string(key) {
+	case "EdgeStartTimestamp":
+		st.startSeen = true
+		st.start, st.haveStart = timestamp(v)
+	case "EdgeEndTimestamp":
+		st.end, st.haveEnd = timestamp(v)
+	case "EdgeResponseStatus":
+		st.statusSeen = true
+		if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
+			rec.Status, st.haveStatus = int(n), true
+		} else {
+			st.haveStatus = false
+		}
+	case "OriginResponseStatus":
+		if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
+			rec.OriginStatus = int(n)
+		}
+	case "ClientRequestHost":
+		rec.Host = text(v)
+	case "EdgeRequestHost":
+		st.edgeHost = text(v)
+	case "OriginIP":
+		rec.Upstream = text(v)
+	case "ClientIP":
+		rec.ClientIP = text(v)
+	case "ClientRequestMethod":
+		rec.Method = text(v)
+	case "ClientRequestPath":
+		rec.Path = text(v)
+	case "ClientRequestURI":
+		st.uri = text(v)
+	case "ClientRequestProtocol":
+		rec.Protocol = text(v)
+	case "ClientRequestReferer":
+		rec.Referer = text(v)
+	case "ClientRequestUserAgent":
+		rec.UserAgent = text(v)
+	case "EdgeResponseBytes":
+		if n, ok := v.Int(); ok && n >= 0 {
+			rec.Bytes = n
+		}
+	case "OriginResponseHeaderReceiveDurationMs":
+		if d, ok := millis(v); ok {
+			rec.OriginHeaderTime = d
+		}
+	case "OriginTCPHandshakeDurationMs":
+		if d, ok := millis(v); ok {
+			rec.OriginConnectTime = d
+		}
+	case "RayID":
+		rec.RequestID = text(v)
+	case "EdgeColoCode":
+		rec.POP = text(v)
+	case "CacheCacheStatus":
+		rec.CacheStatus = text(v)
+	case "ResponseHeaders", "ResponseFields":
+		if v.Kind == jsonscan.Object {
+			st.locRank = responseHeaders(v.Raw, rec, st.locRank)
+		}
+	case "RequestHeaders", "Cookies":
+	default:
+		if v.Kind == jsonscan.Object && st.nested == nil && bytes.Contains(v.Raw, []byte(`"EdgeStartTimestamp"`)) {
+			st.nested = v.Raw
+		}
+	}
+}
+
+// finish checks the line has a time and a status and fills the fields that
+// depend on several members.
+func (st *cfLine) finish(rec *parse.Record) error {
+	if !st.haveStart {
+		if st.startSeen {
 			return errBadStart
 		}
 		return errNoStart
 	}
-	if !haveStatus {
-		if statusSeen {
+	if !st.haveStatus {
+		if st.statusSeen {
 			return errBadStatus
 		}
 		return errNoStatus
 	}
-	rec.Time = start
-	if haveEnd && end >= start {
-		rec.Duration = time.Duration(end - start)
+	rec.Time = st.start
+	if st.haveEnd && st.end >= st.start {
+		rec.Duration = time.Duration(st.end - st.start)
 	}
 	if rec.Host == "" {
-		rec.Host = edgeHost
+		rec.Host = st.edgeHost
 	}
-	if uri != "" {
-		path, query, _ := strings.Cut(uri, "?")
+	if st.uri != "" {
+		path, query, _ := strings.Cut(st.uri, "?")
 		if rec.Path == "" {
 			rec.Path = path
 		}

@@ -34,6 +34,8 @@ import (
 //	CacheStatus  x-edge-result-type, else x-edge-response-result-type, lower
 //	             case (hit, refreshhit, originshieldhit, miss, error, redirect,
 //	             limitexceeded, capacityexceeded, ...)
+//	Failure      x-edge-detailed-result-type of an Error (OriginDnsError,
+//	             OriginConnectError, ClientCommError, ...)
 //
 // CloudFront logs neither the origin's address nor its status: Upstream is
 // "" and OriginStatus Unknown. A line with fewer columns than the header
@@ -69,6 +71,7 @@ const (
 	colDuration
 	colResponseResult
 	colProtocolVersion
+	colDetailedResult
 )
 
 var cloudFrontColumns = map[string]cfColumn{
@@ -90,6 +93,7 @@ var cloudFrontColumns = map[string]cfColumn{
 	"time-taken":                  colDuration,
 	"x-edge-response-result-type": colResponseResult,
 	"cs-protocol-version":         colProtocolVersion,
+	"x-edge-detailed-result-type": colDetailedResult,
 }
 
 // maxColumns bounds the header; CloudFront has never had more than ~40.
@@ -147,12 +151,7 @@ func (p *cloudfront) Parse(line []byte, rec *parse.Record) error {
 		return parse.ErrIgnored
 	}
 	rec.Source = parse.SourceEdge
-	var (
-		date, clock        []byte
-		host, hostHeader   []byte
-		result, respResult []byte
-		haveStatus         bool
-	)
+	var raw cfRaw
 	col := 0
 	for start := 0; col < len(p.cols); col++ {
 		end := bytes.IndexByte(line[start:], '\t')
@@ -162,51 +161,8 @@ func (p *cloudfront) Parse(line []byte, rec *parse.Record) error {
 		} else {
 			f = line[start : start+end]
 		}
-		switch p.cols[col] {
-		case colDate:
-			date = f
-		case colTime:
-			clock = f
-		case colPOP:
-			rec.POP = str(f)
-		case colBytes:
-			if n, ok := parse.Atoi(f); ok {
-				rec.Bytes = n
-			}
-		case colClientIP:
-			rec.ClientIP = str(f)
-		case colMethod:
-			rec.Method = str(f)
-		case colHost:
-			host = f
-		case colStem:
-			rec.Path = str(f)
-		case colStatus:
-			s, ok := parse.Status(f)
-			if !ok {
-				return errCFStatus
-			}
-			rec.Status, haveStatus = s, true
-		case colReferer:
-			rec.Referer = decoded(f)
-		case colUserAgent:
-			rec.UserAgent = decoded(f)
-		case colQuery:
-			rec.Query = str(f)
-		case colResult:
-			result = f
-		case colRequestID:
-			rec.RequestID = str(f)
-		case colHostHeader:
-			hostHeader = f
-		case colDuration:
-			if d, ok := parse.Seconds(f); ok {
-				rec.Duration = d
-			}
-		case colResponseResult:
-			respResult = f
-		case colProtocolVersion:
-			rec.Protocol = str(f)
+		if err := raw.column(p.cols[col], f, rec); err != nil {
+			return err
 		}
 		if end < 0 {
 			col++
@@ -214,23 +170,95 @@ func (p *cloudfront) Parse(line []byte, rec *parse.Record) error {
 		}
 		start += end + 1
 	}
-	if col < p.required || !haveStatus {
+	if col < p.required || !raw.haveStatus {
 		return errCFColumns
 	}
-	t, ok := cfTime(date, clock)
+	return raw.finish(rec)
+}
+
+// cfRaw holds the columns that are read together once the line is split.
+type cfRaw struct {
+	date, clock        []byte
+	host, hostHeader   []byte
+	result, respResult []byte
+	detailed           []byte
+	haveStatus         bool
+}
+
+// column stores one column's value f, or keeps it in r for finish.
+func (r *cfRaw) column(c cfColumn, f []byte, rec *parse.Record) error {
+	switch c {
+	case colDate:
+		r.date = f
+	case colTime:
+		r.clock = f
+	case colPOP:
+		rec.POP = str(f)
+	case colBytes:
+		if n, ok := parse.Atoi(f); ok {
+			rec.Bytes = n
+		}
+	case colClientIP:
+		rec.ClientIP = str(f)
+	case colMethod:
+		rec.Method = str(f)
+	case colHost:
+		r.host = f
+	case colStem:
+		rec.Path = str(f)
+	case colStatus:
+		s, ok := parse.Status(f)
+		if !ok {
+			return errCFStatus
+		}
+		rec.Status, r.haveStatus = s, true
+	case colReferer:
+		rec.Referer = decoded(f)
+	case colUserAgent:
+		rec.UserAgent = decoded(f)
+	case colQuery:
+		rec.Query = str(f)
+	case colResult:
+		r.result = f
+	case colRequestID:
+		rec.RequestID = str(f)
+	case colHostHeader:
+		r.hostHeader = f
+	case colDuration:
+		if d, ok := parse.Seconds(f); ok {
+			rec.Duration = d
+		}
+	case colResponseResult:
+		r.respResult = f
+	case colProtocolVersion:
+		rec.Protocol = str(f)
+	case colDetailedResult:
+		r.detailed = f
+	}
+	return nil
+}
+
+// finish fills the fields that depend on several columns.
+func (r *cfRaw) finish(rec *parse.Record) error {
+	t, ok := cfTime(r.date, r.clock)
 	if !ok {
 		return errCFDate
 	}
 	rec.Time = t
-	if h := str(hostHeader); h != "" {
+	if h := str(r.hostHeader); h != "" {
 		rec.Host = h
 	} else {
-		rec.Host = str(host)
+		rec.Host = str(r.host)
 	}
-	if c := str(result); c != "" {
+	if c := str(r.result); c != "" {
 		rec.CacheStatus = resultType(c)
 	} else {
-		rec.CacheStatus = resultType(str(respResult))
+		rec.CacheStatus = resultType(str(r.respResult))
+	}
+	if rec.CacheStatus == "error" {
+		if d := str(r.detailed); d != "" && d != "Error" {
+			rec.Failure = d
+		}
 	}
 	return nil
 }

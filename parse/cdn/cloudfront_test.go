@@ -40,8 +40,13 @@ func TestCloudFrontRealSample(t *testing.T) {
 	// 502 with x-host-header differing from cs(Host).
 	r = recs[3]
 	if r.Status != 502 || r.Host != "www.example.com" || r.Referer != "http://www.example.com/" ||
-		r.CacheStatus != "error" || r.POP != "SEA19-C1" || r.Protocol != "HTTP/1.1" {
+		r.CacheStatus != "error" || r.POP != "SEA19-C1" || r.Protocol != "HTTP/1.1" || r.Failure != "OriginDnsError" {
 		t.Errorf("502 line: %+v", r)
+	}
+	for i, r := range recs {
+		if r.Failure != "" && r.CacheStatus != "error" {
+			t.Errorf("line %d: Failure %q on a %q", i+3, r.Failure, r.CacheStatus)
+		}
 	}
 	// Query and status 000.
 	if r := recs[6]; r.Query != "source=global" || r.Status != 200 || r.CacheStatus != "miss" || r.Method != "POST" {

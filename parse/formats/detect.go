@@ -10,6 +10,7 @@ import (
 	"github.com/edgetriage/edgetriage/parse/accesslog"
 	"github.com/edgetriage/edgetriage/parse/cdn"
 	"github.com/edgetriage/edgetriage/parse/jsonlog"
+	"github.com/edgetriage/edgetriage/parse/lb"
 )
 
 // maxSample bounds the lines Detect looks at.
@@ -32,7 +33,16 @@ func plainCandidates(sample [][]byte) []candidate {
 		{"cloudfront", func() (parse.Parser, error) { return cdn.NewCloudFront(), nil }},
 		{"cloudflare", func() (parse.Parser, error) { return cdn.NewCloudflare(), nil }},
 		{"json", func() (parse.Parser, error) { return jsonlog.New(nil), nil }},
+		{lb.ALB, func() (parse.Parser, error) { return lb.NewALB(), nil }},
+		{lb.HAProxy, func() (parse.Parser, error) { return lb.NewHAProxy(), nil }},
 		{"nginx:" + ingressNginx, func() (parse.Parser, error) { return accesslog.NewNginx(ingressNginx) }},
+	}
+	// Delimited Cloudflare output is recognised by a header line naming
+	// its fields (without one, the field order must be given by name).
+	if sep, fields, ok := cdn.CloudflareHeader(sample[0]); ok {
+		cands = append([]candidate{{"cloudflare-csv", func() (parse.Parser, error) {
+			return cdn.NewCloudflareDelimited(sep, fields)
+		}}}, cands...)
 	}
 	// The NCSA parsers read every variant; the name reported is the variant
 	// most lines have.
@@ -70,8 +80,15 @@ type score struct {
 	constructionFailed error
 }
 
-func (s score) fits() bool {
-	return s.constructionFailed == nil && s.parsed > 0 && s.parsed >= s.malformed
+// minShare is the least share of the sampled lines (headers and comments
+// aside) a format must parse to be used for a file: below it the file is not
+// a known log. Above it the lines the format rejects count as malformed, with
+// examples, instead of the whole file being lost.
+const minShare = 0.30
+
+func (s score) usable() bool {
+	return s.constructionFailed == nil && s.parsed > 0 &&
+		float64(s.parsed) >= minShare*float64(s.parsed+s.malformed)
 }
 
 func (s score) String() string {
@@ -96,11 +113,16 @@ func short(name string) string {
 // returns a fresh parser for it (to be used for the whole input, from its
 // first line: CloudFront reads its #Fields header). Blank lines are skipped.
 // Each candidate parses the sample; the one that parses the most lines wins,
-// provided it parses at least as many as it rejects, the more specific
-// format winning ties (CloudFront's #Version/#Fields header settles it
-// outright, even before any data line). Lines wrapped by a container runtime are unwrapped first, and
-// the parser returned unwraps them too ("docker+combined", "cri+json").
-// The error says what was tried and how each did.
+// the more specific format winning ties (CloudFront's #Version/#Fields
+// header settles it outright, even before any data line). A format must
+// parse at least 30% of the sampled lines that are not its own headers or
+// comments; below that the input is not a known log, and the error says
+// what was tried and how each did. A format that fits only part of the
+// sample is still used: the lines it rejects are malformed (with examples),
+// and the parser's Label gives its share ("combined, 43% of sampled lines")
+// for the inputs list. Lines wrapped by a container runtime are unwrapped
+// first, and the parser returned unwraps them too ("docker+combined",
+// "cri+json").
 func Detect(firstLines [][]byte) (parse.Parser, error) {
 	sample := make([][]byte, 0, min(len(firstLines), maxSample))
 	for _, l := range firstLines {
@@ -143,19 +165,26 @@ func detectPlain(sample [][]byte) (parse.Parser, error) {
 		}
 		scores = append(scores, s)
 	}
+	// The format that parses the most sampled lines wins; the more specific
+	// (earlier) one wins ties.
 	best := -1
 	for i, s := range scores {
-		if s.fits() && (best < 0 || s.parsed > scores[best].parsed) {
+		if s.usable() && (best < 0 || s.parsed > scores[best].parsed) {
 			best = i
 		}
 	}
 	if best >= 0 {
 		// Hand out a parser that has not seen the sample (CloudFront keeps
 		// header state; NCSA parsers cache timestamps).
-		if p, err := scores[best].cand.make(); err == nil {
-			return p, nil
+		b := scores[best]
+		p, err := b.cand.make()
+		if err != nil {
+			p = b.parser
 		}
-		return scores[best].parser, nil
+		if b.malformed > 0 {
+			return &partial{Parser: p, share: shareLabel(b.parsed, b.parsed+b.malformed)}, nil
+		}
+		return p, nil
 	}
 	tried := make([]string, len(scores), len(scores)+1)
 	for i, s := range scores {
@@ -164,8 +193,26 @@ func detectPlain(sample [][]byte) (parse.Parser, error) {
 	if ncsaMajority(sample) == "" {
 		tried = append(tried, fmt.Sprintf("combined/common/vhost_combined (0 of %d lines look like NCSA)", len(sample)))
 	}
-	return nil, fmt.Errorf("no known format fits the first %d lines; tried %s", len(sample), strings.Join(tried, ", "))
+	return nil, fmt.Errorf("not a known log: no format parses %.0f%% of the first %d lines; tried %s",
+		minShare*100, len(sample), strings.Join(tried, ", "))
 }
+
+// shareLabel is "43%" for 3 of 7, rounded, but never "100%" for a share
+// under it.
+func shareLabel(parsed, of int) string {
+	return fmt.Sprintf("%d%%", min((parsed*100+of/2)/of, 99))
+}
+
+// partial is a detected parser that did not fit every sampled line: it
+// parses as the format does, and its Label says how much of the sample fitted
+// so the inputs list can show it. Format stays the bare name, so the parser
+// can still be rebuilt by name for parallel workers.
+type partial struct {
+	parse.Parser
+	share string
+}
+
+func (p *partial) Label() string { return p.Format() + ", " + p.share + " of sampled lines" }
 
 func try(c candidate, sample [][]byte) score {
 	s := score{name: c.name, cand: c}
@@ -175,9 +222,10 @@ func try(c candidate, sample [][]byte) score {
 		return s
 	}
 	s.parser = p
+	strict := accesslog.Strict(p)
 	var rec parse.Record
 	for _, l := range sample {
-		err := p.Parse(l, &rec)
+		err := strict.Parse(l, &rec)
 		switch {
 		case err == nil:
 			s.parsed++

@@ -78,13 +78,62 @@ func TestDetectRealData(t *testing.T) {
 	}
 }
 
-func TestDetectRejectsALB(t *testing.T) {
-	// ALB/NLB lines are a format for later: nothing here may claim them.
-	_, err := Detect(fileLines(t, "aws_alb_elastic_test-alb.log"))
-	if err == nil {
-		t.Fatal("ALB log detected as a known format")
+// TestDetectPartial: when no format parses every sampled line, the one that
+// parses most is used if it parses at least 30%; its label gives its share.
+func TestDetectPartial(t *testing.T) {
+	combined := `192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "ua"`
+	tests := []struct {
+		name        string
+		good, other int
+		label       string // "" = not a known log
+	}{
+		{"3 of 7", 3, 4, "combined, 43% of sampled lines"},
+		{"exactly 30%", 3, 7, "combined, 30% of sampled lines"},
+		{"199 of 200", 199, 1, "combined, 99% of sampled lines"},
+		{"2 of 7", 2, 5, ""},
+		{"all", 5, 0, "combined"},
 	}
-	for _, want := range []string{"no known format fits", "cloudfront (0 of", "cloudflare (0 of", "json (0 of"} {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lines [][]byte
+			for i := 0; i < tt.other; i++ {
+				lines = append(lines, []byte("not a log line at all"))
+			}
+			for i := 0; i < tt.good; i++ {
+				lines = append(lines, []byte(combined))
+			}
+			p, err := Detect(lines)
+			if tt.label == "" {
+				if err == nil || !strings.Contains(err.Error(), "not a known log") {
+					t.Fatalf("detected %v, err %v; want not a known log", p, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := parse.FormatLabel(p); got != tt.label {
+				t.Errorf("label %q, want %q", got, tt.label)
+			}
+			if p.Format() != "combined" {
+				t.Errorf("Format %q: must stay a name New rebuilds", p.Format())
+			}
+			parsed, _, malformed, _ := counts(t, p, lines)
+			if parsed != tt.good || malformed != tt.other {
+				t.Errorf("parsed %d malformed %d, want %d and %d", parsed, malformed, tt.good, tt.other)
+			}
+		})
+	}
+}
+
+// TestDetectNotALog: files that are not access logs stay unknown, and the
+// error says what was tried.
+func TestDetectNotALog(t *testing.T) {
+	_, err := Detect(fileLines(t, "PROVENANCE.md"))
+	if err == nil {
+		t.Fatal("a Markdown file detected as a log")
+	}
+	for _, want := range []string{"not a known log", "cloudfront (0 of", "cloudflare (0 of", "json (0 of", "alb (0 of", "haproxy (0 of"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}

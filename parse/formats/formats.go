@@ -11,12 +11,13 @@ import (
 	"github.com/edgetriage/edgetriage/parse/accesslog"
 	"github.com/edgetriage/edgetriage/parse/cdn"
 	"github.com/edgetriage/edgetriage/parse/jsonlog"
+	"github.com/edgetriage/edgetriage/parse/lb"
 )
 
 // Names lists the format names New accepts as they are, in the order they
 // are usually shown. Prefixes lists the parameterised forms.
 func Names() []string {
-	return []string{"combined", "common", "vhost_combined", "json", "cloudflare", "cloudfront"}
+	return []string{"combined", "common", "vhost_combined", "json", "cloudflare", "cloudfront", "alb", "haproxy"}
 }
 
 // Prefixes lists the parameterised format names, for help texts.
@@ -25,8 +26,11 @@ func Prefixes() []string {
 		"nginx:<log_format>",
 		"apache:<LogFormat>",
 		"json:<Field>=<key>[,<Field>=<key>...]",
+		"cloudflare-csv:<Field>,<Field>,...",
+		"cloudflare-tsv:<Field>,<Field>,...",
 		"docker+<format>",
 		"cri+<format>",
+		"compose+<format>",
 	}
 }
 
@@ -42,7 +46,12 @@ func Prefixes() []string {
 //	                                   sorted, so New(p.Format()) rebuilds any parser)
 //	cloudflare                         Cloudflare Logpush/Logpull http_requests NDJSON
 //	cloudfront                         AWS CloudFront standard logs
+//	cloudflare-csv:<Field>,...         Cloudflare Logpush CSV output, fields in this order
+//	cloudflare-tsv:<Field>,...         the same with a tab delimiter
+//	alb                                AWS ALB and Classic ELB access logs
+//	haproxy                            HAProxy HTTP logs (option httplog)
 //	docker+<format>, cri+<format>      <format> inside container runtime log lines
+//	compose+<format>                   <format> in "docker compose logs" output ("svc  | line")
 func New(name string) (parse.Parser, error) {
 	if inner, ok := strings.CutPrefix(name, dockerPrefix); ok {
 		p, err := New(inner)
@@ -58,6 +67,13 @@ func New(name string) (parse.Parser, error) {
 		}
 		return newUnwrapper(kindCRI, p), nil
 	}
+	if inner, ok := strings.CutPrefix(name, composePrefix); ok {
+		p, err := New(inner)
+		if err != nil {
+			return nil, err
+		}
+		return newUnwrapper(kindCompose, p), nil
+	}
 	switch {
 	case strings.HasPrefix(name, "nginx:"):
 		p, err := accesslog.NewNginx(strings.TrimPrefix(name, "nginx:"))
@@ -67,6 +83,17 @@ func New(name string) (parse.Parser, error) {
 		return p, nil
 	case strings.HasPrefix(name, "apache:"):
 		p, err := accesslog.NewApache(strings.TrimPrefix(name, "apache:"))
+		if err != nil {
+			return nil, fmt.Errorf("format %q: %w", name, err)
+		}
+		return p, nil
+	case strings.HasPrefix(name, cdn.CloudflareCSV+":"), strings.HasPrefix(name, cdn.CloudflareTSV+":"):
+		sep := byte(',')
+		if strings.HasPrefix(name, cdn.CloudflareTSV) {
+			sep = '\t'
+		}
+		_, list, _ := strings.Cut(name, ":")
+		p, err := cdn.NewCloudflareDelimited(sep, strings.Split(list, ","))
 		if err != nil {
 			return nil, fmt.Errorf("format %q: %w", name, err)
 		}
@@ -91,6 +118,10 @@ func New(name string) (parse.Parser, error) {
 		return cdn.NewCloudflare(), nil
 	case "cloudfront":
 		return cdn.NewCloudFront(), nil
+	case lb.ALB:
+		return lb.NewALB(), nil
+	case lb.HAProxy:
+		return lb.NewHAProxy(), nil
 	}
 	return nil, fmt.Errorf("unknown log format %q (known: %s; or %s)", name,
 		strings.Join(Names(), ", "), strings.Join(Prefixes(), ", "))

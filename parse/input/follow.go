@@ -220,7 +220,7 @@ func (f *follower) input(path string) *followInput {
 }
 
 func (f *follower) setParser(fi *followInput, pr parse.Parser) {
-	fi.live.setFormat(pr.Format())
+	fi.live.setFormat(parse.FormatLabel(pr))
 	fi.lp = &lineParser{p: pr, input: fi.path, maxExamples: f.p.opt.MaxExamples}
 }
 

@@ -370,7 +370,7 @@ func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk,
 		}
 		return nil, false
 	}
-	a.st.live.setFormat(p0.Format())
+	a.st.live.setFormat(parse.FormatLabel(p0))
 	a.parsers = []*lineParser{a.lineParser(p0)}
 	if a.p.opt.Workers > 1 && parallelSafe(p0.Format()) {
 		for len(a.parsers) < a.p.opt.Workers {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/jsonscan"
@@ -33,10 +32,12 @@ import (
 //	                  timestamp, time, @timestamp, ts (Caddy): RFC 3339 (no zone
 //	                  = UTC), CLF time, or Unix seconds/ms/us/ns (number or string)
 //	Host              host, http_host, RequestHost, request.host, server_name, vhost
-//	Upstream          upstream_addr, upstream, ServiceAddr, ServiceURL (scheme and path dropped)
+//	Upstream          upstream_addr, upstream, ServiceAddr, ServiceURL (scheme and path dropped),
+//	                  BackendAddr (Traefik v1)
 //	ClientIP          http_cf_connecting_ip, request_Cf-Connecting-Ip,
 //	                  request.headers.Cf-Connecting-Ip, request.client_ip, client_ip,
-//	                  remote_addr, request.remote_ip, ClientHost, remote_ip, ip
+//	                  remote_addr, request.remote_ip, ClientHost, remote_ip, ip,
+//	                  ClientAddr (Traefik; the port dropped)
 //	Method            request_method, method, RequestMethod, request.method, request line
 //	Path, Query       request_uri, RequestPath, request.uri, path, url (split at '?'),
 //	                  request line ("GET /p?q HTTP/1.1" in "request"), uri;
@@ -64,9 +65,16 @@ import (
 //	                  downstream_Location (and the same Traefik downstream_ names),
 //	                  resp_headers.Location (and the same Caddy names), location
 //	CacheStatus       upstream_cache_status, cache_status
+//	Failure           errorCode (Akamai DataStream 2)
 //	RetryAfter        sent_http_retry_after, upstream_http_retry_after,
 //	                  downstream_Retry-After (Traefik), resp_headers.Retry-After (Caddy),
 //	                  retry_after: seconds only, an HTTP-date leaves it Unknown
+//
+// Akamai DataStream 2 (JSON) and Fastly's usual JSON log format names are
+// known too, from their public field references: reqTimeSec, reqHost,
+// cliIP, reqMethod, reqPath, queryStr, UA, statusCode, totalBytes, reqId,
+// errorCode; request_protocol, request_referer, request_user_agent,
+// response_status, response_body_size, response_state (the cache state).
 //
 // Elastic Common Schema names are known too, nested or flattened, after the
 // names above: @timestamp, http.request.method, url.original, url.path,
@@ -77,8 +85,10 @@ import (
 // A CF-Ray value keeps its id as RequestID (the form Cloudflare's RayID
 // has) and its colo as POP. Source is origin. Header objects (Caddy's
 // request.headers, resp_headers) are matched case-insensitively and their
-// ["value"] arrays read as their first value. A line without a usable time
-// or status is malformed.
+// ["value"] arrays read as their first value. A line with a "msg" or
+// "message" but neither a status nor a request (method, path) is an
+// application message, ignored; any other line without a usable time or
+// status is malformed.
 func New(mapping map[string]string) parse.Parser {
 	p := &parser{root: defaultTable(), name: "json"}
 	var pairs []string
@@ -171,6 +181,7 @@ const (
 	fStatusLocation
 	fCacheStatus
 	fRetryAfter
+	fFailure
 	nFields
 	fRequest // request line: method, path, query, protocol
 	fURI     // path with query
@@ -180,17 +191,18 @@ const (
 type how uint8
 
 const (
-	hString  how = iota
-	hTime        // any timestamp form
-	hStatus      // HTTP status
-	hInt         // byte count
-	hSeconds     // duration in seconds
-	hMillis      // duration in ms
-	hMicros      // duration in us
-	hNanos       // duration in ns
-	hList        // last entry of a retry list, then as the field wants
-	hRay         // CF-Ray: id-COLO
-	hAddr        // address, scheme and path dropped
+	hString   how = iota
+	hTime         // any timestamp form
+	hStatus       // HTTP status
+	hInt          // byte count
+	hSeconds      // duration in seconds
+	hMillis       // duration in ms
+	hMicros       // duration in us
+	hNanos        // duration in ns
+	hList         // last entry of a retry list, then as the field wants
+	hRay          // CF-Ray: id-COLO
+	hAddr         // address, scheme and path dropped
+	hHostPort     // address, a :port dropped
 )
 
 type action struct {
@@ -276,145 +288,6 @@ func (t *table) lookup(key []byte) *entry {
 	return t.keys[string(buf[:len(key)])]
 }
 
-type fieldSpec struct {
-	name  string
-	field field
-	how   how
-}
-
-var fieldNames = func() map[string]fieldSpec {
-	m := map[string]fieldSpec{}
-	for _, s := range []fieldSpec{
-		{"Time", fTime, hTime}, {"Host", fHost, hString}, {"Upstream", fUpstream, hAddr},
-		{"ClientIP", fClientIP, hString}, {"Method", fMethod, hString}, {"Path", fPath, hString},
-		{"Query", fQuery, hString}, {"Protocol", fProtocol, hString}, {"UserAgent", fUserAgent, hString},
-		{"Referer", fReferer, hString}, {"Status", fStatus, hStatus}, {"OriginStatus", fOriginStatus, hStatus},
-		{"Bytes", fBytes, hInt}, {"Duration", fDuration, hSeconds}, {"DurationMs", fDuration, hMillis},
-		{"DurationUs", fDuration, hMicros}, {"DurationNs", fDuration, hNanos},
-		{"OriginHeaderTime", fOriginHeaderTime, hSeconds}, {"OriginConnectTime", fOriginConnectTime, hSeconds},
-		{"RequestID", fRequestID, hString}, {"CFRay", fRequestID, hRay}, {"POP", fPOP, hString},
-		{"StatusLocation", fStatusLocation, hString}, {"CacheStatus", fCacheStatus, hString},
-		{"RetryAfter", fRetryAfter, hString},
-		{"Request", fRequest, hString}, {"URI", fURI, hString},
-	} {
-		m[strings.ToLower(s.name)] = s
-	}
-	return m
-}()
-
-// defaults lists the built-in names per field, best first; see New.
-type def struct {
-	key  string
-	f    field
-	h    how
-	list bool
-}
-
-var defaults = []def{
-	{key: "time_iso8601", f: fTime, h: hTime}, {key: "time_local", f: fTime, h: hTime},
-	{key: "msec", f: fTime, h: hTime}, {key: "StartUTC", f: fTime, h: hTime}, {key: "StartLocal", f: fTime, h: hTime},
-	{key: "timestamp", f: fTime, h: hTime}, {key: "time", f: fTime, h: hTime},
-	{key: "@timestamp", f: fTime, h: hTime}, {key: "ts", f: fTime, h: hTime},
-
-	{key: "host", f: fHost}, {key: "http_host", f: fHost}, {key: "RequestHost", f: fHost},
-	{key: "request.host", f: fHost}, {key: "server_name", f: fHost}, {key: "vhost", f: fHost},
-
-	{key: "upstream_addr", f: fUpstream, h: hAddr, list: true}, {key: "upstream", f: fUpstream, h: hAddr, list: true},
-	{key: "ServiceAddr", f: fUpstream, h: hAddr}, {key: "ServiceURL", f: fUpstream, h: hAddr},
-
-	{key: "http_cf_connecting_ip", f: fClientIP}, {key: "request_Cf-Connecting-Ip", f: fClientIP},
-	{key: "request.headers.Cf-Connecting-Ip", f: fClientIP}, {key: "request.client_ip", f: fClientIP},
-	{key: "client_ip", f: fClientIP}, {key: "remote_addr", f: fClientIP}, {key: "request.remote_ip", f: fClientIP},
-	{key: "ClientHost", f: fClientIP}, {key: "remote_ip", f: fClientIP}, {key: "ip", f: fClientIP},
-
-	{key: "request_method", f: fMethod}, {key: "method", f: fMethod}, {key: "RequestMethod", f: fMethod},
-	{key: "request.method", f: fMethod},
-
-	{key: "request_uri", f: fURI}, {key: "RequestPath", f: fURI}, {key: "request.uri", f: fURI},
-	{key: "path", f: fURI}, {key: "url", f: fURI}, {key: "request", f: fRequest}, {key: "uri", f: fURI},
-	{key: "args", f: fQuery}, {key: "query_string", f: fQuery}, {key: "query", f: fQuery},
-
-	{key: "server_protocol", f: fProtocol}, {key: "protocol", f: fProtocol},
-	{key: "RequestProtocol", f: fProtocol}, {key: "request.proto", f: fProtocol},
-
-	{key: "http_user_agent", f: fUserAgent}, {key: "user_agent", f: fUserAgent},
-	{key: "request_User-Agent", f: fUserAgent}, {key: "request.headers.User-Agent", f: fUserAgent},
-	{key: "useragent", f: fUserAgent}, {key: "agent", f: fUserAgent},
-
-	{key: "http_referer", f: fReferer}, {key: "referer", f: fReferer}, {key: "referrer", f: fReferer},
-	{key: "http_referrer", f: fReferer},
-	{key: "request_Referer", f: fReferer}, {key: "request.headers.Referer", f: fReferer},
-
-	{key: "status", f: fStatus, h: hStatus}, {key: "DownstreamStatus", f: fStatus, h: hStatus},
-	{key: "status_code", f: fStatus, h: hStatus}, {key: "response_status", f: fStatus, h: hStatus},
-
-	{key: "upstream_status", f: fOriginStatus, h: hStatus, list: true},
-	{key: "OriginStatus", f: fOriginStatus, h: hStatus},
-
-	{key: "body_bytes_sent", f: fBytes, h: hInt}, {key: "bytes_sent", f: fBytes, h: hInt},
-	{key: "size", f: fBytes, h: hInt}, {key: "DownstreamContentSize", f: fBytes, h: hInt},
-	{key: "bytes", f: fBytes, h: hInt}, {key: "response_size", f: fBytes, h: hInt},
-
-	{key: "request_time", f: fDuration, h: hSeconds}, {key: "duration", f: fDuration, h: hSeconds},
-	{key: "Duration", f: fDuration, h: hNanos},
-	{key: "upstream_response_time", f: fDuration, h: hSeconds, list: true},
-
-	{key: "upstream_header_time", f: fOriginHeaderTime, h: hSeconds, list: true},
-	{key: "upstream_connect_time", f: fOriginConnectTime, h: hSeconds, list: true},
-
-	{key: "http_cf_ray", f: fRequestID, h: hRay}, {key: "request_Cf-Ray", f: fRequestID, h: hRay},
-	{key: "request.headers.Cf-Ray", f: fRequestID, h: hRay}, {key: "cf_ray", f: fRequestID, h: hRay},
-	{key: "http_x_request_id", f: fRequestID}, {key: "request_X-Request-Id", f: fRequestID},
-	{key: "request.headers.X-Request-Id", f: fRequestID}, {key: "request_id", f: fRequestID},
-	{key: "req_id", f: fRequestID}, {key: "x_request_id", f: fRequestID},
-
-	{key: "pop", f: fPOP}, {key: "colo", f: fPOP},
-
-	{key: "sent_http_location", f: fStatusLocation}, {key: "sent_http_operation_location", f: fStatusLocation},
-	{key: "sent_http_azure_asyncoperation", f: fStatusLocation},
-	{key: "sent_http_content_location", f: fStatusLocation},
-	{key: "upstream_http_location", f: fStatusLocation}, {key: "upstream_http_operation_location", f: fStatusLocation},
-	{key: "upstream_http_azure_asyncoperation", f: fStatusLocation},
-	{key: "upstream_http_content_location", f: fStatusLocation},
-	{key: "downstream_Location", f: fStatusLocation}, {key: "downstream_Operation-Location", f: fStatusLocation},
-	{key: "downstream_Azure-Asyncoperation", f: fStatusLocation},
-	{key: "downstream_Content-Location", f: fStatusLocation},
-	{key: "resp_headers.Location", f: fStatusLocation}, {key: "resp_headers.Operation-Location", f: fStatusLocation},
-	{key: "resp_headers.Azure-Asyncoperation", f: fStatusLocation},
-	{key: "resp_headers.Content-Location", f: fStatusLocation}, {key: "location", f: fStatusLocation},
-
-	{key: "upstream_cache_status", f: fCacheStatus}, {key: "cache_status", f: fCacheStatus},
-
-	{key: "sent_http_retry_after", f: fRetryAfter}, {key: "upstream_http_retry_after", f: fRetryAfter, list: true},
-	{key: "downstream_Retry-After", f: fRetryAfter}, {key: "resp_headers.Retry-After", f: fRetryAfter},
-	{key: "retry_after", f: fRetryAfter},
-
-	// Elastic Common Schema, nested or with flattened dotted keys.
-	{key: "http.request.method", f: fMethod}, {key: "url.original", f: fURI}, {key: "url.path", f: fPath},
-	{key: "url.query", f: fQuery}, {key: "url.domain", f: fHost}, {key: "client.ip", f: fClientIP},
-	{key: "source.ip", f: fClientIP}, {key: "http.response.status_code", f: fStatus, h: hStatus},
-	{key: "http.response.body.bytes", f: fBytes, h: hInt}, {key: "event.duration", f: fDuration, h: hNanos},
-	{key: "user_agent.original", f: fUserAgent}, {key: "http.request.referrer", f: fReferer},
-	{key: "http.request.id", f: fRequestID},
-}
-
-// defaultTable builds the key table of the built-in names. Ranks start at 1
-// (0 is a user mapping) and grow down each field's list; the request line
-// ranks on its own.
-func defaultTable() *table {
-	t := newTable(false)
-	next := map[field]uint8{}
-	for _, d := range defaults {
-		next[d.f]++
-		a := action{field: d.f, how: d.h, list: d.list, rank: next[d.f]}
-		t.add(d.key, a) // also as a flattened dotted key
-		if strings.Contains(d.key, ".") {
-			t.addPath(strings.Split(d.key, "."), a)
-		}
-	}
-	return t
-}
-
 var (
 	errNoTime    = parse.Malformed("no timestamp field")
 	errBadTime   = parse.Malformed("timestamp not understood")
@@ -449,6 +322,12 @@ func (p *parser) Parse(line []byte, rec *parse.Record) error {
 		}
 		return parse.Malformed(reason)
 	}
+	if !st.statusSeen && st.rank[fMethod] == 255 && st.rank[fPath] == 255 && isMessage(line) {
+		// No status and no request, but a log message: an application
+		// message logged beside the access log (Caddy's "server running",
+		// a Traefik start-up line), not a request.
+		return parse.ErrIgnored
+	}
 	if st.rank[fTime] == 255 {
 		if st.badTime {
 			return errBadTime
@@ -465,6 +344,12 @@ func (p *parser) Parse(line []byte, rec *parse.Record) error {
 }
 
 const maxNesting = 4
+
+// isMessage reports whether a line has a log message key ("msg" or
+// "message"). Only lines without a status get here.
+func isMessage(line []byte) bool {
+	return bytes.Contains(line, []byte(`"msg":`)) || bytes.Contains(line, []byte(`"message":`))
+}
 
 // object walks one object against table t; top says it is the whole line.
 func (p *parser) object(data []byte, t *table, rec *parse.Record, st *state, depth int, top bool) string {
@@ -499,15 +384,27 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 	if a.field < nFields && st.rank[a.field] <= a.rank {
 		return
 	}
+	b, ok := valueBytes(v, a.list)
+	if !ok || !store(rec, st, a, b) {
+		return
+	}
+	if a.field < nFields {
+		st.rank[a.field] = a.rank
+	}
+}
+
+// valueBytes is the text of a scalar value (an array's first string; a
+// list's last entry), or false for null, booleans, "" and "-".
+func valueBytes(v jsonscan.Value, list bool) ([]byte, bool) {
 	if v.Kind == jsonscan.Array {
 		s, ok := v.FirstString()
 		if !ok {
-			return
+			return nil, false
 		}
 		v = s
 	}
 	if v.Kind == jsonscan.Null || v.Kind == jsonscan.True || v.Kind == jsonscan.False {
-		return
+		return nil, false
 	}
 	var b []byte
 	if v.Kind == jsonscan.String {
@@ -516,68 +413,26 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 		b = v.Raw
 	}
 	b = bytes.TrimSpace(b)
-	if a.list {
+	if list {
 		b = parse.LastEntry(b)
 	}
-	if len(b) == 0 || (len(b) == 1 && b[0] == '-') {
-		return
-	}
+	return b, len(b) > 0 && !(len(b) == 1 && b[0] == '-')
+}
+
+// store puts b into the action's field and reports whether the field now
+// holds it (the rank is then taken).
+func store(rec *parse.Record, st *state, a action, b []byte) bool {
 	switch a.field {
-	case fTime:
-		st.timeSeen = true
-		t, ok := timestamp(b)
-		if !ok {
-			st.badTime = true
-			return
-		}
-		rec.Time = t
-	case fStatus, fOriginStatus:
-		if a.field == fStatus {
-			st.statusSeen = true
-		}
-		s, ok := status(b)
-		if !ok {
-			if a.field == fStatus {
-				st.badSts = true
-			}
-			return
-		}
-		if a.field == fStatus {
-			rec.Status = s
-		} else {
-			rec.OriginStatus = s
-		}
-	case fBytes:
-		n, ok := integer(b)
-		if !ok || n < 0 {
-			return
-		}
-		rec.Bytes = n
-	case fDuration, fOriginHeaderTime, fOriginConnectTime:
-		d, ok := duration(b, a.how)
-		if !ok {
-			return
-		}
-		switch a.field {
-		case fDuration:
-			rec.Duration = d
-		case fOriginHeaderTime:
-			rec.OriginHeaderTime = d
-		default:
-			rec.OriginConnectTime = d
-		}
-	case fRetryAfter:
-		d, ok := parse.RetryAfter(b) // an HTTP-date stays Unknown
-		if !ok {
-			return
-		}
-		rec.RetryAfter = d
+	case fTime, fStatus, fOriginStatus:
+		return storeTimeStatus(rec, st, a.field, b)
+	case fBytes, fDuration, fOriginHeaderTime, fOriginConnectTime, fRetryAfter:
+		return storeNumber(rec, a, b)
 	case fRequest:
 		requestLine(rec, st, a.rank, b)
-		return
+		return false
 	case fURI:
 		uri(rec, st, a.rank, parse.View(b))
-		return
+		return false
 	case fRequestID:
 		s := parse.View(b)
 		if a.how == hRay {
@@ -592,155 +447,74 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 	case fUpstream:
 		rec.Upstream = address(parse.View(b))
 	default:
+		if a.how == hHostPort {
+			b = stripPort(b)
+		}
 		*stringField(rec, a.field) = parse.View(b)
 	}
-	if a.field < nFields {
-		st.rank[a.field] = a.rank
+	return true
+}
+
+// storeTimeStatus stores the time and the statuses, noting in st that the
+// line had one even when it cannot be read (the line's error says so).
+func storeTimeStatus(rec *parse.Record, st *state, f field, b []byte) bool {
+	if f == fTime {
+		st.timeSeen = true
+		t, ok := timestamp(b)
+		if !ok {
+			st.badTime = true
+			return false
+		}
+		rec.Time = t
+		return true
 	}
-}
-
-func stringField(rec *parse.Record, f field) *string {
-	switch f {
-	case fHost:
-		return &rec.Host
-	case fClientIP:
-		return &rec.ClientIP
-	case fMethod:
-		return &rec.Method
-	case fPath:
-		return &rec.Path
-	case fQuery:
-		return &rec.Query
-	case fProtocol:
-		return &rec.Protocol
-	case fUserAgent:
-		return &rec.UserAgent
-	case fReferer:
-		return &rec.Referer
-	case fPOP:
-		return &rec.POP
-	case fStatusLocation:
-		return &rec.StatusLocation
-	case fCacheStatus:
-		return &rec.CacheStatus
+	if f == fStatus {
+		st.statusSeen = true
 	}
-	var sink string
-	return &sink
-}
-
-// setString fills a string field if rank beats what it holds.
-func setString(rec *parse.Record, st *state, f field, rank uint8, s string) {
-	if s == "" || st.rank[f] <= rank {
-		return
-	}
-	*stringField(rec, f) = s
-	st.rank[f] = rank
-}
-
-// uri splits a path with its query.
-func uri(rec *parse.Record, st *state, rank uint8, s string) {
-	path, query, _ := strings.Cut(s, "?")
-	setString(rec, st, fPath, rank, path)
-	setString(rec, st, fQuery, rank, query)
-}
-
-// requestLine splits "GET /path?q HTTP/1.1".
-func requestLine(rec *parse.Record, st *state, rank uint8, b []byte) {
-	s := parse.View(b)
-	method, rest, ok := strings.Cut(s, " ")
+	s, ok := status(b)
 	if !ok {
-		return
+		if f == fStatus {
+			st.badSts = true
+		}
+		return false
 	}
-	target := rest
-	if i := strings.LastIndexByte(rest, ' '); i >= 0 && strings.HasPrefix(rest[i+1:], "HTTP/") {
-		target = rest[:i]
-		setString(rec, st, fProtocol, rank, rest[i+1:])
+	if f == fStatus {
+		rec.Status = s
+	} else {
+		rec.OriginStatus = s
 	}
-	setString(rec, st, fMethod, rank, method)
-	uri(rec, st, rank, target)
+	return true
 }
 
-// address drops a URL's scheme and path: "http://10.0.0.2:80/x" -> "10.0.0.2:80".
-func address(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-		if j := strings.IndexByte(s, '/'); j >= 0 {
-			s = s[:j]
+// storeNumber stores byte counts and durations; a value that cannot be read
+// is skipped, leaving the field to a lower-ranked name.
+func storeNumber(rec *parse.Record, a action, b []byte) bool {
+	switch a.field {
+	case fBytes:
+		n, ok := integer(b)
+		if !ok || n < 0 {
+			return false
+		}
+		rec.Bytes = n
+	case fRetryAfter:
+		d, ok := parse.RetryAfter(b) // an HTTP-date stays Unknown
+		if !ok {
+			return false
+		}
+		rec.RetryAfter = d
+	default:
+		d, ok := duration(b, a.how)
+		if !ok {
+			return false
+		}
+		switch a.field {
+		case fDuration:
+			rec.Duration = d
+		case fOriginHeaderTime:
+			rec.OriginHeaderTime = d
+		default:
+			rec.OriginConnectTime = d
 		}
 	}
-	return s
-}
-
-func timestamp(b []byte) (int64, bool) {
-	if b[0] == '[' && b[len(b)-1] == ']' {
-		b = b[1 : len(b)-1]
-	}
-	if len(b) == 0 {
-		return 0, false
-	}
-	if b[0] >= '0' && b[0] <= '9' && len(b) >= 19 && b[4] == '-' {
-		if t, ok := parse.RFC3339(b); ok {
-			return t, true
-		}
-		if len(b) <= 29 { // no zone: read as UTC
-			var buf [32]byte
-			n := copy(buf[:], b)
-			buf[n] = 'Z'
-			if t, ok := parse.RFC3339(buf[:n+1]); ok {
-				return t, true
-			}
-		}
-		return 0, false
-	}
-	if t, ok := parse.CLFTime(b); ok {
-		return t, true
-	}
-	return parse.Epoch(b)
-}
-
-func status(b []byte) (int, bool) {
-	if s, ok := parse.Status(b); ok {
-		return s, true
-	}
-	n, ok := integer(b) // 200.0 from a float encoder
-	if !ok || n < 0 || n > 999 {
-		return 0, false
-	}
-	return int(n), true
-}
-
-func integer(b []byte) (int64, bool) {
-	if n, ok := parse.Atoi(b); ok {
-		return n, true
-	}
-	v := jsonscan.Value{Kind: jsonscan.Number, Raw: b}
-	return v.Int()
-}
-
-func duration(b []byte, h how) (time.Duration, bool) {
-	switch h {
-	case hSeconds:
-		if d, ok := parse.Seconds(b); ok {
-			return d, d >= 0
-		}
-		f, ok := jsonscan.Value{Kind: jsonscan.Number, Raw: b}.Float()
-		if !ok || f < 0 || f > 1e9 {
-			return 0, false
-		}
-		return time.Duration(f * float64(time.Second)), true
-	}
-	f, ok := jsonscan.Value{Kind: jsonscan.Number, Raw: b}.Float()
-	if !ok || f < 0 || f > 9e18 {
-		return 0, false
-	}
-	switch h {
-	case hMillis:
-		f *= float64(time.Millisecond)
-	case hMicros:
-		f *= float64(time.Microsecond)
-	}
-	if f > 9e18 {
-		return 0, false
-	}
-	return time.Duration(f), true
+	return true
 }

@@ -1,6 +1,9 @@
 package jsonlog
 
 import (
+	"bytes"
+	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -208,7 +211,7 @@ func TestMalformed(t *testing.T) {
 		{`{"ts":1 "status":200}`, "invalid JSON syntax"},
 		{`{"status":200}`, "no timestamp field"},
 		{`{"ts":"soon","status":200}`, "timestamp not understood"},
-		{`{"ts":1,"msg":"server started"}`, "no status field"},
+		{`{"ts":1,"msg":"request","method":"GET","uri":"/"}`, "no status field"},
 		{`{"ts":1,"status":"OK"}`, "status is not an HTTP status code"},
 		{`{"ts":1,"request":{"headers":{"a":[}},"status":200}`, "invalid JSON syntax"},
 	}
@@ -218,6 +221,28 @@ func TestMalformed(t *testing.T) {
 		err := p.Parse([]byte(tt.line), &r)
 		if !parse.IsMalformed(err) || !strings.Contains(err.Error(), tt.reason) {
 			t.Errorf("%s: err %v, want malformed %q", tt.line, err, tt.reason)
+		}
+	}
+}
+
+// TestApplicationMessages: JSON lines with neither a status nor a request
+// are application messages logged beside the access log (Caddy writes both
+// to one stream): ignored, not malformed.
+func TestApplicationMessages(t *testing.T) {
+	p := New(nil)
+	for _, line := range []string{
+		`{"ts":1,"msg":"server started"}`,
+		`{"level":"info","ts":1761019822.316192,"logger":"admin","msg":"admin endpoint started","address":"localhost:2019"}`,
+	} {
+		var r parse.Record
+		if err := p.Parse([]byte(line), &r); !errors.Is(err, parse.ErrIgnored) {
+			t.Errorf("%s: %v, want ignored", line, err)
+		}
+	}
+	for _, line := range []string{`{}`, `{"ts":1,"level":"info"}`} {
+		var r parse.Record
+		if err := p.Parse([]byte(line), &r); !parse.IsMalformed(err) {
+			t.Errorf("%s: %v, want malformed", line, err)
 		}
 	}
 }
@@ -254,5 +279,76 @@ func BenchmarkJSON(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestRealDataTraefik reads Traefik's JSON access log (v1 and v2 key sets);
+// the values were read off the lines by hand.
+func TestRealDataTraefik(t *testing.T) {
+	data, err := os.ReadFile("testdata/traefik_json_elastic_test-format-json.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	want := []struct {
+		client, upstream string
+		status           int
+		duration         time.Duration
+	}{
+		{"127.0.0.1", "", 404, 40356},
+		{"10.10.10.20", "10.10.10.10:80", 200, 100000}, // v1: BackendAddr
+		{"10.10.10.10", "", 200, 24814},
+		{"10.10.10.20", "10.10.10.40:1234", 404, 486767}, // ClientAddr only
+		{"10.10.10.21", "10.10.10.60:5678", 304, 46382173},
+		{"175.16.199.10", "10.1.25.243:80", 200, 59518533}, // ClientHost beats ClientAddr
+		{"::1", "", 404, 32673},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d", len(lines), len(want))
+	}
+	p := New(nil)
+	for i, w := range want {
+		var r parse.Record
+		if err := p.Parse(lines[i], &r); err != nil {
+			t.Errorf("line %d: %v", i+1, err)
+			continue
+		}
+		if r.ClientIP != w.client || r.Upstream != w.upstream || r.Status != w.status || r.Duration != w.duration {
+			t.Errorf("line %d: client %q upstream %q status %d duration %v, want %+v", i+1, r.ClientIP, r.Upstream, r.Status, r.Duration, w)
+		}
+	}
+}
+
+// TestCDNNames: Akamai DataStream 2 and Fastly lines, written from their
+// public field references (no real sample with a licence was found).
+func TestCDNNames(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want func(r parse.Record) bool
+	}{
+		{"akamai datastream 2", `{"version":"1","cp":"123456","reqId":"1a2b3c","reqTimeSec":"1787162798.123","bytes":"15000","cliIP":"203.0.113.7","statusCode":"503","proto":"HTTPS","reqHost":"www.example.com","reqMethod":"GET","reqPath":"/api/jobs","queryStr":"page=2","UA":"curl/8.0","totalBytes":"15321","errorCode":"ERR_CONNECT_FAIL","turnAroundTimeMSec":"45"}`,
+			func(r parse.Record) bool {
+				return r.Time == 1787162798123000000 && r.Status == 503 && r.ClientIP == "203.0.113.7" && r.Host == "www.example.com" &&
+					r.Method == "GET" && r.Path == "/api/jobs" && r.Query == "page=2" && r.UserAgent == "curl/8.0" &&
+					r.Bytes == 15000 && r.RequestID == "1a2b3c" && r.Failure == "ERR_CONNECT_FAIL"
+			}},
+		{"fastly", `{"timestamp":"2026-11-20T10:00:00Z","client_ip":"198.51.100.4","host":"www.example.com","url":"/a?b=1","request_method":"POST","request_protocol":"HTTP/2","request_referer":"-","request_user_agent":"ua","response_state":"MISS","response_status":202,"response_body_size":17}`,
+			func(r parse.Record) bool {
+				return r.Status == 202 && r.ClientIP == "198.51.100.4" && r.Path == "/a" && r.Query == "b=1" && r.Method == "POST" &&
+					r.Protocol == "HTTP/2" && r.Referer == "" && r.UserAgent == "ua" && r.CacheStatus == "MISS" && r.Bytes == 17
+			}},
+	}
+	p := New(nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r parse.Record
+			if err := p.Parse([]byte(tt.line), &r); err != nil {
+				t.Fatal(err)
+			}
+			if !tt.want(r) {
+				t.Errorf("%+v", r)
+			}
+		})
 	}
 }
