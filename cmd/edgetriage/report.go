@@ -103,7 +103,7 @@ func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts re
 	eng := rules.NewEngine(a.rules)
 	lastLine := time.Now()
 	a.input.OnEvent = func(ev input.Event) {
-		if ev.Kind == "error" || ev.Kind == "polling" || ev.Kind == "removed" {
+		if ev.Kind == "error" || ev.Kind == "polling" || ev.Kind == "removed" || ev.Kind == "possible_gap" {
 			mu.Lock()
 			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(ev.String()))
 			mu.Unlock()
