@@ -259,8 +259,13 @@ func (m *Model) setStatus(s string, isErr bool) {
 
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.c.keys
-	if msg.String() == "ctrl+c" {
+	switch msg.String() {
+	case "ctrl+c":
 		return m, tea.Quit
+	case "ctrl+z":
+		// Raw mode turns ^Z into a key: suspend as the shell would, with
+		// the terminal restored while stopped.
+		return m, suspendKey
 	}
 	if m.exporting {
 		return m.handleExportKey(msg)
