@@ -42,6 +42,11 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	if a.o.follow {
 		return followReport(ctx, a, stdout, stderr, opts)
 	}
+	a.input.OnEvent = func(ev input.Event) {
+		if ev.Kind == "waiting" { // a named pipe without a writer yet
+			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(ev.String()))
+		}
+	}
 	p, err := input.New(a.input)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
@@ -62,6 +67,9 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	eng := rules.NewEngine(a.rules)
 	res, err := p.Run(ctx, eng.Add)
 	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("stopped: %w", context.Cause(ctx)) // "received terminated"
+		}
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}

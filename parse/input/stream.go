@@ -36,7 +36,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 		p.event(Event{Input: st.src.path, Kind: "error", Err: st.src.err})
 		return
 	}
-	o, err := p.open(st.src)
+	o, err := p.open(ctx, st.src)
 	if err != nil {
 		st.live.setErr(err)
 		p.event(Event{Input: st.src.path, Kind: "error", Err: err})
@@ -99,14 +99,16 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	}
 }
 
-func (p *Pipeline) open(src source) (*opened, error) {
+func (p *Pipeline) open(ctx context.Context, src source) (*opened, error) {
 	if src.stdin {
 		if p.opt.Stdin == nil {
 			return nil, errors.New("-: no standard input")
 		}
 		return openReader(p.opt.Stdin, &p.bytes)
 	}
-	return openFile(src, &p.bytes) // errors name the path
+	return openFile(ctx, src, &p.bytes, func() { // errors name the path
+		p.event(Event{Input: src.path, Kind: "waiting", Msg: "named pipe: waiting for a writer"})
+	})
 }
 
 // assembler takes the reader's chunks in order, has them parsed (in
