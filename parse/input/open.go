@@ -2,9 +2,9 @@ package input
 
 import (
 	"bufio"
-	"context"
 	"bytes"
 	"compress/bzip2"
+	"context"
 	"fmt"
 	"io"
 	"os"
