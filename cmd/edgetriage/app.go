@@ -23,6 +23,8 @@ type app struct {
 	causes *causes.Set
 	failOn rules.Severity
 	redact bool
+	// warnings are printed to stderr before the command runs.
+	warnings []string
 }
 
 // buildConfig merges the config file under the flags (flags win) and
@@ -32,11 +34,14 @@ func buildConfig(o *options) (*app, error) {
 	if !explicit {
 		path = defaultConfigPath()
 	}
-	fc, err := loadConfig(path, explicit)
+	fc, warning, err := loadConfig(path, explicit)
 	if err != nil {
 		return nil, err
 	}
 	a := &app{o: o, redact: o.redact}
+	if warning != "" {
+		a.warnings = append(a.warnings, warning)
+	}
 
 	// Thresholds: flag if given, else the config file, else the flag default.
 	rc := rules.DefaultConfig()

@@ -73,6 +73,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
+	for _, w := range cfg.warnings {
+		fmt.Fprintf(stderr, "edgetriage: warning: %s\n", w)
+	}
 	switch o.command {
 	case "rules":
 		return runRules(cfg, stdout, stderr)
