@@ -319,12 +319,14 @@ func (a *assembler) failed(err error) {
 }
 
 // detect chooses the input's parser from the options or from its first
-// non-blank lines, reading (and holding) as many chunks as that takes. On
+// non-blank lines, reading (and holding) as many chunks as that takes, up
+// to detectMaxHeld bytes from the first non-blank line. On
 // failure the lines read are accounted for and the input ends with an error.
 func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk, bool) {
 	name := a.p.formatFor(a.st.src.path)
 	var held []*chunk
 	var sample [][]byte
+	heldBytes := 0
 	if name == "" {
 		deadline := time.NewTimer(a.p.opt.detectWait) // live stdin: do not wait for lines forever
 		defer deadline.Stop()
@@ -335,8 +337,21 @@ func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk,
 				if !ok {
 					break collect
 				}
-				held = append(held, c)
+				before := len(sample)
 				sample = appendSample(sample, c)
+				if len(held) == 0 && len(sample) == before {
+					// Nothing but blank (or overlong) lines so far: they
+					// need no format, and holding them would keep a file
+					// of newlines in memory whole.
+					a.lineParser(noRecords{}).parseChunk(c)
+					a.take(c)
+					continue
+				}
+				held = append(held, c)
+				heldBytes += len(c.data)
+				if heldBytes >= detectMaxHeld {
+					break collect // sparse lines: detect from what is there
+				}
 			case <-deadline.C:
 				if len(sample) > 0 {
 					break collect
