@@ -2,12 +2,15 @@ package parse
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Printable returns s with everything a terminal could interpret made
-// visible and inert: C0 and C1 control characters (ESC, BEL, CR, ...) and DEL
-// become \xNN escapes, tabs become \t, and invalid UTF-8 bytes become \xNN.
+// visible and inert: C0 control characters (ESC, BEL, CR, ...) and DEL
+// become \xNN escapes, tabs become \t, invalid UTF-8 bytes become \xNN,
+// and the characters Hidden names (C1 controls, bidi overrides, zero-width
+// and other invisible format characters) become \uNNNN.
 // Log text is untrusted: it goes through Printable before it is rendered.
 func Printable(s string) string {
 	clean := true
@@ -41,12 +44,8 @@ func Printable(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			writeHex(&b, c)
-		case r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029, r == 0x200e, r == 0x200f,
-			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			// C1 controls (0x9b is a CSI on some terminals) and bidi overrides.
-			for j := 0; j < size; j++ {
-				writeHex(&b, s[i+j])
-			}
+		case Hidden(r):
+			writeU(&b, r)
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -60,4 +59,35 @@ func writeHex(b *strings.Builder, c byte) {
 	b.WriteString(`\x`)
 	b.WriteByte(hex[c>>4])
 	b.WriteByte(hex[c&0xf])
+}
+
+// Hidden reports whether r must not reach a terminal (or a JSON reader's
+// terminal) as itself: C1 controls (U+009B is a CSI on some terminals),
+// the line and paragraph separators, and format characters (Unicode Cf):
+// bidi overrides and isolates such as U+202E, zero-width characters such as
+// U+200B, the byte order mark U+FEFF, soft hyphens, tag characters. They
+// reorder or hide what is shown, so they are shown as escapes instead.
+func Hidden(r rune) bool {
+	switch {
+	case r < 0x80:
+		return false
+	case r <= 0x9f, r == 0x2028, r == 0x2029:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
+
+// writeU writes r as \uNNNN (or \UNNNNNNNN beyond the BMP).
+func writeU(b *strings.Builder, r rune) {
+	const hex = "0123456789abcdef"
+	n := 4
+	if r > 0xffff {
+		b.WriteString(`\U`)
+		n = 8
+	} else {
+		b.WriteString(`\u`)
+	}
+	for i := n - 1; i >= 0; i-- {
+		b.WriteByte(hex[(r>>(4*uint(i)))&0xf])
+	}
 }

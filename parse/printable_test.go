@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -13,9 +12,15 @@ func TestPrintable(t *testing.T) {
 		{"a\tb\r\n", `a\tb\x0d\x0a`},
 		{"caf\xc3\xa9", "café"},
 		{"bad\xff", `bad\xff`},
-		{"c1\xc2\x9b31m", `c1\xc2\x9b31m`},
+		{"c1\xc2\x9b31m", `c1\u009b31m`},
 		{"nul\x00", `nul\x00`},
-		{"\u202eevil", `\xe2\x80\xaeevil`},
+		{"\u202eevil", `\u202eevil`},
+		{"zero\u200bwidth", `zero\u200bwidth`},
+		{"\ufeffbom", `\ufeffbom`},
+		{"soft\u00adhyphen", `soft\u00adhyphen`},
+		{"tag\U000e0041", `tag\U000e0041`},
+		{"line\u2028sep", `line\u2028sep`},
+		{"emoji 😀 ok", "emoji 😀 ok"},
 	}
 	for _, tt := range tests {
 		if got := Printable(tt.in); got != tt.want {
@@ -34,8 +39,10 @@ func FuzzPrintable(f *testing.F) {
 				t.Fatalf("control byte %#x survived in %q", c, out)
 			}
 		}
-		if strings.ContainsRune(out, '\u009b') {
-			t.Fatalf("C1 CSI survived in %q", out)
+		for _, r := range out {
+			if Hidden(r) {
+				t.Fatalf("hidden character %U survived in %q", r, out)
+			}
 		}
 	})
 }

@@ -47,6 +47,24 @@ type InputStats struct {
 	First, Last       time.Time // time range of its parsed records (zero if none)
 	MalformedExamples []MalformedExample
 	Err               error // why reading stopped early, if it did (the file and line reached are in the message)
+	// PossibleGaps are stretches of a followed file that may not have been
+	// read (a copytruncate whose copy could not be found); at most
+	// MaxGaps are kept, GapsDropped counts the rest.
+	PossibleGaps []Gap
+	GapsDropped  int64
+}
+
+// MaxGaps bounds the possible gaps kept per input.
+const MaxGaps = 100
+
+// Gap is a stretch of a followed file that may not have been read: bytes
+// From to To (-1: up to a point not known) of the file's Generation (0 for
+// the first file opened at the path, one more per rotation, re-creation or
+// truncation).
+type Gap struct {
+	Generation int
+	From, To   int64
+	Reason     string
 }
 
 // Totals is the accounting across all inputs, after the merge.

@@ -259,8 +259,13 @@ func (m *Model) setStatus(s string, isErr bool) {
 
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.c.keys
-	if msg.String() == "ctrl+c" {
+	switch msg.String() {
+	case "ctrl+c":
 		return m, tea.Quit
+	case "ctrl+z":
+		// Raw mode turns ^Z into a key: suspend as the shell would, with
+		// the terminal restored while stopped.
+		return m, suspendKey
 	}
 	if m.exporting {
 		return m.handleExportKey(msg)
@@ -483,6 +488,10 @@ func (m *Model) statusView() string {
 	}
 	snap := m.c.snap
 	right := st.Muted.Render(plural(len(snap.Findings), "finding") + " · " + plural(len(snap.Origins), "origin"))
+	if gaps := possibleGaps(m.c.inputs); gaps > 0 {
+		// Followed lines may be missing: say so where it is always seen.
+		right = st.StatusError.Render(plural(int(gaps), "possible gap")) + " · " + right
+	}
 	left := m.status
 	style := st.Status
 	if m.statusErr {
@@ -495,6 +504,16 @@ func (m *Model) statusView() string {
 		return fitLine(style.Render(left), m.width)
 	}
 	return style.Render(pad(left, lw)) + " " + right
+}
+
+// possibleGaps counts the stretches of followed files that may not have
+// been read.
+func possibleGaps(inputs []parse.InputStats) int64 {
+	var n int64
+	for i := range inputs {
+		n += int64(len(inputs[i].PossibleGaps)) + inputs[i].GapsDropped
+	}
+	return n
 }
 
 // helpLine is the short help of the active screen plus the global keys.

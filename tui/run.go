@@ -25,6 +25,11 @@ func Run(ctx context.Context, opts Options) (err error) {
 		tea.WithMouseCellMotion(),
 		tea.WithContext(ctx),
 		tea.WithFPS(30),
+		// Exit signals are the caller's (they cancel ctx). Bubble Tea's own
+		// handler would race with that cancellation: when ctx wins, its
+		// handler blocks for ever sending the quit message to an event loop
+		// that has ended, and the program never restores the terminal.
+		tea.WithoutSignalHandler(),
 	}
 	if opts.KeysFromTTY {
 		popts = append(popts, tea.WithInputTTY())
@@ -40,6 +45,7 @@ func Run(ctx context.Context, opts Options) (err error) {
 	defer close(stop)
 	opts.stop = stop
 	p := tea.NewProgram(New(opts), popts...)
+	go relaySuspend(p, stop)
 	defer func() {
 		// Last resort: a panic outside Bubble Tea's own recovery still
 		// leaves a usable terminal.

@@ -25,6 +25,8 @@ type app struct {
 	redact bool
 	// chColumns: the config file's clickhouse_columns, then --ch-column
 	chColumns []string
+	// warnings are printed to stderr before the command runs.
+	warnings []string
 }
 
 // buildConfig merges the config file under the flags (flags win) and
@@ -34,12 +36,15 @@ func buildConfig(o *options) (*app, error) {
 	if !explicit {
 		path = defaultConfigPath()
 	}
-	fc, err := loadConfig(path, explicit)
+	fc, warning, err := loadConfig(path, explicit)
 	if err != nil {
 		return nil, err
 	}
 	a := &app{o: o, redact: o.redact}
 	a.chColumns = append(append([]string(nil), fc.ClickHouseColumns...), o.ch.columns...)
+	if warning != "" {
+		a.warnings = append(a.warnings, warning)
+	}
 
 	// Thresholds: flag if given, else the config file, else the flag default.
 	rc := rules.DefaultConfig()

@@ -102,24 +102,30 @@ func defaultConfigPath() string {
 	return filepath.Join(dir, "edgetriage", "config.yaml")
 }
 
-// loadConfig reads path; a missing default file is not an error, a missing
-// explicit one is.
-func loadConfig(path string, explicit bool) (*fileConfig, error) {
-	var c fileConfig
+// loadConfig reads path. Only a config that was asked for (--config) must
+// be readable: a default file that is missing is skipped, and one that
+// cannot be read (a directory, a path through a plain file, no permission)
+// gives a warning and the defaults. A file that was read but is not valid
+// is an error either way: it says what its author meant.
+func loadConfig(path string, explicit bool) (c *fileConfig, warning string, err error) {
+	c = &fileConfig{}
 	if path == "" {
-		return &c, nil
+		return c, "", nil
 	}
 	data, err := os.ReadFile(path)
-	if err != nil {
-		if !explicit && errors.Is(err, fs.ErrNotExist) {
-			return &c, nil
-		}
-		return nil, fmt.Errorf("config: %w", err)
+	switch {
+	case err == nil:
+	case explicit:
+		return nil, "", fmt.Errorf("config: %w", err)
+	case errors.Is(err, fs.ErrNotExist):
+		return c, "", nil
+	default:
+		return c, fmt.Sprintf("default config not read, using the defaults: %v", err), nil
 	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, "", fmt.Errorf("config %s: %w", path, err)
 	}
-	return &c, nil
+	return c, "", nil
 }

@@ -8,19 +8,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/pprof"
-	"syscall"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background())
 	stopProfile := startProfile(os.Getenv("EDGETRIAGE_CPUPROFILE"))
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()
+	code = signalExitCode(ctx, code)
 	stop()
 	os.Exit(code)
 }
@@ -73,6 +72,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
+	}
+	for _, w := range cfg.warnings {
+		fmt.Fprintf(stderr, "edgetriage: warning: %s\n", w)
 	}
 	switch o.command {
 	case "rules":

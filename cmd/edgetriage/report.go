@@ -50,6 +50,11 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	if a.o.follow {
 		return followReport(ctx, a, stdout, stderr, opts)
 	}
+	a.input.OnEvent = func(ev input.Event) {
+		if ev.Kind == "waiting" { // a named pipe without a writer yet
+			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(ev.String()))
+		}
+	}
 	p, err := input.New(a.input)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
@@ -70,6 +75,9 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	eng := rules.NewEngine(a.rules)
 	res, err := p.Run(ctx, eng.Add)
 	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("stopped: %w", context.Cause(ctx)) // "received terminated"
+		}
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
@@ -114,7 +122,7 @@ func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts re
 	eng := rules.NewEngine(a.rules)
 	lastLine := time.Now()
 	a.input.OnEvent = func(ev input.Event) {
-		if ev.Kind == "error" || ev.Kind == "polling" || ev.Kind == "removed" {
+		if ev.Kind == "error" || ev.Kind == "polling" || ev.Kind == "removed" || ev.Kind == "possible_gap" {
 			mu.Lock()
 			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(ev.String()))
 			mu.Unlock()

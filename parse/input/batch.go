@@ -102,8 +102,11 @@ func (p *Pipeline) peekAll(ctx context.Context, streams []*stream) {
 // once and reports its own error).
 func (p *Pipeline) peek(src source) (first int64, ok bool) {
 	path := src.path
+	if src.open == nil && isFIFO(path) {
+		return 0, false // reading it would take its data
+	}
 	var discard atomic.Int64
-	o, err := openFile(src, &discard)
+	o, err := openFile(context.Background(), src, &discard, func() {})
 	if err != nil {
 		return 0, false
 	}

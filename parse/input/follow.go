@@ -115,6 +115,9 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 				}
 				f.take(batch)
 			case ev := <-events:
+				if ev.Kind == tail.PossibleGap {
+					f.input(ev.Path).live.addGap(parse.Gap{Generation: ev.Gap.Generation, From: ev.Gap.From, To: ev.Gap.To, Reason: ev.Msg})
+				}
 				p.event(Event{Input: ev.Path, Kind: ev.Kind.String(), Msg: ev.Msg, Err: ev.Err})
 			case fresh := <-found:
 				for _, path := range fresh {

@@ -226,3 +226,43 @@ func TestFollowDirectoryLiveFilesOnly(t *testing.T) {
 		t.Fatalf("explicit path: %+v", srcs)
 	}
 }
+
+// A copytruncate whose copy is not beside the file may have lost lines:
+// the input's accounting carries the possible gap with its offsets.
+func TestFollowReportsPossibleGap(t *testing.T) {
+	dir, away := t.TempDir(), t.TempDir()
+	a := writeFile(t, filepath.Join(dir, "a.log"), tLines(100, 101))
+	opt := testOptions(a)
+	opt.Follow, opt.FromStart = true, true
+	opt.FollowLatency = 50 * time.Millisecond
+	opt.PollInterval = 50 * time.Millisecond
+	opt.detectWait = 50 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sink := &syncSink{}
+	p, err := New(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = p.Run(ctx, sink.add)
+	}()
+	waitFor(t, "the first two records", func() bool { return sink.len() == 2 })
+	data, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(away, "a.log.1"), data) // logrotate's olddir
+	if err := os.Truncate(a, 0); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, a, tLines(102))
+	waitFor(t, "a possible gap", func() bool { return len(p.Inputs()[0].PossibleGaps) == 1 })
+	if g := p.Inputs()[0].PossibleGaps[0]; g.From != int64(len(data)) || g.To != -1 || g.Generation != 0 || g.Reason == "" {
+		t.Errorf("gap %+v, want generation 0 from %d to -1 with a reason", g, len(data))
+	}
+	cancel()
+	<-done
+}

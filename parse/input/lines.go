@@ -13,6 +13,10 @@ const (
 	reasonUnknown = "format not detected"
 )
 
+// initialBatch is the record capacity a chunk starts with: a 128 KiB slab
+// of 180-byte lines holds about 730.
+const initialBatch = 1024
+
 // maxExampleText caps the text kept with a malformed example.
 const maxExampleText = 256
 
@@ -44,9 +48,32 @@ func (lp *lineParser) parseChunk(c *chunk) {
 		return
 	}
 	res.counts.Bytes = int64(len(c.data))
-	res.owner = getBatch(int(c.lines))
-	res.recs = res.owner.recs[:0] // room for every line: appends never move it
-	defer func() { res.owner.hold(len(res.recs)) }()
+	// Room for the records of a typical chunk, not for every line: a slab
+	// of blank lines (128 Ki of them) would otherwise take 50 MB of Records
+	// that are never filled. Appends grow the array past that; the batch
+	// then keeps (and pools) the grown one.
+	res.owner = getBatch(min(int(c.lines), initialBatch))
+	res.recs = res.owner.recs[:0]
+	defer func() {
+		if cap(res.recs) > cap(res.owner.recs) {
+			res.owner.recs = res.recs[:0]
+		}
+		if n := len(res.recs); int64(n)*16 < c.lines && n < cap(res.recs)/16 {
+			// A few records among many lines (mostly blank or malformed):
+			// copied out with their text, so that while they wait in the
+			// reorder and duplicate windows they pin neither a whole batch
+			// nor a whole slab; the batch is reused at once.
+			recs := make([]parse.Record, n)
+			for i := range res.recs {
+				recs[i] = res.recs[i].Clone()
+			}
+			clear(res.recs)
+			res.owner.hold(0)
+			res.recs, res.owner = recs, nil
+			return
+		}
+		res.owner.hold(len(res.recs))
+	}()
 	data := c.data
 	lineNo, off := c.first, c.offset
 	for len(data) > 0 {

@@ -45,6 +45,17 @@ func (l *liveStats) add(res *chunkResult, maxExamples int, filtered int64) {
 	l.filtered += filtered
 }
 
+// addGap records a stretch of the input that may not have been read.
+func (l *liveStats) addGap(g parse.Gap) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.stats.PossibleGaps) >= parse.MaxGaps {
+		l.stats.GapsDropped++
+		return
+	}
+	l.stats.PossibleGaps = append(l.stats.PossibleGaps, g)
+}
+
 // setLate records the input's reorder buffer's late count so far.
 func (l *liveStats) setLate(n int64) {
 	l.mu.Lock()
@@ -82,6 +93,7 @@ func (l *liveStats) snapshot() (s parse.InputStats, late, filtered int64) {
 	defer l.mu.Unlock()
 	s = l.stats
 	s.MalformedExamples = slices.Clone(l.stats.MalformedExamples)
+	s.PossibleGaps = slices.Clone(l.stats.PossibleGaps)
 	return s, l.late, l.filtered
 }
 

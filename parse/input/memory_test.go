@@ -6,8 +6,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -172,4 +175,99 @@ func TestSorterRepairsWithinWindow(t *testing.T) {
 			t.Fatalf("at %d: %+v after %+v", i, got[i], got[i-1])
 		}
 	}
+}
+
+// blankReader produces n blank lines with a parseable line every so many,
+// as a file of newlines does.
+type blankReader struct{ n, i, every int }
+
+func (b *blankReader) Read(p []byte) (int, error) {
+	if b.i >= b.n {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(p) && b.i < b.n {
+		if b.i%b.every == 0 {
+			line := fmt.Appendf(nil, "%d 200 ray%d\n", 1_000_000+b.i/b.every, b.i)
+			if len(p)-k < len(line) {
+				break
+			}
+			k += copy(p[k:], line)
+		} else {
+			p[k] = '\n'
+			k++
+		}
+		b.i++
+	}
+	return k, nil
+}
+
+// Blank lines yield no record, so they must cost no per-line memory: the
+// live heap stays flat however many there are (2 GiB of newlines once took
+// 2.18 GB: every chunk preallocated a Record per line, and a file of
+// nothing but newlines was held whole waiting for a line to detect its
+// format from).
+func TestBlankLinesKeepHeapFlat(t *testing.T) {
+	sizes := []int{4 << 20, 32 << 20}
+	if testing.Short() || raceEnabled {
+		sizes = []int{1 << 20, 8 << 20}
+	}
+	var peaks []uint64
+	for _, n := range sizes {
+		for _, sparse := range []bool{false, true} {
+			peak := blankRunPeak(t, n, sparse)
+			t.Logf("%d blank lines (a record every 100k: %v): peak live heap %.1f MB", n, sparse, float64(peak)/(1<<20))
+			if peak > 32<<20 {
+				t.Errorf("live heap grew to %d MB", peak>>20)
+			}
+			peaks = append(peaks, peak)
+		}
+	}
+	// Flat: eight times the input, not more than a few MB more heap.
+	for i := range 2 {
+		if big, small := peaks[2+i], peaks[i]; big > small+8<<20 {
+			t.Errorf("live heap grows with input: %d MB then %d MB", small>>20, big>>20)
+		}
+	}
+}
+
+// blankRunPeak runs n blank lines through the pipeline and returns the
+// peak live heap (as of each collection) while it ran.
+func blankRunPeak(t *testing.T, n int, sparse bool) uint64 {
+	t.Helper()
+	opt := testOptions("-")
+	every := 100_000
+	if !sparse {
+		every = n + 1 // a single record, first
+	}
+	opt.Stdin = &blankReader{n: n, every: every}
+	runtime.GC()
+	var peak atomic.Uint64
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	res, err := Run(context.Background(), opt, func([]parse.Record) {})
+	close(stop)
+	<-sampled
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBalanced(t, res)
+	if want := int64((n + every - 1) / every); res.Totals.Lines != int64(n) || res.Totals.Parsed != want {
+		t.Fatalf("totals %+v, want %d lines, %d parsed", res.Totals.Counts, n, want)
+	}
+	return peak.Load()
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -123,17 +124,25 @@ func openReader(raw io.Reader, counter *atomic.Int64) (*opened, error) {
 	return o, nil
 }
 
-// openFile opens path (or src.open) and its decompressor.
-func openFile(src source, counter *atomic.Int64) (*opened, error) {
+// openFile opens path (or src.open) and its decompressor. A named pipe is
+// waited on for a writer while ctx lasts; waiting is called if it has none
+// yet.
+func openFile(ctx context.Context, src source, counter *atomic.Int64, waiting func()) (*opened, error) {
 	path := src.path
 	var f io.ReadCloser
 	var err error
-	if src.open != nil {
+	switch {
+	case src.open != nil:
 		f, err = src.open()
 		if err != nil {
 			err = fmt.Errorf("%s: %w", path, err)
 		}
-	} else {
+	case isFIFO(path):
+		f, err = openFIFO(ctx, path, waiting)
+		if err != nil && ctx.Err() == nil {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+	default:
 		f, err = os.Open(path)
 	}
 	if err != nil {
@@ -147,4 +156,11 @@ func openFile(src source, counter *atomic.Int64) (*opened, error) {
 	inner := o.close
 	o.close = func() { inner(); _ = f.Close() }
 	return o, nil
+}
+
+// isFIFO reports whether path is a named pipe (which cannot be opened
+// twice, peeked at or reopened).
+func isFIFO(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode()&os.ModeNamedPipe != 0
 }

@@ -31,6 +31,9 @@ const (
 	// time is flat from 64 to 256 KiB; below that per-chunk costs show.
 	DefaultSlabSize = 128 << 10
 	detectLines     = 16 // non-blank lines shown to format detection
+	// detectMaxHeld bounds the bytes held while those lines are collected:
+	// past it, detection goes by the lines found so far.
+	detectMaxHeld = 4 << 20
 )
 
 // Options say what to read and how. The zero value reads nothing; set Paths.

@@ -21,6 +21,10 @@ func ReadLine(path string, offset int64, maxLine int) (string, error) {
 	if path == StdinName {
 		return "", fmt.Errorf("standard input: %w", ErrNotRereadable)
 	}
+	if isFIFO(path) {
+		// Its lines are gone once read, and opening it could wait for ever.
+		return "", fmt.Errorf("%s (named pipe): %w", path, ErrNotRereadable)
+	}
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
 	}

@@ -36,7 +36,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 		p.event(Event{Input: st.src.path, Kind: "error", Err: st.src.err})
 		return
 	}
-	o, err := p.open(st.src)
+	o, err := p.open(ctx, st.src)
 	if err != nil {
 		st.live.setErr(err)
 		p.event(Event{Input: st.src.path, Kind: "error", Err: err})
@@ -99,14 +99,16 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	}
 }
 
-func (p *Pipeline) open(src source) (*opened, error) {
+func (p *Pipeline) open(ctx context.Context, src source) (*opened, error) {
 	if src.stdin {
 		if p.opt.Stdin == nil {
 			return nil, errors.New("-: no standard input")
 		}
 		return openReader(p.opt.Stdin, &p.bytes)
 	}
-	return openFile(src, &p.bytes) // errors name the path
+	return openFile(ctx, src, &p.bytes, func() { // errors name the path
+		p.event(Event{Input: src.path, Kind: "waiting", Msg: "named pipe: waiting for a writer"})
+	})
 }
 
 // assembler takes the reader's chunks in order, has them parsed (in
@@ -317,12 +319,14 @@ func (a *assembler) failed(err error) {
 }
 
 // detect chooses the input's parser from the options or from its first
-// non-blank lines, reading (and holding) as many chunks as that takes. On
+// non-blank lines, reading (and holding) as many chunks as that takes, up
+// to detectMaxHeld bytes from the first non-blank line. On
 // failure the lines read are accounted for and the input ends with an error.
 func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk, bool) {
 	name := a.p.formatFor(a.st.src.path)
 	var held []*chunk
 	var sample [][]byte
+	heldBytes := 0
 	if name == "" {
 		deadline := time.NewTimer(a.p.opt.detectWait) // live stdin: do not wait for lines forever
 		defer deadline.Stop()
@@ -333,8 +337,21 @@ func (a *assembler) detect(ctx context.Context, chunks <-chan *chunk) ([]*chunk,
 				if !ok {
 					break collect
 				}
-				held = append(held, c)
+				before := len(sample)
 				sample = appendSample(sample, c)
+				if len(held) == 0 && len(sample) == before {
+					// Nothing but blank (or overlong) lines so far: they
+					// need no format, and holding them would keep a file
+					// of newlines in memory whole.
+					a.lineParser(noRecords{}).parseChunk(c)
+					a.take(c)
+					continue
+				}
+				held = append(held, c)
+				heldBytes += len(c.data)
+				if heldBytes >= detectMaxHeld {
+					break collect // sparse lines: detect from what is there
+				}
 			case <-deadline.C:
 				if len(sample) > 0 {
 					break collect

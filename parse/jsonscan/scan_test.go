@@ -180,8 +180,10 @@ func FuzzMembers(f *testing.F) {
 				}
 			}
 		}
+		// encoding/json decodes null into a map without error, leaving it
+		// nil: only a non-nil map means the input was an object.
 		var obj map[string]json.RawMessage
-		if json.Unmarshal(data, &obj) != nil {
+		if json.Unmarshal(data, &obj) != nil || obj == nil {
 			if end == "" {
 				t.Fatalf("accepted a valid non-object %q", data)
 			}

@@ -27,6 +27,18 @@ type generation struct {
 
 	lastGrowth time.Time // when a retired generation last gave bytes
 
+	// index counts the generations of the path (0 for the first file
+	// opened); a truncation starts a new one. Gaps name it.
+	index int
+
+	// head is the file's identity: its first bytes as read (up to
+	// len(head)), as Filebeat, Vector and Fluent Bit fingerprint files. A
+	// copytruncate that rewrote the file shows as a changed head even when
+	// the file grew back past our offset; the copy it left beside it has
+	// the old head, which is how the unread rest is found.
+	head    [fingerprintLen]byte
+	headLen int
+
 	// The last bytes read (up to len(seen)), checked against the file to
 	// notice a copytruncate whose file grew past our offset again before
 	// we looked: the size alone cannot tell.
@@ -34,8 +46,17 @@ type generation struct {
 	seenLen int
 }
 
-// remember keeps the tail of what was just read (data ends at g.offset).
-func (g *generation) remember(data []byte) {
+// fingerprintLen is how many leading bytes identify a file: enough to span
+// several log lines, so that files of same-shaped lines still differ in
+// their timestamps or counters.
+const fingerprintLen = 1024
+
+// remember keeps the tail of what was just read (data ends at g.offset,
+// and began at base) and the file's first bytes.
+func (g *generation) remember(data []byte, base int64) {
+	if h := int64(g.headLen); base <= h && h < fingerprintLen && base+int64(len(data)) > h {
+		g.headLen += copy(g.head[g.headLen:], data[int64(g.headLen)-base:])
+	}
 	if len(data) >= len(g.seen) {
 		g.seenLen = copy(g.seen[:], data[len(data)-len(g.seen):])
 		return
@@ -51,12 +72,27 @@ func (g *generation) rewritten() (bool, error) {
 	if g.seenLen == 0 {
 		return false, nil
 	}
-	var buf [len(g.seen)]byte
-	n, err := g.f.ReadAt(buf[:g.seenLen], g.offset-int64(g.seenLen))
+	return differs(g.f, g.seen[:g.seenLen], g.offset-int64(g.seenLen))
+}
+
+// headChanged reports whether the file no longer starts with the bytes
+// first read from it.
+func (g *generation) headChanged() (bool, error) {
+	return differs(g.f, g.head[:g.headLen], 0)
+}
+
+// differs reports whether f's bytes at off are not want (a short file
+// differs).
+func differs(f *os.File, want []byte, off int64) (bool, error) {
+	if len(want) == 0 {
+		return false, nil
+	}
+	var buf [fingerprintLen]byte
+	n, err := f.ReadAt(buf[:len(want)], off)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
-	return !bytes.Equal(buf[:n], g.seen[:g.seenLen]), nil
+	return !bytes.Equal(buf[:n], want), nil
 }
 
 // openGeneration opens path. atEnd starts reading after the last complete
@@ -93,6 +129,10 @@ func openGeneration(path string, atEnd bool, maxLine int) (*generation, error) {
 		n := int(min(g.offset, int64(len(g.seen))))
 		if n, err := f.ReadAt(g.seen[:n], g.offset-int64(n)); err == nil {
 			g.seenLen = n
+		}
+		n = int(min(g.offset, fingerprintLen))
+		if n, err := f.ReadAt(g.head[:n], 0); err == nil || errors.Is(err, io.EOF) {
+			g.headLen = n
 		}
 	}
 	return g, nil

@@ -12,10 +12,16 @@
 // open and is read again for a while (10 poll intervals, at least 2 s,
 // after its last growth) for writers that have not reopened yet, and its
 // unfinished last line is delivered (Unterminated) when it is closed.
-// Truncation is noticed by the size falling below the offset read, or by
-// the last bytes read having changed (a copytruncate whose file grew
-// back past the offset before Follow looked). Like tail -F, a file that
-// is rotated away before Follow ever opened it cannot be read.
+// Truncation is noticed on every wake-up, before reading, by the size
+// falling below the offset read, by the file's first bytes (its
+// fingerprint, up to 1 KiB) having changed, or by the last bytes read
+// having changed: a copytruncate whose file grew back past the offset
+// before Follow looked shows in one of them unless the new content repeats
+// the old byte for byte. The rest of the old content is then read from the
+// copy beside the file (the sibling with the old first bytes); if there is
+// none, a Gap event gives the offsets that may have been lost. Like
+// tail -F, a file that is rotated away before Follow ever opened it cannot
+// be read.
 //
 // One goroutine does all the work (plus fsnotify's own reader); lines and
 // events are sent from it, so a slow receiver slows reading (nothing is
@@ -114,6 +120,10 @@ const (
 	Polling
 	// Error: a file could not be opened, checked or read; Follow retries.
 	Error
+	// PossibleGap: lines may have been lost; Event.Gap says where. Sent when a
+	// copytruncate emptied the file and no copy of the old content was
+	// found to read its unread rest from.
+	PossibleGap
 )
 
 func (k EventKind) String() string {
@@ -132,6 +142,8 @@ func (k EventKind) String() string {
 		return "polling"
 	case Error:
 		return "error"
+	case PossibleGap:
+		return "possible_gap"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -144,6 +156,16 @@ type Event struct {
 	Kind EventKind
 	Err  error // set for Error (and for Polling when a watch failed)
 	Msg  string
+	Gap  Gap // set for PossibleGap
+}
+
+// Gap is a stretch of a file that may not have been read: bytes From to To
+// (To is -1 when the end is unknown) of the path's generation Generation
+// (0 for the first file opened at the path, then one more for each
+// rotation, re-creation or truncation).
+type Gap struct {
+	Generation int
+	From, To   int64
 }
 
 func (e Event) String() string {

@@ -60,6 +60,18 @@ type Input struct {
 	Last              string             `json:"last,omitempty"`
 	MalformedExamples []MalformedExample `json:"malformed_examples"`
 	Error             string             `json:"error,omitempty"`
+	// PossibleGaps: stretches of a followed file that may not have been
+	// read (see parse.Gap); GapsDropped counts those past the cap.
+	PossibleGaps []Gap `json:"possible_gaps,omitempty"`
+	GapsDropped  int64 `json:"possible_gaps_dropped,omitempty"`
+}
+
+// Gap is a stretch of a followed file that may not have been read.
+type Gap struct {
+	Generation int    `json:"generation"`
+	From       int64  `json:"from"`
+	To         int64  `json:"to"` // -1: up to a point not known
+	Reason     string `json:"reason"`
 }
 
 // MalformedExample is one malformed line kept to show what went wrong.
@@ -175,6 +187,10 @@ func buildInput(in parse.InputStats) Input {
 	for _, m := range in.MalformedExamples {
 		out.MalformedExamples = append(out.MalformedExamples, MalformedExample(m))
 	}
+	for _, g := range in.PossibleGaps {
+		out.PossibleGaps = append(out.PossibleGaps, Gap(g))
+	}
+	out.GapsDropped = in.GapsDropped
 	if in.Err != nil {
 		out.Error = in.Err.Error()
 	}

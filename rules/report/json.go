@@ -1,10 +1,14 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"unicode/utf16"
+	"unicode/utf8"
 
+	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -12,7 +16,8 @@ import (
 // "edgetriage.report/v2").
 func WriteJSON(w io.Writer, d *Document, opts Options) error {
 	d = prepare(d, opts)
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if !opts.Compact {
 		enc.SetIndent("", "  ")
@@ -20,7 +25,54 @@ func WriteJSON(w io.Writer, d *Document, opts Options) error {
 	if err := enc.Encode(d); err != nil {
 		return fmt.Errorf("writing JSON report: %w", err)
 	}
+	if _, err := w.Write(escapeHidden(buf.Bytes())); err != nil {
+		return fmt.Errorf("writing JSON report: %w", err)
+	}
 	return nil
+}
+
+// escapeHidden rewrites, in encoded JSON, the characters parse.Hidden
+// names (C1 controls such as U+009B, bidi overrides such as U+202E,
+// zero-width characters) as \u escapes: encoding/json leaves them raw, and
+// they would reach the terminal of whoever cats the file. JSON's structure
+// is ASCII, so they can only be inside strings, where an escape means the
+// same character. Output without them is returned as it is.
+func escapeHidden(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if parse.Hidden(r) {
+			break
+		}
+		i += size
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		if b[i] < utf8.RuneSelf {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if !parse.Hidden(r) {
+			out = append(out, b[i:i+size]...)
+		} else if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += size
+	}
+	return out
 }
 
 // WriteFindingJSON writes one finding as a single JSON line, as the
@@ -28,9 +80,13 @@ func WriteJSON(w io.Writer, d *Document, opts Options) error {
 // interface's export.
 func WriteFindingJSON(w io.Writer, f *rules.Finding, opts Options) error {
 	out := prepareFinding(f, opts)
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("writing finding JSON: %w", err)
+	}
+	if _, err := w.Write(escapeHidden(buf.Bytes())); err != nil {
 		return fmt.Errorf("writing finding JSON: %w", err)
 	}
 	return nil

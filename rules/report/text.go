@@ -262,6 +262,9 @@ func (t *textWriter) inputs(d *Document) {
 			}
 			t.line("  " + p.wrap(p.red, "error: ") + inert(msg))
 		}
+		for _, g := range in.PossibleGaps {
+			t.line("  " + p.wrap(p.red, "possible gap: ") + fmt.Sprintf("%s: generation %d from offset %d: %s", inert(in.Path), g.Generation, g.From, inert(g.Reason)))
+		}
 		for _, m := range in.MalformedExamples {
 			t.line("  " + p.wrap(p.yellow, "malformed: ") + fmt.Sprintf("%s:%d: %s: %s", inert(in.Path), m.Line, inert(m.Reason), inert(clip(m.Text, 200))))
 		}
