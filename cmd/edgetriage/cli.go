@@ -70,7 +70,7 @@ Usage:
   edgetriage                      open the bundled sample logs (a demo)
   edgetriage [open] PATH...       explore archived logs in the terminal interface
   edgetriage tail PATH...         follow live logs like tail -F
-  edgetriage report PATH...       print a report (text, --json or --output md)
+  edgetriage report PATH...       print a report (text, --json, --output md|html|csv)
   edgetriage rules                list the active cause rules
   edgetriage --version
 
@@ -102,7 +102,7 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 	fs.Var(&o.rules, "rules", "cause rule `FILE` that adds or overrides rules (repeatable)")
 	switch cmd {
 	case "report":
-		fs.StringVar(&o.output, "output", "text", "output `FORMAT`: text, json or md")
+		fs.StringVar(&o.output, "output", "text", "output `FORMAT`: text, json, md, html (one self-contained page) or csv (one row per finding)")
 		fs.BoolVar(&o.json, "json", false, "short for --output json")
 		fs.StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding at or above `SEVERITY` exists (info, warning, critical)")
 		fs.BoolVar(&o.follow, "follow", false, "follow the files and print each finding as a JSON line when judged or changed")
@@ -154,9 +154,9 @@ func parseArgs(args []string, out io.Writer) (*options, error) {
 		o.output = "json"
 	}
 	switch o.output {
-	case "", "text", "json", "md", "markdown":
+	case "", "text", "json", "md", "markdown", "html", "csv":
 	default:
-		return nil, usagef("unknown --output %q (want text, json or md)", o.output)
+		return nil, usagef("unknown --output %q (want text, json, md, html or csv)", o.output)
 	}
 	switch o.groupBy {
 	case "host", "origin-ip", "upstream":

@@ -72,6 +72,8 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		err = report.WriteJSON(stdout, doc, opts)
 	case "md", "markdown":
 		err = report.WriteMarkdown(stdout, doc, opts)
+	case "html":
+		err = report.WriteHTML(stdout, doc, opts)
 	default:
 		err = report.WriteText(stdout, doc, opts)
 	}

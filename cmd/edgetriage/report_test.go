@@ -323,7 +323,7 @@ func TestReportStdinAndFormats(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		in.WriteString(combinedLine(base.Add(time.Duration(i)*time.Second), "web", "GET", "/?token=secret", 520))
 	}
-	for _, output := range []string{"json", "md", "text"} {
+	for _, output := range []string{"json", "md", "text", "html"} {
 		t.Run(output, func(t *testing.T) {
 			code, out, errOut := runCLI(t, bytes.NewReader([]byte(in.String())), "report", "--output", output, "--redact", "-")
 			if code != exitFindings {
@@ -337,6 +337,9 @@ func TestReportStdinAndFormats(t *testing.T) {
 				if r.Totals.Parsed != 10 || len(r.Findings) != 1 || r.Findings[0].Kind != "burst_520" {
 					t.Errorf("stdin report: parsed %d, findings %+v", r.Totals.Parsed, r.Findings)
 				}
+			}
+			if output == "html" && (!strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "520 burst")) {
+				t.Errorf("html output is not the page:\n%.400s", out)
 			}
 			if output == "md" && !strings.Contains(out, "# ") {
 				t.Errorf("markdown output has no heading:\n%s", out)

@@ -34,6 +34,8 @@ type Document struct {
 	// DroppedFindings counts old findings dropped by the findings cap on
 	// endless input (0 unless the cap was reached).
 	DroppedFindings int64 `json:"dropped_findings,omitempty"`
+
+	timeline *rules.Timeline // the snapshot's, for the HTML report's charts
 }
 
 // Input is the accounting of one input.
@@ -98,6 +100,7 @@ type Finding struct {
 	CompletedLate *int           `json:"completed_late,omitempty"` // incomplete_202 only
 
 	start, end time.Time
+	src        *rules.Finding // the engine's finding, for what only HTML draws (charts, contrast)
 }
 
 // Sample is a request behind a finding.
@@ -135,6 +138,7 @@ func Build(inputs []parse.InputStats, totals parse.Totals, snap *rules.Snapshot)
 		d.Inflight = snap.Inflight
 		d.Evicted = snap.Evicted
 		d.DroppedFindings = snap.DroppedFindings
+		d.timeline = &snap.Timeline
 	}
 	return d
 }
@@ -164,7 +168,7 @@ func buildFinding(f *rules.Finding) Finding {
 		Causes:   make([]rules.Cause, len(f.Causes)),
 		Fixes:    append([]string{}, f.Fixes...),
 		Samples:  make([]Sample, 0, len(f.Samples)),
-		start:    f.Start, end: f.End,
+		start:    f.Start, end: f.End, src: f,
 	}
 	if f.Kind == rules.KindIncomplete202 {
 		out.Endpoint, out.Subtype = f.Endpoint, f.Subtype
