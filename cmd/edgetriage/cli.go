@@ -55,6 +55,7 @@ type options struct {
 	// report
 	output    string
 	json      bool
+	requests  string // finding id: write its requests (with --output csv)
 	failOn    string
 	follow    bool
 	fromStart bool
@@ -104,6 +105,7 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 	case "report":
 		fs.StringVar(&o.output, "output", "text", "output `FORMAT`: text, json, md, html (one self-contained page) or csv (one row per finding)")
 		fs.BoolVar(&o.json, "json", false, "short for --output json")
+		fs.StringVar(&o.requests, "requests", "", "with --output csv: write every request of finding `ID` (re-read from the files; the retained samples for stdin)")
 		fs.StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding at or above `SEVERITY` exists (info, warning, critical)")
 		fs.BoolVar(&o.follow, "follow", false, "follow the files and print each finding as a JSON line when judged or changed")
 		fs.BoolVar(&o.fromStart, "from-start", false, "with --follow: read the files from the start, not the end")
@@ -157,6 +159,9 @@ func parseArgs(args []string, out io.Writer) (*options, error) {
 	case "", "text", "json", "md", "markdown", "html", "csv":
 	default:
 		return nil, usagef("unknown --output %q (want text, json, md, html or csv)", o.output)
+	}
+	if o.requests != "" && o.output != "csv" {
+		return nil, usagef("--requests writes CSV: add --output csv")
 	}
 	switch o.groupBy {
 	case "host", "origin-ip", "upstream":

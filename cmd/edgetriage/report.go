@@ -67,12 +67,16 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	}
 	snap := eng.Finish()
 	doc := report.Build(res.Inputs, res.Totals, snap)
-	switch a.o.output {
-	case "json":
+	switch {
+	case a.o.requests != "":
+		err = writeRequests(ctx, a, doc, stdout, opts)
+	case a.o.output == "csv":
+		err = report.WriteCSV(stdout, doc, opts)
+	case a.o.output == "json":
 		err = report.WriteJSON(stdout, doc, opts)
-	case "md", "markdown":
+	case a.o.output == "md" || a.o.output == "markdown":
 		err = report.WriteMarkdown(stdout, doc, opts)
-	case "html":
+	case a.o.output == "html":
 		err = report.WriteHTML(stdout, doc, opts)
 	default:
 		err = report.WriteText(stdout, doc, opts)
