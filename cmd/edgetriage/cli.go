@@ -36,6 +36,7 @@ type options struct {
 	paths   []string
 
 	recursive  bool
+	allFiles   bool
 	logFormats stringList
 	origins    stringList
 	since      string
@@ -87,6 +88,7 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 	if cmd != "rules" {
 		fs.BoolVar(&o.recursive, "r", false, "read directories recursively (short for --recursive)")
 		fs.BoolVar(&o.recursive, "recursive", false, "read directories recursively (a Logpush bucket synced to disk)")
+		fs.BoolVar(&o.allFiles, "all-files", false, "in directories, read every file, also those that are clearly not logs (certificates, patches, binaries)")
 		fs.Var(&o.logFormats, "log-format", "log format `NAME` for all inputs, or GLOB=NAME for matching ones (repeatable):\ncombined, common, vhost_combined, json, cloudflare, cloudfront,\n'nginx:<log_format>', 'apache:<LogFormat>'")
 		fs.Var(&o.origins, "origin", "origin `NAME` for logs without a host, or GLOB=NAME per input (repeatable)")
 		fs.StringVar(&o.since, "since", "", "keep records at or after `TIME` (RFC 3339, or relative such as 2h)")

@@ -66,6 +66,9 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		return exitUsage
 	}
 	snap := eng.Finish()
+	if note := input.SkippedNote(res.Skipped); note != "" {
+		fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(note))
+	}
 	doc := report.Build(res.Inputs, res.Totals, snap)
 	switch {
 	case a.o.requests != "":

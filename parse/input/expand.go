@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,19 @@ type source struct {
 // becomes an input with an error so the others still run. Each file appears
 // once, in the order found.
 func expand(paths []string, recursive bool) []source {
+	var e expander
+	return e.expand(paths, recursive)
+}
+
+// expander lists inputs and remembers the files of directories it left
+// out as clearly not logs (see looksLikeLog and notLogContent). With all
+// set it leaves out only hidden files.
+type expander struct {
+	all     bool
+	skipped []string
+}
+
+func (e *expander) expand(paths []string, recursive bool) []source {
 	var out []source
 	seen := map[string]bool{}
 	add := func(s source) {
@@ -59,7 +73,7 @@ func expand(paths []string, recursive bool) []source {
 		info, err := os.Stat(p)
 		switch {
 		case err == nil && info.IsDir():
-			files, derr := dirFiles(p, recursive)
+			files, derr := e.dirFiles(p, recursive)
 			if derr != nil {
 				add(source{path: p, err: derr})
 			}
@@ -92,7 +106,7 @@ func expand(paths []string, recursive bool) []source {
 					if !recursive {
 						continue // a glob that matches directories means their files only with -r
 					}
-					sub, derr := dirFiles(m, true)
+					sub, derr := e.dirFiles(m, true)
 					if derr != nil {
 						files = append(files, source{path: m, err: derr})
 					}
@@ -122,7 +136,7 @@ func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 
 // dirFiles lists the log files of dir (and of its subdirectories with
 // recursive), ordered by folder, then family, oldest rotation first.
-func dirFiles(dir string, recursive bool) ([]source, error) {
+func (e *expander) dirFiles(dir string, recursive bool) ([]source, error) {
 	var files []source
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -145,7 +159,11 @@ func dirFiles(dir string, recursive bool) ([]source, error) {
 			}
 			return nil
 		}
-		if !looksLikeLog(name) {
+		if strings.HasPrefix(name, ".") {
+			return nil
+		}
+		if !e.all && !looksLikeLog(name) {
+			e.skipped = append(e.skipped, path)
 			return nil
 		}
 		info, ierr := d.Info()
@@ -154,6 +172,10 @@ func dirFiles(dir string, recursive bool) ([]source, error) {
 			return nil
 		}
 		if !info.Mode().IsRegular() {
+			return nil
+		}
+		if !e.all && notLogContent(path) {
+			e.skipped = append(e.skipped, path)
 			return nil
 		}
 		files = append(files, source{path: path, size: info.Size()})
@@ -172,6 +194,71 @@ var notLogExt = map[string]bool{
 	".swp": true, ".tmp": true, ".part": true, ".tar": true, ".zip": true, ".tgz": true,
 	".png": true, ".jpg": true, ".gif": true, ".pdf": true, ".html": true, ".css": true, ".js": true,
 	".sum": true, ".mod": true, ".exe": true, ".so": true, ".db": true, ".sqlite": true,
+	// certificates and keys, patches, binaries and packages
+	".pem": true, ".crt": true, ".cer": true, ".key": true, ".der": true, ".p12": true, ".pfx": true,
+	".csr": true, ".patch": true, ".diff": true, ".rej": true, ".orig": true, ".bin": true, ".o": true,
+	".a": true, ".class": true, ".jar": true, ".pyc": true, ".gpg": true, ".sig": true, ".asc": true,
+	".deb": true, ".rpm": true, ".iso": true, ".img": true, ".svg": true, ".json5": true, ".txt~": true,
+}
+
+// notLogHeads are first bytes of files that are never access logs.
+var notLogHeads = [][]byte{
+	[]byte("-----BEGIN "),                   // PEM certificate, key, CSR
+	[]byte("diff --git "), []byte("diff -"), // patches
+	[]byte("Index: "), []byte("--- a/"), // svn and unified diffs
+	[]byte("\x7fELF"), []byte("MZ"), // executables
+	[]byte("%PDF-"), []byte("PK\x03\x04"), // documents, zip, jar
+	[]byte("\x89PNG"), []byte("GIF8"), []byte("\xff\xd8\xff"), // images
+	[]byte("SQLite format 3"), []byte("!<arch>"), // databases, ar archives
+}
+
+// notLogContent reports whether a directory's file is clearly not a log by
+// its first bytes: a certificate, a patch (also git format-patch mail), an
+// executable or image, or binary data (a NUL in the first KiB) that is not
+// one of the compressions inputs are decompressed from. An unreadable file
+// is kept, so that its error is shown.
+func notLogContent(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var buf [1024]byte
+	n, _ := io.ReadFull(f, buf[:])
+	head := buf[:n]
+	if n == 0 || sniff(head) != compNone {
+		return false
+	}
+	for _, h := range notLogHeads {
+		if bytes.HasPrefix(head, h) {
+			return true
+		}
+	}
+	if bytes.HasPrefix(head, []byte("From ")) && bytes.Contains(head, []byte("\nSubject: ")) {
+		return true // git format-patch
+	}
+	return bytes.IndexByte(head, 0) >= 0
+}
+
+// SkippedNote is the one line that says which files of the directories
+// were left out as not logs, or "" when none were.
+func SkippedNote(skipped []string) string {
+	if len(skipped) == 0 {
+		return ""
+	}
+	names := make([]string, 0, 3)
+	for _, p := range skipped[:min(len(skipped), 3)] {
+		names = append(names, filepath.Base(p))
+	}
+	more := ""
+	if len(skipped) > 3 {
+		more = fmt.Sprintf(", +%d more", len(skipped)-3)
+	}
+	noun := "files that are not logs"
+	if len(skipped) == 1 {
+		noun = "file that is not a log"
+	}
+	return fmt.Sprintf("skipped %d %s (%s%s); --all-files to read them", len(skipped), noun, strings.Join(names, ", "), more)
 }
 
 // looksLikeLog decides which files of a directory are read: anything but
