@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // StdinName is the path that stands for standard input.
@@ -214,9 +215,9 @@ var notLogHeads = [][]byte{
 
 // notLogContent reports whether a directory's file is clearly not a log by
 // its first bytes: a certificate, a patch (also git format-patch mail), an
-// executable or image, or binary data (a NUL in the first KiB) that is not
-// one of the compressions inputs are decompressed from. An unreadable file
-// is kept, so that its error is shown.
+// executable or image, or binary data that is not one of the compressions
+// inputs are decompressed from. An unreadable file is kept, so that its
+// error is shown.
 func notLogContent(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
@@ -237,7 +238,37 @@ func notLogContent(path string) bool {
 	if bytes.HasPrefix(head, []byte("From ")) && bytes.Contains(head, []byte("\nSubject: ")) {
 		return true // git format-patch
 	}
-	return bytes.IndexByte(head, 0) >= 0
+	return looksBinary(head)
+}
+
+// looksBinary: more than a tenth of head is neither text nor NUL. Runs of
+// NUL bytes alone do not make a file binary: a log that lost its tail in a
+// crash holds them where the file system left a hole. Control characters
+// other than white space and bytes that are not UTF-8 count against it
+// (a Latin-1 log has a few; random or compiled data about half).
+func looksBinary(head []byte) bool {
+	bad, total := 0, 0
+	for i := 0; i < len(head); {
+		c := head[i]
+		switch {
+		case c == 0:
+			i++
+			continue
+		case c < utf8.RuneSelf:
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' || c == 0x7f {
+				bad++
+			}
+			i++
+		default:
+			r, size := utf8.DecodeRune(head[i:])
+			if r == utf8.RuneError && size == 1 && len(head)-i >= utf8.UTFMax {
+				bad++
+			}
+			i += size
+		}
+		total++
+	}
+	return total > 0 && bad*10 > total
 }
 
 // SkippedNote is the one line that says which files of the directories

@@ -23,7 +23,8 @@ func TestDirectorySkipsFilesThatAreNotLogs(t *testing.T) {
 		"fix.patch":           "diff --git a/x b/x\n",
 		"0001-fix":            "From 3f2a9c0e8b1d4f6a7c5e2b9d0a1f3e5c7b9d2f4a Mon Sep 17 00:00:00 2001\nFrom: a <a@b>\nSubject: [PATCH] fix\n",
 		"tool":                "\x7fELF\x02\x01\x01\x00\x00\x00",
-		"data.bin2":           "abc\x00def",
+		"data.bin2":           binaryBytes(),
+		"crash-hole.log":      "203.0.113.7 - - [20/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n\x00\x00\x00\x00\x00\x00\x00\x00\n",
 		".hidden":             "x",
 		"README":              "notes\n",
 		"nginx-error.log":     "2026/11/20 10:00:00 [error] 1#1: oops\n",
@@ -44,7 +45,7 @@ func TestDirectorySkipsFilesThatAreNotLogs(t *testing.T) {
 		got = append(got, filepath.Base(s.path))
 	}
 	slices.Sort(got)
-	want := []string{"access.log", "access.log.2.gz", "empty.log", "http_requests-1.log", "noext"}
+	want := []string{"access.log", "access.log.2.gz", "crash-hole.log", "empty.log", "http_requests-1.log", "noext"}
 	if !slices.Equal(got, want) {
 		t.Errorf("read %v, want %v", got, want)
 	}
@@ -73,4 +74,13 @@ func TestDirectorySkipsFilesThatAreNotLogs(t *testing.T) {
 	if SkippedNote(nil) != "" {
 		t.Errorf("a note with nothing skipped")
 	}
+}
+
+// binaryBytes is compiled-looking data: every byte value in turn.
+func binaryBytes() string {
+	b := make([]byte, 512)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	return string(b)
 }
