@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 )
@@ -135,6 +137,10 @@ func parseArgs(args []string, out io.Writer) (*options, error) {
 			o.command, args = args[0], args[1:]
 		case "help":
 			return nil, flag.ErrHelp
+		default:
+			if err := unknownCommand(args[0]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	fs := newFlagSet(o.command, o, out)
@@ -195,6 +201,50 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 		return now.Add(-d).UTC(), nil
 	}
 	return time.Time{}, usagef("bad time %q: want RFC 3339 (2026-11-20T10:00:00Z) or a duration ago (2h, 30m)", s)
+}
+
+// commands are the subcommands, for "did you mean".
+var commands = []string{"open", "tail", "report", "rules", "help"}
+
+// unknownCommand is the usage error for a first word that is neither a
+// command nor a path: "edgetriage frobnicate" is a typo, not a log. A word
+// that exists, or could be a path or glob (a dot, a slash, a wildcard), is
+// left to be read as one.
+func unknownCommand(word string) error {
+	if word == "" || word[0] == '-' || strings.ContainsAny(word, "/.*?[\\~:") {
+		return nil
+	}
+	if _, err := os.Lstat(word); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	best, bestD := "", 1<<30
+	for _, c := range commands {
+		if d := editDistance(strings.ToLower(word), c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return usagef("unknown command %q: did you mean %q? (commands: open, tail, report, rules; a PATH must exist)", word, best)
+}
+
+// editDistance is the Levenshtein distance of two short words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 var errHelp = flag.ErrHelp

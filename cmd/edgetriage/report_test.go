@@ -306,14 +306,20 @@ func TestHelpAndVersion(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "edgetriage report PATH") {
 		t.Errorf("--help: %d %q", code, out)
 	}
-	code, _, errOut := runCLI(t, nil, "report", "--help")
-	for _, flag := range []string{"-log-format", "-since", "-burst-window", "-fail-on", "-redact", "-follow", "-group-by", "-pending-timeout"} {
-		if !strings.Contains(errOut, flag) {
-			t.Errorf("report --help does not document %s", flag)
+	// requested help goes to stdout (report --help | less), exit 0
+	code, out, errOut := runCLI(t, nil, "report", "--help")
+	for _, flag := range []string{"-log-format", "-since", "-burst-window", "-fail-on", "-redact", "-follow", "-group-by", "-pending-timeout", "-all-files", "-requests"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("report --help does not document %s on stdout", flag)
 		}
 	}
-	if code != 0 {
-		t.Errorf("report --help exit %d", code)
+	if code != 0 || errOut != "" {
+		t.Errorf("report --help exit %d, stderr %q", code, errOut)
+	}
+	// a usage error goes to stderr, exit 2, nothing on stdout
+	code, out, errOut = runCLI(t, nil, "report", "--bogus")
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "-bogus") || !strings.Contains(errOut, "Usage:") {
+		t.Errorf("report --bogus: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
 

@@ -387,3 +387,53 @@ func orderFiles(files []source) []source {
 	}
 	return out
 }
+
+// Probe finds, before a run, the inputs that cannot be read as logs: paths
+// that do not exist or cannot be opened, directories without log files,
+// globs without matches, and files of binary data. readable counts the
+// others (stdin among them). The interface calls it to fail fast when
+// nothing can be read, instead of opening on an empty screen.
+func Probe(paths []string, recursive, allFiles bool) (readable int, problems []error) {
+	e := expander{all: allFiles}
+	for _, s := range e.expand(paths, recursive) {
+		switch {
+		case s.stdin:
+			readable++
+		case s.err != nil:
+			problems = append(problems, unableToOpen(s.err))
+		default:
+			if err := probeFile(s.path); err != nil {
+				problems = append(problems, err)
+				continue
+			}
+			readable++
+		}
+	}
+	return readable, problems
+}
+
+func probeFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return unableToOpen(err)
+	}
+	defer f.Close()
+	var buf [1024]byte
+	n, err := io.ReadFull(f, buf[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("unable to read %s: %w", path, err)
+	}
+	if n > 0 && sniff(buf[:n]) == compNone && looksBinary(buf[:n]) {
+		return fmt.Errorf("%s: binary data, not a log", path)
+	}
+	return nil
+}
+
+// unableToOpen words an open or stat error as "unable to open PATH: why".
+func unableToOpen(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("unable to open %s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
