@@ -42,6 +42,11 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	if a.o.follow {
 		return followReport(ctx, a, stdout, stderr, opts)
 	}
+	anchor, err := anchorWindow(ctx, a)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
 	p, err := input.New(a.input)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
@@ -70,6 +75,12 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(note))
 	}
 	doc := report.Build(res.Inputs, res.Totals, snap)
+	doc.Notes = windowNotes(a, anchor, res)
+	for _, n := range doc.Notes {
+		if strings.HasPrefix(n, "warning:") {
+			fmt.Fprintf(stderr, "edgetriage: %s\n", n)
+		}
+	}
 	switch {
 	case a.o.requests != "":
 		err = writeRequests(ctx, a, doc, stdout, opts)

@@ -35,6 +35,10 @@ type Document struct {
 	// endless input (0 unless the cap was reached).
 	DroppedFindings int64 `json:"dropped_findings,omitempty"`
 
+	// Notes are said at the top of every rendering: where a relative
+	// --since counts from, a window that held no record.
+	Notes []string `json:"notes,omitempty"`
+
 	timeline *rules.Timeline // the snapshot's, for the HTML report's charts
 }
 

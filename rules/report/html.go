@@ -138,6 +138,9 @@ func newHTMLView(d *Document, red *redactor, opts Options) *htmlView {
 			v.Counts = append(v.Counts, htmlBadge{c.class, fmt.Sprintf("%d %s", c.n, c.class)})
 		}
 	}
+	for _, n := range d.Notes {
+		v.Notes = append(v.Notes, inert(n))
+	}
 	if len(d.Findings) == 0 {
 		v.Notes = append(v.Notes, "No findings: no 520 bursts, 5xx storms or unfinished 202 operations.")
 	}

@@ -79,6 +79,10 @@ func WriteMarkdown(w io.Writer, d *Document, opts Options) error {
 
 	m.line("# edgetriage report")
 	m.line("")
+	for _, n := range d.Notes {
+		m.line("> " + mdEscape(n))
+		m.line("")
+	}
 	crit, warn, info := d.severityCounts()
 	var parts []string
 	if len(d.Findings) == 0 {

@@ -75,6 +75,9 @@ func WriteText(w io.Writer, d *Document, opts Options) error {
 		head += " · " + timeRangeText(first, last, "→")
 	}
 	tw.line(p.wrap(p.bold, head))
+	for _, n := range d.Notes {
+		tw.line(p.wrap(p.yellow, inert(n)))
+	}
 	summary := fmt.Sprintf("%d finding%s", len(d.Findings), plural(len(d.Findings)))
 	if len(d.Findings) > 0 {
 		var parts []string
