@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/input"
+	"github.com/edgetriage/edgetriage/parse/units"
 )
 
 // A relative --since/--until ("2h") counts back from the newest record of
@@ -107,7 +108,7 @@ func windowNotes(a *app, anchor string, res *input.Result) []string {
 	t := res.Totals
 	if t.Parsed > 0 && t.Filtered >= t.Parsed {
 		first, last := inputsSpan(res.Inputs)
-		w := "warning: every one of the " + fmt.Sprint(t.Parsed) + " records is outside " + describeWindow(a.o.since, a.o.until)
+		w := "warning: every one of the " + units.Count(t.Parsed) + " records is outside " + describeWindow(a.o.since, a.o.until)
 		if !first.IsZero() {
 			w += fmt.Sprintf(" (the logs run from %s to %s UTC)", first.UTC().Format("2006-01-02 15:04:05"), last.UTC().Format("2006-01-02 15:04:05"))
 		}
