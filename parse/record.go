@@ -6,7 +6,6 @@ package parse
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -154,11 +153,6 @@ func (e *MalformedError) Error() string { return "malformed: " + e.Reason }
 // Parse is on the hot path and must not allocate for good lines; the reasons
 // below are preallocated for the common cases.
 func Malformed(reason string) error { return &MalformedError{Reason: reason} }
-
-// Malformedf is Malformed with formatting, for rare paths only.
-func Malformedf(format string, args ...any) error {
-	return &MalformedError{Reason: fmt.Sprintf(format, args...)}
-}
 
 // IsMalformed reports whether err marks a malformed line.
 func IsMalformed(err error) bool {

@@ -60,8 +60,7 @@ func anchorWindow(ctx context.Context, a *app) (note string, err error) {
 	if !a.input.Since.IsZero() && !a.input.Until.IsZero() && !a.input.Until.After(a.input.Since) {
 		return "", usagef("--until %s is not after --since %s", a.o.until, a.o.since)
 	}
-	return fmt.Sprintf("%s counted back from the newest record (%s UTC), as the input is archived",
-		what, newest.UTC().Format("2006-01-02 15:04:05")), nil
+	return fmt.Sprintf("%s counted back from the newest record (%s), as the input is archived", what, units.Time(newest)), nil
 }
 
 func describeWindow(since, until string) string {
@@ -110,7 +109,7 @@ func windowNotes(a *app, anchor string, res *input.Result) []string {
 		first, last := inputsSpan(res.Inputs)
 		w := "warning: every one of the " + units.Count(t.Parsed) + " records is outside " + describeWindow(a.o.since, a.o.until)
 		if !first.IsZero() {
-			w += fmt.Sprintf(" (the logs run from %s to %s UTC)", first.UTC().Format("2006-01-02 15:04:05"), last.UTC().Format("2006-01-02 15:04:05"))
+			w += fmt.Sprintf(" (the logs run from %s to %s)", units.Time(first), units.Time(last))
 		}
 		notes = append(notes, w+"; nothing was analysed.")
 	}

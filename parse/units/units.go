@@ -152,13 +152,3 @@ func Clock(t time.Time) string {
 	}
 	return t.UTC().Format("15:04:05")
 }
-
-// Unix formats a Unix time in seconds (a feature such as
-// stall_start_unix) as Time does; 0 and negative read "?".
-func Unix(sec float64) string {
-	if sec <= 0 || math.IsNaN(sec) || math.IsInf(sec, 0) {
-		return "?"
-	}
-	whole, frac := math.Modf(sec)
-	return Time(time.Unix(int64(whole), int64(frac*1e9)))
-}
