@@ -79,6 +79,9 @@ func buildConfig(o *options) (*app, error) {
 	}
 
 	ruleFiles := append(append([]string(nil), fc.Rules...), o.rules...)
+	if o.check != "" {
+		ruleFiles = append(ruleFiles, o.check)
+	}
 	if a.causes, err = causes.Load(ruleFiles...); err != nil {
 		return nil, err
 	}

@@ -54,6 +54,7 @@ type options struct {
 	configPath string
 	rules      stringList
 	redact     bool
+	check      string // rules --check FILE
 
 	// report
 	output    string
@@ -63,6 +64,7 @@ type options struct {
 	follow    bool
 	fromStart bool
 	noColor   bool
+	allCauses bool
 
 	set map[string]bool // flags given explicitly (they win over the config file)
 }
@@ -76,6 +78,7 @@ Usage:
   edgetriage tail PATH...         follow live logs like tail -F
   edgetriage report PATH...       print a report (text, --json, --output md|html|csv)
   edgetriage rules                list the active cause rules
+  edgetriage rules --check FILE   validate a rule file
   edgetriage --version
 
 PATH is a file, a glob, a directory (rotated families read oldest first),
@@ -114,6 +117,9 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 		fs.BoolVar(&o.follow, "follow", false, "follow the files and print each finding as a JSON line when judged or changed")
 		fs.BoolVar(&o.fromStart, "from-start", false, "with --follow: read the files from the start, not the end")
 		fs.BoolVar(&o.noColor, "no-color", false, "no colours in text output (also NO_COLOR)")
+		fs.BoolVar(&o.allCauses, "all-causes", false, "show every cause of a finding, not only the three most likely")
+	case "rules":
+		fs.StringVar(&o.check, "check", "", "validate rule `FILE` against every declared feature and try each rule; exit 2 on any problem")
 	case "tail":
 		fs.BoolVar(&o.fromStart, "from-start", false, "read the files from the start, not the end")
 	}

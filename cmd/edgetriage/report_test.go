@@ -81,7 +81,7 @@ func decodeReport(t *testing.T, s string) *reportJSON {
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, s)
 	}
-	if r.Schema != "edgetriage.report/v1" {
+	if r.Schema != "edgetriage.report/v2" {
 		t.Fatalf("schema = %q", r.Schema)
 	}
 	return &r
@@ -214,6 +214,9 @@ func TestReportBundledSamples(t *testing.T) {
 	}
 	truth := demo.Truth
 	for _, b := range truth.Bursts {
+		if b.Kind == "burst_5xx" && b.Count < 10 {
+			continue // not a storm: a storm needs at least 10 errors (issue 8)
+		}
 		found := false
 		for _, f := range r.Findings {
 			if f.Kind == b.Kind && f.Origin == b.Origin && (b.Kind == "burst_520" || f.Status == b.Status) {
@@ -380,7 +383,7 @@ func TestRulesCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("rules exit %d", code)
 	}
-	for _, id := range []string{"origin-empty-response", "firewall-blocks-cloudflare", "keepalive-race"} {
+	for _, id := range []string{"colo-blocked", "zone-change", "keepalive-race"} {
 		if !strings.Contains(out, id) {
 			t.Errorf("rules output lacks %s", id)
 		}

@@ -28,7 +28,7 @@ func WriteCSV(w io.Writer, d *Document, opts Options) error {
 	cw := csv.NewWriter(w)
 	rows := [][]string{findingColumns}
 	for i := range d.Findings {
-		rows = append(rows, findingRow(&d.Findings[i], opts))
+		rows = append(rows, findingRow(&d.Findings[i]))
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("writing CSV report: %w", err)
@@ -36,7 +36,7 @@ func WriteCSV(w io.Writer, d *Document, opts Options) error {
 	return nil
 }
 
-func findingRow(f *Finding, opts Options) []string {
+func findingRow(f *Finding) []string {
 	status := ""
 	switch {
 	case f.Status != 0:
@@ -54,14 +54,7 @@ func findingRow(f *Finding, opts Options) []string {
 	if len(f.Causes) > 0 {
 		cause, conf = f.Causes[0].Title, strconv.FormatFloat(roundTo(f.Causes[0].Confidence, 3), 'f', -1, 64)
 	}
-	var verdict, definition string
-	if f.src != nil {
-		verdict, definition = f.src.Verdict, f.src.Definition
-		if opts.Redact {
-			r := newRedactor([]Finding{*f})
-			verdict, definition = r.text(verdict), r.text(definition)
-		}
-	}
+	verdict, definition := f.Verdict, f.Definition // redacted by prepare
 	fixes := make([]string, len(f.Fixes))
 	for i, fx := range f.Fixes {
 		fixes[i] = inert(fx)

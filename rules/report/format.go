@@ -27,6 +27,9 @@ type Options struct {
 	// MaxSamples caps the samples shown per finding in text and Markdown
 	// (0: 5). JSON always carries all retained samples.
 	MaxSamples int
+	// AllCauses shows every cause; otherwise the first MaxCauses, the rest
+	// counted in Finding.CausesHidden (report --all-causes).
+	AllCauses bool
 }
 
 func (o Options) maxSamples() int {
@@ -39,9 +42,33 @@ func (o Options) maxSamples() int {
 // prepare applies the options that change content.
 func prepare(d *Document, opts Options) *Document {
 	if opts.Redact {
-		return d.Redacted()
+		d = d.Redacted()
 	}
-	return d
+	if opts.AllCauses {
+		return d
+	}
+	trimmed := false
+	for _, f := range d.Findings {
+		trimmed = trimmed || len(f.Causes) > MaxCauses
+	}
+	if !trimmed {
+		return d
+	}
+	c := *d
+	c.Findings = make([]Finding, len(d.Findings))
+	for i, f := range d.Findings {
+		c.Findings[i] = trimCauses(f, opts)
+	}
+	return &c
+}
+
+// trimCauses keeps the first MaxCauses causes unless opts.AllCauses.
+func trimCauses(f Finding, opts Options) Finding {
+	if !opts.AllCauses && len(f.Causes) > MaxCauses {
+		f.CausesHidden += len(f.Causes) - MaxCauses
+		f.Causes = f.Causes[:MaxCauses]
+	}
+	return f
 }
 
 // inert makes log-derived text safe for a terminal or a ticket.

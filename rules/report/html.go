@@ -29,12 +29,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"
 // failures against all requests, the contrast tables, the causes with their
 // evidence and fixes, the samples, and at the end the inputs read.
 func WriteHTML(w io.Writer, d *Document, opts Options) error {
-	var red *redactor
-	if opts.Redact {
-		red = newRedactor(d.Findings)
-	}
 	d = prepare(d, opts)
-	v := newHTMLView(d, red, opts)
+	v := newHTMLView(d, opts)
 	bw := bufio.NewWriter(w)
 	if err := htmlTemplate.Execute(bw, v); err != nil {
 		return fmt.Errorf("writing HTML report: %w", err)
@@ -86,6 +82,7 @@ type htmlFinding struct {
 	FixesHeading                                                            string
 	Samples                                                                 []htmlSample
 	MoreSamples                                                             int
+	CausesHidden                                                            int
 }
 
 type htmlCause struct {
@@ -122,7 +119,7 @@ type htmlValue struct {
 	Bar                 float64 // 0..100: the value's failing share
 }
 
-func newHTMLView(d *Document, red *redactor, opts Options) *htmlView {
+func newHTMLView(d *Document, opts Options) *htmlView {
 	v := &htmlView{Heading: "edgetriage report"}
 	first, last := d.timeRange()
 	if !first.IsZero() {
@@ -153,13 +150,13 @@ func newHTMLView(d *Document, red *redactor, opts Options) *htmlView {
 	}
 	v.Timeline = overviewChart(d)
 	for i := range d.Findings {
-		v.Findings = append(v.Findings, newHTMLFinding(d, i, red, opts))
+		v.Findings = append(v.Findings, newHTMLFinding(d, i, opts))
 	}
 	v.inputs(d)
 	return v
 }
 
-func newHTMLFinding(d *Document, i int, red *redactor, opts Options) htmlFinding {
+func newHTMLFinding(d *Document, i int, opts Options) htmlFinding {
 	f := &d.Findings[i]
 	hf := htmlFinding{
 		Anchor: "f" + strconv.Itoa(i+1), ID: inert(f.ID), Severity: f.Severity.String(),
@@ -205,14 +202,13 @@ func newHTMLFinding(d *Document, i int, red *redactor, opts Options) htmlFinding
 		}
 		hf.Samples = append(hf.Samples, hs)
 	}
-	if src := f.src; src != nil {
-		hf.Definition = inert(red.maybe(src.Definition))
-		hf.Verdict = inert(red.maybe(src.Verdict))
-		hf.Chart = findingChart(d, f)
-		if src.Contrast != nil {
-			hf.Contrast = newHTMLContrast(src.Contrast, red)
-		}
+	// The document carries the diagnosis already redacted (prepare).
+	hf.Definition, hf.Verdict = inert(f.Definition), inert(f.Verdict)
+	if f.Contrast != nil {
+		hf.Contrast = newHTMLContrast(f.Contrast)
 	}
+	hf.CausesHidden = f.CausesHidden
+	hf.Chart = findingChart(d, f)
 	return hf
 }
 
@@ -234,15 +230,7 @@ func multiDay(d *Document) bool {
 	return first.UTC().Format("20060102") != last.UTC().Format("20060102")
 }
 
-// maybe redacts s when redaction is on (r is nil when it is off).
-func (r *redactor) maybe(s string) string {
-	if r == nil {
-		return s
-	}
-	return r.text(s)
-}
-
-func newHTMLContrast(c *rules.Contrast, red *redactor) *htmlContrast {
+func newHTMLContrast(c *rules.Contrast) *htmlContrast {
 	hc := &htmlContrast{
 		Summary: fmt.Sprintf("%s of %s origin requests failed in the span (%s); %s of %s in the baseline before it (%s).",
 			count(c.Failing), count(c.Total), pct(share64(c.Failing, c.Total)),
@@ -254,7 +242,7 @@ func newHTMLContrast(c *rules.Contrast, red *redactor) *htmlContrast {
 	}
 	hc.Shape = shapeText(c.Shape)
 	for _, p := range c.Shape.Precursors {
-		hc.Precursors = append(hc.Precursors, inert(red.maybe(p)))
+		hc.Precursors = append(hc.Precursors, inert(p))
 	}
 	for _, dim := range c.Dimensions {
 		hd := htmlDimension{
@@ -265,11 +253,11 @@ func newHTMLContrast(c *rules.Contrast, red *redactor) *htmlContrast {
 		}
 		set := make([]string, len(dim.Set))
 		for i, s := range dim.Set {
-			set[i] = inert(red.maybe(s))
+			set[i] = inert(s)
 		}
 		hd.Set = strings.Join(set, ", ")
 		for _, dv := range dim.Values {
-			hd.Values = append(hd.Values, newHTMLValue(inert(red.maybe(dv.Value)), dv))
+			hd.Values = append(hd.Values, newHTMLValue(inert(dv.Value), dv))
 		}
 		if dim.Other != nil && dim.Other.Total > 0 {
 			hd.Values = append(hd.Values, newHTMLValue("(other values)", *dim.Other))

@@ -9,7 +9,7 @@ import (
 )
 
 // WriteJSON writes the document as indented JSON (schema
-// "edgetriage.report/v1").
+// "edgetriage.report/v2").
 func WriteJSON(w io.Writer, d *Document, opts Options) error {
 	d = prepare(d, opts)
 	enc := json.NewEncoder(w)
@@ -41,5 +41,5 @@ func prepareFinding(f *rules.Finding, opts Options) Finding {
 	if opts.Redact {
 		out = newRedactor([]Finding{out}).finding(out)
 	}
-	return out
+	return trimCauses(out, opts)
 }
