@@ -78,7 +78,7 @@ type htmlFinding struct {
 	Chart                                                                   *svgChart
 	Contrast                                                                *htmlContrast
 	Causes                                                                  []htmlCause
-	Fixes                                                                   []string // the finding's fixes none of its causes lists
+	Fixes                                                                   []htmlFix // the finding's fixes none of its causes lists
 	FixesHeading                                                            string
 	Samples                                                                 []htmlSample
 	MoreSamples                                                             int
@@ -87,7 +87,32 @@ type htmlFinding struct {
 
 type htmlCause struct {
 	Title, Confidence string
-	Evidence, Fixes   []string
+	Evidence          []string
+	Fixes             []htmlFix
+}
+
+// htmlFix is a fix as prose with its commands (the `quoted` parts) as code.
+type htmlFix []htmlSpan
+
+type htmlSpan struct {
+	Text string
+	Code bool
+}
+
+// newHTMLFix splits an (inert) fix at its backticks: the text between a
+// pair is a command, shown as code; an unpaired backtick stays text.
+func newHTMLFix(s string) htmlFix {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // an odd number of backticks: no commands
+		return htmlFix{{Text: s}}
+	}
+	var fx htmlFix
+	for i, p := range parts {
+		if p != "" {
+			fx = append(fx, htmlSpan{Text: p, Code: i%2 == 1})
+		}
+	}
+	return fx
 }
 
 type htmlSample struct {
@@ -103,7 +128,8 @@ type htmlContrast struct {
 	Summary    string
 	Shape      string
 	Precursors []string
-	Dimensions []htmlDimension
+	Dimensions []htmlDimension // the ones that separate, strongest first
+	Others     []htmlDimension // the rest, folded away (<details>)
 	Missing    []string
 }
 
@@ -178,7 +204,7 @@ func newHTMLFinding(d *Document, i int, opts Options) htmlFinding {
 			hc.Evidence = append(hc.Evidence, inert(e))
 		}
 		for _, fx := range c.Fixes {
-			hc.Fixes = append(hc.Fixes, inert(fx))
+			hc.Fixes = append(hc.Fixes, newHTMLFix(inert(fx)))
 			inCause[fx] = true
 		}
 		hf.Causes = append(hf.Causes, hc)
@@ -189,7 +215,7 @@ func newHTMLFinding(d *Document, i int, opts Options) htmlFinding {
 	}
 	for _, fx := range f.Fixes {
 		if !inCause[fx] {
-			hf.Fixes = append(hf.Fixes, inert(fx))
+			hf.Fixes = append(hf.Fixes, newHTMLFix(inert(fx)))
 		}
 	}
 	n := min(len(f.Samples), max(opts.maxSamples(), 20))
@@ -257,12 +283,18 @@ func newHTMLContrast(c *rules.Contrast) *htmlContrast {
 		}
 		hd.Set = strings.Join(set, ", ")
 		for _, dv := range dim.Values {
-			hd.Values = append(hd.Values, newHTMLValue(inert(dv.Value), dv))
+			if dv.Total > 0 || dv.InSet {
+				hd.Values = append(hd.Values, newHTMLValue(inert(dv.Value), dv))
+			}
 		}
 		if dim.Other != nil && dim.Other.Total > 0 {
 			hd.Values = append(hd.Values, newHTMLValue("(other values)", *dim.Other))
 		}
-		hc.Dimensions = append(hc.Dimensions, hd)
+		if dim.Separates {
+			hc.Dimensions = append(hc.Dimensions, hd)
+		} else {
+			hc.Others = append(hc.Others, hd)
+		}
 	}
 	for _, m := range c.Missing {
 		hc.Missing = append(hc.Missing, inert(m.Label)+": add "+inert(m.Field))

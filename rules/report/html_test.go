@@ -242,3 +242,26 @@ func runChromium(t *testing.T, bin, dir string, args ...string) string {
 	}
 	return out.String()
 }
+
+func TestHTMLFixSplitsCommands(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want htmlFix
+	}{
+		{"Run `curl -v x` and compare.", htmlFix{{"Run ", false}, {"curl -v x", true}, {" and compare.", false}}},
+		{"no command", htmlFix{{"no command", false}}},
+		{"odd ` backtick", htmlFix{{"odd ` backtick", false}}},
+		{"`a`", htmlFix{{"a", true}}},
+	} {
+		got := newHTMLFix(tt.in)
+		if len(got) != len(tt.want) {
+			t.Errorf("newHTMLFix(%q) = %+v, want %+v", tt.in, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("newHTMLFix(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		}
+	}
+}
