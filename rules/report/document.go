@@ -72,6 +72,30 @@ type MalformedExample struct {
 	Line   int64  `json:"line"`
 	Reason string `json:"reason"`
 	Text   string `json:"text"`
+	Column int    `json:"column,omitempty"` // 1-based byte column, when the parser said
+	Field  string `json:"field,omitempty"`  // the field the parser expected there
+}
+
+// lineText is where for prose: "line 7", ", byte 58", ", expected status".
+func (m MalformedExample) lineText() string {
+	s := "line " + strconv.FormatInt(m.Line, 10)
+	if m.Column > 0 {
+		s += ", byte " + strconv.Itoa(m.Column)
+	}
+	if m.Field != "" {
+		s += ", expected " + m.Field
+	}
+	return s
+}
+
+// where names the malformed line: path:line[:column], then the field the
+// parser expected, if it said.
+func (m MalformedExample) where(path string) string {
+	s := parse.Locate(path, m.Line, m.Column)
+	if m.Field != "" {
+		s += ": expected " + m.Field
+	}
+	return s
 }
 
 // Totals is the accounting across all inputs.

@@ -350,7 +350,7 @@ func (v *htmlView) inputs(d *Document) {
 			r.Error = inert(msg)
 		}
 		for _, m := range in.MalformedExamples {
-			r.Malformed2 = append(r.Malformed2, fmt.Sprintf("line %d: %s: %s", m.Line, inert(m.Reason), inert(clip(m.Text, 300))))
+			r.Malformed2 = append(r.Malformed2, fmt.Sprintf("%s: %s: %s", inert(m.lineText()), inert(m.Reason), inert(clip(m.Text, 300))))
 		}
 		v.Inputs = append(v.Inputs, r)
 	}

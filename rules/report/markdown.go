@@ -311,7 +311,7 @@ func (m *mdWriter) inputs(d *Document) {
 			m.line("Malformed lines in " + mdCode(in.Path) + ":")
 			m.line("")
 			for _, ex := range in.MalformedExamples {
-				m.line(fmt.Sprintf("- line %d, %s: %s", ex.Line, mdEscape(ex.Reason), mdCode(clip(ex.Text, 200))))
+				m.line(fmt.Sprintf("- %s, %s: %s", mdEscape(ex.lineText()), mdEscape(ex.Reason), mdCode(clip(ex.Text, 200))))
 			}
 		}
 	}

@@ -266,7 +266,7 @@ func (t *textWriter) inputs(d *Document) {
 			t.line("  " + p.wrap(p.red, "error: ") + inert(msg))
 		}
 		for _, m := range in.MalformedExamples {
-			t.line("  " + p.wrap(p.yellow, "malformed: ") + fmt.Sprintf("%s:%d: %s: %s", inert(in.Path), m.Line, inert(m.Reason), inert(clip(m.Text, 200))))
+			t.line("  " + p.wrap(p.yellow, "malformed: ") + fmt.Sprintf("%s: %s: %s", inert(m.where(in.Path)), inert(m.Reason), inert(clip(m.Text, 200))))
 		}
 	}
 }
