@@ -38,6 +38,13 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 			return exitUsage
 		}
 	}
+	// A relative --since on archived logs counts back from their newest
+	// record, as in report; the interface says so in its notices.
+	anchor, err := anchorWindow(ctx, a)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
 	// A log on stdin cannot also be the keyboard: the interface then reads
 	// its keys from the controlling terminal.
 	keysFromTTY := false
@@ -50,6 +57,9 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
+	}
+	if anchor != "" {
+		l.notices = append(l.notices, anchor+".")
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
