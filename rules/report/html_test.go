@@ -265,3 +265,27 @@ func TestHTMLFixSplitsCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingChartStaysSmall: a finding over hours gets wider buckets
+// (whole minutes), not thousands of bars.
+func TestFindingChartStaysSmall(t *testing.T) {
+	inputs, totals, snap := diagnosedFixture()
+	f := &snap.Findings[1]
+	f.TimelineStep = time.Second
+	f.Timeline = make([]int, 3*3600)
+	for i := range f.Timeline {
+		f.Timeline[i] = i % 3
+	}
+	snap.Timeline.Step = time.Second // no totals at this step: failing bars only
+	d := Build(inputs, totals, snap)
+	c := findingChart(d, &d.Findings[1])
+	if c == nil {
+		t.Fatal("no chart")
+	}
+	if n := len(c.Rects); n == 0 || n > findingBars+1 {
+		t.Errorf("%d bars for a 3 h finding, want 1..%d", n, findingBars+1)
+	}
+	if !strings.Contains(c.Title, "per 3m") {
+		t.Errorf("title %q, want buckets of 3m", c.Title)
+	}
+}

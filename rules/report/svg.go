@@ -19,6 +19,7 @@ const (
 	laneGap     = 8
 	axisHeight  = 22
 	maxBars     = 120 // more buckets are merged, so bars stay visible
+	findingBars = 60  // a finding's chart: bars of a minute or more
 	maxBandRows = 6   // rows of the findings lane
 	bandRow     = 12
 	minuteChart = time.Minute
@@ -131,12 +132,14 @@ func findingChart(d *Document, f *Finding) *svgChart {
 		first = tl.Start.Add(f.start.Sub(tl.Start).Truncate(step))
 		off = int(f.start.Sub(tl.Start) / step)
 	}
+	// a long finding (a 202 group over hours) gets wider buckets, whole
+	// minutes, so that its chart keeps at most findingBars bars
+	if span := step * time.Duration(len(src.Timeline)); span > bucket*findingBars {
+		bucket = (span/findingBars + time.Minute - 1).Truncate(time.Minute)
+	}
 	base := first.Truncate(bucket)
 	bin := func(j int) int { return int(first.Add(step*time.Duration(j)).Sub(base) / bucket) }
 	nb := bin(len(src.Timeline)-1) + 1
-	if nb > 24*60 { // a day of minutes at most; the engine's step grows first
-		return nil
-	}
 	failing, total := make([]int, nb), make([]int, nb)
 	for j, v := range src.Timeline {
 		failing[bin(j)] += v
