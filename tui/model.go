@@ -449,7 +449,13 @@ func (m *Model) stateView() string {
 	case !p.Done && !m.c.closed:
 		return m.progressView()
 	}
-	return st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(p.BytesRead)))
+	// Done, the size is the report's: bytes after decompression (the bar
+	// counted bytes from disk, which for an archive is the compressed size).
+	size := m.c.totals.Bytes
+	if size <= 0 {
+		size = p.BytesRead
+	}
+	return st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(size)))
 }
 
 // progressView is the bar shown while `open` reads: bytes of total, lines/s, ETA.

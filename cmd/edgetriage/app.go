@@ -121,6 +121,7 @@ func buildConfig(o *options) (*app, error) {
 	}
 	a.input = input.Options{
 		Recursive: o.recursive,
+		AllFiles:  o.allFiles,
 		Formats:   append(append([]string(nil), fc.LogFormats...), o.logFormats...),
 		Since:     since,
 		Until:     until,

@@ -55,6 +55,11 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(ev.String()))
 		}
 	}
+	anchor, err := anchorWindow(ctx, a)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
 	p, err := input.New(a.input)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
@@ -82,15 +87,30 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		return exitUsage
 	}
 	snap := eng.Finish()
+	if note := input.SkippedNote(res.Skipped); note != "" {
+		fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(note))
+	}
 	doc := report.Build(res.Inputs, res.Totals, snap)
 	for _, w := range a.causes.Warnings() {
 		doc.Warnings = append(doc.Warnings, w.String())
 	}
-	switch a.o.output {
-	case "json":
+	doc.Notes = windowNotes(a, anchor, res)
+	for _, n := range doc.Notes {
+		if strings.HasPrefix(n, "warning:") {
+			fmt.Fprintf(stderr, "edgetriage: %s\n", n)
+		}
+	}
+	switch {
+	case a.o.requests != "":
+		err = writeRequests(ctx, a, doc, stdout, opts)
+	case a.o.output == "csv":
+		err = report.WriteCSV(stdout, doc, opts)
+	case a.o.output == "json":
 		err = report.WriteJSON(stdout, doc, opts)
-	case "md", "markdown":
+	case a.o.output == "md" || a.o.output == "markdown":
 		err = report.WriteMarkdown(stdout, doc, opts)
+	case a.o.output == "html":
+		err = report.WriteHTML(stdout, doc, opts)
 	default:
 		err = report.WriteText(stdout, doc, opts)
 	}

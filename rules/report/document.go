@@ -44,6 +44,11 @@ type Document struct {
 	// its id, file:line and the feature involved. A failing rule never fires,
 	// so a reader must know it did not run.
 	Warnings []string `json:"warnings,omitempty"`
+	// Notes are said at the top of every rendering: where a relative
+	// --since counts from, a window that held no record.
+	Notes []string `json:"notes,omitempty"`
+
+	timeline *rules.Timeline // the snapshot's, for the HTML report's charts
 }
 
 // Input is the accounting of one input.
@@ -79,6 +84,30 @@ type MalformedExample struct {
 	Line   int64  `json:"line"`
 	Reason string `json:"reason"`
 	Text   string `json:"text"`
+	Column int    `json:"column,omitempty"` // 1-based byte column, when the parser said
+	Field  string `json:"field,omitempty"`  // the field the parser expected there
+}
+
+// lineText is where for prose: "line 7", ", byte 58", ", expected status".
+func (m MalformedExample) lineText() string {
+	s := "line " + strconv.FormatInt(m.Line, 10)
+	if m.Column > 0 {
+		s += ", byte " + strconv.Itoa(m.Column)
+	}
+	if m.Field != "" {
+		s += ", expected " + m.Field
+	}
+	return s
+}
+
+// where names the malformed line: path:line[:column], then the field the
+// parser expected, if it said.
+func (m MalformedExample) where(path string) string {
+	s := parse.Locate(path, m.Line, m.Column)
+	if m.Field != "" {
+		s += ": expected " + m.Field
+	}
+	return s
 }
 
 // Totals is the accounting across all inputs.
@@ -133,6 +162,7 @@ type Finding struct {
 	CompletedLate *int            `json:"completed_late,omitempty"` // incomplete_202 only
 
 	start, end time.Time
+	src        *rules.Finding // the engine's finding, for what only HTML draws (charts)
 }
 
 // MaxCauses is how many causes a report shows unless Options.AllCauses.
@@ -173,6 +203,7 @@ func Build(inputs []parse.InputStats, totals parse.Totals, snap *rules.Snapshot)
 		d.Inflight = snap.Inflight
 		d.Evicted = snap.Evicted
 		d.DroppedFindings = snap.DroppedFindings
+		d.timeline = &snap.Timeline
 	}
 	return d
 }
@@ -207,7 +238,7 @@ func buildFinding(f *rules.Finding) Finding {
 		Fixes:      append([]string{}, f.Fixes...),
 		Definition: f.Definition, Verdict: f.Verdict, Contrast: f.Contrast,
 		Samples: make([]Sample, 0, len(f.Samples)),
-		start:   f.Start, end: f.End,
+		start:   f.Start, end: f.End, src: f,
 	}
 	if f.Kind == rules.KindIncomplete202 {
 		out.Endpoint, out.Subtype = f.Endpoint, f.Subtype

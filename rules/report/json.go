@@ -92,9 +92,6 @@ func WriteFindingJSON(w io.Writer, f *rules.Finding, opts Options) error {
 	return nil
 }
 
-// NewFinding converts an engine finding to its report form.
-func NewFinding(f *rules.Finding) Finding { return buildFinding(f) }
-
 func prepareFinding(f *rules.Finding, opts Options) Finding {
 	out := buildFinding(f)
 	if opts.Redact {

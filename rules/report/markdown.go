@@ -79,6 +79,10 @@ func WriteMarkdown(w io.Writer, d *Document, opts Options) error {
 
 	m.line("# edgetriage report")
 	m.line("")
+	for _, n := range d.Notes {
+		m.line("> " + mdEscape(n))
+		m.line("")
+	}
 	crit, warn, info := d.severityCounts()
 	var parts []string
 	if len(d.Findings) == 0 {
@@ -307,7 +311,7 @@ func (m *mdWriter) inputs(d *Document) {
 			m.line("Malformed lines in " + mdCode(in.Path) + ":")
 			m.line("")
 			for _, ex := range in.MalformedExamples {
-				m.line(fmt.Sprintf("- line %d, %s: %s", ex.Line, mdEscape(ex.Reason), mdCode(clip(ex.Text, 200))))
+				m.line(fmt.Sprintf("- %s, %s: %s", mdEscape(ex.lineText()), mdEscape(ex.Reason), mdCode(clip(ex.Text, 200))))
 			}
 		}
 	}

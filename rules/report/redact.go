@@ -162,7 +162,7 @@ func (d *Document) Redacted() *Document {
 		in.Error = r.text(in.Error)
 		ex := make([]MalformedExample, len(in.MalformedExamples))
 		for j, m := range in.MalformedExamples {
-			ex[j] = MalformedExample{Line: m.Line, Reason: r.text(m.Reason), Text: r.text(m.Text)}
+			ex[j] = MalformedExample{Line: m.Line, Reason: r.text(m.Reason), Text: r.text(m.Text), Column: m.Column, Field: m.Field}
 		}
 		in.MalformedExamples = ex
 		c.Inputs[i] = in

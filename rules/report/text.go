@@ -75,6 +75,9 @@ func WriteText(w io.Writer, d *Document, opts Options) error {
 		head += " · " + timeRangeText(first, last, "→")
 	}
 	tw.line(p.wrap(p.bold, head))
+	for _, n := range d.Notes {
+		tw.line(p.wrap(p.yellow, inert(n)))
+	}
 	summary := fmt.Sprintf("%d finding%s", len(d.Findings), plural(len(d.Findings)))
 	if len(d.Findings) > 0 {
 		var parts []string
@@ -266,7 +269,7 @@ func (t *textWriter) inputs(d *Document) {
 			t.line("  " + p.wrap(p.red, "possible gap: ") + fmt.Sprintf("%s: generation %d from offset %d: %s", inert(in.Path), g.Generation, g.From, inert(g.Reason)))
 		}
 		for _, m := range in.MalformedExamples {
-			t.line("  " + p.wrap(p.yellow, "malformed: ") + fmt.Sprintf("%s:%d: %s: %s", inert(in.Path), m.Line, inert(m.Reason), inert(clip(m.Text, 200))))
+			t.line("  " + p.wrap(p.yellow, "malformed: ") + fmt.Sprintf("%s: %s: %s", inert(m.where(in.Path)), inert(m.Reason), inert(clip(m.Text, 200))))
 		}
 	}
 }
