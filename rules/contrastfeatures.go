@@ -93,13 +93,10 @@ func precursorFeatures(b *burst, ft map[string]float64) {
 	if bc == nil {
 		return
 	}
-	class := class520
-	if b.idx != 0 {
-		class = class5xx
-	}
+	class := classOf(b.status)
 	ft["precursor_5xx"] = 0
 	if rising5xx(bc, class) {
-		ft["precursor_5xx"] = float64(bc.preTot.fail[1-class])
+		ft["precursor_5xx"] = float64(otherFailing(&bc.preTot, class))
 	}
 	ft["precursor_header_wait_ratio"] = headerWaitRatio(bc)
 }
