@@ -85,9 +85,6 @@ type capTable struct {
 
 	keep []bool    // scratch for summarize
 	in   *interner // shares kept values' copies across buckets; nil: clone
-	// gen changes on reset, so callers may cache value -> index (see
-	// slot; they check valid against evictions).
-	gen uint32
 }
 
 func newCapTable(limit int) capTable {
@@ -212,12 +209,6 @@ func (t *capTable) keepString(v string) string {
 	return strings.Clone(v)
 }
 
-// valid says whether index i (from lookup, cached by a caller) still
-// holds the value whose hash is h: an eviction reuses indexes.
-func (t *capTable) valid(i int32, h uint64) bool {
-	return i < 0 || (int(i) < len(t.ents) && t.ents[i].h == h)
-}
-
 func (t *capTable) maxHash() int32 {
 	if t.maxI >= 0 {
 		return t.maxI
@@ -250,7 +241,6 @@ func (t *capTable) reset() {
 	t.ents = t.ents[:0]
 	t.other = valCount{}
 	t.maxI, t.mru = -1, [4]int32{-1, -1, -1, -1}
-	t.gen++
 }
 
 func (t *capTable) empty() bool { return len(t.ents) == 0 && t.other.tot == 0 }
