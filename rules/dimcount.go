@@ -85,7 +85,7 @@ func (c *dimCounter) minute(t int64) *minuteStat {
 // fine is a 10-second bucket of failing and total requests.
 type fine struct {
 	idx  int64
-	fail [2]int64
+	fail [numClasses]int64
 	tot  int64
 }
 
@@ -152,54 +152,45 @@ func newDimCounter(e *Engine) *dimCounter {
 	return c
 }
 
-// failClass returns a record's failing counts (weighted by n) per class.
-func failCounts(status int, n int64) (f520, f5xx int64) {
-	switch {
-	case status == 520:
-		return n, 0
-	case status >= 500 && status <= 599:
-		return 0, n
-	}
-	return 0, 0
-}
-
 // add counts one origin-bound record (it stands for r.N() requests).
 func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	if r.Time >= c.curHi {
 		c.rotate(e, floorDiv(r.Time, dimBucket))
 	} // older records (bounded disorder) count in the live minute
 	n := r.N()
-	f520, f5xx := failCounts(r.Status, n)
+	cls := classOf(r.Status)
 	c.liveTot.tot += n
-	c.liveTot.fail[0] += f520
-	c.liveTot.fail[1] += f5xx
-	c.addFine(r.Time, n, f520, f5xx)
+	if cls >= 0 {
+		c.liveTot.fail[cls] += n
+	}
+	c.addFine(r.Time, n, cls)
 	m := c.minute(r.Time)
 	m.tot.tot += n
-	m.tot.fail[0] += f520
-	m.tot.fail[1] += f5xx
+	if cls >= 0 {
+		m.tot.fail[cls] += n
+	}
 	if r.OriginHeaderTime >= 0 {
 		m.hw[hwBin(r.OriginHeaderTime.Milliseconds())] += n
 	}
-	c.live[dimColo].add(r.POP, n, f520, f5xx)
-	c.live[dimUpstream].add(r.Upstream, n, f520, f5xx)
+	c.live[dimColo].add(r.POP, n, cls)
+	c.live[dimUpstream].add(r.Upstream, n, cls)
 	if i := methodIndex(r.Method); i >= 0 {
-		c.countEnum(dimMethod, i, n, f520, f5xx)
+		c.countEnum(dimMethod, i, n, cls)
 	} else {
-		c.live[dimMethod].add(r.Method, n, f520, f5xx)
+		c.live[dimMethod].add(r.Method, n, cls)
 	}
 	if i := protocolIndex(r.Protocol); i >= 0 {
-		c.countEnum(dimProtocol, i, n, f520, f5xx)
+		c.countEnum(dimProtocol, i, n, cls)
 	} else {
-		c.live[dimProtocol].add(r.Protocol, n, f520, f5xx)
+		c.live[dimProtocol].add(r.Protocol, n, cls)
 	}
-	c.live[dimCache].add(r.CacheStatus, n, f520, f5xx)
-	c.live[dimInput].add(r.Input, n, f520, f5xx)
-	c.countRoute(r.Path, n, f520, f5xx)
-	c.countNet(r.ClientIP, n, f520, f5xx)
-	c.countEnum(dimUAFamily, c.ua.family(r.UserAgent), n, f520, f5xx)
-	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, f520, f5xx)
-	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, f520, f5xx)
+	c.live[dimCache].add(r.CacheStatus, n, cls)
+	c.live[dimInput].add(r.Input, n, cls)
+	c.countRoute(r.Path, n, cls)
+	c.countNet(r.ClientIP, n, cls)
+	c.countEnum(dimUAFamily, c.ua.family(r.UserAgent), n, cls)
+	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
+	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
 }
 
 // Raw field -> value caches shared by every origin (the engine's): a hit
@@ -225,7 +216,7 @@ func (k *keyCache) slot(raw string) (*keySlot, uint64) {
 }
 
 // countRoute counts a path's route and first segment.
-func (c *dimCounter) countRoute(p string, n, f520, f5xx int64) {
+func (c *dimCounter) countRoute(p string, n int64, cls int) {
 	if p == "" {
 		p = "/"
 	}
@@ -235,12 +226,12 @@ func (c *dimCounter) countRoute(p string, n, f520, f5xx int64) {
 		seg := c.in.get(pathSegment(route))
 		*sl = keySlot{h: h, v: route, v2: seg, vh: fnv64(route), vh2: fnv64(seg)}
 	}
-	c.live[dimRoute].addAt(c.live[dimRoute].lookupKept(sl.v, sl.vh), n, f520, f5xx)
-	c.live[dimSegment].addAt(c.live[dimSegment].lookupKept(sl.v2, sl.vh2), n, f520, f5xx)
+	c.live[dimRoute].addAt(c.live[dimRoute].lookupKept(sl.v, sl.vh), n, cls)
+	c.live[dimSegment].addAt(c.live[dimSegment].lookupKept(sl.v2, sl.vh2), n, cls)
 }
 
 // countNet counts a client address's network.
-func (c *dimCounter) countNet(ip string, n, f520, f5xx int64) {
+func (c *dimCounter) countNet(ip string, n int64, cls int) {
 	if ip == "" || ip == "-" {
 		return
 	}
@@ -249,24 +240,26 @@ func (c *dimCounter) countNet(ip string, n, f520, f5xx int64) {
 		v := c.in.get(clientNet(ip))
 		*sl = keySlot{h: h, v: v, vh: fnv64(v)}
 	}
-	c.live[dimClientNet].addAt(c.live[dimClientNet].lookupKept(sl.v, sl.vh), n, f520, f5xx)
+	c.live[dimClientNet].addAt(c.live[dimClientNet].lookupKept(sl.v, sl.vh), n, cls)
 }
 
-func (c *dimCounter) countEnum(d, i int, n, f520, f5xx int64) {
+func (c *dimCounter) countEnum(d, i int, n int64, cls int) {
 	if i < 0 {
 		return
 	}
 	v := &c.liveEnum[d][i]
 	v.tot += n
-	v.fail[0] += f520
-	v.fail[1] += f5xx
+	if cls >= 0 {
+		v.fail[cls] += n
+	}
 }
 
-func (c *dimCounter) addFine(t, n, f520, f5xx int64) {
+func (c *dimCounter) addFine(t, n int64, cls int) {
 	if f := c.fineCur; f != nil && t >= c.fineLo && t < c.fineHi {
 		f.tot += n
-		f.fail[0] += f520
-		f.fail[1] += f5xx
+		if cls >= 0 {
+			f.fail[cls] += n
+		}
 		return
 	}
 	fi := floorDiv(t, fineBucket)
@@ -279,8 +272,9 @@ func (c *dimCounter) addFine(t, n, f520, f5xx int64) {
 	}
 	c.fineCur, c.fineLo, c.fineHi = f, fi*fineBucket, (fi+1)*fineBucket
 	f.tot += n
-	f.fail[0] += f520
-	f.fail[1] += f5xx
+	if cls >= 0 {
+		f.fail[cls] += n
+	}
 }
 
 func hwBin(ms int64) int {
@@ -313,7 +307,7 @@ func (c *dimCounter) rotate(e *Engine, b int64) {
 					if vals[i].tot > 0 {
 						bd.vals = append(bd.vals, vals[i])
 					}
-					vals[i].fail, vals[i].tot = [2]int64{}, 0
+					vals[i].fail, vals[i].tot = [numClasses]int64{}, 0
 				}
 				if len(bd.vals) > n {
 					slices.SortFunc(bd.vals, func(a, b valCount) int { return cmpString(a.v, b.v) })
@@ -458,8 +452,9 @@ func (bc *burstCounts) addFine(f fine) {
 	if n := len(bc.fines); n > 0 && bc.fines[n-1].idx == f.idx {
 		p := &bc.fines[n-1]
 		p.tot += f.tot
-		p.fail[0] += f.fail[0]
-		p.fail[1] += f.fail[1]
+		for i := range p.fail {
+			p.fail[i] += f.fail[i]
+		}
 		return
 	}
 	bc.fines = append(bc.fines, f)
@@ -470,8 +465,9 @@ func (bc *burstCounts) addFine(f fine) {
 			x.idx /= 2
 			if n := len(out); n > 0 && out[n-1].idx == x.idx {
 				out[n-1].tot += x.tot
-				out[n-1].fail[0] += x.fail[0]
-				out[n-1].fail[1] += x.fail[1]
+				for i := range x.fail {
+					out[n-1].fail[i] += x.fail[i]
+				}
 				continue
 			}
 			out = append(out, x)

@@ -82,7 +82,7 @@ the span and in the 5 minutes before it, per dimension: ` + "`colo`" + ` (data c
 ` + "`upstream`" + `, ` + "`route`" + ` (path template), ` + "`segment`" + `, ` + "`method`" + `, ` + "`client_net`" + ` (/24, /48),
 ` + "`ua_family`" + `, ` + "`protocol`" + `, ` + "`cache`" + `, ` + "`connection`" + ` (new / reused), ` + "`header_wait`" + `
 (<20ms, 20-500ms, 0.5-5s, >=5s) and ` + "`input`" + `. A 520 burst's failures are its
-520s; a storm's are the origin's other 5xx. Counts are kept in 20-second
+520s; a storm's are the errors of its status (521–524 together). Counts are kept in 20-second
 buckets, bounded: 256 values per dimension and bucket, kept by smallest FNV
 hash, so record by record and GROUP BY aggregates (` + "`parse.Record.Count`" + `) give
 the same counts; each closed bucket keeps its top 16 values by requests and
