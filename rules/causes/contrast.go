@@ -23,8 +23,8 @@ type contrastView struct {
 	// the engine's included
 	redrawn  map[string]*rules.Dimension
 	override map[string]float64
-	miss  map[string]string // dimension name -> field to add
-	ct    *rules.Contrast
+	miss     map[string]string // dimension name -> field to add
+	ct       *rules.Contrast
 }
 
 func newContrastView(f *rules.Finding) *contrastView {
