@@ -25,7 +25,7 @@ func TestDemoTruthHoldsEveryKindOfTrouble(t *testing.T) {
 		{"burst_5xx", "orders.example.net", 502, 30},
 		{"burst_520", hostShop, 520, crash520s},
 		{"burst_5xx", "www.example.org", 502, 26},
-		{"burst_5xx", hostStatic, 522, 35},
+		{"burst_5xx", hostStatic, 522, 54},
 		{"burst_5xx", "formats/nginx-combined.log", 504, 26},
 		{"burst_5xx", "assets.example.org", 504, 20},
 	}

@@ -115,6 +115,14 @@ var staticRoutes = []route{
 	}, ctype: "image/avif", size: 61000, hitPct: 60, hdrMs: 40},
 }
 
+// saleStaticRoutes are the sale's new catalogue images on static: cold in
+// the cache.
+var saleStaticRoutes = []route{
+	{weight: 1, method: "GET", path: func(r *rand.Rand) (string, string) {
+		return fmt.Sprintf("/images/sale/%d-%d.avif", 9000+r.IntN(400), []int{480, 960, 1440}[r.IntN(3)]), ""
+	}, ctype: "image/avif", size: 58000, hitPct: 35, hdrMs: 40},
+}
+
 // zone accumulates the edge requests of the demo.
 type zone struct {
 	seed      uint64

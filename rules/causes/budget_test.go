@@ -116,3 +116,17 @@ func TestWarningReportedOncePerRule(t *testing.T) {
 		t.Errorf("warnings %v, want one for a and one for b", ws)
 	}
 }
+
+// Check tries every rule on trial findings, contrast included, and reports
+// the ones that fail at run time; the defaults pass.
+func TestCheckTriesEveryRule(t *testing.T) {
+	if ws := mustLoad(t).Check(); len(ws) != 0 {
+		t.Errorf("default rules fail on trial findings: %v", ws)
+	}
+	path := filepath.Join(t.TempDir(), "mine.yaml")
+	writeFile(t, path, "version: 2\nrules:\n  - id: mine\n    kind: burst_520\n    dimension: colo\n    when: separates(\"colo\")\n    title: t\n    evidence: [\"{{index .set_colo_list 5}}\"]\n")
+	ws := mustLoad(t, path).Check()
+	if len(ws) != 1 || ws[0].Rule != "mine" || ws[0].Source != path+":8" || !strings.Contains(ws[0].Message, "index out of range") {
+		t.Errorf("warnings %v", ws)
+	}
+}

@@ -44,15 +44,41 @@ func trialFindings() []*rules.Finding {
 					if st != 0 {
 						feats["status"] = float64(st)
 					}
-					out = append(out, &rules.Finding{
+					f := &rules.Finding{
 						ID: "check", Kind: k, Subtype: sub, Status: st, Severity: rules.SeverityWarning,
 						Origin: "check.example.com", Endpoint: "POST /v1/$(id)/{id}", Start: start, End: start.Add(time.Minute),
 						Count: 20, Features: feats,
 						Context: map[string]any{"paths": []string{"/a';$(id)`x` (3)"}, "upstreams_failed": []string{"$(id) (2)"}},
-					})
+					}
+					if k != rules.KindIncomplete202 && v != -1 {
+						f.Contrast = trialContrast(start)
+						for _, name := range ContrastDimensions { // the contrast decides, not the flat value
+							for _, p := range DimensionFeaturePrefixes {
+								delete(f.Features, p+name)
+							}
+						}
+					}
+					out = append(out, f)
 				}
 			}
 		}
 	}
 	return out
+}
+
+// trialContrast separates the failures on every dimension at once (one
+// failing value with a hostile name, one healthy), so that every
+// dimension rule renders its evidence, fixes and verdict.
+func trialContrast(start time.Time) *rules.Contrast {
+	ct := &rules.Contrast{Span: rules.Window{From: start, To: start.Add(time.Minute)}, Failing: 20, Total: 40,
+		Shape: rules.TimeShape{Kind: rules.ShapeStep, At: start, Before: 0, After: 1}}
+	for _, name := range ContrastDimensions {
+		ct.Dimensions = append(ct.Dimensions, rules.Dimension{
+			Name: name, Label: dimLabels[name], Set: []string{"$(id)"}, Coverage: 1, InsideFailing: 20, InsideTotal: 20,
+			OutsideTotal: 20, InsideRate: 1, Distinct: 2, Separates: true, Score: 1,
+			Values: []rules.DimensionValue{{Value: "$(id)", Failing: 20, Total: 20, InSet: true}, {Value: "ok", Total: 20}},
+		})
+	}
+	ct.Missing = []rules.MissingDimension{{Name: "colo", Label: "data centre", Field: "EdgeColoCode (Logpush)"}}
+	return ct
 }

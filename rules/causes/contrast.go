@@ -19,12 +19,17 @@ import (
 type contrastView struct {
 	feats map[string]float64
 	dims  map[string]*rules.Dimension
-	miss  map[string]string // dimension name -> field to add
-	ct    *rules.Contrast
+	// redrawn dimensions (see redraw) and the features they override,
+	// the engine's included
+	redrawn  map[string]*rules.Dimension
+	override map[string]float64
+	miss     map[string]string // dimension name -> field to add
+	ct       *rules.Contrast
 }
 
 func newContrastView(f *rules.Finding) *contrastView {
-	v := &contrastView{feats: map[string]float64{}, dims: map[string]*rules.Dimension{}, miss: map[string]string{}, ct: f.Contrast}
+	v := &contrastView{feats: map[string]float64{}, dims: map[string]*rules.Dimension{}, miss: map[string]string{}, ct: f.Contrast,
+		redrawn: map[string]*rules.Dimension{}, override: map[string]float64{}}
 	ct := f.Contrast
 	if ct == nil {
 		v.derived(f)
@@ -49,6 +54,17 @@ func newContrastView(f *rules.Finding) *contrastView {
 		v.feats["set_size_"+name] = float64(len(d.Set))
 		v.feats["distinct_"+name] = float64(d.Distinct)
 		v.feats["score_"+name] = d.Score
+		if x, ok := f.Features["sep_"+name]; (ok && x == 1) || d.Separates || clean(d) {
+			continue
+		}
+		if nd, ok := redraw(d); ok {
+			v.redrawn[name] = nd
+			v.override["sep_"+name] = 1
+			v.override["cov_"+name] = nd.Coverage
+			v.override["in_rate_"+name] = nd.InsideRate
+			v.override["out_rate_"+name] = nd.OutsideRate
+			v.override["set_size_"+name] = float64(len(nd.Set))
+		}
 	}
 	sh := ct.Shape
 	if sh.Kind != "" && sh.Kind != rules.ShapeUnknown {
@@ -131,16 +147,14 @@ func (v *contrastView) separates(f *rules.Finding, dim string) bool {
 		return true
 	}
 	d := v.dims[dim]
-	if d == nil {
-		return false
-	}
-	return len(d.Set) > 0 && len(d.Set) < d.Distinct && d.Coverage >= 0.8 &&
-		d.InsideFailing >= smallInsideFailing && d.OutsideTotal >= smallOutsideTotal &&
-		d.OutsideRate <= 0.1*d.InsideRate
+	return d != nil && clean(d)
 }
 
 // value is a feature as the rules see it: the engine's, else the view's.
 func (v *contrastView) value(f *rules.Finding, name string) (float64, bool) {
+	if x, ok := v.override[name]; ok {
+		return x, true
+	}
 	if x, ok := f.Features[name]; ok {
 		return x, true
 	}
@@ -151,6 +165,9 @@ func (v *contrastView) value(f *rules.Finding, name string) (float64, bool) {
 // set returns dimension name's separating set: the engine's context
 // list, else the contrast's.
 func (v *contrastView) set(f *rules.Finding, name string) []string {
+	if d := v.redrawn[name]; d != nil {
+		return d.Set
+	}
 	if l := contextList(f.Context, "set_"+name+"_list"); l != nil {
 		return l
 	}
@@ -167,6 +184,9 @@ func (v *contrastView) set(f *rules.Finding, name string) []string {
 // built from the contrast's values ("FRA 100% of 412, AMS 100% of 398;
 // LHR 0% of 405, ...").
 func (v *contrastView) evidence(f *rules.Finding, name string) string {
+	if d := v.redrawn[name]; d != nil {
+		return evidenceLine(d)
+	}
 	if s, ok := f.Context["contrast_"+name].(string); ok && s != "" {
 		return s
 	}

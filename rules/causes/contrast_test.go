@@ -414,3 +414,28 @@ rules:
 		t.Errorf("v1 confidence expression: %v", err)
 	}
 }
+
+// Three data centres failing alike: the smallest set covering 80% of the
+// failures stops at two and leaves the third outside, dirty; the cause
+// rules redraw the set by failing rate and name all three.
+func TestRedrawnSetNamesEveryFailingValue(t *testing.T) {
+	colo := dimOf("colo", val{"FRA", 450, 450}, val{"LHR", 400, 400}, val{"CDG", 200, 200},
+		val{"AMS", 0, 300}, val{"IAD", 0, 300}, val{"SJC", 0, 300}, val{"NRT", 0, 300}, val{"SIN", 0, 300})
+	if colo.Separates || len(colo.Set) != 2 {
+		t.Fatalf("fixture: the smallest set should stop at two and not separate: %v %v", colo.Set, colo.Separates)
+	}
+	f := contrastBurst(rules.KindBurst520, 520, rules.TimeShape{}, nil, colo)
+	mustLoad(t).Explain(f)
+	if len(f.Causes) == 0 || f.Causes[0].Rule != "colo-blocked" {
+		t.Fatalf("causes %s", causeSummary(f))
+	}
+	if got := strings.Join(f.Causes[0].Values, ","); got != "FRA,LHR,CDG" {
+		t.Errorf("values %s, want FRA,LHR,CDG", got)
+	}
+	if !strings.HasPrefix(f.Verdict, "Only FRA, LHR and CDG fail (100% of their requests; the other 5 data centres 0%)") {
+		t.Errorf("verdict %q", f.Verdict)
+	}
+	if ev := strings.Join(f.Causes[0].Evidence, " "); !strings.Contains(ev, "CDG 100% of 200") {
+		t.Errorf("evidence %q", ev)
+	}
+}

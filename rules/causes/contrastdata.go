@@ -47,13 +47,21 @@ var dimLabels = map[string]string{
 }
 
 // addContrastData puts the contrast's strings into a burst's template data.
-func addContrastData(d map[string]any, f *rules.Finding, view *contrastView) {
+func addContrastData(d map[string]any, f *rules.Finding, view *contrastView, used map[string]bool) {
+	need := func(name string) bool { return used == nil || used[name] }
 	for _, dim := range ContrastDimensions {
-		set := view.set(f, dim)
-		d["set_"+dim] = strings.Join(set, ",")
-		d["set_"+dim+"_list"] = slices.Clone(set)
-		d["contrast_"+dim] = view.evidence(f, dim)
-		d["missing_"+dim] = view.missing(f, dim)
+		if k := "set_" + dim; need(k) {
+			d[k] = strings.Join(view.set(f, dim), ",")
+		}
+		if k := "set_" + dim + "_list"; need(k) {
+			d[k] = slices.Clone(view.set(f, dim))
+		}
+		if k := "contrast_" + dim; need(k) {
+			d[k] = view.evidence(f, dim)
+		}
+		if k := "missing_" + dim; need(k) {
+			d[k] = view.missing(f, dim)
+		}
 	}
 	d["step_at"] = "unknown"
 	d["precursors"] = ""

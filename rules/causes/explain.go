@@ -42,7 +42,7 @@ func (s *Set) Explain(f *rules.Finding) {
 	view := newContrastView(f)
 	feats := boxFeatures(f, view)
 	env := runEnv(f, feats, view)
-	data := templateDataOf(f, feats, view)
+	data := templateDataOf(f, feats, view, s.used)
 	var machine vm.VM // reused by every expression of this finding
 
 	sev := f.Severity

@@ -36,6 +36,8 @@ type Set struct {
 	warn     *warnings
 	// definitions say in one line what each status means (Finding.Definition).
 	definitions map[int]string
+	// used are the data names some template reads (see templateDataOf).
+	used map[string]bool
 }
 
 type causeRule struct {
@@ -84,7 +86,7 @@ type source struct {
 }
 
 func load(srcs []source) (*Set, error) {
-	s := &Set{generic: map[string][]ruleTemplate{}, warn: &warnings{}, definitions: map[int]string{}}
+	s := &Set{generic: map[string][]ruleTemplate{}, warn: &warnings{}, definitions: map[int]string{}, used: map[string]bool{}}
 	var errs []error
 	for _, src := range srcs {
 		if err := s.add(src); err != nil {
@@ -94,7 +96,30 @@ func load(srcs []source) (*Set, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	s.markUsed()
 	return s, nil
+}
+
+// markUsed records the data names the set's templates read.
+func (s *Set) markUsed() {
+	mark := func(ts ...ruleTemplate) {
+		for _, t := range ts {
+			if t.t != nil {
+				walkFields(t.t.Root, func(name string) { s.used[name] = true })
+			}
+		}
+	}
+	for _, r := range s.causes {
+		mark(r.title)
+		mark(r.evidence...)
+		mark(r.fixes...)
+		if r.verdict != nil {
+			mark(*r.verdict)
+		}
+	}
+	for _, ts := range s.generic {
+		mark(ts...)
+	}
 }
 
 // add compiles one file and merges it into s; on error s is unchanged.

@@ -105,6 +105,15 @@ func TestSuggestedCommandsResistInjection(t *testing.T) {
 			f.Context["host"] = "x" + strings.TrimPrefix(v, "/") + ".example.com"
 		}},
 		{"upstream", func(f *rules.Finding, v string) { f.Context["upstreams_failed"] = []string{v + " (3)"} }},
+		// the contrast's separating values: a failing route and upstream
+		{"contrast route", func(f *rules.Finding, v string) {
+			f.Context["set_route_list"] = []string{v}
+			f.Context["set_route"] = v
+		}},
+		{"contrast upstream", func(f *rules.Finding, v string) {
+			f.Context["set_upstream_list"] = []string{v, "10.0.0.1"}
+			f.Context["set_upstream"] = v + ",10.0.0.1"
+		}},
 	}
 	commands := 0
 	for _, pl := range places {

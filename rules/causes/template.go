@@ -228,9 +228,9 @@ var contextByKind = map[rules.Kind][]rules.Feature{
 // addSchemaContext gives templates every declared Context entry the data
 // does not already render: the engine's value, or the unit's empty value
 // when the finding lacks it (an optional entry), never "<no value>".
-func addSchemaContext(d map[string]any, f *rules.Finding) {
+func addSchemaContext(d map[string]any, f *rules.Finding, used map[string]bool) {
 	for _, c := range contextByKind[f.Kind] {
-		if _, ok := d[c.Name]; ok {
+		if _, ok := d[c.Name]; ok || (used != nil && !used[c.Name]) {
 			continue
 		}
 		if v, ok := f.Context[c.Name]; ok && v != nil {
@@ -299,14 +299,19 @@ func walkBranch(b *parse.BranchNode, fn func(string)) {
 // templateData is what evidence and fix templates see for one finding.
 func templateData(f *rules.Finding) map[string]any {
 	view := newContrastView(f)
-	return templateDataOf(f, boxFeatures(f, view), view)
+	return templateDataOf(f, boxFeatures(f, view), view, nil)
 }
 
 // templateDataOf is templateData from the finding's boxed features
 // (boxFeatures); a NaN feature reads as -1 (unknown).
-func templateDataOf(f *rules.Finding, feats []any, view *contrastView) map[string]any {
+//
+// used says which names some template of the set reads (nil: all); the
+// contrast's per-dimension strings and the schema's context entries are
+// filled only for those, since a finding's data is built on every
+// explanation.
+func templateDataOf(f *rules.Finding, feats []any, view *contrastView, used map[string]bool) map[string]any {
 	names := FeaturesOf(f.Kind)
-	d := make(map[string]any, len(names)+len(dataStrings))
+	d := make(map[string]any, len(names)+len(dataStrings)+len(contrastDataNames)+len(contextByKind[f.Kind]))
 	for i, name := range names {
 		v := feats[i]
 		if x, ok := v.(float64); ok && math.IsNaN(x) {
@@ -393,9 +398,9 @@ func templateDataOf(f *rules.Finding, feats []any, view *contrastView) map[strin
 		d["stall_start"] = time.Unix(int64(v), 0).UTC().Format(layout)
 	}
 	if f.Kind == rules.KindBurst520 || f.Kind == rules.KindBurst5xx {
-		addContrastData(d, f, view)
+		addContrastData(d, f, view, used)
 	}
-	addSchemaContext(d, f)
+	addSchemaContext(d, f, used)
 	return d
 }
 
