@@ -78,3 +78,39 @@ func BenchmarkSnapshot(b *testing.B) {
 		_ = e.Snapshot()
 	}
 }
+
+// BenchmarkContrastShare feeds the combined-like records to an engine with
+// the contrast's counting and to one without it (every origin past the
+// contrast's budget), alternately, so both see the same machine load: the
+// difference is the contrast's cost per record.
+func BenchmarkContrastShare(b *testing.B) {
+	recs := combinedLike(1 << 16)
+	span := recs[len(recs)-1].Time - recs[0].Time + int64(time.Millisecond)
+	for _, on := range []bool{true, false} {
+		name := "without"
+		if on {
+			name = "with"
+		}
+		b.Run(name, func(b *testing.B) {
+			e := NewEngine(DefaultConfig())
+			if !on {
+				e.dimOrigins = maxContrastOrigins
+			}
+			rs := append([]parse.Record(nil), recs...)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for done := 0; done < b.N; {
+				for off := 0; off < len(rs) && done < b.N; off += 4096 {
+					end := min(off+4096, len(rs), off+b.N-done)
+					e.Add(rs[off:end])
+					done += end - off
+				}
+				b.StopTimer()
+				for i := range rs {
+					rs[i].Time += span
+				}
+				b.StartTimer()
+			}
+		})
+	}
+}

@@ -6,26 +6,59 @@ import (
 	"unsafe"
 )
 
-// Failure classes of a request as the contrast counts it: a 520, or any
-// other 5xx. A burst_520 compares its 520s with the rest; a storm compares
-// the origin's other 5xx with the rest (a 502 storm and a 504 storm of one
-// origin at one time share that contrast).
+// Failure classes of a request as the contrast counts it: a burst or storm
+// compares the failures of its own status's class with the rest (a 521
+// storm the 521-524s), so background 5xx of other statuses do not blur it.
 const (
 	class520 = iota
-	class5xx
+	class502
+	class504
+	class52x   // 521-524
+	classOther // any other 5xx
+	numClasses
 )
+
+// classOf is the failure class of a status, -1 when it is no failure.
+func classOf(status int) int {
+	switch {
+	case status == 520:
+		return class520
+	case status == 502:
+		return class502
+	case status == 504:
+		return class504
+	case status >= 521 && status <= 524:
+		return class52x
+	case status >= 500 && status <= 599:
+		return classOther
+	}
+	return -1
+}
+
+// otherFailing is the failures of every class but cls (precursors: other
+// 5xx before a 520 burst, 520s and other 5xx before a storm).
+func otherFailing(c *valCount, cls int) int64 {
+	var n int64
+	for i, f := range c.fail {
+		if i != cls {
+			n += f
+		}
+	}
+	return n
+}
 
 // valCount is one value's requests in a span: failing by class and total.
 type valCount struct {
 	v    string
 	h    uint64 // fnv64(v): decides which values a full table keeps
-	fail [2]int64
+	fail [numClasses]int64
 	tot  int64
 }
 
 func (c *valCount) addCounts(o *valCount) {
-	c.fail[0] += o.fail[0]
-	c.fail[1] += o.fail[1]
+	for i := range c.fail {
+		c.fail[i] += o.fail[i]
+	}
 	c.tot += o.tot
 }
 
@@ -52,9 +85,6 @@ type capTable struct {
 
 	keep []bool    // scratch for summarize
 	in   *interner // shares kept values' copies across buckets; nil: clone
-	// gen changes on reset, so callers may cache value -> index (see
-	// slot; they check valid against evictions).
-	gen uint32
 }
 
 func newCapTable(limit int) capTable {
@@ -62,12 +92,12 @@ func newCapTable(limit int) capTable {
 }
 
 // add counts n requests of value v (a view: it is cloned when kept) with
-// failing counts f520 and f5xx.
-func (t *capTable) add(v string, n, f520, f5xx int64) {
+// failure class cls (-1: not failing).
+func (t *capTable) add(v string, n int64, cls int) {
 	if v == "" {
 		return
 	}
-	t.addAt(t.find(v), n, f520, f5xx)
+	t.addAt(t.find(v), n, cls)
 }
 
 // find is lookup behind the recently used entries.
@@ -90,17 +120,19 @@ func (t *capTable) find(v string) int32 {
 }
 
 // addAt counts at an index lookup returned (-1: Other).
-func (t *capTable) addAt(i int32, n, f520, f5xx int64) {
+func (t *capTable) addAt(i int32, n int64, cls int) {
 	if i < 0 {
 		t.other.tot += n
-		t.other.fail[0] += f520
-		t.other.fail[1] += f5xx
+		if cls >= 0 {
+			t.other.fail[cls] += n
+		}
 		return
 	}
 	e := &t.ents[i]
 	e.tot += n
-	e.fail[0] += f520
-	e.fail[1] += f5xx
+	if cls >= 0 {
+		e.fail[cls] += n
+	}
 }
 
 // probe returns the table position of hash h with value v: its entry's
@@ -118,9 +150,14 @@ func (t *capTable) probe(v string, h uint64) (pos int, found bool) {
 	}
 }
 
-// lookup returns v's entry (h is fnv64(v)), inserting it if the cap lets
-// it in, or -1.
-func (t *capTable) lookup(v string, h uint64) int32 {
+// lookup returns v's entry (h is fnv64(v)), inserting it (a copy) if the
+// cap lets it in, or -1.
+func (t *capTable) lookup(v string, h uint64) int32 { return t.insert(v, h, false) }
+
+// lookupKept is lookup for a value that is already a kept copy.
+func (t *capTable) lookupKept(v string, h uint64) int32 { return t.insert(v, h, true) }
+
+func (t *capTable) insert(v string, h uint64, kept bool) int32 {
 	if t.tab == nil {
 		size := 16
 		for size < 2*t.limit {
@@ -133,7 +170,10 @@ func (t *capTable) lookup(v string, h uint64) int32 {
 		return t.tab[p] - 1
 	}
 	if len(t.ents) < t.limit {
-		t.ents = append(t.ents, valCount{v: t.keepString(v), h: h})
+		if !kept {
+			v = t.keepString(v)
+		}
+		t.ents = append(t.ents, valCount{v: v, h: h})
 		i := int32(len(t.ents) - 1)
 		t.tab[p] = i + 1
 		return i
@@ -143,8 +183,11 @@ func (t *capTable) lookup(v string, h uint64) int32 {
 		return -1
 	}
 	// evict the largest hash to Other, take its slot, rebuild the index
+	if !kept {
+		v = t.keepString(v)
+	}
 	t.other.addCounts(&t.ents[m])
-	t.ents[m] = valCount{v: t.keepString(v), h: h}
+	t.ents[m] = valCount{v: v, h: h}
 	t.maxI = -1
 	t.mru = [4]int32{-1, -1, -1, -1}
 	t.reindex()
@@ -166,12 +209,6 @@ func (t *capTable) keepString(v string) string {
 	return strings.Clone(v)
 }
 
-// valid says whether index i (from lookup, cached by a caller) still
-// holds the value whose hash is h: an eviction reuses indexes.
-func (t *capTable) valid(i int32, h uint64) bool {
-	return i < 0 || (int(i) < len(t.ents) && t.ents[i].h == h)
-}
-
 func (t *capTable) maxHash() int32 {
 	if t.maxI >= 0 {
 		return t.maxI
@@ -191,7 +228,7 @@ func (t *capTable) merge(c *valCount) {
 	if c.v == "" {
 		return
 	}
-	i := t.lookup(c.v, c.h)
+	i := t.lookupKept(c.v, c.h)
 	if i < 0 {
 		t.other.addCounts(c)
 		return
@@ -204,7 +241,6 @@ func (t *capTable) reset() {
 	t.ents = t.ents[:0]
 	t.other = valCount{}
 	t.maxI, t.mru = -1, [4]int32{-1, -1, -1, -1}
-	t.gen++
 }
 
 func (t *capTable) empty() bool { return len(t.ents) == 0 && t.other.tot == 0 }
@@ -234,8 +270,10 @@ func (t *capTable) summarize(dst []valCount, other *valCount, k int) []valCount 
 		}
 		keep := t.keep[:len(t.ents)]
 		clear(keep)
-		t.markTop(keep, k, func(c *valCount) int64 { return c.tot })
-		t.markTop(keep, k, func(c *valCount) int64 { return c.fail[0] + c.fail[1] })
+		t.markTop(keep, k, false)
+		if t.failing() {
+			t.markTop(keep, k, true)
+		}
 		for i := range t.ents {
 			if keep[i] {
 				dst = append(dst, t.ents[i])
@@ -248,34 +286,29 @@ func (t *capTable) summarize(dst []valCount, other *valCount, k int) []valCount 
 	return dst
 }
 
-// markTop marks the k entries of largest key (> 0), ties by value, with
-// a bounded insertion list: one pass, no sort of the whole table.
-func (t *capTable) markTop(keep []bool, k int, key func(*valCount) int64) {
+// markTop marks the k entries of largest key (> 0; requests, or failing
+// requests when byFail), ties by value, with a bounded insertion list: one
+// pass, no sort of the whole table.
+func (t *capTable) markTop(keep []bool, k int, byFail bool) {
 	var top [32]int32
+	var keys [32]int64
 	k = min(k, len(top))
 	n := 0
-	better := func(i, j int32) bool {
-		a, b := &t.ents[i], &t.ents[j]
-		ka, kb := key(a), key(b)
-		if ka != kb {
-			return ka > kb
-		}
-		return a.v < b.v
-	}
 	for i := range t.ents {
-		if key(&t.ents[i]) <= 0 {
-			continue
+		e := &t.ents[i]
+		key := e.tot
+		if byFail {
+			key = otherFailing(e, -1)
 		}
-		ii := int32(i)
-		if n == k && !better(ii, top[n-1]) {
+		if key <= 0 || n == k && (key < keys[n-1] || key == keys[n-1] && e.v >= t.ents[top[n-1]].v) {
 			continue
 		}
 		j := min(n, k-1)
-		for j > 0 && better(ii, top[j-1]) {
-			top[j] = top[j-1]
+		for j > 0 && (key > keys[j-1] || key == keys[j-1] && e.v < t.ents[top[j-1]].v) {
+			top[j], keys[j] = top[j-1], keys[j-1]
 			j--
 		}
-		top[j] = ii
+		top[j], keys[j] = int32(i), key
 		if n < k {
 			n++
 		}
@@ -283,6 +316,15 @@ func (t *capTable) markTop(keep []bool, k int, key func(*valCount) int64) {
 	for _, i := range top[:n] {
 		keep[i] = true
 	}
+}
+
+func (t *capTable) failing() bool {
+	for i := range t.ents {
+		if t.ents[i].fail != [numClasses]int64{} {
+			return true
+		}
+	}
+	return false
 }
 
 func cmpDesc(a, b int64) int {

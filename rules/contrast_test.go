@@ -94,13 +94,13 @@ func TestShapeOf(t *testing.T) {
 	flat := func(n int, fail, tot int64) []fine {
 		out := make([]fine, n)
 		for i := range out {
-			out[i] = fine{idx: int64(i), fail: [2]int64{fail, 0}, tot: tot}
+			out[i] = fine{idx: int64(i), fail: [numClasses]int64{fail}, tot: tot}
 		}
 		return out
 	}
 	ramp := make([]fine, 16)
 	for i := range ramp {
-		ramp[i] = fine{idx: int64(i), fail: [2]int64{int64(2 + 4*i), 0}, tot: 100}
+		ramp[i] = fine{idx: int64(i), fail: [numClasses]int64{int64(2 + 4*i)}, tot: 100}
 	}
 	cases := []struct {
 		name              string
@@ -137,7 +137,7 @@ func TestCapTableOrderIndependent(t *testing.T) {
 		order := r.Perm(len(vals) * 3)
 		for _, k := range order {
 			v := vals[k%len(vals)]
-			tb.add(v, 1, int64(k%2), 0)
+			tb.add(v, 1, k%2-1) // every other one a 520
 		}
 		return tb
 	}

@@ -18,10 +18,7 @@ func (e *Engine) burstContrast(b *burst) *Contrast {
 	if c == nil || b.ctr == nil {
 		return nil
 	}
-	class := class520
-	if b.idx != 0 {
-		class = class5xx
-	}
+	class := classOf(b.status)
 	span, tot, fines, step := c.spanNow(b)
 	bc := b.ctr
 	ct := &Contrast{
@@ -150,13 +147,12 @@ func steady(q []float64) bool {
 // 5xx before 520s, 520s before a storm).
 func precursors(bc *burstCounts, class int) []string {
 	var out []string
-	other := 1 - class
-	preN, earlyN := bc.preTot.fail[other], bc.earlyTot.fail[other]
+	preN, earlyN := otherFailing(&bc.preTot, class), otherFailing(&bc.earlyTot, class)
 	preR, earlyR := rate(preN, bc.preTot.tot), rate(earlyN, bc.earlyTot.tot)
 	if rising5xx(bc, class) {
 		what := "other 5xx"
-		if other == class520 {
-			what = "520s"
+		if class != class520 {
+			what = "other 5xx and 520s"
 		}
 		out = append(out, fmt.Sprintf("%d %s in the 5 minutes before (%s of requests; %s in the 10 minutes before that)",
 			preN, what, pctStr(preR), pctStr(earlyR)))
@@ -171,9 +167,8 @@ func precursors(bc *burstCounts, class int) []string {
 // rising5xx: at least 5 failures of the other class in the 5 minutes
 // before, at twice the share of the 10 minutes before those.
 func rising5xx(bc *burstCounts, class int) bool {
-	other := 1 - class
-	preN := bc.preTot.fail[other]
-	preR, earlyR := rate(preN, bc.preTot.tot), rate(bc.earlyTot.fail[other], bc.earlyTot.tot)
+	preN := otherFailing(&bc.preTot, class)
+	preR, earlyR := rate(preN, bc.preTot.tot), rate(otherFailing(&bc.earlyTot, class), bc.earlyTot.tot)
 	return preN >= 5 && preR >= 2*earlyR && preR > 0
 }
 

@@ -116,6 +116,16 @@ func computeDimension(in dimCounts) Dimension {
 		d.Score = round4(d.Coverage * jsBernoulli(d.Coverage, q))
 	}
 
+	d.Values, d.Other = shownValues(vals, in.other)
+	d.Coverage = round4(d.Coverage)
+	d.InsideRate = round4(d.InsideRate)
+	d.OutsideRate = round4(d.OutsideRate)
+	return d
+}
+
+// shownValues are the set's values, then the busiest others up to
+// maxValuesShown; the rest are summed into other ("other", nil if empty).
+func shownValues(vals []DimensionValue, other DimensionValue) ([]DimensionValue, *DimensionValue) {
 	// values shown: the set, then the busiest others; the rest in Other
 	var shown []DimensionValue
 	for _, v := range vals {
@@ -135,7 +145,6 @@ func computeDimension(in dimCounts) Dimension {
 		}
 		return strings.Compare(a.Value, b.Value)
 	})
-	other := in.other
 	for _, v := range rest {
 		if len(shown) < maxValuesShown {
 			shown = append(shown, v)
@@ -146,18 +155,14 @@ func computeDimension(in dimCounts) Dimension {
 		other.BaselineFailing += v.BaselineFailing
 		other.BaselineTotal += v.BaselineTotal
 	}
-	d.Values = shown
-	if d.Values == nil {
-		d.Values = []DimensionValue{}
+	if shown == nil {
+		shown = []DimensionValue{}
 	}
 	if other.Total > 0 || other.BaselineTotal > 0 {
 		other.Value = "other"
-		d.Other = &other
+		return shown, &other
 	}
-	d.Coverage = round4(d.Coverage)
-	d.InsideRate = round4(d.InsideRate)
-	d.OutsideRate = round4(d.OutsideRate)
-	return d
+	return shown, nil
 }
 
 func rate(n, d int64) float64 {

@@ -46,6 +46,22 @@ func contrastFeatures(ct *Contrast, ft map[string]float64, ctx map[string]any) {
 		ctx["contrast_"+name] = evidenceLine(d)
 	}
 
+	// where the failures are (a place: data centre, server, route, client)
+	// against how they fail (connection, header wait: the failure's mode)
+	ft["sep_where"], ft["sep_how"] = -1, -1
+	if ct != nil {
+		ft["sep_where"], ft["sep_how"] = 0, 0
+		for i := range ct.Dimensions {
+			d := &ct.Dimensions[i]
+			switch {
+			case !d.Separates:
+			case d.Name == "connection" || d.Name == "header_wait":
+				ft["sep_how"] = 1
+			default:
+				ft["sep_where"] = 1
+			}
+		}
+	}
 	if ct == nil {
 		for _, k := range []string{"shape_step", "shape_trickle", "shape_ramp", "step_before", "step_after",
 			"precursor_5xx", "precursor_header_wait_ratio", "baseline_rate", "span_rate", "no_baseline",
@@ -93,13 +109,10 @@ func precursorFeatures(b *burst, ft map[string]float64) {
 	if bc == nil {
 		return
 	}
-	class := class520
-	if b.idx != 0 {
-		class = class5xx
-	}
+	class := classOf(b.status)
 	ft["precursor_5xx"] = 0
 	if rising5xx(bc, class) {
-		ft["precursor_5xx"] = float64(bc.preTot.fail[1-class])
+		ft["precursor_5xx"] = float64(otherFailing(&bc.preTot, class))
 	}
 	ft["precursor_header_wait_ratio"] = headerWaitRatio(bc)
 }

@@ -85,7 +85,7 @@ func (c *dimCounter) minute(t int64) *minuteStat {
 // fine is a 10-second bucket of failing and total requests.
 type fine struct {
 	idx  int64
-	fail [2]int64
+	fail [numClasses]int64
 	tot  int64
 }
 
@@ -110,10 +110,10 @@ type dimCounter struct {
 
 	open []*burst // bursts still folding their span
 
-	routeSlots *[slotN]slot
-	netSlots   *[netSlotN]slot
-	routeBuf   []byte
-	ua         *uaCache
+	routes, nets *keyCache // the engine's (shared)
+	in           *interner
+	routeBuf     []byte
+	ua           *uaCache
 }
 
 func newDimCounter(e *Engine) *dimCounter {
@@ -138,24 +138,18 @@ func newDimCounter(e *Engine) *dimCounter {
 			for i, v := range vals {
 				c.liveEnum[d][i] = valCount{v: v, h: fnv64(v)}
 			}
-			continue
 		}
-		c.live[d] = newCapTable(liveLimit)
-		c.live[d].in = &e.in
+		if !closedDim(d) {
+			c.live[d] = newCapTable(liveLimit)
+			c.live[d].in = &e.in
+		}
 	}
-	c.routeSlots, c.netSlots = new([slotN]slot), new([netSlotN]slot)
+	if e.routeCache.slots == nil {
+		e.routeCache.slots = make([]keySlot, routeCacheN)
+		e.netCache.slots = make([]keySlot, netCacheN)
+	}
+	c.routes, c.nets, c.in = &e.routeCache, &e.netCache, &e.in
 	return c
-}
-
-// failClass returns a record's failing counts (weighted by n) per class.
-func failCounts(status int, n int64) (f520, f5xx int64) {
-	switch {
-	case status == 520:
-		return n, 0
-	case status >= 500 && status <= 599:
-		return 0, n
-	}
-	return 0, 0
 }
 
 // add counts one origin-bound record (it stands for r.N() requests).
@@ -164,119 +158,108 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 		c.rotate(e, floorDiv(r.Time, dimBucket))
 	} // older records (bounded disorder) count in the live minute
 	n := r.N()
-	f520, f5xx := failCounts(r.Status, n)
+	cls := classOf(r.Status)
 	c.liveTot.tot += n
-	c.liveTot.fail[0] += f520
-	c.liveTot.fail[1] += f5xx
-	c.addFine(r.Time, n, f520, f5xx)
+	if cls >= 0 {
+		c.liveTot.fail[cls] += n
+	}
+	c.addFine(r.Time, n, cls)
 	m := c.minute(r.Time)
 	m.tot.tot += n
-	m.tot.fail[0] += f520
-	m.tot.fail[1] += f5xx
+	if cls >= 0 {
+		m.tot.fail[cls] += n
+	}
 	if r.OriginHeaderTime >= 0 {
 		m.hw[hwBin(r.OriginHeaderTime.Milliseconds())] += n
 	}
-	c.live[dimColo].add(r.POP, n, f520, f5xx)
-	c.live[dimUpstream].add(r.Upstream, n, f520, f5xx)
-	c.live[dimMethod].add(r.Method, n, f520, f5xx)
-	c.live[dimProtocol].add(r.Protocol, n, f520, f5xx)
-	c.live[dimCache].add(r.CacheStatus, n, f520, f5xx)
-	c.live[dimInput].add(r.Input, n, f520, f5xx)
-	c.countRoute(r.Path, n, f520, f5xx)
-	c.countNet(r.ClientIP, n, f520, f5xx)
-	c.countEnum(dimUAFamily, c.ua.family(r.UserAgent), n, f520, f5xx)
-	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, f520, f5xx)
-	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, f520, f5xx)
+	c.live[dimColo].add(r.POP, n, cls)
+	c.live[dimUpstream].add(r.Upstream, n, cls)
+	if i := methodIndex(r.Method); i >= 0 {
+		c.countEnum(dimMethod, i, n, cls)
+	} else {
+		c.live[dimMethod].add(r.Method, n, cls)
+	}
+	if i := protocolIndex(r.Protocol); i >= 0 {
+		c.countEnum(dimProtocol, i, n, cls)
+	} else {
+		c.live[dimProtocol].add(r.Protocol, n, cls)
+	}
+	c.live[dimCache].add(r.CacheStatus, n, cls)
+	c.live[dimInput].add(r.Input, n, cls)
+	c.countRoute(r.Path, n, cls)
+	c.countNet(r.ClientIP, n, cls)
+	c.countEnum(dimUAFamily, c.ua.family(r.UserAgent), n, cls)
+	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
+	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
 }
 
-// slotN and netSlotN size the caches of raw field -> table index (routes
-// and client addresses).
+// Raw field -> value caches shared by every origin (the engine's): a hit
+// skips turning the field into its value (a route template and its first
+// segment, a client network) and hashing the value; the per-origin tables
+// then only probe by the value's hash.
 const (
-	slotN    = 1024
-	netSlotN = 1024
+	routeCacheN = 8192
+	netCacheN   = 4096
 )
 
-// slot remembers where a raw field's values are in the live tables: a hit
-// skips turning the field into a value (a route template and its segment,
-// a network) and the tables' maps. gens guard against a table having
-// changed since.
-type slot struct {
-	h         uint64
-	v, v2     string // the values (kept copies), "" until counted once
-	vh, vh2   uint64 // the values' hashes (capTable.valid)
-	gen, gen2 uint32
-	i, i2     int32
+type keySlot struct {
+	h       uint64 // maphash of the raw field | 1
+	v, v2   string // kept copies of the values
+	vh, vh2 uint64 // their FNV hashes
+}
+
+type keyCache struct{ slots []keySlot }
+
+func (k *keyCache) slot(raw string) (*keySlot, uint64) {
+	h := maphash.String(hashSeed, raw) | 1
+	return &k.slots[(h>>1)&uint64(len(k.slots)-1)], h
 }
 
 // countRoute counts a path's route and first segment.
-func (c *dimCounter) countRoute(p string, n, f520, f5xx int64) {
+func (c *dimCounter) countRoute(p string, n int64, cls int) {
 	if p == "" {
 		p = "/"
 	}
-	rt, sg := &c.live[dimRoute], &c.live[dimSegment]
-	h := maphash.String(hashSeed, p) | 1
-	sl := &c.routeSlots[h&(slotN-1)]
-	switch {
-	case sl.h == h && sl.gen == rt.gen && sl.gen2 == sg.gen && rt.valid(sl.i, sl.vh) && sg.valid(sl.i2, sl.vh2):
-	case sl.h == h && sl.v != "":
-		// a new minute: the values are known, their indexes are not
-		sl.i, sl.i2 = rt.lookup(sl.v, sl.vh), sg.lookup(sl.v2, sl.vh2)
-		sl.gen, sl.gen2 = rt.gen, sg.gen
-	default:
-		route := c.valueOf(dimRoute, p)
-		seg := pathSegment(route)
-		sl.vh, sl.vh2 = fnv64(route), fnv64(seg)
-		sl.i, sl.i2 = rt.lookup(route, sl.vh), sg.lookup(seg, sl.vh2)
-		sl.v, sl.v2 = "", ""
-		if sl.i >= 0 && sl.i2 >= 0 {
-			sl.v, sl.v2 = rt.ents[sl.i].v, sg.ents[sl.i2].v
-		}
-		sl.h, sl.gen, sl.gen2 = h, rt.gen, sg.gen
+	sl, h := c.routes.slot(p)
+	if sl.h != h {
+		route := c.in.get(c.valueOf(dimRoute, p))
+		seg := c.in.get(pathSegment(route))
+		*sl = keySlot{h: h, v: route, v2: seg, vh: fnv64(route), vh2: fnv64(seg)}
 	}
-	rt.addAt(sl.i, n, f520, f5xx)
-	sg.addAt(sl.i2, n, f520, f5xx)
+	c.live[dimRoute].addAt(c.live[dimRoute].lookupKept(sl.v, sl.vh), n, cls)
+	c.live[dimSegment].addAt(c.live[dimSegment].lookupKept(sl.v2, sl.vh2), n, cls)
 }
 
 // countNet counts a client address's network.
-func (c *dimCounter) countNet(ip string, n, f520, f5xx int64) {
+func (c *dimCounter) countNet(ip string, n int64, cls int) {
 	if ip == "" || ip == "-" {
 		return
 	}
-	t := &c.live[dimClientNet]
-	h := maphash.String(hashSeed, ip) | 1
-	sl := &c.netSlots[h&(netSlotN-1)]
-	switch {
-	case sl.h == h && sl.gen == t.gen && t.valid(sl.i, sl.vh):
-	case sl.h == h && sl.v != "":
-		sl.i, sl.gen = t.lookup(sl.v, sl.vh), t.gen
-	default:
-		v := clientNet(ip)
-		sl.vh = fnv64(v)
-		sl.i = t.lookup(v, sl.vh)
-		sl.v = ""
-		if sl.i >= 0 {
-			sl.v = t.ents[sl.i].v
-		}
-		sl.h, sl.gen = h, t.gen
+	sl, h := c.nets.slot(ip)
+	if sl.h != h {
+		v := c.in.get(clientNet(ip))
+		*sl = keySlot{h: h, v: v, vh: fnv64(v)}
 	}
-	t.addAt(sl.i, n, f520, f5xx)
+	c.live[dimClientNet].addAt(c.live[dimClientNet].lookupKept(sl.v, sl.vh), n, cls)
 }
 
-func (c *dimCounter) countEnum(d, i int, n, f520, f5xx int64) {
+func (c *dimCounter) countEnum(d, i int, n int64, cls int) {
 	if i < 0 {
 		return
 	}
 	v := &c.liveEnum[d][i]
 	v.tot += n
-	v.fail[0] += f520
-	v.fail[1] += f5xx
+	if cls >= 0 {
+		v.fail[cls] += n
+	}
 }
 
-func (c *dimCounter) addFine(t, n, f520, f5xx int64) {
+func (c *dimCounter) addFine(t, n int64, cls int) {
 	if f := c.fineCur; f != nil && t >= c.fineLo && t < c.fineHi {
 		f.tot += n
-		f.fail[0] += f520
-		f.fail[1] += f5xx
+		if cls >= 0 {
+			f.fail[cls] += n
+		}
 		return
 	}
 	fi := floorDiv(t, fineBucket)
@@ -289,8 +272,9 @@ func (c *dimCounter) addFine(t, n, f520, f5xx int64) {
 	}
 	c.fineCur, c.fineLo, c.fineHi = f, fi*fineBucket, (fi+1)*fineBucket
 	f.tot += n
-	f.fail[0] += f520
-	f.fail[1] += f5xx
+	if cls >= 0 {
+		f.fail[cls] += n
+	}
 }
 
 func hwBin(ms int64) int {
@@ -313,18 +297,22 @@ func (c *dimCounter) rotate(e *Engine, b int64) {
 			bd := &cb.dims[d]
 			bd.vals = bd.vals[:0]
 			bd.other = valCount{}
+			if !closedDim(d) && !c.live[d].empty() {
+				bd.vals = c.live[d].summarize(bd.vals, &bd.other, summaryTop)
+				c.live[d].reset()
+			}
 			if vals := c.liveEnum[d]; vals != nil {
+				n := len(bd.vals)
 				for i := range vals {
 					if vals[i].tot > 0 {
 						bd.vals = append(bd.vals, vals[i])
 					}
-					vals[i].fail, vals[i].tot = [2]int64{}, 0
+					vals[i].fail, vals[i].tot = [numClasses]int64{}, 0
 				}
-				slices.SortFunc(bd.vals, func(a, b valCount) int { return cmpString(a.v, b.v) })
-				continue
+				if len(bd.vals) > n {
+					slices.SortFunc(bd.vals, func(a, b valCount) int { return cmpString(a.v, b.v) })
+				}
 			}
-			bd.vals = c.live[d].summarize(bd.vals, &bd.other, summaryTop)
-			c.live[d].reset()
 		}
 	}
 	// buckets skipped over are empty
@@ -464,8 +452,9 @@ func (bc *burstCounts) addFine(f fine) {
 	if n := len(bc.fines); n > 0 && bc.fines[n-1].idx == f.idx {
 		p := &bc.fines[n-1]
 		p.tot += f.tot
-		p.fail[0] += f.fail[0]
-		p.fail[1] += f.fail[1]
+		for i := range p.fail {
+			p.fail[i] += f.fail[i]
+		}
 		return
 	}
 	bc.fines = append(bc.fines, f)
@@ -476,8 +465,9 @@ func (bc *burstCounts) addFine(f fine) {
 			x.idx /= 2
 			if n := len(out); n > 0 && out[n-1].idx == x.idx {
 				out[n-1].tot += x.tot
-				out[n-1].fail[0] += x.fail[0]
-				out[n-1].fail[1] += x.fail[1]
+				for i := range x.fail {
+					out[n-1].fail[i] += x.fail[i]
+				}
 				continue
 			}
 			out = append(out, x)
@@ -546,12 +536,12 @@ func (c *dimCounter) spanNow(b *burst) (span [numDims]capTable, tot valCount, fi
 	if endB >= c.cur {
 		tot.addCounts(&c.liveTot)
 		for d := range span {
-			if vals := c.liveEnum[d]; vals != nil {
-				for j := range vals {
-					if vals[j].tot > 0 {
-						span[d].merge(&vals[j])
-					}
+			for j := range c.liveEnum[d] {
+				if c.liveEnum[d][j].tot > 0 {
+					span[d].merge(&c.liveEnum[d][j])
 				}
+			}
+			if closedDim(d) {
 				continue
 			}
 			lt := &c.live[d]

@@ -64,10 +64,63 @@ var (
 	headerWaits = []string{"<20ms", "20-500ms", "0.5-5s", ">=5s"}
 )
 
-// enumDim reports whether a dimension's values are a small closed set
-// (counted by index) and its values.
+// Common methods and protocols are counted by index too (a switch on the
+// string, no hashing); other values go to the dimension's table.
+var (
+	knownMethods   = []string{"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"}
+	knownProtocols = []string{"HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/2", "HTTP/3", "HTTP/3.0"}
+)
+
+func methodIndex(m string) int {
+	switch m {
+	case "GET":
+		return 0
+	case "POST":
+		return 1
+	case "HEAD":
+		return 2
+	case "PUT":
+		return 3
+	case "DELETE":
+		return 4
+	case "PATCH":
+		return 5
+	case "OPTIONS":
+		return 6
+	}
+	return -1
+}
+
+func protocolIndex(p string) int {
+	switch p {
+	case "HTTP/1.0":
+		return 0
+	case "HTTP/1.1":
+		return 1
+	case "HTTP/2.0":
+		return 2
+	case "HTTP/2":
+		return 3
+	case "HTTP/3":
+		return 4
+	case "HTTP/3.0":
+		return 5
+	}
+	return -1
+}
+
+// closedDim: every value of the dimension is counted by index.
+func closedDim(d int) bool {
+	return d == dimUAFamily || d == dimConnection || d == dimHeaderWait
+}
+
+// enumValues returns the values a dimension counts by index (nil: none).
 func enumValues(d int) []string {
 	switch d {
+	case dimMethod:
+		return knownMethods
+	case dimProtocol:
+		return knownProtocols
 	case dimUAFamily:
 		return uaFamilies
 	case dimConnection:
@@ -153,7 +206,7 @@ func containsFold(s, lower string) bool {
 // uaCache remembers the family of recent user agents by a hash of the
 // string: classifying scans the whole string, a lookup hashes it once.
 type uaCache struct {
-	slots [256]struct {
+	slots [1024]struct {
 		h   uint64
 		fam int8
 	}
@@ -164,7 +217,7 @@ func (c *uaCache) family(ua string) int {
 		return -1
 	}
 	h := maphash.String(hashSeed, ua) | 1
-	s := &c.slots[h&255]
+	s := &c.slots[(h>>1)&1023]
 	if s.h == h {
 		return int(s.fam)
 	}

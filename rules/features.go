@@ -160,6 +160,8 @@ func contrastSchema() []Feature {
 		)
 	}
 	s = append(s,
+		feat("sep_where", UnitBool, burstKinds, cf, "1 if a place separates the failures: any dimension but connection and header_wait (a data centre, server, route, client, ...); -1 no contrast"),
+		feat("sep_how", UnitBool, burstKinds, cf, "1 if connection or header_wait separates: how the requests fail (fast on fresh connections, long waits), which follows from most causes; -1 no contrast"),
 		feat("shape_step", UnitBool, burstKinds, cf, "1 if ~0% failed in the baseline (≤ 5%) and ≥ 80% from the start on"),
 		feat("shape_trickle", UnitBool, burstKinds, cf, "1 if a low (< 25%), steady share fails through the span"),
 		feat("shape_ramp", UnitBool, burstKinds, cf, "1 if the failing share rises over the span (last quarter ≥ 2× the first and 10 points above)"),

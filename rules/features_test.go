@@ -4,9 +4,11 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/edgetriage/edgetriage/rules"
+	samplelogs "github.com/edgetriage/edgetriage/sample-logs"
 )
 
 // checkDeclared asserts that every finding emits exactly the declared
@@ -95,5 +97,17 @@ func TestFeaturesDocIsCurrent(t *testing.T) {
 	}
 	if string(b) != rules.FeaturesMarkdown() {
 		t.Fatal("FEATURES.md is not the schema's: run go generate ./rules/")
+	}
+}
+
+// Every finding of every generated scenario (the heavy ones with
+// EDGETRIAGE_HEAVY_SCENARIOS=1) emits exactly the declared features.
+func TestScenarioFeaturesAreDeclared(t *testing.T) {
+	heavy := os.Getenv("EDGETRIAGE_HEAVY_SCENARIOS") == "1"
+	for _, sc := range samplelogs.Scenarios() {
+		if sc.Heavy && !heavy || testing.Short() && strings.HasPrefix(sc.Name, "storm-steady") {
+			continue
+		}
+		checkDeclared(t, sc.Name, runScenario(t, sc.Generate(samplelogs.DefaultSeed)))
 	}
 }

@@ -78,15 +78,17 @@ Severity follows impact: below a 20% share (5% for a long, large storm) a
 burst is at most a warning.
 
 The contrast compares the origin's failing requests with its healthy ones in
-the span and in the 15 minutes before it, per dimension: ` + "`colo`" + ` (data centre),
+the span and in the 5 minutes before it, per dimension: ` + "`colo`" + ` (data centre),
 ` + "`upstream`" + `, ` + "`route`" + ` (path template), ` + "`segment`" + `, ` + "`method`" + `, ` + "`client_net`" + ` (/24, /48),
 ` + "`ua_family`" + `, ` + "`protocol`" + `, ` + "`cache`" + `, ` + "`connection`" + ` (new / reused), ` + "`header_wait`" + `
 (<20ms, 20-500ms, 0.5-5s, >=5s) and ` + "`input`" + `. A 520 burst's failures are its
-520s; a storm's are the origin's other 5xx. Counts are per minute, bounded
-(256 values per dimension and minute, kept by smallest FNV hash, so record
-by record and GROUP BY aggregates give the same counts; each closed minute
-keeps its top 16 values by requests and by failures), for the first 256
-origins.`
+520s; a storm's are the errors of its status (521–524 together). Counts are kept in 20-second
+buckets, bounded: 256 values per dimension and bucket, kept by smallest FNV
+hash, so record by record and GROUP BY aggregates (` + "`parse.Record.Count`" + `) give
+the same counts; each closed bucket keeps its top 16 values by requests and
+by failures, the rest in "other"; a burst keeps 512 values per dimension.
+The first 256 origins are counted (others get no contrast: -1). Precursors
+compare the 5 minutes before the start with the 10 before those.`
 
 const docSteady = `One information finding per origin whose dense runs of a 5xx never rose
 significantly above its own baseline: "busy.example.com: steady 0.4% 502

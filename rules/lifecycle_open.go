@@ -1,0 +1,123 @@
+package rules
+
+import (
+	"math"
+	"strings"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+func (l *lifecycle) open(r *parse.Record, o *origin) {
+	e := l.e
+	h := l.host(l.hostKey(r, o), true)
+	if h == nil {
+		return
+	}
+	m := r.Method
+	isEdge := r.Source == parse.SourceEdge
+	var ep *endpoint
+	if le := l.lastEp; le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && r.Path == l.lastOpenP {
+		ep = le // the same endpoint as the last opening (a common run)
+	} else {
+		m = strings.ToUpper(m)
+		ep = l.endpoint(o, m, PathTemplate(r.Path), isEdge)
+		l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, e.in.get(r.Path)
+	}
+	m = ep.key.method
+	t := r.Time
+	op := &op{ep: ep, open: t, linkedBy: linkNone, client: l.clientOf(r)}
+	op.openPath = e.in.get(r.Path)
+	op.openRef = e.opRefOf(r)
+	op.from = h
+	if ep.from == nil {
+		ep.from = h
+	} else if ep.from != h {
+		ep.mixed = true
+	}
+	ep.ops++
+	if ep.first == 0 || t < ep.first {
+		ep.first = t
+	}
+	if t > ep.last {
+		ep.last = t
+	}
+	if len(ep.samples) < 3 {
+		ep.samples = append(ep.samples, op.openSample())
+	}
+
+	route := ep.route
+	switch {
+	case r.StatusLocation != "":
+		op.hasLoc = true
+		host, p, rel := splitLocation(r.StatusLocation, r.Path)
+		op.relLoc = rel
+		rh := h
+		if !rel && host != "" && r.Host != "" && !strings.EqualFold(host, r.Host) {
+			if h2 := l.host(host, true); h2 != nil {
+				rh = h2
+			}
+		}
+		l.link(op, rh, p, linkHeader)
+		if route == nil {
+			route = l.matchRoute("GET", PathTemplate(p))
+		}
+	case m == "GET" || m == "HEAD":
+		l.link(op, h, r.Path, linkSamePath)
+		l.addPoll(op, r) // a 202 to GET P is a poll of P: its first
+	case m == "PUT" || m == "PATCH" || m == "DELETE":
+		op.isDelete = m == "DELETE"
+		l.link(op, h, r.Path, linkSamePath)
+	default:
+		l.enqueue(op, h, r.Path)
+	}
+	timeout := e.timeout
+	if route != nil {
+		op.body = route.PollStyle == PollStyleBody
+		if route.PendingTimeout > 0 {
+			timeout = int64(route.PendingTimeout)
+		}
+	}
+	q := l.queues[timeout]
+	if q == nil {
+		if len(l.qList) > math.MaxUint16 { // never in practice: one per distinct route timeout
+			timeout = e.timeout
+			q = l.queues[timeout]
+		}
+		if q == nil {
+			q = &opQueue{tmo: uint16(len(l.qList))}
+			l.queues[timeout] = q
+			l.qList = append(l.qList, timeout)
+		}
+	}
+	op.tmo = q.tmo
+	q.ops = append(q.ops, op)
+	l.all = append(l.all, op)
+	l.live++
+	l.inflight++
+	e.wantDue(l.deadline(op))
+	for l.live > e.cfg.MaxPending {
+		l.evictOldest()
+	}
+}
+
+func (l *lifecycle) endpoint(o *origin, method, tmpl string, edge bool) *endpoint {
+	k := epKey{o: o, method: method, tmpl: tmpl, edge: edge}
+	ep := l.eps[k]
+	if ep == nil {
+		k.method = l.e.in.get(method)
+		k.tmpl = strings.Clone(tmpl)
+		ep = &endpoint{key: k, name: k.method + " " + k.tmpl, route: l.matchRoute(k.method, k.tmpl)}
+		l.eps[k] = ep
+		l.epList = append(l.epList, ep)
+	}
+	return ep
+}
+
+func (l *lifecycle) matchRoute(method, tmpl string) *Route {
+	for i := range l.e.cfg.Routes {
+		if r := &l.e.cfg.Routes[i]; r.match(method, tmpl) {
+			return r
+		}
+	}
+	return nil
+}
