@@ -22,7 +22,10 @@ var demoCauses = map[string]plantedCause{
 	"burst_5xx orders.example.net 502": {cause: "servers-failing", dimension: "upstream", values: []string{"10.0.1.13:8080"}},
 	// www's mod_proxy backend behind /api/status goes away.
 	"burst_5xx www.example.org 502": {cause: "route-failing", dimension: "route", values: []string{"/api/status"}},
-	// A firewall change with a deploy drops Cloudflare: every miss times out from 09:31.
+	// A firewall change with a deploy drops Cloudflare: every miss times out
+	// from 09:31. In a Cloudflare log a step at T is the zone-change id
+	// (DIAGNOSIS.md; for a 522 its wording names the firewall or origin
+	// change, since neither HTTP/2 to Origin nor TLS can time out a connect).
 	"burst_5xx " + hostStatic + " 522": {cause: "zone-change", stepAt: stormFrom},
 	// The search backend times out; other routes answer.
 	"burst_5xx formats/nginx-combined.log 504": {cause: "route-failing", dimension: "route", values: []string{"/api/v2/search"}},

@@ -87,13 +87,19 @@ func (l *siteLog) add(t time.Time, c Client, host, method, path, query string, s
 
 // traffic adds Poisson background requests over the demo's 50 minutes.
 func (l *siteLog) traffic(perMin float64, host string, routes []route, clients []Client) {
+	l.trafficIn(perMin, host, routes, clients, l.base, l.base.Add(demoSpan))
+}
+
+// trafficIn adds Poisson background requests over [from, to): a busy spell
+// around a storm gives its healthy requests something to compare with.
+func (l *siteLog) trafficIn(perMin float64, host string, routes []route, clients []Client, from, to time.Time) {
 	weights := make([]int, len(routes))
 	for i, rt := range routes {
 		weights[i] = rt.weight
 	}
-	for t := l.base; ; {
+	for t := from; ; {
 		t = t.Add(time.Duration(l.r.ExpFloat64() * 60 / perMin * float64(time.Second)))
-		if !t.Before(l.base.Add(demoSpan)) {
+		if !t.Before(to) {
 			return
 		}
 		rt := routes[weighted(l.r, weights)]
@@ -264,9 +270,10 @@ func buildNginxCombined(seed uint64, base time.Time) (*fileOut, error) {
 	const name = "formats/nginx-combined.log"
 	l := newSiteLog(seed, base, name, name, time.Second)
 	users := l.clients(40, browserUAs)
-	l.traffic(6, "", webAppRoutes, users)
-	l.failRoute("", "/api/v2/search", l.at(38*time.Minute), l.at(39*time.Minute), 504)
-	l.storm(l.at(38*time.Minute), 60*time.Second, 14, users, "", "POST", "/api/v2/search", 504)
+	l.traffic(2, "", webAppRoutes, users)
+	l.trafficIn(13, "", webAppRoutes, users, l.at(30*time.Minute), l.at(42*time.Minute))
+	l.failRoute("", "/api/v2/search", l.at(38*time.Minute), l.at(40*time.Minute), 504)
+	l.storm(l.at(38*time.Minute), 2*time.Minute, 24, users, "", "POST", "/api/v2/search", 504)
 	const ep = "POST /api/v2/exports"
 	for i := range 4 {
 		id := hexID(l.r, 8)
@@ -311,7 +318,7 @@ func buildApacheCommon(seed uint64, base time.Time) (*fileOut, error) {
 }
 
 // buildApacheVhost: Apache serving two vhosts; www's mod_proxy backend
-// goes away for a minute (502 storm) and report polls get throttled (429).
+// goes away for two minutes (502 storm) and report polls get throttled (429).
 func buildApacheVhost(seed uint64, base time.Time) (*fileOut, error) {
 	const name = "formats/apache-vhost_combined.log"
 	l := newSiteLog(seed, base, name, "", time.Second)
@@ -323,10 +330,11 @@ func buildApacheVhost(seed uint64, base time.Time) (*fileOut, error) {
 		}, ctype: "text/html", size: 16000, failPct: 3, fail: 404},
 		{weight: 20, method: "GET", path: fixed("/api/status"), size: 120},
 	}
-	l.traffic(6, "www.example.org", site, users)
+	l.traffic(1.5, "www.example.org", site, users)
+	l.trafficIn(14, "www.example.org", site, users, l.at(18*time.Minute), l.at(30*time.Minute))
 	l.traffic(1, "docs.example.org", site, users)
-	l.failRoute("www.example.org", "/api/status", l.at(26*time.Minute), l.at(26*time.Minute+50*time.Second), 502)
-	l.storm(l.at(26*time.Minute), 50*time.Second, 12, users, "www.example.org", "GET", "/api/status", 502)
+	l.failRoute("www.example.org", "/api/status", l.at(26*time.Minute), l.at(28*time.Minute), 502)
+	l.storm(l.at(26*time.Minute), 2*time.Minute, 20, users, "www.example.org", "GET", "/api/status", 502)
 	const ep = "POST /api/reports"
 	apps := l.clients(4, apiUAs)
 	l.op(l.at(6*time.Minute), apps[0], "www.example.org", "POST", "/api/reports", ep, "", "/api/reports/"+alnumID(l.r, 10),
@@ -458,24 +466,26 @@ func buildCaddy(seed uint64, base time.Time) (*fileOut, error) {
 }
 
 // buildTraefik: orders.example.net behind Traefik with two backends; one
-// of them refuses connections for a minute (502 storm).
+// of them refuses connections for two and a half minutes (502 storm).
 func buildTraefik(seed uint64, base time.Time) (*fileOut, error) {
 	const name = "formats/traefik.log"
 	const host = "orders.example.net"
 	l := newSiteLog(seed, base, name, host, time.Millisecond)
 	users := l.clients(30, append(slices.Clone(apiUAs), browserUAs...))
 	backends := []string{"10.0.1.12:8080", "10.0.1.13:8080"}
-	l.traffic(8, host, []route{
+	orderRoutes := []route{
 		{weight: 30, method: "GET", path: func(r *rand.Rand) (string, string) { return "/v1/orders", fmt.Sprintf("page=%d", 1+r.IntN(5)) }, size: 8800},
 		{weight: 20, method: "GET", path: func(r *rand.Rand) (string, string) { return fmt.Sprintf("/v1/orders/%d", 5500000+r.IntN(9000)), "" }, size: 1200, failPct: 4, fail: 404},
 		{weight: 8, method: "POST", path: fixed("/v1/orders"), size: 700, status: 201},
-	}, users)
+	}
+	l.traffic(1.5, host, orderRoutes, users)
+	l.trafficIn(16, host, orderRoutes, users, l.at(7*time.Minute), l.at(15*time.Minute))
 	for _, req := range l.reqs {
 		req.Upstream = backends[l.r.IntN(2)]
 	}
 	// While backend 2 is down, every request balanced to it fails, whatever
 	// its route: the upstream separates, not the path.
-	downFrom, downTo := l.at(12*time.Minute), l.at(12*time.Minute+50*time.Second)
+	downFrom, downTo := l.at(12*time.Minute), l.at(14*time.Minute+30*time.Second)
 	for _, req := range l.reqs {
 		if req.Upstream == backends[1] && !req.Time.Before(downFrom) && req.Time.Before(downTo) {
 			req.Status, req.OriginStatus, req.Bytes, req.OriginBytes = 502, 0, 11, 0
@@ -595,15 +605,17 @@ func buildCloudFront(seed uint64, base time.Time) (*fileOut, error) {
 	const host = "assets.example.org"
 	l := newSiteLog(seed, base, name, host, time.Second)
 	users := l.clients(40, browserUAs)
-	l.traffic(10, host, []route{
+	assetRoutes := []route{
 		{weight: 30, method: "GET", path: fixed("/js/site.4c1d.js"), ctype: "application/javascript", size: 88000},
 		{weight: 30, method: "GET", path: func(r *rand.Rand) (string, string) { return fmt.Sprintf("/img/%d.jpg", 100+r.IntN(80)), "" }, ctype: "image/jpeg", size: 120000, failPct: 2, fail: 404},
 		{weight: 10, method: "GET", path: fixed("/index.html"), ctype: "text/html", size: 9000},
-	}, users)
+	}
+	l.traffic(2, host, assetRoutes, users)
+	l.trafficIn(22, host, assetRoutes, users, l.at(33*time.Minute), l.at(45*time.Minute))
 	for _, req := range l.reqs {
 		req.Cache = []string{"Hit", "Hit", "Hit", "Hit", "Miss", "RefreshHit"}[l.r.IntN(6)]
 	}
-	for _, req := range l.storm(l.at(41*time.Minute), 60*time.Second, 12, users, host, "GET", "/img/new-collection.jpg", 504) {
+	for _, req := range l.storm(l.at(41*time.Minute), 2*time.Minute, 20, users, host, "GET", "/img/new-collection.jpg", 504) {
 		req.Cache = "Error"
 		req.Duration = 30*time.Second + time.Duration(l.r.IntN(200))*time.Millisecond
 	}

@@ -50,7 +50,7 @@ One incident morning, 09:00–09:50 UTC, on a Cloudflare zone with three hosts:
   near-miss cluster of 4 within a minute and one relayed 520
   (OriginResponseStatus 520) that the origin logged.
 - **static.example.com** (origin 198.51.100.30, an object store without a log
-  here): mostly cache hits; from 09:31 to 09:33:30 a firewall change drops
+  here, busier while the shop's sale runs): mostly cache hits; from 09:31 to 09:33:30 a firewall change drops
   Cloudflare while a deploy's new asset URLs are cold: a **522 storm** (not a
   520 burst). Five 520s spread two minutes apart (never five in a minute).
 

@@ -50,6 +50,8 @@ var scenarioList = []Scenario{
 		Description: "The steady busy host for 30 minutes (about 108,000 lines): 60 requests/s, a steady 0.5% 502 and 0.2% 504: no storm."},
 	{Name: "storm-502-jump", Signature: "steady 0.5% 502, then one route at 90-100% 502 for 5-10 min: a 502 storm", Rows: "502 storm; route-failing", Cause: "route-failing", build: buildStormJump,
 		Description: "A host with a steady 0.5% 502 for an hour, then one route's backend breaks: about every request on that route gets 502 for some minutes: a storm."},
+	{Name: "storm-client-failing", Signature: "one user-agent family (okhttp: the mobile app) gets 502 on ~every request for some minutes, browsers and other clients are fine", Rows: "502 storm; client-failing", Cause: "client-failing", build: buildClientFailing,
+		Description: "A mobile app release sends a header the API's backend cannot parse: every request from the app (okhttp) gets a 502, browsers and other clients are fine."},
 	{Name: "storm-nginx-upstream", Signature: "nginx upstream log without host: one $upstream_addr has every request 502 (connect refused), the others answer", Rows: "502 storm; servers-failing", Cause: "servers-failing", build: buildNginxUpstream,
 		Description: "nginx with upstream fields ($upstream_addr, $upstream_status, no host): one of its upstreams refuses connections and every request sent there is a 502."},
 }
@@ -298,8 +300,7 @@ func buildServersBackground(w *world) {
 		share: constShare(w.uniform(0.9, 1)), apply: fast520,
 		expect: &ExpectedFinding{Cause: "servers-failing", Dimension: "upstream", Values: bad,
 			Note: "the failing origin IPs fail on about every request; background 520s are on every IP"}})
-	w.addFault(&fault{host: scenShop, kind: "burst_520", status: 520, from: w.base, to: w.end,
-		share: constShare(w.uniform(0.2, 0.4) / (perMin * 0.55)), apply: fast520})
+	w.backgroundNoise(scenShop, w.uniform(0.2, 0.4), perMin*0.55)
 	w.traffic(site{host: scenShop, ips: ips, routes: shopSite, perMin: perMin})
 	w.background()
 }

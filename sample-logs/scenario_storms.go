@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -105,6 +106,21 @@ func buildStormJump(w *world) {
 	w.truth.Quiet = append(w.truth.Quiet, QuietOrigin{Origin: scenAPI, Status: 504, Note: "steady 0.2% 504"},
 		QuietOrigin{Origin: scenAPI, Status: 502, Note: "steady 0.5% 502 outside the jump"})
 	w.traffic(site{host: scenAPI, ips: ips, routes: apiSite, perMin: w.uniform(450, 650)})
+}
+
+func buildClientFailing(w *world) {
+	ips := w.originIPs(0, 2, false)
+	from, to := w.spell(5, 10)
+	w.addFault(&fault{host: scenAPI, kind: "burst_5xx", status: 502, from: from, to: to,
+		match: func(req *Request, _ sroute) bool { return strings.HasPrefix(req.UserAgent, "okhttp/") },
+		share: constShare(w.uniform(0.9, 1)),
+		apply: func(r *rand.Rand, req *Request) { relay5xx(r, req, 502, r.IntN(5)) },
+		expect: &ExpectedFinding{Cause: "client-failing", Dimension: "ua_family", Values: []string{"okhttp"},
+			Note: "every request of the app's user agent fails, every other client is fine"}})
+	w.addFault(&fault{host: scenAPI, kind: "burst_5xx", status: 502, from: w.base, to: w.end,
+		share: constShare(w.uniform(0.002, 0.004)), apply: func(r *rand.Rand, req *Request) { relay5xx(r, req, 502, r.IntN(5)) }})
+	w.truth.Quiet = append(w.truth.Quiet, QuietOrigin{Origin: scenAPI, Status: 502, Note: "steady 0.3% 502 outside the planted span"})
+	w.traffic(site{host: scenAPI, ips: ips, routes: apiSite, perMin: w.uniform(400, 600)})
 }
 
 // NginxUpstreamFormat is the log_format of the nginx upstream scenario:

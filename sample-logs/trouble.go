@@ -17,7 +17,7 @@ const (
 
 	stormFrom = 31 * time.Minute // static's origin is unreachable after a deploy
 	stormTo   = 33*time.Minute + 30*time.Second
-	stormNew  = 22 // cold new asset URLs requested during the storm
+	stormNew  = 8 // cold new asset URLs requested during the storm
 )
 
 // failWith520 turns req into a Cloudflare 520 from the origin at ip: the
@@ -167,6 +167,10 @@ func (z *zone) apiScattered520s(clients []Client) {
 // staticTraffic is static.example.com: almost all cache hits.
 func (z *zone) staticTraffic(clients []Client) {
 	z.baseline("static", hostStatic, 10, z.base, z.end, staticRoutes, clients,
+		func(*rand.Rand, time.Time) string { return ipStatic })
+	// The shop's sale sends its visitors to static too, for the sale's new
+	// product images: most of them are not in the cache yet.
+	z.baseline("static-sale", hostStatic, 24, z.at(saleFrom+time.Minute), z.at(stormTo), saleStaticRoutes, clients,
 		func(*rand.Rand, time.Time) string { return ipStatic })
 }
 

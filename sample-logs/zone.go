@@ -107,12 +107,20 @@ var apiRoutes = []route{
 }
 
 var staticRoutes = []route{
-	{weight: 20, method: "GET", path: fixed("/assets/js/vendor.5b2d7c.js"), ctype: "application/javascript", size: 288000, hitPct: 90, hdrMs: 30},
-	{weight: 15, method: "GET", path: fixed("/assets/css/main.a91f03.css"), ctype: "text/css", size: 36000, hitPct: 90, hdrMs: 30},
-	{weight: 12, method: "GET", path: fixed("/fonts/inter-var.woff2"), ctype: "font/woff2", size: 96000, hitPct: 95, hdrMs: 30},
+	{weight: 20, method: "GET", path: fixed("/assets/js/vendor.5b2d7c.js"), ctype: "application/javascript", size: 288000, hitPct: 80, hdrMs: 30},
+	{weight: 15, method: "GET", path: fixed("/assets/css/main.a91f03.css"), ctype: "text/css", size: 36000, hitPct: 80, hdrMs: 30},
+	{weight: 12, method: "GET", path: fixed("/fonts/inter-var.woff2"), ctype: "font/woff2", size: 96000, hitPct: 90, hdrMs: 30},
 	{weight: 25, method: "GET", path: func(r *rand.Rand) (string, string) {
 		return fmt.Sprintf("/images/catalog/%d-%d.avif", 2000+r.IntN(150), []int{480, 960, 1440}[r.IntN(3)]), ""
-	}, ctype: "image/avif", size: 61000, hitPct: 80, hdrMs: 40},
+	}, ctype: "image/avif", size: 61000, hitPct: 60, hdrMs: 40},
+}
+
+// saleStaticRoutes are the sale's new catalogue images on static: cold in
+// the cache.
+var saleStaticRoutes = []route{
+	{weight: 1, method: "GET", path: func(r *rand.Rand) (string, string) {
+		return fmt.Sprintf("/images/sale/%d-%d.avif", 9000+r.IntN(400), []int{480, 960, 1440}[r.IntN(3)]), ""
+	}, ctype: "image/avif", size: 58000, hitPct: 35, hdrMs: 40},
 }
 
 // zone accumulates the edge requests of the demo.

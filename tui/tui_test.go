@@ -91,7 +91,7 @@ var screens = []struct {
 	{"timeline", []tea.KeyMsg{keyTab}, "▸ Timeline"},
 	{"findings", []tea.KeyMsg{keyEnter}, "› Findings"},
 	{"detail", []tea.KeyMsg{keyEnter, keyEnter}, "› 520 burst"},
-	{"detail_202", []tea.KeyMsg{runes("j"), runes("j"), keyEnter, keyEnter}, "› 202 "},
+	{"detail_202", []tea.KeyMsg{runes("j"), runes("j"), runes("j"), runes("j"), runes("j"), runes("j"), keyEnter, keyEnter}, "› 202 "},
 	{"requests", []tea.KeyMsg{keyEnter, keyEnter, keyEnter}, "› Requests"},
 	{"rawline", []tea.KeyMsg{keyEnter, keyEnter, keyEnter, keyEnter}, "re-read from"},
 	{"recent", []tea.KeyMsg{runes("r")}, "› Recent requests"},
