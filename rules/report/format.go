@@ -232,12 +232,29 @@ func contextKeys(f *Finding) []string {
 	}
 	var rest []string
 	for k := range ctx {
-		if _, known := contextLabels[k]; !known {
+		if _, known := contextLabels[k]; !known && !contrastContext(k) {
 			rest = append(rest, k)
 		}
 	}
 	sort.Strings(rest)
 	return append(keys, rest...)
+}
+
+// contrastContext reports whether a context key is one of the strings the
+// engine gives cause templates (set_D, contrast_D, missing_D, host
+// helpers, shape): the report shows them through the verdict, the causes'
+// evidence and the "Not in this log" line, not as rows of their own.
+func contrastContext(k string) bool {
+	for _, p := range []string{"set_", "contrast_", "missing_"} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	switch k {
+	case "host", "host_known", "host_placeholder", "shape", "precursors":
+		return true
+	}
+	return false
 }
 
 func contextLabel(k string) string {
