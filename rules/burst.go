@@ -196,7 +196,7 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 	if idx != 0 {
 		k := int64(len(d.q) - d.winLo)
 		n := int64(x.cumBound) - int64(d.q[d.winLo].cumBound) + 1
-		if !e.stormGate(o, d, t, k, n) {
+		if !e.stormGate(o, d, t, k, n) || !d.noBaseline && d.cur != nil && !d.addsToStorm(d.winLo) {
 			return
 		}
 	}
@@ -206,6 +206,9 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 		if p := int(next - d.q[0].seq); p > from {
 			from = p
 		}
+	}
+	if idx != 0 && !d.noBaseline && from == d.winLo && (d.cur == nil || d.q[from].t-d.cur.endT > e.gapFor(idx)) {
+		from = d.stormStart(from)
 	}
 	for i := from; i < len(d.q); i++ {
 		e.dense(o, d, d.q[i])

@@ -172,6 +172,43 @@ func (e *Engine) noteGated(o *origin) {
 	}
 }
 
+// stormStart is where a new storm begins within its first significant
+// window (from its first error, lo): at the error from which the rest of
+// the window is most significant against the baseline, so background errors
+// that happened to precede the storm within W do not stretch its span (and
+// dilute its contrast).
+func (d *detector) stormStart(lo int) int {
+	x := d.q[len(d.q)-1]
+	p0 := float64(d.baseErrs) / float64(max(d.baseReqs, 1))
+	best, bestP := lo, math.Inf(1)
+	for i := lo; i < len(d.q); i++ {
+		k := int64(len(d.q) - i)
+		n := int64(x.cumBound) - int64(d.q[i].cumBound) + 1
+		if p := binomTailLog10(k, n, p0); p < bestP {
+			best, bestP = i, p
+		}
+	}
+	return best
+}
+
+// addsToStorm says whether the newest error's window is at least as
+// significant as the same window ending at the storm's last dense error:
+// after a storm, background errors whose window still holds the storm's
+// errors make it less so, and are not dense (yet: a later storm error marks
+// them with its window). So a storm does not run on past its end.
+func (d *detector) addsToStorm(lo int) bool {
+	last := len(d.q) - 1
+	j := int(int64(d.lastDenseSeq) - int64(d.q[0].seq))
+	if j < lo || j >= last {
+		return true
+	}
+	x, end := d.q[last], d.q[j]
+	p0 := float64(d.baseErrs) / float64(max(d.baseReqs, 1))
+	with := binomTailLog10(int64(last-lo+1), int64(x.cumBound)-int64(d.q[lo].cumBound)+1, p0)
+	upToEnd := binomTailLog10(int64(j-lo+1), int64(end.cumBound)-int64(d.q[lo].cumBound)+1, p0)
+	return with <= upToEnd
+}
+
 // stormVerdict judges a built storm: whether it is a storm, whether its
 // share passed the rate test (a storm also needs stormMinErrors), its
 // baseline share, and whether it had any baseline.
