@@ -79,114 +79,82 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	rec.Reset()
 	rec.Source = parse.SourceOrigin
 	line = trimLine(line)
-
 	open := timeOpen(line)
 	if open <= 0 {
 		return "", errNCSAPrefix
 	}
-	variant, ok := ncsaPrefix(line[:open], rec)
-	if !ok {
-		if variant, ok = forwardedPrefix(line[:open], rec); !ok {
+	// host ident user, optionally after the vhost: single spaces between
+	// non-empty tokens, none of them part of a list ("a, b"). One pass over
+	// a few dozen bytes is cheaper than a call per token.
+	var tok [4][]byte
+	n, from, prefix := 0, 0, line[:open]
+	for i, c := range prefix {
+		if c == ' ' {
+			if i == from || n == len(tok)-1 || prefix[i-1] == ',' { // empty, a fifth, a list
+				n = -1
+				break
+			}
+			tok[n], n, from = prefix[from:i], n+1, i+1
+		}
+	}
+	variant := Common
+	if n >= 2 && from < len(prefix) && tok[0][0] != '"' && tok[0][0] != '{' {
+		tok[n], n = prefix[from:], n+1
+		if n == 4 {
+			rec.Host, tok[0], variant = parse.View(stripPort(tok[0])), tok[1], VhostCombined
+		}
+		rec.ClientIP = parse.View(tok[0])
+	} else {
+		var ok bool
+		if variant, ok = forwardedPrefix(prefix, rec); !ok {
 			return "", errNCSAPrefix
 		}
 	}
-	rest, err := ncsaTime(line[open+2:], rec, cache)
-	if err != nil {
-		return "", err
-	}
-	if rest, err = ncsaRequest(rest, rec); err != nil {
-		return "", err
-	}
-	rest, more, err := ncsaStatusBytes(rest, rec)
-	if err != nil {
-		return "", err
-	}
-	if more && ncsaAgent(rest, rec) && variant == Common {
-		variant = Combined
-	}
-	return variant, nil
-}
 
-// ncsaPrefix reads "host ident user" or "vhost[:port] host ident user": single
-// spaces between non-empty tokens. One pass over a few dozen bytes is
-// cheaper than a call per token.
-func ncsaPrefix(prefix []byte, rec *parse.Record) (string, bool) {
-	var tok [4][]byte
-	n := 0
-	from := 0
-	for i, c := range prefix {
-		if c != ' ' {
-			continue
-		}
-		if i == from || n == len(tok)-1 { // an empty token, or a fifth after this one
-			return "", false
-		}
-		tok[n] = prefix[from:i]
-		n++
-		from = i + 1
-	}
-	if from == len(prefix) {
-		return "", false
-	}
-	tok[n] = prefix[from:]
-	n++
-	if tok[0][0] == '"' || tok[0][0] == '{' {
-		return "", false
-	}
-	switch n {
-	case 3:
-		if tok[0][len(tok[0])-1] == ',' {
-			return "", false // "a, b c": a list the fallback reads
-		}
-		rec.ClientIP = parse.View(tok[0])
-		return Common, true
-	case 4:
-		if tok[0][len(tok[0])-1] == ',' || tok[1][len(tok[1])-1] == ',' {
-			return "", false
-		}
-		rec.Host = parse.View(stripPort(tok[0]))
-		rec.ClientIP = parse.View(tok[1])
-		return VhostCombined, true
-	}
-	return "", false
-}
-
-// ncsaTime reads the "[time]" after the prefix's " [" and returns what
-// follows it.
-func ncsaTime(rest []byte, rec *parse.Record, cache *clfCache) ([]byte, error) {
-	// The usual stamp is 26 bytes ("10/Oct/2000:13:55:36 -0700"): look
-	// there first. With a ±hhmm zone no shorter stamp is valid, and none
-	// holds a ']', so an earlier ']' fails either way.
+	// [time]. The usual stamp is 26 bytes ("10/Oct/2000:13:55:36 -0700"):
+	// look there first. With a ±hhmm zone no shorter stamp is valid, and
+	// none holds a ']', so an earlier ']' fails either way.
+	rest := line[open+2:]
 	closeAt := clfLen
 	if len(rest) <= clfLen || rest[clfLen] != ']' || rest[20] != ' ' || (rest[21] != '+' && rest[21] != '-') {
 		closeAt = bytes.IndexByte(rest, ']')
 	}
 	if closeAt < 0 {
-		return nil, errNCSATime
+		return "", errNCSATime
 	}
 	t, ok := cache.parse(rest[:closeAt])
 	if !ok {
-		return nil, errNCSATime
+		return "", errNCSATime
 	}
 	rec.Time = t
-	return rest[closeAt+1:], nil
-}
+	rest = rest[closeAt+1:]
 
-// ncsaRequest reads the ` "request"` and returns what follows it, the status
-// first.
-func ncsaRequest(rest []byte, rec *parse.Record) ([]byte, error) {
+	// "request": it ends at the first unescaped quote that a status
+	// follows, so an unescaped quote inside a request (old servers) does
+	// not cut it.
 	if len(rest) < 2 || rest[0] != ' ' || rest[1] != '"' {
-		return nil, errNCSARequest
+		return "", errNCSARequest
 	}
 	rest = rest[2:]
-	end := requestEnd(rest, false)
-	if end < 0 {
-		if bytes.IndexByte(rest, '"') < 0 {
-			return nil, errNCSARequest
+	end := -1
+	for from := 0; ; {
+		q := bytes.IndexByte(rest[from:], '"')
+		if q < 0 {
+			break
 		}
-		// A status of "-" (Traefik, when no response was sent).
-		if end = requestEnd(rest, true); end < 0 {
-			return nil, errNCSAStatus
+		q += from
+		if !escaped(rest, q) && statusFollows(rest[q+1:]) {
+			end = q
+			break
+		}
+		from = q + 1
+	}
+	if end < 0 {
+		if end = dashStatusEnd(rest); end < 0 {
+			if bytes.IndexByte(rest, '"') < 0 {
+				return "", errNCSARequest
+			}
+			return "", errNCSAStatus
 		}
 	}
 	req := splitRequest(rest[:end])
@@ -194,39 +162,22 @@ func ncsaRequest(rest []byte, rec *parse.Record) ([]byte, error) {
 	rec.Path = parse.View(req.path)
 	rec.Query = parse.View(req.query)
 	rec.Protocol = parse.View(req.protocol)
-	return rest[end+2:], nil
+	return ncsaTail(rest[end+2:], rec, variant)
 }
 
-// requestEnd is the index of the quote that ends a request: the first
-// unescaped one that a status follows (a "-" one with dash), so an
-// unescaped quote inside a request (old servers) does not cut it; -1 if
-// none.
-func requestEnd(rest []byte, dash bool) int {
-	from := 0
-	for {
-		q := bytes.IndexByte(rest[from:], '"')
-		if q < 0 {
-			return -1
-		}
-		q += from
-		if !escaped(rest, q) && (dash && dashFollows(rest[q+1:]) || !dash && statusFollows(rest[q+1:])) {
-			return q
-		}
-		from = q + 1
-	}
-}
-
-// ncsaStatusBytes reads "status bytes" and returns what follows them, and
-// whether anything does.
-func ncsaStatusBytes(rest []byte, rec *parse.Record) ([]byte, bool, error) {
+// ncsaTail reads what follows the request: "status bytes", then the
+// optional referer and agent (one function with them: a call per field
+// costs more than the fields). A status "-" (no response sent) leaves
+// Status 0.
+func ncsaTail(rest []byte, rec *parse.Record, variant string) (string, error) {
 	if rest[0] == '-' {
-		rest = rest[1:] // no status: Status stays 0
+		rest = rest[1:]
 	} else {
 		rec.Status, _ = validStatus(rest[:3])
 		rest = rest[3:]
 	}
 	if len(rest) == 0 {
-		return nil, false, errNCSABytes
+		return "", errNCSABytes
 	}
 	rest = rest[1:]
 	sp := 0 // the byte count is short: a loop beats a call
@@ -238,43 +189,34 @@ func ncsaStatusBytes(rest []byte, rec *parse.Record) ([]byte, bool, error) {
 	} else if b, ok := parse.Atoi(rest[:sp]); ok {
 		rec.Bytes = b
 	} else {
-		return nil, false, errNCSABytes
+		return "", errNCSABytes
 	}
 	if sp == len(rest) {
-		return nil, false, nil
+		return variant, nil
 	}
-	return rest[sp+1:], true, nil
-}
-
-// ncsaAgent reads the optional "referer" "agent", possibly after unquoted
-// extras (a %D or %I some servers put before them); anything after is
-// ignored but Traefik's own fields. It reports whether they were there.
-func ncsaAgent(rest []byte, rec *parse.Record) bool {
+	// Optional "referer" "agent", possibly after unquoted extras (a %D or
+	// %I some servers put before them); anything after is ignored but
+	// Traefik's own fields.
+	rest = rest[sp+1:]
 	if len(rest) > 2 && rest[0] == '-' && rest[1] == ' ' && rest[2] == '"' {
-		// An unquoted "-" referer (Traefik), unless a quoted referer and
-		// agent follow: then the "-" was an extra field.
-		if agent, after, ok := quoted(rest[2:]); ok && !(len(after) > 1 && after[0] == ' ' && after[1] == '"') {
-			if !isDash(agent) {
-				rec.UserAgent = parse.View(agent)
-			}
-			traefikTail(after, rec)
-			return true
+		if v, ok := dashReferer(rest[2:], rec, variant); ok {
+			return v, nil
 		}
 	}
 	for len(rest) > 0 && rest[0] != '"' {
 		sp := bytes.IndexByte(rest, ' ')
 		if sp < 0 {
-			return false
+			return variant, nil
 		}
 		rest = rest[sp+1:]
 	}
 	ref, after, ok := quoted(rest)
 	if !ok || len(after) < 2 || after[0] != ' ' || after[1] != '"' {
-		return false
+		return variant, nil
 	}
 	agent, after, ok := quoted(after[1:])
 	if !ok {
-		return false
+		return variant, nil
 	}
 	if !isDash(ref) {
 		rec.Referer = parse.View(ref)
@@ -285,7 +227,44 @@ func ncsaAgent(rest []byte, rec *parse.Record) bool {
 	if len(after) > 0 {
 		traefikTail(after, rec)
 	}
-	return true
+	if variant == Common {
+		variant = Combined
+	}
+	return variant, nil
+}
+
+// dashReferer reads `"agent"` after an unquoted "-" referer (Traefik). It
+// reports false when a quoted referer and agent follow instead: the "-"
+// was an extra field then.
+func dashReferer(b []byte, rec *parse.Record, variant string) (string, bool) {
+	agent, after, ok := quoted(b)
+	if !ok || (len(after) > 1 && after[0] == ' ' && after[1] == '"') {
+		return variant, false
+	}
+	if !isDash(agent) {
+		rec.UserAgent = parse.View(agent)
+	}
+	traefikTail(after, rec)
+	if variant == Common {
+		variant = Combined
+	}
+	return variant, true
+}
+
+// dashStatusEnd is the index of the quote that ends a request followed by a
+// status of "-" (Traefik, when no response was sent), or -1.
+func dashStatusEnd(rest []byte) int {
+	for from := 0; ; {
+		q := bytes.IndexByte(rest[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += from
+		if !escaped(rest, q) && dashFollows(rest[q+1:]) {
+			return q
+		}
+		from = q + 1
+	}
 }
 
 // clfLen is the length of a CLF timestamp without fraction.

@@ -169,6 +169,7 @@ type patternParser struct {
 	format string
 	pat    pattern
 	clf    clfCache
+	strict bool // no NCSA fallback (see Strict)
 }
 
 func (p *patternParser) Format() string { return p.format }
@@ -188,23 +189,13 @@ type lineState struct {
 // with a bad value stays malformed, and a line that fails both keeps the
 // format's reason.
 func (p *patternParser) Parse(line []byte, rec *parse.Record) error {
-	err := p.match(line, rec)
-	if err == errLiteral || err == errTruncated {
-		if _, nerr := scanNCSA(line, rec, &p.clf); nerr == nil {
-			return nil
-		}
-	}
-	return err
-}
-
-func (p *patternParser) match(line []byte, rec *parse.Record) error {
 	rec.Reset()
 	rec.Source = parse.SourceOrigin
 	line = trimLine(line)
 	var st lineState
 	lits, caps := p.pat.bl, p.pat.caps
 	if !bytes.HasPrefix(line, lits[0]) {
-		return errLiteral
+		return p.otherShape(line, rec, errLiteral)
 	}
 	pos := len(lits[0])
 	for i := range caps {
@@ -218,14 +209,14 @@ func (p *patternParser) match(line []byte, rec *parse.Record) error {
 			end, err = findEnd(line, pos, cp, next, i == len(caps)-1)
 		}
 		if err != nil {
-			return err
+			return p.otherShape(line, rec, err)
 		}
 		if err := p.store(cp, line[pos:end], rec, &st); err != nil {
 			return err
 		}
 		pos = end
 		if !bytes.HasPrefix(line[pos:], next) {
-			return errLiteral
+			return p.otherShape(line, rec, errLiteral)
 		}
 		pos += len(next)
 	}
@@ -242,6 +233,21 @@ func (p *patternParser) match(line []byte, rec *parse.Record) error {
 	}
 	rec.Time = t
 	return nil
+}
+
+// otherShape handles a line whose shape does not fit the format: unless
+// the parser is strict, a line NCSA reads is a record; otherwise err, the
+// format's reason (an unterminated quote stays malformed).
+//
+//go:noinline
+func (p *patternParser) otherShape(line []byte, rec *parse.Record, err error) error {
+	if p.strict || (err != errLiteral && err != errTruncated) {
+		return err
+	}
+	if _, nerr := scanNCSA(line, rec, &p.clf); nerr == nil {
+		return nil
+	}
+	return err
 }
 
 // findEnd finds where the value starting at pos ends, given the literal that
@@ -337,11 +343,7 @@ func (st *lineState) claim(s slot, r uint8) bool {
 // wins only where it fits better than plain NCSA.
 func Strict(p parse.Parser) parse.Parser {
 	if pp, ok := p.(*patternParser); ok {
-		return strictParser{pp}
+		return &patternParser{format: pp.format, pat: pp.pat, strict: true}
 	}
 	return p
 }
-
-type strictParser struct{ *patternParser }
-
-func (s strictParser) Parse(line []byte, rec *parse.Record) error { return s.match(line, rec) }

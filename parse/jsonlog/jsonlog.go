@@ -384,27 +384,17 @@ func apply(rec *parse.Record, st *state, a action, v jsonscan.Value) {
 	if a.field < nFields && st.rank[a.field] <= a.rank {
 		return
 	}
-	b, ok := valueBytes(v, a.list)
-	if !ok || !store(rec, st, a, b) {
-		return
-	}
-	if a.field < nFields {
-		st.rank[a.field] = a.rank
-	}
-}
-
-// valueBytes is the text of a scalar value (an array's first string; a
-// list's last entry), or false for null, booleans, "" and "-".
-func valueBytes(v jsonscan.Value, list bool) ([]byte, bool) {
+	// The text of a scalar value (an array's first string; a list's last
+	// entry); null, booleans, "" and "-" are absent.
 	if v.Kind == jsonscan.Array {
 		s, ok := v.FirstString()
 		if !ok {
-			return nil, false
+			return
 		}
 		v = s
 	}
 	if v.Kind == jsonscan.Null || v.Kind == jsonscan.True || v.Kind == jsonscan.False {
-		return nil, false
+		return
 	}
 	var b []byte
 	if v.Kind == jsonscan.String {
@@ -413,26 +403,28 @@ func valueBytes(v jsonscan.Value, list bool) ([]byte, bool) {
 		b = v.Raw
 	}
 	b = bytes.TrimSpace(b)
-	if list {
+	if a.list {
 		b = parse.LastEntry(b)
 	}
-	return b, len(b) > 0 && !(len(b) == 1 && b[0] == '-')
-}
-
-// store puts b into the action's field and reports whether the field now
-// holds it (the rank is then taken).
-func store(rec *parse.Record, st *state, a action, b []byte) bool {
+	if len(b) == 0 || (len(b) == 1 && b[0] == '-') {
+		return
+	}
+	// Store b; the field's rank is taken only when it now holds the value.
 	switch a.field {
 	case fTime, fStatus, fOriginStatus:
-		return storeTimeStatus(rec, st, a.field, b)
+		if !storeTimeStatus(rec, st, a.field, b) {
+			return
+		}
 	case fBytes, fDuration, fOriginHeaderTime, fOriginConnectTime, fRetryAfter:
-		return storeNumber(rec, a, b)
+		if !storeNumber(rec, a, b) {
+			return
+		}
 	case fRequest:
 		requestLine(rec, st, a.rank, b)
-		return false
+		return
 	case fURI:
 		uri(rec, st, a.rank, parse.View(b))
-		return false
+		return
 	case fRequestID:
 		s := parse.View(b)
 		if a.how == hRay {
@@ -452,7 +444,9 @@ func store(rec *parse.Record, st *state, a action, b []byte) bool {
 		}
 		*stringField(rec, a.field) = parse.View(b)
 	}
-	return true
+	if a.field < nFields {
+		st.rank[a.field] = a.rank
+	}
 }
 
 // storeTimeStatus stores the time and the statuses, noting in st that the
