@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,7 +73,7 @@ func TestEscapeSequencesInert(t *testing.T) {
 // TestSmallTerminals: every screen fills the terminal exactly at 80x24,
 // 60x20 and odd sizes, and says so below 60x20.
 func TestSmallTerminals(t *testing.T) {
-	sizes := [][2]int{{80, 24}, {60, 20}, {61, 21}, {200, 60}, {59, 20}, {60, 19}, {20, 5}}
+	sizes := [][2]int{{80, 24}, {60, 20}, {61, 21}, {200, 60}, {59, 20}, {60, 19}, {40, 12}, {20, 5}}
 	for _, sz := range sizes {
 		for _, sc := range screens {
 			m := newDriven(t, fixtureOptions(fixtureUpdate()), sz[0], sz[1])
@@ -82,7 +83,16 @@ func TestSmallTerminals(t *testing.T) {
 			v := m.View()
 			checkFills(t, v, sz[0], sz[1])
 			small := sz[0] < MinWidth || sz[1] < MinHeight
-			if got := strings.Contains(v, "terminal too small"); got != small {
+			// The warning wraps: read it as one line of words.
+			words := strings.Join(strings.Fields(v), " ")
+			whole := fmt.Sprintf("terminal too small: %dx%d (need at least %dx%d)", sz[0], sz[1], MinWidth, MinHeight)
+			if small && !strings.Contains(words, whole) {
+				t.Fatalf("%dx%d: size warning not whole:\n%s", sz[0], sz[1], v)
+			}
+			if !small && !strings.HasSuffix(strings.TrimRight(strings.Split(v, "\n")[sz[1]-1], " "), "q quit") {
+				t.Fatalf("%dx%d %s: the hint line does not end with q quit:\n%s", sz[0], sz[1], sc.name, v)
+			}
+			if got := strings.Contains(words, "terminal too small"); got != small {
 				t.Fatalf("%dx%d %s: too-small message shown=%v:\n%s", sz[0], sz[1], sc.name, got, v)
 			}
 		}

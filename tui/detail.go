@@ -49,7 +49,7 @@ func (d *detail) setSize(w, h int) {
 
 func (d *detail) shortHelp() []key.Binding {
 	k := d.c.keys
-	return []key.Binding{k.Up, k.Down, withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests"), k.Back, k.Export, k.Copy}
+	return []key.Binding{withHelp(k.Enter, "enter", "requests"), withHelp(k.Tab, "tab", "next section"), k.Back, k.Copy, k.Export, k.Up, k.Down}
 }
 
 func (d *detail) fullHelp() [][]key.Binding {

@@ -81,7 +81,7 @@ func (f *findings) current() *rules.Finding {
 
 func (f *findings) shortHelp() []key.Binding {
 	k := f.c.keys
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Filter, k.Sort, k.Kind, k.Tab, k.Back, k.Export}
+	return []key.Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Kind, k.Tab, k.Export, k.Up, k.Down}
 }
 
 func (f *findings) fullHelp() [][]key.Binding {

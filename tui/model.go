@@ -368,16 +368,19 @@ func (m *Model) View() string {
 	return strings.Join([]string{m.headerView(), body, m.statusView(), m.helpLine()}, "\n")
 }
 
+// tooSmall is the size warning, wrapped to the terminal's width and
+// centred, so it is whole even at 40x12.
 func (m *Model) tooSmall() string {
 	msg := fmt.Sprintf("terminal too small: %dx%d (need at least %dx%d)", m.width, m.height, MinWidth, MinHeight)
+	text := strings.Split(wrap(msg, max(m.width-2, 1)), "\n")
 	lines := make([]string, m.height)
-	mid := m.height / 2
-	for i := range lines {
-		if i == mid {
-			text := trunc(msg, m.width)
-			left := (m.width - lipgloss.Width(text)) / 2
-			lines[i] = strings.Repeat(" ", left) + text
+	top := max((m.height-len(text))/2, 0)
+	for i, t := range text {
+		if top+i >= m.height {
+			break
 		}
+		left := max((m.width-lipgloss.Width(t))/2, 0)
+		lines[top+i] = strings.Repeat(" ", left) + t
 	}
 	return fit(strings.Join(lines, "\n"), m.width, m.height)
 }
@@ -498,16 +501,34 @@ func (m *Model) statusView() string {
 }
 
 // helpLine is the short help of the active screen plus the global keys.
+// Hints are in order of importance: ? and q always show, then the screen's
+// own bindings (listed most important first) as many as fit.
 func (m *Model) helpLine() string {
+	return fitLine(m.c.help.ShortHelpView(m.hintBindings()), m.width)
+}
+
+// hintBindings picks the hints that fit the width: the screen's bindings
+// in their order of importance while they fit, then ? and q.
+func (m *Model) hintBindings() []key.Binding {
 	k := m.c.keys
-	var b []key.Binding
+	always := []key.Binding{k.Help, k.Quit}
 	if m.showHelp {
-		b = []key.Binding{k.Help, k.Quit}
-	} else {
-		b = append(b, m.top().shortHelp()...)
-		b = append(b, k.Help, k.Quit)
+		return always
 	}
-	return fitLine(m.c.help.ShortHelpView(b), m.width)
+	h := m.c.help
+	h.Width = 0 // measure without help's own cut
+	var b []key.Binding
+	for _, cand := range m.top().shortHelp() {
+		if !cand.Enabled() {
+			continue
+		}
+		try := append(append(append([]key.Binding{}, b...), cand), always...)
+		if lipgloss.Width(h.ShortHelpView(try)) > m.width {
+			continue // a shorter hint further down may still fit
+		}
+		b = append(b, cand)
+	}
+	return append(b, always...)
 }
 
 // helpView is the full help of the active screen and the global keys,

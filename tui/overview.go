@@ -58,9 +58,9 @@ func (o *overview) current() *rules.Finding { return nil }
 func (o *overview) shortHelp() []key.Binding {
 	k := o.c.keys
 	if o.focus == paneTimeline {
-		return []key.Binding{k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Enter, k.Tab, k.Recent, k.Export}
+		return []key.Binding{k.Enter, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Tab, k.Recent, k.Export}
 	}
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Tab, k.Recent, k.Export}
+	return []key.Binding{k.Enter, k.Tab, k.Recent, k.Export, k.Up, k.Down}
 }
 
 func (o *overview) fullHelp() [][]key.Binding {

@@ -62,7 +62,7 @@ func (r *rawLine) setSize(w, h int) {
 
 func (r *rawLine) shortHelp() []key.Binding {
 	k := r.c.keys
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Back}
+	return []key.Binding{k.Back, k.Up, k.Down, k.PageUp, k.PageDown}
 }
 
 func (r *rawLine) fullHelp() [][]key.Binding {

@@ -36,6 +36,7 @@ type requests struct {
 	tailing     bool // the cursor follows the newest record
 
 	filter filterInput
+	byLine bool // samples in input and line order instead of time order
 	cursor int
 	offset int
 }
@@ -76,14 +77,26 @@ func (r *requests) setSize(w, h int)        { r.w, r.h = w, h; r.scroll() }
 
 func (r *requests) shortHelp() []key.Binding {
 	k := r.c.keys
-	return []key.Binding{k.Up, k.Down, withHelp(k.Enter, "enter", "raw line"), k.Filter, k.Top, k.Bottom, k.Back}
+	b := []key.Binding{withHelp(k.Enter, "enter", "raw line"), k.Filter}
+	if !r.fromRing {
+		b = append(b, r.sortBinding())
+	}
+	return append(b, k.Back, k.Top, k.Bottom, k.Up, k.Down)
+}
+
+// sortBinding is s with the order it switches to.
+func (r *requests) sortBinding() key.Binding {
+	if r.byLine {
+		return withHelp(r.c.keys.Sort, "s", "sort by time")
+	}
+	return withHelp(r.c.keys.Sort, "s", "sort by line")
 }
 
 func (r *requests) fullHelp() [][]key.Binding {
 	k := r.c.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{withHelp(k.Enter, "enter", "show the raw line"), k.Left, k.Filter},
+		{withHelp(k.Enter, "enter", "show the raw line"), k.Left, k.Filter, withHelp(k.Sort, "s", "sort by time / by line")},
 	}
 }
 
@@ -139,6 +152,9 @@ func (r *requests) update(msg tea.Msg) (screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Filter):
 			r.filter.active = true
+		case key.Matches(msg, k.Sort) && !r.fromRing:
+			r.byLine = !r.byLine
+			r.refilter()
 		case key.Matches(msg, k.Enter, k.Right):
 			return r.open(), nil
 		case key.Matches(msg, k.Bottom):
@@ -214,6 +230,7 @@ func (r *requests) refilter() {
 				r.sIdx = append(r.sIdx, i)
 			}
 		}
+		r.sortSamples()
 		r.cursor = clampInt(r.cursor, 0, len(r.sIdx)-1)
 		r.scroll()
 		return
@@ -221,6 +238,22 @@ func (r *requests) refilter() {
 	r.matches, r.scanned = r.matches[:0], 0
 	r.tailing = r.tailing || text != ""
 	r.refresh()
+}
+
+// sortSamples orders the shown samples by time (then input and line), or
+// by input and line.
+func (r *requests) sortSamples() {
+	ss := r.f.Samples
+	sort.SliceStable(r.sIdx, func(i, j int) bool {
+		a, b := &ss[r.sIdx[i]], &ss[r.sIdx[j]]
+		if !r.byLine && !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		if a.Input != b.Input {
+			return a.Input < b.Input
+		}
+		return a.Line < b.Line
+	})
 }
 
 func recordMatches(rec *parse.Record, text string) bool {
@@ -409,7 +442,11 @@ func (r *requests) titleLine() string {
 			parts = append(parts, "following newest")
 		}
 	} else {
-		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin), plural(len(r.f.Samples), "retained request"))
+		order := "by time"
+		if r.byLine {
+			order = "by line"
+		}
+		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin), plural(len(r.f.Samples), "retained request"), order)
 	}
 	if v := string(r.filter.value); v != "" {
 		parts = append(parts, fmt.Sprintf("%s match %q", num(r.rows()), clean(v)))
