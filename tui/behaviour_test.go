@@ -107,7 +107,7 @@ func TestResize(t *testing.T) {
 		drive(t, m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		checkFills(t, m.View(), sz[0], sz[1])
 	}
-	if !strings.Contains(m.View(), "Causes") {
+	if !strings.Contains(m.View(), "Verdict") {
 		t.Fatalf("detail lost after resize:\n%s", m.View())
 	}
 }

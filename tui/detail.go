@@ -27,10 +27,16 @@ type detail struct {
 	sections []int // line offsets of the section headings, for Tab
 	built    *rules.Finding
 	builtW   int
+	// The "What separates the failures" values: sel is the selected one
+	// (-1: none), picks their lines in the content.
+	sel       int
+	picks     []contrastPick
+	allCauses bool
+	builtKey  [2]int // sel and allCauses the content was built with
 }
 
 func newDetail(c *common, f *rules.Finding) *detail {
-	d := &detail{c: c, id: f.ID, f: f, vp: viewport.New(0, 0)}
+	d := &detail{c: c, id: f.ID, f: f, vp: viewport.New(0, 0), sel: -1}
 	d.vp.KeyMap = viewport.KeyMap{} // keys are ours, from the KeyMap
 	d.vp.MouseWheelEnabled = false
 	return d
@@ -49,14 +55,39 @@ func (d *detail) setSize(w, h int) {
 
 func (d *detail) shortHelp() []key.Binding {
 	k := d.c.keys
-	return []key.Binding{withHelp(k.Enter, "enter", "requests"), withHelp(k.Tab, "tab", "next section"), k.Back, k.Copy, k.Export, k.Up, k.Down}
+	b := []key.Binding{withHelp(k.Enter, "enter", "requests"), withHelp(k.Tab, "tab", "next section"), k.Back}
+	if len(d.picks) > 0 {
+		b = append(b, k.Value)
+	}
+	if len(d.f.Causes) > defaultCauses {
+		b = append(b, d.causesBinding())
+	}
+	return append(b, k.Copy, k.Export, k.Up, k.Down)
+}
+
+func (d *detail) causesBinding() key.Binding {
+	if d.allCauses {
+		return withHelp(d.c.keys.AllCauses, "c", "top causes")
+	}
+	return withHelp(d.c.keys.AllCauses, "c", "all causes")
+}
+
+// back clears a selected value first.
+func (d *detail) back() bool {
+	if d.sel >= 0 {
+		d.sel = -1
+		d.build()
+		return true
+	}
+	return false
 }
 
 func (d *detail) fullHelp() [][]key.Binding {
 	k := d.c.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests behind it"), k.Left},
+		{withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests behind it (of the selected value)"), k.Left},
+		{k.Value, k.ValuePrev, withHelp(k.AllCauses, "c", "all causes / top three")},
 	}
 }
 
@@ -75,7 +106,15 @@ func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, k.Enter, k.Right):
+			if d.sel >= 0 && d.sel < len(d.picks) {
+				return newRequestsFiltered(d.c, d.f, d.picks[d.sel]), nil
+			}
 			return newRequestsSamples(d.c, d.f), nil
+		case key.Matches(msg, k.Value, k.ValuePrev):
+			d.selectValue(key.Matches(msg, k.ValuePrev))
+		case key.Matches(msg, k.AllCauses):
+			d.allCauses = !d.allCauses
+			d.build()
 		case key.Matches(msg, k.Tab):
 			d.nextSection(msg.String() == "shift+tab")
 		default:
@@ -83,6 +122,27 @@ func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 	}
 	return nil, nil
+}
+
+// selectValue moves the selection to the next (or previous) value of the
+// contrast tables and scrolls it into view.
+func (d *detail) selectValue(backwards bool) {
+	if len(d.picks) == 0 {
+		return
+	}
+	switch {
+	case d.sel < 0 && backwards:
+		d.sel = len(d.picks) - 1
+	case backwards:
+		d.sel = (d.sel - 1 + len(d.picks)) % len(d.picks)
+	default:
+		d.sel = (d.sel + 1) % len(d.picks)
+	}
+	d.build()
+	line := d.picks[d.sel].line
+	if line < d.vp.YOffset || line >= d.vp.YOffset+d.vp.Height {
+		d.vp.SetYOffset(max(line-d.vp.Height/2, 0))
+	}
 }
 
 func (d *detail) nextSection(backwards bool) {
@@ -116,10 +176,11 @@ func (d *detail) nextSection(backwards bool) {
 // build renders the sections into the viewport when the finding or the
 // width changed (not on every frame).
 func (d *detail) build() {
-	if d.w <= 0 || (d.built == d.f && d.builtW == d.w) {
+	key := [2]int{d.sel, map[bool]int{false: 0, true: 1}[d.allCauses]}
+	if d.w <= 0 || (d.built == d.f && d.builtW == d.w && d.builtKey == key) {
 		return
 	}
-	d.built, d.builtW = d.f, d.w
+	d.built, d.builtW, d.builtKey = d.f, d.w, key
 	y := d.vp.YOffset
 	content, sections := d.render(d.w - 2)
 	d.sections = sections
@@ -167,21 +228,31 @@ func (d *detail) render(w int) (string, []int) {
 	}
 	add := func(s string) { lines = append(lines, strings.Split(s, "\n")...) }
 
-	causes := d.causesBlock(w)
-	fixes := d.fixesBlock(w)
-	if w >= 108 {
-		// Side by side: the fixes beside the causes they answer.
-		lw := w * 3 / 5
-		left := " " + st.Section.Render("Causes") + "\n" + causes(lw-2)
-		right := st.Section.Render("Fixes") + "\n" + fixes(w-lw-2)
-		sections = append(sections, 0)
-		add(sideBySide(left, lw, right))
-	} else {
-		section("Causes")
-		add(causes(w - 2))
-		section("Fixes")
-		add(fixes(w - 2))
+	if f.Verdict != "" || f.Definition != "" {
+		section("Verdict")
+		if f.Verdict != "" {
+			add(indent(wrap(clean(f.Verdict), w-5), "   ", "   "))
+		}
+		if f.Definition != "" {
+			add(st.Muted.Render(indent(wrap("What a "+clean(f.Title())+" is: "+clean(f.Definition), w-5), "   ", "   ")))
+		}
 	}
+	d.picks = nil
+	if f.Contrast != nil {
+		section("What separates the failures")
+		block, picks := d.contrastBlock(w - 2)
+		for i := range picks {
+			picks[i].line += len(lines)
+		}
+		d.picks = picks
+		if d.sel >= len(picks) {
+			d.sel = -1
+		}
+		add(strings.Join(block, "\n"))
+	}
+
+	section("Causes")
+	add(strings.Join(d.causeLines(w-2, d.allCauses), "\n"))
 
 	section("Timeline")
 	add(d.timeline(w - 4))
@@ -204,41 +275,6 @@ func (d *detail) render(w int) (string, []int) {
 		add(st.Muted.Render(fmt.Sprintf("   %s retained — enter lists them", plural(len(f.Samples), "request"))))
 	}
 	return strings.Join(lines, "\n"), sections
-}
-
-// causesBlock renders the ranked causes with confidence and evidence.
-func (d *detail) causesBlock(_ int) func(w int) string {
-	st := d.c.st
-	f := d.f
-	return func(w int) string {
-		if len(f.Causes) == 0 {
-			return st.Muted.Render("   no cause rule matched: see Numbers and Affected below")
-		}
-		var out []string
-		for i, c := range f.Causes {
-			title := wrap(clean(c.Title), max(w-12, 10))
-			out = append(out, indent(title, fmt.Sprintf("   %d. ", i+1)+st.Accent.Render(padLeft(pct(c.Confidence), 4))+" ", "           "))
-			for _, e := range c.Evidence {
-				out = append(out, st.Muted.Render(indent(wrap(clean(e), max(w-13, 10)), "           · ", "             ")))
-			}
-		}
-		return strings.Join(out, "\n")
-	}
-}
-
-func (d *detail) fixesBlock(_ int) func(w int) string {
-	st := d.c.st
-	fixes := findingFixes(d.f)
-	return func(w int) string {
-		if len(fixes) == 0 {
-			return st.Muted.Render("   no fix suggested")
-		}
-		var out []string
-		for _, fx := range fixes {
-			out = append(out, indent(wrap(clean(fx), max(w-5, 10)), "   • ", "     "))
-		}
-		return strings.Join(out, "\n")
-	}
 }
 
 func (d *detail) timeline(w int) string {

@@ -17,6 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/formats"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -66,6 +67,8 @@ type common struct {
 	prog   Progress
 	closed bool // the pipeline closed its channel
 	gen    int  // generation counter for async results
+	// parsers re-parse retained lines by format name (nil: cannot).
+	parsers map[string]parse.Parser
 }
 
 func (c *common) nextGen() int {
@@ -545,4 +548,40 @@ func (m *Model) helpView(w, h int) string {
 	body := st.Title.Render("Keys for "+m.top().title()) + "\n\n" + m.c.help.FullHelpView(groups) +
 		"\n\n" + st.Muted.Render("Mouse wheel scrolls. Esc or ? closes this help.")
 	return fit(body, w, h)
+}
+
+// sampleRecord parses a sample's retained line again with its input's
+// format, for filters that test fields; nil when that is not possible.
+// Parsers keep state, so they are used from Update only.
+func (c *common) sampleRecord(s *rules.Sample) *parse.Record {
+	if s.Raw == "" {
+		return nil
+	}
+	format := ""
+	for i := range c.inputs {
+		if c.inputs[i].Path == s.Input {
+			format = c.inputs[i].Format
+			break
+		}
+	}
+	if format == "" {
+		return nil
+	}
+	p, ok := c.parsers[format]
+	if !ok {
+		p, _ = formats.New(format) // nil: a format that cannot be rebuilt
+		if c.parsers == nil {
+			c.parsers = map[string]parse.Parser{}
+		}
+		c.parsers[format] = p
+	}
+	if p == nil {
+		return nil
+	}
+	rec := &parse.Record{}
+	if p.Parse([]byte(s.Raw), rec) != nil {
+		return nil
+	}
+	rec.Input, rec.Line, rec.Offset, rec.Raw = s.Input, s.Line, s.Offset, s.Raw
+	return rec
 }

@@ -36,6 +36,8 @@ type requests struct {
 	tailing     bool // the cursor follows the newest record
 
 	filter filterInput
+	q      *query // the compiled filter; nil when empty or invalid
+	qErr   error
 	byLine bool // samples in input and line order instead of time order
 	cursor int
 	offset int
@@ -43,6 +45,7 @@ type requests struct {
 
 func newRequestsSamples(c *common, f *rules.Finding) *requests {
 	r := &requests{c: c}
+	r.filter.fields = true
 	r.setFinding(f)
 	return r
 }
@@ -57,8 +60,18 @@ func (r *requests) setFinding(f *rules.Finding) {
 	r.refilter()
 }
 
+// newRequestsFiltered lists f's requests that have the contrast value p.
+func newRequestsFiltered(c *common, f *rules.Finding, p contrastPick) *requests {
+	r := &requests{c: c, f: f}
+	r.filter.fields = true
+	r.filter.value = []rune(pickQuery(p))
+	r.setFinding(f)
+	return r
+}
+
 func newRequestsRecent(c *common) *requests {
 	r := &requests{c: c, fromRing: true, tailing: true}
+	r.filter.fields = true
 	r.refresh()
 	return r
 }
@@ -113,7 +126,7 @@ func (r *requests) rows() int {
 	switch {
 	case !r.fromRing:
 		return len(r.sIdx)
-	case r.filter.text() != "":
+	case r.q != nil:
 		return len(r.matches)
 	}
 	return int(r.next - r.first)
@@ -121,7 +134,7 @@ func (r *requests) rows() int {
 
 // seqAt maps a list position to a ring sequence number.
 func (r *requests) seqAt(pos int) int64 {
-	if r.filter.text() != "" {
+	if r.q != nil {
 		return r.matches[pos]
 	}
 	return r.first + int64(pos)
@@ -184,11 +197,11 @@ func (r *requests) scroll() {
 // records only, and keeps the cursor on its record (or on the newest).
 func (r *requests) refresh() {
 	r.first, r.next = r.c.opts.Recent.Bounds()
-	if text := r.filter.text(); text != "" {
+	if r.q != nil {
 		// Drop evicted matches, then scan only what arrived since.
 		cut := sort.Search(len(r.matches), func(i int) bool { return r.matches[i] >= r.first })
 		r.matches = r.matches[cut:]
-		r.scanTo(text)
+		r.scanTo(r.q)
 	}
 	n := r.rows()
 	switch {
@@ -197,7 +210,7 @@ func (r *requests) refresh() {
 	case r.tailing:
 		r.cursor = n - 1
 		r.cursorSeq = r.seqAt(r.cursor)
-	case r.filter.text() != "":
+	case r.q != nil:
 		r.cursor = min(sort.Search(len(r.matches), func(i int) bool { return r.matches[i] >= r.cursorSeq }), n-1)
 	default:
 		r.cursor = clampInt(int(r.cursorSeq-r.first), 0, n-1)
@@ -205,14 +218,14 @@ func (r *requests) refresh() {
 	r.scroll()
 }
 
-func (r *requests) scanTo(text string) {
+func (r *requests) scanTo(q *query) {
 	next := r.next
 	from := max(r.scanned, r.first)
 	r.c.opts.Recent.Scan(from, func(seq int64, rec *parse.Record) bool {
 		if seq >= next {
 			return false
 		}
-		if recordMatches(rec, text) {
+		if q.match(recordText(rec), rec) {
 			r.matches = append(r.matches, seq)
 		}
 		return true
@@ -222,11 +235,15 @@ func (r *requests) scanTo(text string) {
 
 // refilter recomputes the filtered list after the filter text changed.
 func (r *requests) refilter() {
+	r.q, r.qErr = nil, nil
+	if v := strings.TrimSpace(string(r.filter.value)); v != "" {
+		r.q, r.qErr = parseQuery(v)
+	}
 	text := r.filter.text()
 	if !r.fromRing {
 		r.sIdx = r.sIdx[:0]
 		for i := range r.f.Samples {
-			if text == "" || sampleMatches(&r.f.Samples[i], text) {
+			if r.q == nil || r.sampleMatches(&r.f.Samples[i]) {
 				r.sIdx = append(r.sIdx, i)
 			}
 		}
@@ -256,45 +273,41 @@ func (r *requests) sortSamples() {
 	})
 }
 
-func recordMatches(rec *parse.Record, text string) bool {
-	for _, s := range []string{rec.Path, rec.Host, rec.Method, rec.ClientIP, rec.RequestID, rec.POP, rec.Upstream, rec.Input, rec.Query} {
-		if containsFold(s, text) {
-			return true
-		}
+// recordText is what plain words of a filter search in a record: its raw
+// line, or its fields when the line was not kept.
+func recordText(rec *parse.Record) []byte {
+	if rec.Raw != "" {
+		return []byte(rec.Raw)
 	}
-	return containsFold(strconv.Itoa(rec.Status), text)
+	return []byte(strings.Join([]string{rec.Method, rec.Host, rec.Path, rec.Query, strconv.Itoa(rec.Status),
+		rec.ClientIP, rec.RequestID, rec.POP, rec.Upstream, rec.Input}, " "))
 }
 
-func sampleMatches(s *rules.Sample, text string) bool {
-	for _, v := range []string{s.Path, s.Method, s.RequestID, s.Role, s.Input, strconv.Itoa(s.Status), s.Raw} {
-		if containsFold(v, text) {
-			return true
-		}
+// sampleFields is a record of what a sample itself says, for a sample
+// whose line cannot be parsed again; a Cloudflare Ray ID ends in its data
+// centre ("8f1a...-FRA").
+func sampleFields(s *rules.Sample) *parse.Record {
+	rec := &parse.Record{}
+	rec.Reset()
+	rec.Method, rec.Path, rec.Status, rec.RequestID, rec.Input = s.Method, s.Path, s.Status, s.RequestID, s.Input
+	if i := strings.LastIndexByte(s.RequestID, '-'); i > 0 && len(s.RequestID)-i == 4 {
+		rec.POP = s.RequestID[i+1:]
 	}
-	return false
+	return rec
 }
 
-// containsFold reports whether s contains the lower-case ASCII needle,
-// ignoring ASCII case, without allocating.
-func containsFold(s, needle string) bool {
-	n := len(needle)
-	if n == 0 {
-		return true
+// sampleMatches tests a sample: its retained line parsed again with its
+// input's format gives the fields a filter may test.
+func (r *requests) sampleMatches(s *rules.Sample) bool {
+	rec := r.c.sampleRecord(s)
+	if rec == nil {
+		rec = sampleFields(s)
 	}
-outer:
-	for i := 0; i+n <= len(s); i++ {
-		for j := 0; j < n; j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != needle[j] {
-				continue outer
-			}
-		}
-		return true
+	text := s.Raw
+	if text == "" {
+		text = strings.Join([]string{s.Method, s.Path, strconv.Itoa(s.Status), s.RequestID, s.Role, s.Input}, " ")
 	}
-	return false
+	return r.q.match([]byte(text), rec)
 }
 
 // open pushes the raw-line screen for the selected row.
@@ -442,14 +455,21 @@ func (r *requests) titleLine() string {
 			parts = append(parts, "following newest")
 		}
 	} else {
+		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin))
+	}
+	if v := string(r.filter.value); v != "" {
+		if r.qErr != nil {
+			parts = append(parts, "filter: "+clean(r.qErr.Error()))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s match %q", num(r.rows()), clean(v)))
+		}
+	}
+	if !r.fromRing {
 		order := "by time"
 		if r.byLine {
 			order = "by line"
 		}
-		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin), plural(len(r.f.Samples), "retained request"), order)
-	}
-	if v := string(r.filter.value); v != "" {
-		parts = append(parts, fmt.Sprintf("%s match %q", num(r.rows()), clean(v)))
+		parts = append(parts, plural(len(r.f.Samples), "retained request"), order)
 	}
 	return st.Title.Render(r.title()+" ") + st.Muted.Render(strings.Join(parts, " · "))
 }
