@@ -62,7 +62,7 @@ func (d *detail) shortHelp() []key.Binding {
 	if len(d.f.Causes) > defaultCauses {
 		b = append(b, d.causesBinding())
 	}
-	return append(b, k.Copy, k.Export, k.Up, k.Down)
+	return append(b, withHelp(k.FullLog, "L", "in full log"), k.Copy, k.Export, k.Up, k.Down)
 }
 
 func (d *detail) causesBinding() key.Binding {
@@ -87,7 +87,7 @@ func (d *detail) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests behind it (of the selected value)"), k.Left},
-		{k.Value, k.ValuePrev, withHelp(k.AllCauses, "c", "all causes / top three")},
+		{k.Value, k.ValuePrev, withHelp(k.AllCauses, "c", "all causes / top three"), withHelp(k.FullLog, "L", "its requests (of the value) in the full log")},
 	}
 }
 
@@ -110,6 +110,12 @@ func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 				return newRequestsFiltered(d.c, d.f, d.picks[d.sel]), nil
 			}
 			return newRequestsSamples(d.c, d.f), nil
+		case key.Matches(msg, k.FullLog):
+			j := d.c.findingJump(d.f)
+			if d.sel >= 0 && d.sel < len(d.picks) {
+				j.query += " " + pickQuery(d.picks[d.sel])
+			}
+			return newLogView(d.c, &j), nil
 		case key.Matches(msg, k.Value, k.ValuePrev):
 			d.selectValue(key.Matches(msg, k.ValuePrev))
 		case key.Matches(msg, k.AllCauses):

@@ -81,7 +81,7 @@ func (f *findings) current() *rules.Finding {
 
 func (f *findings) shortHelp() []key.Binding {
 	k := f.c.keys
-	return []key.Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Kind, k.Tab, k.Export, k.Up, k.Down}
+	return []key.Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Kind, withHelp(k.FullLog, "L", "in full log"), k.Tab, k.Export, k.Up, k.Down}
 }
 
 func (f *findings) fullHelp() [][]key.Binding {
@@ -89,7 +89,7 @@ func (f *findings) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Enter, k.Right, k.Left, k.Tab},
-		{k.Filter, k.Sort, k.Kind},
+		{k.Filter, k.Sort, k.Kind, withHelp(k.FullLog, "L", "its requests in the full log")},
 	}
 }
 
@@ -141,6 +141,11 @@ func (f *findings) update(msg tea.Msg) (screen, tea.Cmd) {
 		case key.Matches(msg, k.Kind):
 			f.kind = (f.kind + 1) % len(kindFilters)
 			f.rebuild()
+		case key.Matches(msg, k.FullLog):
+			if cur := f.current(); cur != nil {
+				j := f.c.findingJump(cur)
+				return newLogView(f.c, &j), nil
+			}
 		case key.Matches(msg, k.Tab):
 			f.preview = !f.preview
 		case key.Matches(msg, k.Enter, k.Right):

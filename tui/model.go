@@ -9,6 +9,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/formats"
 	"github.com/edgetriage/edgetriage/rules"
+	"github.com/edgetriage/edgetriage/rules/report"
 )
 
 // Minimum usable terminal size.
@@ -69,6 +71,35 @@ type common struct {
 	gen    int  // generation counter for async results
 	// parsers re-parse retained lines by format name (nil: cannot).
 	parsers map[string]parse.Parser
+	ctxv    context.Context
+}
+
+// ctx is cancelled when the program ends (Run closes opts.stop), so the
+// background work of a screen ends with it.
+func (c *common) ctx() context.Context {
+	if c.ctxv == nil {
+		stop := c.opts.stop
+		if stop == nil {
+			c.ctxv = context.Background() // tests: nothing ends the program
+			return c.ctxv
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		c.ctxv = ctx
+		go func() {
+			<-stop
+			cancel()
+		}()
+	}
+	return c.ctxv
+}
+
+// redact masks client addresses and query strings under --redact: every
+// view of log text and the clipboard go through it.
+func (c *common) redact(s string) string {
+	if !c.opts.Redact {
+		return s
+	}
+	return report.RedactText(s)
 }
 
 func (c *common) nextGen() int {

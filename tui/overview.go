@@ -58,16 +58,16 @@ func (o *overview) current() *rules.Finding { return nil }
 func (o *overview) shortHelp() []key.Binding {
 	k := o.c.keys
 	if o.focus == paneTimeline {
-		return []key.Binding{k.Enter, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Tab, k.Recent, k.Export}
+		return []key.Binding{k.Enter, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Tab, k.FullLog, k.Recent, k.Export}
 	}
-	return []key.Binding{k.Enter, k.Tab, k.Recent, k.Export, k.Up, k.Down}
+	return []key.Binding{k.Enter, k.Tab, k.FullLog, k.Recent, k.Export, k.Up, k.Down}
 }
 
 func (o *overview) fullHelp() [][]key.Binding {
 	k := o.c.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{k.Enter, k.Tab, k.Recent},
+		{k.Enter, k.Tab, k.FullLog, k.Recent},
 		{withHelp(k.Left, "←/h", "timeline: earlier"), withHelp(k.Right, "→/l", "timeline: later"), k.ZoomIn, k.ZoomOut},
 	}
 }
@@ -101,6 +101,8 @@ func (o *overview) update(msg tea.Msg) (screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Tab):
 			o.focus = (o.focus + 1) % paneCount
+		case key.Matches(msg, k.FullLog):
+			return newLogView(o.c, nil), nil
 		case key.Matches(msg, k.Recent):
 			if o.c.opts.Recent == nil {
 				return nil, nil

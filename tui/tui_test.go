@@ -96,6 +96,7 @@ var screens = []struct {
 	{"rawline", []tea.KeyMsg{keyEnter, keyEnter, keyEnter, keyEnter}, "re-read from"},
 	{"recent", []tea.KeyMsg{runes("r")}, "› Recent requests"},
 	{"help", []tea.KeyMsg{keyEnter, runes("?")}, "Keys for Findings"},
+	{"fulllog", []tea.KeyMsg{runes("L")}, `{"CacheCacheStatus"`},
 }
 
 // TestGolden runs the whole program (teatest) over the bundled sample logs
