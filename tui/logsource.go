@@ -137,7 +137,7 @@ type ringSource struct {
 
 	mu      sync.RWMutex
 	seqs    []ringLine // its records held, in line order
-	scanned int64   // ring sequence numbers below this have been looked at
+	scanned int64      // ring sequence numbers below this have been looked at
 	why     error
 }
 
