@@ -167,7 +167,8 @@ func TestLiveUpdates(t *testing.T) {
 	var mu sync.Mutex
 	var follow []bool
 	// Updates are sent by hand below (no channel: drive runs commands synchronously).
-	opts := Options{Live: true, Now: func() time.Time { return fixedNow },
+	clock := fixedNow.Add(-10 * time.Second)
+	opts := Options{Live: true, Now: func() time.Time { return clock },
 		SetFollow: func(on bool) { mu.Lock(); follow = append(follow, on); mu.Unlock() }}
 	m := newModel(opts)
 	drive(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -179,7 +180,11 @@ func TestLiveUpdates(t *testing.T) {
 	empty := *u.Snapshot
 	empty.Findings, empty.Origins = nil, nil
 	u.Snapshot = &empty
-	u.Progress = Progress{Lines: 10, LinesPerSec: 1234, Live: true, Following: true, LastLine: fixedNow.Add(-3 * time.Second)}
+	u.Progress = Progress{Lines: 10, LinesPerSec: 99, Live: true, Following: true, LastLine: fixedNow.Add(-3 * time.Second)}
+	drive(t, m, updateMsg{u})
+	// The rate is the lines of the last 10 s, not the pipeline's instant one.
+	clock = fixedNow
+	u.Progress.Lines = 12_350
 	drive(t, m, updateMsg{u})
 	v := m.View()
 	if !strings.Contains(v, "● live 1.2k lines/s") || !strings.Contains(v, "(3s ago)") {

@@ -37,6 +37,7 @@ type detail struct {
 
 func newDetail(c *common, f *rules.Finding) *detail {
 	d := &detail{c: c, id: f.ID, f: f, vp: viewport.New(0, 0), sel: -1}
+	c.news.see(f)
 	d.vp.KeyMap = viewport.KeyMap{} // keys are ours, from the KeyMap
 	d.vp.MouseWheelEnabled = false
 	return d
@@ -97,6 +98,7 @@ func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 	case dataMsg:
 		if f := d.c.finding(d.id); f != nil {
 			d.f, d.gone = f, false
+			d.c.news.see(f) // on screen: its growth is seen
 		} else {
 			d.gone = true
 		}

@@ -59,6 +59,7 @@ type findings struct {
 	preview  bool   // the preview pane has the focus
 	pvOff    int    // preview scroll
 	keyCache map[*rules.Finding]string
+	moved    bool // the user moved the cursor: what it rests on is seen
 }
 
 func newFindings(c *common) *findings {
@@ -132,6 +133,7 @@ func (f *findings) update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 			return nil, nil
 		}
+		f.moved = true
 		switch {
 		case key.Matches(msg, k.Filter):
 			f.filter.active = true
@@ -218,6 +220,9 @@ func (f *findings) setCursor(i, dir int) {
 	f.cursor = i
 	if !f.rows[i].header {
 		f.selID = f.c.snap.Findings[f.rows[i].idx].ID
+		if f.moved {
+			f.c.news.see(&f.c.snap.Findings[f.rows[i].idx])
+		}
 	}
 	f.scroll()
 }
@@ -421,7 +426,11 @@ func (f *findings) rowView(i int) string {
 		marker = st.Cursor.Render("› ")
 	}
 	sev := st.Severity(fd.Severity).Render(pad(sevIcon(fd.Severity)+" "+fd.Severity.String(), 11))
-	body := pad(rowTitle(fd), tw) + padLeft(num(fd.Count), cw) + "  " + pad(shortSpan(fd.Start, fd.End), ww)
+	title := pad(rowTitle(fd), tw)
+	if mark := f.c.news.mark(fd); mark != "" {
+		title = pad(trunc(rowTitle(fd), max(tw-len(mark)-1, 1))+" "+st.Warning.Render(mark), tw)
+	}
+	body := title + padLeft(num(fd.Count), cw) + "  " + pad(shortSpan(fd.Start, fd.End), ww)
 	if causeW > 0 {
 		cause := fd.TopCause()
 		if cause == "" {

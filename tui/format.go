@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -150,29 +151,53 @@ func shortDur(d time.Duration) string {
 	return fmt.Sprintf("%dd%dh", days, int(d.Hours())-days*24)
 }
 
-// clock formats a time as UTC HH:MM:SS.
+// zone is the time zone every screen shows times in (--tz; UTC unless
+// set). It is process-wide because times are formatted in many small
+// helpers; an atomic keeps a program started by a test race-free.
+var zone atomic.Pointer[time.Location]
+
+// setZone sets the display zone (nil: UTC).
+func setZone(loc *time.Location) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	zone.Store(loc)
+}
+
+func inZone(t time.Time) time.Time {
+	if z := zone.Load(); z != nil {
+		return t.In(z)
+	}
+	return t.UTC()
+}
+
+// zoneName names the display zone as a time in it shows it (UTC, CET, -03).
+func zoneName(t time.Time) string { return inZone(t).Format("MST") }
+
+// clock formats a time as HH:MM:SS in the display zone.
 func clock(t time.Time) string {
 	if t.IsZero() {
 		return "--:--:--"
 	}
-	return t.UTC().Format("15:04:05")
+	return inZone(t).Format("15:04:05")
 }
 
-// span formats a time range compactly: the date once, then the times.
+// span formats a time range compactly: the date once, then the times, and
+// the zone.
 func span(a, b time.Time) string {
 	if a.IsZero() {
 		return "no records"
 	}
-	a, b = a.UTC(), b.UTC()
+	a, b = inZone(a), inZone(b)
 	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
-		return a.Format("2006-01-02 15:04:05") + "–" + b.Format("15:04:05") + " UTC"
+		return a.Format("2006-01-02 15:04:05") + "–" + b.Format("15:04:05") + " " + zoneName(b)
 	}
-	return a.Format("2006-01-02 15:04") + " – " + b.Format("2006-01-02 15:04") + " UTC"
+	return a.Format("2006-01-02 15:04") + " – " + b.Format("2006-01-02 15:04") + " " + zoneName(b)
 }
 
 // shortSpan is the compact time range of a table row.
 func shortSpan(a, b time.Time) string {
-	a, b = a.UTC(), b.UTC()
+	a, b = inZone(a), inZone(b)
 	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
 		return a.Format("15:04") + "–" + b.Format("15:04")
 	}

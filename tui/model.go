@@ -72,6 +72,8 @@ type common struct {
 	// parsers re-parse retained lines by format name (nil: cannot).
 	parsers map[string]parse.Parser
 	ctxv    context.Context
+	news    news
+	rate    float64 // lines/s, a 10 s moving average
 }
 
 // ctx is cancelled when the program ends (Run closes opts.stop), so the
@@ -140,6 +142,7 @@ var _ tea.Model = (*Model)(nil)
 func New(opts Options) tea.Model { return newModel(opts) }
 
 func newModel(opts Options) *Model {
+	setZone(opts.Location)
 	c := &common{
 		opts: &opts,
 		st:   NewStyles(DefaultTheme()),
@@ -181,8 +184,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 
 	case updateMsg:
-		m.apply(msg.u)
-		return m, tea.Batch(m.broadcast(dataMsg{}), waitForUpdate(m.c.opts.Updates, m.c.opts.stop))
+		alarm := m.apply(msg.u)
+		cmds := []tea.Cmd{m.broadcast(dataMsg{}), waitForUpdate(m.c.opts.Updates, m.c.opts.stop)}
+		if alarm && m.c.opts.Bell {
+			cmds = append(cmds, ringBell(m.c.opts.bell))
+		}
+		return m, tea.Batch(cmds...)
 
 	case feedClosedMsg:
 		m.c.closed = true
@@ -250,8 +257,9 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// apply stores a pipeline state.
-func (m *Model) apply(u Update) {
+// apply stores a pipeline state; it reports whether a new warning or
+// critical finding appeared (for --bell).
+func (m *Model) apply(u Update) (alarm bool) {
 	c := m.c
 	if u.Snapshot != nil {
 		c.snap = u.Snapshot
@@ -259,8 +267,10 @@ func (m *Model) apply(u Update) {
 		for i := range c.snap.Findings {
 			c.byID[c.snap.Findings[i].ID] = i
 		}
+		alarm = c.news.take(c.snap, u.Progress)
 	}
 	c.inputs, c.totals, c.prog = u.Inputs, u.Totals, u.Progress
+	c.rate = c.news.rate.add(c.opts.now(), u.Progress.Lines)
 	if !m.followSet {
 		m.following = u.Progress.Following
 	}
@@ -273,6 +283,7 @@ func (m *Model) apply(u Update) {
 		}
 	}
 	m.haveUpdate = true
+	return alarm
 }
 
 func looksLikeError(s string) bool {
@@ -477,11 +488,25 @@ func (m *Model) stateView() string {
 			ago := m.c.opts.now().Sub(p.LastLine)
 			last = "last " + clock(p.LastLine) + " (" + shortDur(ago) + " ago)"
 		}
-		return state + st.Muted.Render(fmt.Sprintf(" %s lines/s · %s", rate(p.LinesPerSec), last))
+		return m.newsView() + state + st.Muted.Render(fmt.Sprintf(" %s lines/s · %s", rate(m.c.rate), last))
 	case !p.Done && !m.c.closed:
 		return m.progressView()
 	}
-	return st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(p.BytesRead)))
+	return m.newsView() + st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(p.BytesRead)))
+}
+
+// newsView is the header's count of findings new or changed since the
+// user looked ("" when none).
+func (m *Model) newsView() string {
+	n := m.c.news.unseen(m.c.snap)
+	if n == 0 {
+		return ""
+	}
+	text := fmt.Sprintf("%d new since you looked", n)
+	if m.width < 100 {
+		text = fmt.Sprintf("%d new", n)
+	}
+	return m.c.st.Warning.Render(text) + m.c.st.Muted.Render(" · ")
 }
 
 // progressView is the bar shown while `open` reads: bytes of total, lines/s, ETA.

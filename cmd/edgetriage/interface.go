@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,11 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 			keysFromTTY = true
 		}
 	}
+	loc, err := interfaceZone(a.o.tz)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
 	l, err := newLive(a.input, a.rules)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
@@ -53,6 +59,8 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		SetFollow:   l.setFollow,
 		Redact:      a.redact,
 		KeysFromTTY: keysFromTTY,
+		Bell:        a.o.bell,
+		Location:    loc,
 	})
 	cancel()
 	gerr := g.Wait()
@@ -67,6 +75,21 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		return exitUsage
 	}
 	return exitOK
+}
+
+// interfaceZone reads --tz: the interface shows local time unless told.
+func interfaceZone(tz string) (*time.Location, error) {
+	switch strings.ToLower(tz) {
+	case "", "local":
+		return time.Local, nil
+	case "utc":
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("--tz %q: want local, UTC or an Area/City zone such as Europe/Berlin", tz)
+	}
+	return loc, nil
 }
 
 // live is the state shared by the pipeline goroutine and the publisher.
