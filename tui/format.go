@@ -9,11 +9,49 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/rules"
+	"github.com/edgetriage/edgetriage/rules/report"
 )
 
 // clean makes log-derived text safe to render: escapes become visible
-// (\x1b) and cannot reach the terminal.
-func clean(s string) string { return parse.Printable(s) }
+// (\x1b) and cannot reach the terminal; under --redact, client addresses
+// and query strings are masked. Every piece of log text drawn goes
+// through it, so redaction reaches every view.
+func clean(s string) string {
+	if r := redactor.Load(); r != nil {
+		s = r.Text(s)
+	}
+	return parse.Printable(s)
+}
+
+// redactor is set under --redact (process-wide, like zone: clean is
+// called from every small helper).
+var redactor atomic.Pointer[report.TextRedactor]
+
+// setRedactor keeps the snapshot's origins and upstreams: they name
+// servers, not clients.
+func setRedactor(snap *rules.Snapshot) {
+	var keep []string
+	for i := range snap.Findings {
+		f := &snap.Findings[i]
+		keep = append(keep, f.Origin)
+		for _, k := range []string{"upstreams_failed", "upstreams_healthy"} {
+			if list, ok := f.Context[k].([]string); ok {
+				keep = append(keep, list...)
+			}
+		}
+		if f.Contrast != nil {
+			for _, d := range f.Contrast.Dimensions {
+				if d.Name == "upstream" {
+					for _, v := range d.Values {
+						keep = append(keep, v.Value)
+					}
+				}
+			}
+		}
+	}
+	redactor.Store(report.NewTextRedactor(keep...))
+}
 
 // fit returns s cut or padded to exactly w columns on each of exactly h
 // lines, so every view fills its area and the layout never jumps.

@@ -239,7 +239,7 @@ func (v *logView) view() string {
 		if !have {
 			body = st.Muted.Render("…")
 		} else {
-			body = v.highlight(ansi.Truncate(clean(v.c.redact(text)), textW, "…"), row == v.cursor)
+			body = v.highlight(ansi.Truncate(clean(text), textW, "…"), row == v.cursor)
 		}
 		line(marker + st.Label.Render(label) + " " + body)
 	}

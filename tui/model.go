@@ -20,7 +20,6 @@ import (
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/formats"
 	"github.com/edgetriage/edgetriage/rules"
-	"github.com/edgetriage/edgetriage/rules/report"
 )
 
 // Minimum usable terminal size.
@@ -95,15 +94,6 @@ func (c *common) ctx() context.Context {
 	return c.ctxv
 }
 
-// redact masks client addresses and query strings under --redact: every
-// view of log text and the clipboard go through it.
-func (c *common) redact(s string) string {
-	if !c.opts.Redact {
-		return s
-	}
-	return report.RedactText(s)
-}
-
 func (c *common) nextGen() int {
 	c.gen++
 	return c.gen
@@ -143,6 +133,10 @@ func New(opts Options) tea.Model { return newModel(opts) }
 
 func newModel(opts Options) *Model {
 	setZone(opts.Location)
+	redactor.Store(nil)
+	if opts.Redact {
+		setRedactor(&rules.Snapshot{})
+	}
 	c := &common{
 		opts: &opts,
 		st:   NewStyles(DefaultTheme()),
@@ -268,6 +262,9 @@ func (m *Model) apply(u Update) (alarm bool) {
 			c.byID[c.snap.Findings[i].ID] = i
 		}
 		alarm = c.news.take(c.snap, u.Progress)
+		if c.opts.Redact {
+			setRedactor(c.snap)
+		}
 	}
 	c.inputs, c.totals, c.prog = u.Inputs, u.Totals, u.Progress
 	c.rate = c.news.rate.add(c.opts.now(), u.Progress.Lines)
