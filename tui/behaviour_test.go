@@ -457,3 +457,45 @@ func TestQuit(t *testing.T) {
 	}
 	_ = rules.KindBurst520
 }
+
+// TestMouseClicks: a click selects the row under it, a click on the
+// selected row opens it, on every list screen.
+func TestMouseClicks(t *testing.T) {
+	click := func(x, y int) tea.MouseMsg {
+		return tea.MouseMsg{X: x, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft}
+	}
+	m := newDriven(t, fixtureOptions(fixtureUpdate()), 100, 30)
+	ov := m.top().(*overview)
+	drive(t, m, click(10, 3)) // header, section head, origin 0, origin 1
+	if ov.cursor != 1 {
+		t.Fatalf("click on the second origin: cursor %d", ov.cursor)
+	}
+	drive(t, m, click(10, 3))
+	fs, ok := m.top().(*findings)
+	if !ok {
+		t.Fatalf("click on the selected origin did not open it: %s", titles(m))
+	}
+	row := fs.offset + 3 - 1 - 1
+	for fs.rows[row].header {
+		row++
+	}
+	y := row - fs.offset + 2
+	drive(t, m, click(10, y))
+	if fs.cursor != row {
+		t.Fatalf("click on finding row %d: cursor %d", row, fs.cursor)
+	}
+	drive(t, m, click(10, y))
+	if _, ok := m.top().(*detail); !ok {
+		t.Fatalf("second click did not open the finding: %s", titles(m))
+	}
+	drive(t, m, keyEnter)
+	r := m.top().(*requests)
+	drive(t, m, click(10, 1+2+2)) // header, title, table header, rows 0, 1, 2
+	if r.cursor != 2 {
+		t.Fatalf("click on request row 2: cursor %d", r.cursor)
+	}
+	drive(t, m, click(10, 5))
+	if _, ok := m.top().(*rawLine); !ok {
+		t.Fatalf("second click did not open the raw line: %s", titles(m))
+	}
+}

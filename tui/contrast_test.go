@@ -116,3 +116,24 @@ func TestContrastGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestNumbersReadable: times as times, shares as percentages, durations
+// with units, labels whole.
+func TestNumbersReadable(t *testing.T) {
+	u := fixtureUpdate()
+	f := &u.Snapshot.Findings[0]
+	f.Features = map[string]float64{"stall_start_unix": float64(at0(2, 0).Unix()), "relative_location_share": 0.25,
+		"header_wait_p50_ms": 4, "duration_s": 450, "count": 1234, "header_wait_p95_ms": -1}
+	m := newDriven(t, fixtureOptions(u), 80, 24)
+	drive(t, m, keyEnter, keyEnter)
+	d := m.top().(*detail)
+	content, _ := d.render(78)
+	for _, want := range []string{"stall start 10:02:00 UTC", "relative location share 25.0%", "header wait p50 4ms", "duration 7m30s", "count 1,234", "header wait p95 ?"} {
+		if !strings.Contains(words(content), want) {
+			t.Errorf("numbers lack %q:\n%s", want, content)
+		}
+	}
+	if strings.Contains(content, "e+") || strings.Contains(content, "…") && strings.Contains(content, "relative_location") {
+		t.Errorf("raw floats or cut keys:\n%s", content)
+	}
+}

@@ -105,6 +105,18 @@ func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 		d.build()
 	case scrollMsg:
 		scrollViewport(&d.vp, k, msg)
+	case clickMsg:
+		// A contrast value: select it, or list its requests if selected.
+		line := d.vp.YOffset + msg.y - detailHeaderRows
+		for i, p := range d.picks {
+			if p.line == line {
+				if d.sel == i {
+					return newRequestsFiltered(d.c, d.f, p), nil
+				}
+				d.sel = i
+				d.build()
+			}
+		}
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, k.Enter, k.Right):
@@ -348,27 +360,62 @@ func (d *detail) numbers(w int) string {
 		return st.Muted.Render("   none")
 	}
 	names := make([]string, 0, len(f.Features))
+	labelW := 0
 	for k := range f.Features {
 		names = append(names, k)
+		labelW = max(labelW, len(featureLabel(k)))
 	}
 	sort.Strings(names)
-	cell := 30
+	// Cells as wide as the longest label needs (never cut): as many a line
+	// as fit, one a line on a narrow screen, where a long label wraps.
+	const valueW = 12
+	labelW = min(labelW, max(w-valueW-4, 10))
+	cell := labelW + 1 + valueW + 2
 	perLine := max(w/cell, 1)
 	var out []string
 	var line strings.Builder
 	for i, k := range names {
-		v := f.Features[k]
-		val := fmt.Sprintf("%g", v)
-		if v == -1 {
-			val = "?"
+		label := wrap(clean(featureLabel(k)), labelW)
+		parts := strings.Split(label, "\n")
+		for _, p := range parts[:len(parts)-1] {
+			out = append(out, "   "+st.Label.Render(p)) // a long label's first lines
 		}
-		line.WriteString(pad(st.Label.Render(trunc(clean(k), cell-9))+" "+val, cell))
+		line.WriteString(pad(st.Label.Render(pad(parts[len(parts)-1], labelW))+" "+featureValue(k, f.Features[k]), cell))
 		if (i+1)%perLine == 0 || i == len(names)-1 {
 			out = append(out, "   "+strings.TrimRight(line.String(), " "))
 			line.Reset()
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// featureLabel makes a feature name readable: words, not underscores.
+func featureLabel(k string) string {
+	for _, suf := range []string{"_unix", "_ms", "_s"} {
+		k = strings.TrimSuffix(k, suf)
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
+// featureValue shows a feature as what it is: times as times, shares as
+// percentages, durations with units, counts with separators.
+func featureValue(k string, v float64) string {
+	switch {
+	case v == -1:
+		return "?"
+	case strings.HasSuffix(k, "_unix"):
+		t := time.Unix(int64(v), 0)
+		return clock(t) + " " + zoneName(t)
+	case strings.HasSuffix(k, "_share") || strings.HasSuffix(k, "_rate") || k == "share":
+		return fmt.Sprintf("%.1f%%", v*100)
+	case strings.HasSuffix(k, "_ms"):
+		return shortDur(time.Duration(v * float64(time.Millisecond)))
+	case strings.HasSuffix(k, "_s"):
+		return shortDur(time.Duration(v * float64(time.Second)))
+	case v == float64(int64(v)) && v < 1e15 && v > -1e15:
+		return num(int64(v))
+	}
+	return fmt.Sprintf("%.3g", v)
 }
 
 // ctxText renders a Context value (any JSON-like shape) as one line.

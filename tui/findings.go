@@ -120,6 +120,14 @@ func (f *findings) update(msg tea.Msg) (screen, tea.Cmd) {
 	case dataMsg:
 		f.keyCache = nil
 		f.rebuild()
+	case clickMsg:
+		if row := f.offset + msg.y - 1; msg.y >= 1 && msg.y <= f.listRows() && row < len(f.rows) && !f.rows[row].header {
+			f.moved = true
+			if row == f.cursor {
+				return newDetail(f.c, f.current()), nil
+			}
+			f.setCursor(row, 1)
+		}
 	case scrollMsg:
 		if f.preview {
 			f.pvOff = max(f.pvOff+msg.delta, 0)

@@ -198,6 +198,13 @@ func (v *logView) update(msg tea.Msg) (screen, tea.Cmd) {
 		return nil, tea.Batch(v.init(), v.armTick())
 	case scrollMsg:
 		v.setCursor(v.cursor + int64(msg.delta))
+	case clickMsg:
+		if row := v.offset + int64(msg.y-2); msg.y >= 2 && row < v.rows() {
+			if row == v.cursor {
+				return v.open(), nil
+			}
+			v.setCursor(row)
+		}
 	case tea.KeyMsg:
 		return v.key(msg)
 	}

@@ -14,6 +14,9 @@ type (
 	dataMsg struct{}
 	// scrollMsg is a mouse-wheel step (negative: up).
 	scrollMsg struct{ delta int }
+	// clickMsg is a left click at x, y of the screen's body: it selects
+	// the row there, and opens a row already selected.
+	clickMsg struct{ x, y int }
 	// rawLoadedMsg is the result of re-reading a raw line.
 	rawLoadedMsg struct {
 		gen    int

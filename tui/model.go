@@ -223,6 +223,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.toTop(scrollMsg{-3})
 		case tea.MouseButtonWheelDown:
 			return m.toTop(scrollMsg{3})
+		case tea.MouseButtonLeft:
+			if _, h := m.bodySize(); !m.showHelp && !m.exporting && msg.Y >= 1 && msg.Y <= h {
+				return m.toTop(clickMsg{msg.X, msg.Y - 1})
+			}
 		}
 		return m, nil
 
@@ -599,7 +603,7 @@ func (m *Model) helpView(w, h int) string {
 	}
 	groups = append(groups, global)
 	body := st.Title.Render("Keys for "+m.top().title()) + "\n\n" + m.c.help.FullHelpView(groups) +
-		"\n\n" + st.Muted.Render("Mouse wheel scrolls. Esc or ? closes this help.")
+		"\n\n" + st.Muted.Render("Mouse: the wheel scrolls, a click selects a row, a click on the selected row opens it. Esc or ? closes this help.")
 	return fit(body, w, h)
 }
 

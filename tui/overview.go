@@ -8,7 +8,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/rules"
 )
@@ -97,6 +96,14 @@ func (o *overview) update(msg tea.Msg) (screen, tea.Cmd) {
 		o.clampZoom()
 	case scrollMsg:
 		o.cursor = clampInt(o.cursor+msg.delta, 0, n-1)
+	case clickMsg:
+		// Origin rows follow the section head.
+		if row := o.offset + msg.y - 1; msg.y >= 1 && msg.y <= o.originRows() && row < n {
+			if o.focus == paneOrigins && row == o.cursor {
+				return o.enter(), nil
+			}
+			o.focus, o.cursor = paneOrigins, row
+		}
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, k.Tab):
@@ -272,7 +279,8 @@ func (o *overview) colRange() (time.Time, time.Time, bool) {
 
 // overviewFixedRows are the rows that do not grow: two section heads and
 // the gaps after the origins and the timeline, the timeline's title and
-// axis, and the lines, span and status rows.
+// axis, and the lines, span and status rows. Each lane of the timeline
+// takes chartRows more.
 const overviewFixedRows = 9
 
 // layout splits the body's height between the sections: at least 8 origin
@@ -282,7 +290,8 @@ const overviewFixedRows = 9
 func (o *overview) layout() (originRows, inputRows, chartRows int) {
 	avail := o.h - overviewFixedRows
 	chartRows = clampInt((o.h-21)/6+1, 1, 4)
-	avail -= 2 * chartRows
+	lanes := max(len(o.lanes()), 2) // the height does not jump as kinds appear
+	avail -= lanes * chartRows
 	inputsWant := max(len(o.c.inputs), 1)
 	originsWant := max(len(o.troubled), 8)
 	inputRows = min(inputsWant, max(1, avail/4))
@@ -295,7 +304,10 @@ func (o *overview) layout() (originRows, inputRows, chartRows int) {
 	inputRows += more
 	left -= more
 	// Both lists fit: a taller chart rather than blank rows.
-	chartRows += min(left/2, 8-chartRows)
+	grow := min(left/lanes, 8-chartRows)
+	chartRows += grow
+	// What the lanes cannot share evenly goes to the origins' room.
+	originRows += left - grow*lanes
 	return originRows, inputRows, max(chartRows, 1)
 }
 
@@ -395,78 +407,6 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return num(n) + " " + word + "s"
-}
-
-// timelineLines is the timeline: a title, the 520s and the 202s never
-// completed as bar charts of rows rows each, and an axis (or, with the
-// timeline focused, the selected column's range and counts).
-func (o *overview) timelineLines(rows int) []string {
-	st := o.c.st
-	tl := &o.c.snap.Timeline
-	head := "  Timeline"
-	if o.focus == paneTimeline {
-		head = "▸ Timeline"
-	}
-	lo, hi := o.window()
-	if hi <= lo || tl.Step <= 0 {
-		out := []string{st.Section.Render(head), st.Muted.Render("    no records yet")}
-		for len(out) < 2*rows+2 {
-			out = append(out, "")
-		}
-		return out
-	}
-	s520 := o.columns(tl.Status520)
-	s202 := o.columns(tl.Incomplete202)
-	top520, top202 := maxOf(s520), maxOf(s202)
-	from := tl.Start.Add(time.Duration(lo) * tl.Step)
-	to := tl.Start.Add(time.Duration(hi) * tl.Step)
-	per := "per " + shortDur(tl.Step)
-	if n := hi - lo; n > len(s520) {
-		per = "per ≈" + shortDur(time.Duration(n)*tl.Step/time.Duration(len(s520)))
-	}
-	info := fmt.Sprintf("  %s · %s · peak %s × 520, %s × 202", per, span(from, to), num(top520), num(top202))
-	if lipgloss.Width(head+info) > o.w {
-		// Narrow: the clock times say enough.
-		info = fmt.Sprintf("  %s · %s–%s · peak %s × 520, %s × 202", per, clock(from), clock(to), num(top520), num(top202))
-	}
-	if hi-lo < len(tl.Status520) {
-		info += " · zoomed (esc resets)"
-	}
-	out := []string{st.Section.Render(head) + st.Muted.Render(info)}
-	for i, l := range bars(s520, top520, rows) {
-		label := "    "
-		if i == rows-1 {
-			label = "520 "
-		}
-		out = append(out, st.Label.Render(label)+st.Bar520.Render(l))
-	}
-	for i, l := range bars(s202, top202, rows) {
-		label := "    "
-		if i == rows-1 {
-			label = "202 "
-		}
-		out = append(out, st.Label.Render(label)+st.Bar202.Render(l))
-	}
-	var axis string
-	if o.focus == paneTimeline {
-		a, b, _ := o.colRange()
-		c520, c202 := at(s520, o.col), at(s202, o.col)
-		caret := strings.Repeat(" ", 4+o.col) + st.Cursor.Render("▲")
-		text := fmt.Sprintf(" %s–%s: %s × 520, %s × 202 never completed", clock(a), clock(b), num(c520), num(c202))
-		if 4+o.col+1+len(text) > o.w {
-			// Near the right edge the text goes left of the caret.
-			text = strings.TrimPrefix(text, " ")
-			caret = strings.Repeat(" ", max(4+o.col-lipgloss.Width(text)-1, 0)) + st.Muted.Render(text) + " " + st.Cursor.Render("▲")
-			text = ""
-		}
-		axis = caret + st.Muted.Render(text)
-	} else {
-		left := "    " + clock(from)
-		right := clock(to)
-		gap := max(4+len(s520)-len(left)-len(right), 1)
-		axis = st.Muted.Render(left + strings.Repeat(" ", gap) + right)
-	}
-	return append(out, axis)
 }
 
 // bars draws values as a bar chart rows high (one row: a sparkline), the

@@ -81,3 +81,44 @@ func TestTimelineColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineLanes: a lane per kind present (5xx storms too), labels in
+// their own column, the axis ending with the data, and the selected
+// origin's findings drawn on the axis.
+func TestTimelineLanes(t *testing.T) {
+	lanesOf := func(v string) []string {
+		var out []string
+		for _, l := range strings.Split(v, "\n") {
+			for _, name := range []string{"520 ", "5xx ", "202 "} {
+				if strings.HasPrefix(l, name) {
+					out = append(out, strings.TrimSpace(name))
+				}
+			}
+		}
+		return out
+	}
+	u := fixtureUpdate()
+	u.Snapshot.Now = at0(58, 30)
+	m := newDriven(t, fixtureOptions(u), 100, 30)
+	v := m.View()
+	if got := strings.Join(lanesOf(v), " "); got != "520 5xx 202" {
+		t.Fatalf("lanes %q, want 520 5xx 202:\n%s", got, v)
+	}
+	if !strings.Contains(v, "10:58:30  ") || strings.Contains(v, "11:00:00 ") {
+		t.Fatalf("the axis should end at the newest record (10:58:30):\n%s", v)
+	}
+	if !strings.Contains(v, "━") {
+		t.Fatalf("the selected origin's span is not drawn:\n%s", v)
+	}
+	// Without 520s there is no 520 lane.
+	u = fixtureUpdate()
+	u.Snapshot.Findings = u.Snapshot.Findings[1:]
+	for i := range u.Snapshot.Timeline.Status520 {
+		u.Snapshot.Timeline.Status520[i] = 0
+	}
+	m = newDriven(t, fixtureOptions(u), 100, 30)
+	if got := strings.Join(lanesOf(m.View()), " "); got != "5xx 202" {
+		t.Fatalf("lanes %q, want 5xx 202:\n%s", got, m.View())
+	}
+	checkFills(t, m.View(), 100, 30)
+}

@@ -155,6 +155,14 @@ func (r *requests) update(msg tea.Msg) (screen, tea.Cmd) {
 		r.refresh()
 	case scrollMsg:
 		r.setCursor(r.cursor + msg.delta)
+	case clickMsg:
+		// Rows follow the title and the table header.
+		if row := r.offset + msg.y - 2; msg.y >= 2 && row < r.rows() {
+			if row == r.cursor {
+				return r.open(), nil
+			}
+			r.setCursor(row)
+		}
 	case tea.KeyMsg:
 		if r.filter.active {
 			if r.filter.handle(msg) {
