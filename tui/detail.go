@@ -63,7 +63,7 @@ func (d *detail) shortHelp() []key.Binding {
 	if len(d.f.Causes) > defaultCauses {
 		b = append(b, d.causesBinding())
 	}
-	return append(b, withHelp(k.FullLog, "L", "in full log"), k.Copy, k.Export, k.Up, k.Down)
+	return append(b, withHelp(k.FullLog, "L", "in full log"), k.Copy, k.Mute, k.Export, k.Up, k.Down)
 }
 
 func (d *detail) causesBinding() key.Binding {

@@ -59,6 +59,11 @@ type Options struct {
 	// Location is the time zone times are shown in (--tz); nil is UTC.
 	// Every time shown says its zone where it gives a date.
 	Location *time.Location
+	// Mutes are the config's `mute:` list: matching findings are hidden
+	// (counted in the header). SaveMute adds one to the config file; nil
+	// means `m` mutes for the session only. It runs in a command.
+	Mutes    []rules.Mute
+	SaveMute func(rules.Mute) error
 	// Bell rings the terminal bell when a new warning or critical finding
 	// appears (--bell).
 	Bell bool

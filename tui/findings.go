@@ -60,6 +60,8 @@ type findings struct {
 	pvOff    int    // preview scroll
 	keyCache map[*rules.Finding]string
 	moved    bool // the user moved the cursor: what it rests on is seen
+	muted    int  // findings hidden because they are muted
+	showMute bool // show the muted ones too
 }
 
 func newFindings(c *common) *findings {
@@ -82,7 +84,7 @@ func (f *findings) current() *rules.Finding {
 
 func (f *findings) shortHelp() []key.Binding {
 	k := f.c.keys
-	return []key.Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Kind, withHelp(k.FullLog, "L", "in full log"), k.Tab, k.Export, k.Up, k.Down}
+	return []key.Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Kind, withHelp(k.FullLog, "L", "in full log"), k.Mute, k.Tab, k.Export, k.Up, k.Down}
 }
 
 func (f *findings) fullHelp() [][]key.Binding {
@@ -90,7 +92,7 @@ func (f *findings) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Enter, k.Right, k.Left, k.Tab},
-		{k.Filter, k.Sort, k.Kind, withHelp(k.FullLog, "L", "its requests in the full log")},
+		{k.Filter, k.Sort, k.Kind, withHelp(k.FullLog, "L", "in the full log"), k.Mute, k.ShowMuted},
 	}
 }
 
@@ -150,6 +152,9 @@ func (f *findings) update(msg tea.Msg) (screen, tea.Cmd) {
 			f.rebuild()
 		case key.Matches(msg, k.Kind):
 			f.kind = (f.kind + 1) % len(kindFilters)
+			f.rebuild()
+		case key.Matches(msg, k.ShowMuted):
+			f.showMute = !f.showMute
 			f.rebuild()
 		case key.Matches(msg, k.FullLog):
 			if cur := f.current(); cur != nil {
@@ -292,9 +297,13 @@ func (f *findings) rebuild() {
 	}
 	groups := map[string]*group{}
 	var order []*group
-	f.shown, f.titleW = 0, 0
+	f.shown, f.titleW, f.muted = 0, 0, 0
 	for i := range snap.Findings {
 		fd := &snap.Findings[i]
+		if !f.showMute && f.c.muted(fd) {
+			f.muted++
+			continue
+		}
 		if want != "" && fd.Kind != want {
 			continue
 		}
@@ -392,6 +401,11 @@ func (f *findings) titleLine() string {
 	if v := string(f.filter.value); v != "" {
 		parts = append(parts, "filter: "+clean(v))
 	}
+	if f.muted > 0 {
+		parts = append(parts, fmt.Sprintf("%d muted (u shows)", f.muted))
+	} else if f.showMute {
+		parts = append(parts, "muted shown (u hides)")
+	}
 	return st.Title.Render("Findings ") + st.Muted.Render(strings.Join(parts, " · "))
 }
 
@@ -435,7 +449,9 @@ func (f *findings) rowView(i int) string {
 	}
 	sev := st.Severity(fd.Severity).Render(pad(sevIcon(fd.Severity)+" "+fd.Severity.String(), 11))
 	title := pad(rowTitle(fd), tw)
-	if mark := f.c.news.mark(fd); mark != "" {
+	if f.c.muted(fd) {
+		title = pad(trunc(rowTitle(fd), max(tw-6, 1))+" "+st.Muted.Render("muted"), tw)
+	} else if mark := f.c.news.mark(fd); mark != "" {
 		title = pad(trunc(rowTitle(fd), max(tw-len(mark)-1, 1))+" "+st.Warning.Render(mark), tw)
 	}
 	body := title + padLeft(num(fd.Count), cw) + "  " + pad(shortSpan(fd.Start, fd.End), ww)

@@ -22,6 +22,7 @@ type KeyMap struct {
 	FullLog, Search       key.Binding
 	Next, Prev            key.Binding
 	FilterLines           key.Binding
+	Mute, ShowMuted       key.Binding
 	Help, Quit            key.Binding
 }
 
@@ -58,6 +59,8 @@ func DefaultKeyMap() *KeyMap {
 		Next:        b(k("n"), h("n", "next match")),
 		Prev:        b(k("N"), h("N", "previous match")),
 		FilterLines: b(k("&"), h("&", "filter")),
+		Mute:        b(k("m"), h("m", "mute")),
+		ShowMuted:   b(k("u"), h("u", "show muted")),
 		Help:        b(k("?"), h("?", "help")),
 		Quit:        b(k("q", "ctrl+c"), h("q", "quit")),
 	}

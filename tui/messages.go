@@ -37,6 +37,12 @@ type (
 		bytes int
 		err   error
 	}
+	// muteSavedMsg is the result of writing a mute to the config.
+	muteSavedMsg struct {
+		gen  int
+		mute rules.Mute
+		err  error
+	}
 	// followSetMsg confirms that SetFollow ran.
 	followSetMsg struct{ on bool }
 )

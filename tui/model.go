@@ -72,7 +72,22 @@ type common struct {
 	parsers map[string]parse.Parser
 	ctxv    context.Context
 	news    news
-	rate    float64 // lines/s, a 10 s moving average
+	rate    float64      // lines/s, a 10 s moving average
+	mutes   []rules.Mute // the config's and this session's
+}
+
+// muted reports whether f is muted.
+func (c *common) muted(f *rules.Finding) bool { return rules.Muted(c.mutes, f) }
+
+// mutedCount is how many findings of the latest snapshot are muted.
+func (c *common) mutedCount() int {
+	n := 0
+	for i := range c.snap.Findings {
+		if c.muted(&c.snap.Findings[i]) {
+			n++
+		}
+	}
+	return n
 }
 
 // ctx is cancelled when the program ends (Run closes opts.stop), so the
@@ -116,6 +131,8 @@ type Model struct {
 
 	showHelp   bool
 	exporting  bool // the export prompt has the keyboard
+	muting     bool // the mute prompt has the keyboard
+	muteGen    int
 	following  bool
 	followSet  bool // the user toggled follow: local state wins over updates
 	status     string
@@ -146,6 +163,7 @@ func newModel(opts Options) *Model {
 		byID: map[string]int{},
 	}
 	c.help.Styles = c.st.Help
+	c.mutes = append([]rules.Mute(nil), opts.Mutes...)
 	c.keys.Follow.SetEnabled(opts.Live)
 	m := &Model{c: c}
 	m.stack = []screen{newOverview(c)}
@@ -214,6 +232,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case followSetMsg:
 		return m, nil
 
+	case muteSavedMsg:
+		if msg.gen != m.muteGen {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.setStatus("muted for this session; writing the config failed: "+msg.err.Error(), true)
+		} else {
+			m.setStatus("muted "+msg.mute.String()+" (written to the config)", false)
+		}
+		return m, nil
+
 	case tea.MouseMsg:
 		if msg.Action != tea.MouseActionPress {
 			return m, nil
@@ -265,7 +294,7 @@ func (m *Model) apply(u Update) (alarm bool) {
 		for i := range c.snap.Findings {
 			c.byID[c.snap.Findings[i].ID] = i
 		}
-		alarm = c.news.take(c.snap, u.Progress)
+		alarm = c.news.take(c.snap, u.Progress, c.muted)
 		if c.opts.Redact {
 			setRedactor(c.snap)
 		}
@@ -311,6 +340,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.exporting {
 		return m.handleExportKey(msg)
 	}
+	if m.muting {
+		return m.handleMuteKey(msg)
+	}
 	if m.top().capturing() {
 		return m.toTop(msg)
 	}
@@ -350,6 +382,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Export):
 		m.exporting = true
 		return m, nil
+	case key.Matches(msg, k.Mute) && m.top().current() != nil:
+		m.muting = true
+		return m, nil
 	case key.Matches(msg, k.Copy):
 		f := m.top().current()
 		if f == nil {
@@ -367,6 +402,36 @@ func (m *Model) pop() {
 	if len(m.stack) > 1 {
 		m.stack = m.stack[:len(m.stack)-1]
 	}
+}
+
+// handleMuteKey reads the mute prompt's answer: mute the finding's kind of
+// trouble for the session, or also in the config file.
+func (m *Model) handleMuteKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	m.muting = false
+	f := m.top().current()
+	if f == nil {
+		return m, nil
+	}
+	mu := rules.MuteFor(f)
+	switch msg.String() {
+	case "s":
+	case "c":
+		if m.c.opts.SaveMute == nil {
+			m.setStatus("mute cancelled: no config file to write", true)
+			return m, nil
+		}
+	default:
+		m.setStatus("mute cancelled", false)
+		return m, nil
+	}
+	m.c.mutes = append(m.c.mutes, mu)
+	cmds := []tea.Cmd{m.broadcast(dataMsg{})}
+	m.setStatus("muted "+mu.String()+" for this session", false)
+	if msg.String() == "c" {
+		m.muteGen = m.c.nextGen()
+		cmds = append(cmds, saveMute(m.muteGen, m.c.opts.SaveMute, mu))
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // handleExportKey reads the export prompt's answer.
@@ -497,17 +562,20 @@ func (m *Model) stateView() string {
 }
 
 // newsView is the header's count of findings new or changed since the
-// user looked ("" when none).
+// user looked, and of muted ones ("" when none).
 func (m *Model) newsView() string {
-	n := m.c.news.unseen(m.c.snap)
-	if n == 0 {
-		return ""
+	var out string
+	if n := m.c.news.unseen(m.c.snap, m.c.muted); n > 0 {
+		text := fmt.Sprintf("%d new since you looked", n)
+		if m.width < 100 {
+			text = fmt.Sprintf("%d new", n)
+		}
+		out = m.c.st.Warning.Render(text) + m.c.st.Muted.Render(" · ")
 	}
-	text := fmt.Sprintf("%d new since you looked", n)
-	if m.width < 100 {
-		text = fmt.Sprintf("%d new", n)
+	if n := m.c.mutedCount(); n > 0 {
+		out += m.c.st.Muted.Render(fmt.Sprintf("%d muted · ", n))
 	}
-	return m.c.st.Warning.Render(text) + m.c.st.Muted.Render(" · ")
+	return out
 }
 
 // progressView is the bar shown while `open` reads: bytes of total, lines/s, ETA.
@@ -537,6 +605,14 @@ func (m *Model) progressView() string {
 // open it shows the choices.
 func (m *Model) statusView() string {
 	st := m.c.st
+	if m.muting {
+		f := m.top().current()
+		text := "mute " + rules.MuteFor(f).String() + ": s this session"
+		if m.c.opts.SaveMute != nil {
+			text += " · c also in the config"
+		}
+		return fitLine(st.FilterPrompt.Render(clean(text)+" · any other key cancels"), m.width)
+	}
 	if m.exporting {
 		opts := "export: M report as Markdown · J report as JSON"
 		if m.top().current() != nil {
@@ -603,7 +679,7 @@ func (m *Model) helpView(w, h int) string {
 	}
 	groups = append(groups, global)
 	body := st.Title.Render("Keys for "+m.top().title()) + "\n\n" + m.c.help.FullHelpView(groups) +
-		"\n\n" + st.Muted.Render("Mouse: the wheel scrolls, a click selects a row, a click on the selected row opens it. Esc or ? closes this help.")
+		"\n\n" + st.Muted.Render(wrap("Mouse: the wheel scrolls, a click selects a row, a click on the selected row opens it. Esc or ? closes this help.", w))
 	return fit(body, w, h)
 }
 

@@ -67,11 +67,11 @@ func (n *news) see(f *rules.Finding) {
 	}
 }
 
-// unseen counts the findings with a badge.
-func (n *news) unseen(snap *rules.Snapshot) int {
+// unseen counts the findings with a badge (muted ones aside).
+func (n *news) unseen(snap *rules.Snapshot, muted func(*rules.Finding) bool) int {
 	c := 0
 	for i := range snap.Findings {
-		if n.mark(&snap.Findings[i]) != "" {
+		if n.mark(&snap.Findings[i]) != "" && !muted(&snap.Findings[i]) {
 			c++
 		}
 	}
@@ -80,7 +80,7 @@ func (n *news) unseen(snap *rules.Snapshot) int {
 
 // take looks at a new snapshot: it sets the baseline once the first read
 // is complete, and reports whether a new warning or critical appeared.
-func (n *news) take(snap *rules.Snapshot, p Progress) (alarm bool) {
+func (n *news) take(snap *rules.Snapshot, p Progress, muted func(*rules.Finding) bool) (alarm bool) {
 	if !n.ready {
 		if !(p.Done || p.Live) {
 			return false
@@ -93,11 +93,16 @@ func (n *news) take(snap *rules.Snapshot, p Progress) (alarm bool) {
 	}
 	for i := range snap.Findings {
 		f := &snap.Findings[i]
-		if _, ok := n.seen[f.ID]; !ok && f.Severity >= rules.SeverityWarning {
+		if _, ok := n.seen[f.ID]; !ok && f.Severity >= rules.SeverityWarning && !muted(f) {
 			alarm = true
 		}
 	}
 	return alarm
+}
+
+// saveMute writes a mute to the config off the UI goroutine.
+func saveMute(gen int, save func(rules.Mute) error, m rules.Mute) tea.Cmd {
+	return func() tea.Msg { return muteSavedMsg{gen: gen, mute: m, err: save(m)} }
 }
 
 // ringBell rings the terminal bell off the UI goroutine.

@@ -104,3 +104,53 @@ func TestTimeZone(t *testing.T) {
 		t.Fatalf("detail not in CET:\n%s", v)
 	}
 }
+
+// TestMute: m mutes a finding's kind of trouble for the session (hidden,
+// counted in the header, u shows it) or also in the config; the config's
+// mutes apply from the start.
+func TestMute(t *testing.T) {
+	var saved []rules.Mute
+	opts := fixtureOptions(fixtureUpdate())
+	opts.SaveMute = func(m rules.Mute) error { saved = append(saved, m); return nil }
+	m := newDriven(t, opts, 120, 40)
+	drive(t, m, keyEnter)
+	fs := m.top().(*findings)
+	before := fs.shown
+	id := m.top().current().ID
+	drive(t, m, runes("m"))
+	if v := m.View(); !strings.Contains(v, "mute origin=api.example.com kind=burst_520: s this session · c also in the config") {
+		t.Fatalf("mute prompt:\n%s", v)
+	}
+	drive(t, m, runes("s"))
+	if fs.shown != before-1 || rowOf(fs, id) >= 0 {
+		t.Fatalf("muted finding still listed (%d of %d)", fs.shown, before)
+	}
+	if v := m.View(); !strings.Contains(v, "1 muted · ") || !strings.Contains(v, "1 muted (u shows)") {
+		t.Fatalf("muted count not shown:\n%s", v)
+	}
+	if len(saved) != 0 {
+		t.Fatal("a session mute was written to the config")
+	}
+	drive(t, m, runes("u"))
+	if rowOf(fs, id) < 0 || !strings.Contains(m.View(), "520 burst muted") {
+		t.Fatalf("u does not show the muted finding:\n%s", m.View())
+	}
+	drive(t, m, runes("u"))
+	// c writes it to the config.
+	drive(t, m, runes("m"), runes("c"))
+	if len(saved) != 1 || saved[0].Origin == "" || saved[0].Kind == "" {
+		t.Fatalf("config mute %v", saved)
+	}
+	if v := m.View(); !strings.Contains(v, "(written to the config)") {
+		t.Fatalf("status after c:\n%s", v)
+	}
+
+	// Mutes from the config apply from the start.
+	opts = fixtureOptions(fixtureUpdate())
+	opts.Mutes = []rules.Mute{{Kind: rules.KindIncomplete202}}
+	m = newDriven(t, opts, 120, 40)
+	drive(t, m, keyEnter)
+	if got := m.top().(*findings).muted; got != 7 {
+		t.Fatalf("config mutes hid %d findings, want the 7 202 groups", got)
+	}
+}

@@ -23,6 +23,8 @@ type app struct {
 	causes *causes.Set
 	failOn rules.Severity
 	redact bool
+	mutes  []rules.Mute // the config's mute: list
+	config string       // the config file's path, where m writes mutes
 }
 
 // buildConfig merges the config file under the flags (flags win) and
@@ -36,7 +38,7 @@ func buildConfig(o *options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{o: o, redact: o.redact}
+	a := &app{o: o, redact: o.redact, mutes: fc.Mute, config: path}
 
 	// Thresholds: flag if given, else the config file, else the flag default.
 	rc := rules.DefaultConfig()

@@ -61,6 +61,8 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		KeysFromTTY: keysFromTTY,
 		Bell:        a.o.bell,
 		Location:    loc,
+		Mutes:       a.mutes,
+		SaveMute:    muteSaver(a.config),
 	})
 	cancel()
 	gerr := g.Wait()
