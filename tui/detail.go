@@ -33,6 +33,9 @@ type detail struct {
 	picks     []contrastPick
 	allCauses bool
 	builtKey  [2]int // sel and allCauses the content was built with
+	// series is the per-minute failing vs healthy chart, once counted.
+	series    *seriesMsg
+	seriesGen int
 }
 
 func newDetail(c *common, f *rules.Finding) *detail {
@@ -44,7 +47,11 @@ func newDetail(c *common, f *rules.Finding) *detail {
 }
 
 func (d *detail) title() string           { return d.f.Title() }
-func (d *detail) init() tea.Cmd           { return nil }
+// init counts the per-minute chart off the UI goroutine.
+func (d *detail) init() tea.Cmd {
+	d.seriesGen = d.c.nextGen()
+	return seriesCmd(d.c.ctx(), d.seriesGen, d.c, d.f)
+}
 func (d *detail) capturing() bool         { return false }
 func (d *detail) current() *rules.Finding { return d.f }
 
@@ -95,6 +102,11 @@ func (d *detail) fullHelp() [][]key.Binding {
 func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 	k := d.c.keys
 	switch msg := msg.(type) {
+	case seriesMsg:
+		if msg.gen == d.seriesGen {
+			d.series, d.built = &msg, nil
+			d.build()
+		}
 	case dataMsg:
 		if f := d.c.finding(d.id); f != nil {
 			d.f, d.gone = f, false
@@ -276,6 +288,9 @@ func (d *detail) render(w int) (string, []int) {
 
 	section("Timeline")
 	add(d.timeline(w - 4))
+	if lines := d.seriesLines(w - 2); len(lines) > 0 {
+		add(strings.Join(lines, "\n"))
+	}
 
 	section("Affected")
 	add(d.affected(w - 2))
