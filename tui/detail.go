@@ -46,7 +46,8 @@ func newDetail(c *common, f *rules.Finding) *detail {
 	return d
 }
 
-func (d *detail) title() string           { return d.f.Title() }
+func (d *detail) title() string { return d.f.Title() }
+
 // init counts the per-minute chart off the UI goroutine.
 func (d *detail) init() tea.Cmd {
 	d.seriesGen = d.c.nextGen()
