@@ -412,4 +412,3 @@ func (m *Model) handleExportKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	m.setStatus("exporting…", false)
 	return m, exportCmd(m.exportGen, m.c, req)
 }
-

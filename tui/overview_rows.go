@@ -175,4 +175,3 @@ func (o *overview) statusRow() string {
 		return i > classParts || (i < classParts && !strings.HasPrefix(parts[i], "2") && !strings.HasPrefix(parts[i], "5"))
 	})
 }
-

@@ -230,4 +230,3 @@ func (m *Model) helpView(w, h int) string {
 		"\n\n" + st.Muted.Render(wrap("Mouse: the wheel scrolls, a click selects a row, a click on the selected row opens it. Esc or ? closes this help.", w))
 	return fit(body, w, h)
 }
-
