@@ -227,6 +227,13 @@ func (v *logView) key(msg tea.KeyMsg) (screen, tea.Cmd) {
 		}
 		return nil, tea.Batch(v.armTick(), v.ensurePage())
 	}
+	// Keys typed fast arrive as one message ("/abc"): the prompt key opens
+	// its prompt and the rest is typed into it.
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && (msg.Runes[0] == '/' || msg.Runes[0] == '&') {
+		v.promptKind, v.prompt.active, v.prompt.value = string(msg.Runes[0]), true, nil
+		v.prompt.handle(tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[1:]})
+		return nil, nil
+	}
 	switch {
 	case key.Matches(msg, k.Search):
 		v.promptKind, v.prompt.active, v.prompt.value = "/", true, []rune(v.searchQ)

@@ -233,7 +233,7 @@ func (v *logView) view() string {
 			marker = st.Cursor.Render("› ")
 		}
 		s := v.srcs[r.src()]
-		label := pad(sourceLabel(s.name(), s.lineNo(r.line()), srcW), srcW)
+		label := pad(truncLeft(sourceLabel(s.name(), s.lineNo(r.line()), 0), srcW), srcW)
 		text, have := v.cache[r]
 		var body string
 		if !have {

@@ -52,7 +52,7 @@ func TestFullLog(t *testing.T) {
 	view := m.View()
 	checkFills(t, view, 100, 30)
 	for _, want := range []string{"Full log 3 inputs · 3,080 lines", "access.log:1 203.0.113.0", "- cannot be read again: the last 30 records held of 9,000 lines read"} {
-		if !strings.Contains(view, want) {
+		if !strings.Contains(words(view), want) {
 			t.Fatalf("view lacks %q:\n%s", want, view)
 		}
 	}
@@ -169,3 +169,16 @@ func waitIdle(t *testing.T, m *Model, v *logView) {
 }
 
 var _ tea.Msg = logTickMsg{}
+
+// TestFullLogFastTyping: "/abc" arriving as one message opens the prompt
+// with "abc" typed.
+func TestFullLogFastTyping(t *testing.T) {
+	opts, _ := logOptions(t, 100)
+	m := newDriven(t, opts, 100, 30)
+	drive(t, m, runes("L"))
+	v := m.top().(*logView)
+	drive(t, m, runes("/zzq"))
+	if !v.prompt.active || v.promptKind != "/" || string(v.prompt.value) != "zzq" {
+		t.Fatalf("prompt %v %q %q", v.prompt.active, v.promptKind, string(v.prompt.value))
+	}
+}

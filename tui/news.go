@@ -11,9 +11,9 @@ import (
 
 // news tracks what changed since the user looked: a finding is new when
 // its id was not there when the user last saw the list, changed when its
-// count grew. The baseline is the first complete state (the end of the
-// first read, or the first update while tailing): what a file holds from
-// the start is not news.
+// count grew. The baseline is the first complete state (the final
+// snapshot of a read, or the first update while tailing): what a file
+// holds from the start is not news.
 type news struct {
 	ready bool
 	seen  map[string]int // finding id -> count when last seen
@@ -82,7 +82,9 @@ func (n *news) unseen(snap *rules.Snapshot, muted func(*rules.Finding) bool) int
 // is complete, and reports whether a new warning or critical appeared.
 func (n *news) take(snap *rules.Snapshot, p Progress, muted func(*rules.Finding) bool) (alarm bool) {
 	if !n.ready {
-		if !(p.Done || p.Live) {
+		// The final snapshot of a read, not the progress saying the bytes
+		// are read: the engine judges what is pending at the end.
+		if !(snap.Final || p.Live) {
 			return false
 		}
 		n.ready, n.seen = true, make(map[string]int, len(snap.Findings))
