@@ -6,7 +6,7 @@ package parse
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -143,21 +143,55 @@ type Parser interface {
 // reader before any parser sees them.
 var ErrIgnored = errors.New("ignored line")
 
-// MalformedError says why a line does not fit its format.
+// MalformedError says why a line does not fit its format and, when the
+// parser knows, where: the field it expected and the byte column where the
+// line stopped fitting. The reader adds the input and the line number (see
+// MalformedExample and Locate), so a report can say
+// "access.log:1207:58: expected status: ...".
 type MalformedError struct {
 	Reason string
+	Field  string // the field expected where the line went wrong ("status"); "" if not known
+	Column int    // 1-based byte column where it went wrong; 0 if not known
 }
 
-func (e *MalformedError) Error() string { return "malformed: " + e.Reason }
+func (e *MalformedError) Error() string {
+	s := "malformed"
+	if e.Column > 0 {
+		s += " at byte " + strconv.Itoa(e.Column)
+	}
+	if e.Field != "" {
+		s += " (expected " + e.Field + ")"
+	}
+	return s + ": " + e.Reason
+}
 
 // Malformed builds a *MalformedError. The reason should be a constant string:
 // Parse is on the hot path and must not allocate for good lines; the reasons
 // below are preallocated for the common cases.
 func Malformed(reason string) error { return &MalformedError{Reason: reason} }
 
-// Malformedf is Malformed with formatting, for rare paths only.
-func Malformedf(format string, args ...any) error {
-	return &MalformedError{Reason: fmt.Sprintf(format, args...)}
+// MalformedField is Malformed naming the field the parser expected, for the
+// same preallocated errors.
+func MalformedField(field, reason string) *MalformedError {
+	return &MalformedError{Reason: reason, Field: field}
+}
+
+// At returns a copy of e that says at which byte (1-based) of the line it
+// went wrong. It allocates, which is fine: only bad lines pay.
+func (e *MalformedError) At(column int) *MalformedError {
+	c := *e
+	c.Column = column
+	return &c
+}
+
+// Locate names a place in an input the way compilers do: input:line, with
+// :column when it is known (> 0).
+func Locate(input string, line int64, column int) string {
+	s := input + ":" + strconv.FormatInt(line, 10)
+	if column > 0 {
+		s += ":" + strconv.Itoa(column)
+	}
+	return s
 }
 
 // IsMalformed reports whether err marks a malformed line.

@@ -36,6 +36,8 @@ type MalformedExample struct {
 	Line   int64
 	Reason string
 	Text   string
+	Column int    // 1-based byte column where the line went wrong; 0 if the parser did not say
+	Field  string // the field the parser expected there; "" if it did not say
 }
 
 // InputStats is the accounting of one input.

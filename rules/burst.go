@@ -69,7 +69,15 @@ type detector struct {
 	seq          uint64
 	lastDenseSeq uint64
 	lastT        int64
+	firstT       int64
 	cur          *burst
+
+	// the storm gate's baseline (storm.go), per minute of the window start
+	baseMinute         int64
+	baseValid          bool
+	baseReqs, baseErrs int64
+	noBaseline         bool
+	gated              int // windows turned down as not significant
 }
 
 // maxQueue bounds a detector's queue under an extreme error flood; entries
@@ -114,6 +122,11 @@ type burst struct {
 	tl      *series
 	version int
 
+	ctr *burstCounts // contrast counts; nil when the origin's are not kept
+
+	// the storm gate's baseline when the storm began (storm.go)
+	baseReqs, baseErrs int64
+
 	// the origin's traffic in the W before the start, taken when the burst
 	// begins (the history ring does not reach back that far later)
 	beforeTotal, beforeErrs int
@@ -123,7 +136,7 @@ type burst struct {
 func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 	d := o.dets[idx]
 	if d == nil {
-		d = &detector{idx: idx}
+		d = &detector{idx: idx, firstT: r.Time}
 		o.dets[idx] = d
 	}
 	t := r.Time
@@ -180,6 +193,13 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 	if len(d.q)-d.winLo < e.cfg.BurstMin {
 		return
 	}
+	if idx != 0 {
+		k := int64(len(d.q) - d.winLo)
+		n := int64(x.cumBound) - int64(d.q[d.winLo].cumBound) + 1
+		if !e.stormGate(o, d, t, k, n) {
+			return
+		}
+	}
 	// Every error in [t-W, t] is dense; mark those not marked yet.
 	from := d.winLo
 	if next := d.lastDenseSeq + 1; next > d.q[0].seq {
@@ -197,7 +217,7 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 // within W of the burst's last dense error, or starts a new burst.
 func (e *Engine) dense(o *origin, d *detector, x *errRec) {
 	b := d.cur
-	if b != nil && x.t-b.endT <= e.w {
+	if b != nil && x.t-b.endT <= e.gapFor(d.idx) {
 		// count every error of the origin between the end and x
 		i := 0
 		if next := b.endSeq + 1; next > d.q[0].seq {
@@ -215,6 +235,12 @@ func (e *Engine) dense(o *origin, d *detector, x *errRec) {
 		lo60: x.seq, loW: x.seq}
 	b.id = stableID(string(kindOf(d.idx)), o.name, ts(x.t).Format(time.RFC3339Nano))
 	b.beforeTotal, b.beforeErrs, b.beforeStatuses = o.hist.before(x.t, e.w)
+	if o.dims != nil {
+		o.dims.startBurst(b)
+	}
+	if d.idx != 0 && !d.noBaseline {
+		b.baseReqs, b.baseErrs = d.baseReqs, d.baseErrs
+	}
 	d.cur = b
 	e.bursts = append(e.bursts, b)
 	e.aggregate(d, b, x)
@@ -253,6 +279,21 @@ func (e *Engine) release(old []*errRec) {
 		e.errFree = append(e.errFree, x)
 	}
 }
+
+// stormMergeGap: storms of one origin and status closer than this are one
+// finding (a storm's error share flickers around its threshold); 520 bursts
+// keep their documented W.
+const stormMergeGap = int64(5 * time.Minute)
+
+func (e *Engine) gapFor(idx int) int64 {
+	if idx == 0 {
+		return e.w
+	}
+	return max(e.w, stormMergeGap)
+}
+
+// mergeGap is the longest gap over which a burst may still grow.
+func (e *Engine) mergeGap() int64 { return max(e.w, stormMergeGap) }
 
 func kindOf(idx int) Kind {
 	if idx == 0 {

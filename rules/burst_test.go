@@ -57,12 +57,13 @@ func TestBurstDefinition(t *testing.T) {
 }
 
 func TestStormIsItsOwnKind(t *testing.T) {
-	recs := errorsAt(522, secs(0, 1, 2, 3, 4, 5, 6))
+	// a storm needs at least 10 errors (storm.go)
+	recs := errorsAt(522, secs(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10))
 	recs = append(recs, errorsAt(502, secs(0.5, 1.5, 2.5, 3.5))...) // 4: no storm
 	recs = append(recs, errorsAt(520, secs(10, 11, 12, 13, 14))...)
 	s := run(t, testConfig(), recs)
 	storms := findingsOf(s, KindBurst5xx)
-	if len(storms) != 1 || storms[0].Status != 522 || storms[0].Count != 7 {
+	if len(storms) != 1 || storms[0].Status != 522 || storms[0].Count != 11 {
 		t.Fatalf("storms = %+v", storms)
 	}
 	b := findingsOf(s, KindBurst520)

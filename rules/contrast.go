@@ -85,6 +85,10 @@ type DimensionValue struct {
 	Failing int64  `json:"failing"`
 	Total   int64  `json:"total"`
 	InSet   bool   `json:"in_set,omitempty"`
+	// BaselineFailing and BaselineTotal are the value's requests in the
+	// baseline window before the span.
+	BaselineFailing int64 `json:"baseline_failing"`
+	BaselineTotal   int64 `json:"baseline_total"`
 }
 
 // Rate is the value's failing share (0 when it had no requests).

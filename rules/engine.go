@@ -61,6 +61,12 @@ type Engine struct {
 	nextDue int64 // earliest event time at which timed work is due
 
 	cache map[string]*builtFinding
+
+	// contrast: origins whose dimensions are counted (see dimcount.go)
+	dimOrigins int
+	uaCache    uaCache
+	// origins with a steady (not significant) 5xx rate (storm.go)
+	steadyOrigins []*origin
 }
 
 // maxOrigins bounds per-origin state; further origins share one bucket.
@@ -144,6 +150,9 @@ func (e *Engine) add(r *parse.Record) {
 
 	o := e.originOf(r)
 	o.requests++
+	if o.host == "" && r.Host != "" && validHost(r.Host) {
+		o.host = e.in.get(r.Host)
+	}
 	if r.Source == parse.SourceEdge {
 		o.edge = true
 		e.life.edgeHost(e.life.hostKey(r, o))
@@ -172,7 +181,15 @@ func (e *Engine) observe(o *origin, r *parse.Record) {
 	}
 	// tracked errors count as origin-bound whatever the cache says
 	if idx >= 0 || originBound(r.CacheStatus) {
-		o.bound++
+		o.bound += uint64(r.N())
+		o.rates.add(r.Time, r.N(), idx)
+		if o.dims == nil && e.dimOrigins < maxContrastOrigins {
+			o.dims = newDimCounter(e)
+			e.dimOrigins++
+		}
+		if o.dims != nil {
+			o.dims.add(e, r)
+		}
 	}
 	o.hist.add(r.Time, r.Status, o)
 	if r.Upstream != "" {
@@ -259,9 +276,16 @@ type origin struct {
 	bound    uint64 // origin-bound requests (cache hits excluded)
 	c52x     [6]uint32
 	edge     bool // has edge (CDN) records
+	gated    bool // in Engine.steadyOrigins
+	// host is a host name the origin's records carried ("" for hostless
+	// logs, whose origin is named after the input): commands use it, never
+	// the origin's name.
+	host string
 
-	hist history
-	dets [numTracked]*detector
+	hist  history
+	rates rateRing    // minutes of requests and errors (storm.go)
+	dims  *dimCounter // nil past maxContrastOrigins
+	dets  [numTracked]*detector
 	// activity spans of each tracked status, for other_origins_failing.
 	activity [numTracked][]span
 
@@ -594,4 +618,31 @@ func (s *series) window() []int {
 	out := make([]int, len(s.counts))
 	copy(out, s.counts)
 	return out
+}
+
+// validHost accepts a DNS name (letters, digits, '-', '.'; no leading '-'
+// or '.'): only such a host goes into a suggested command.
+func validHost(h string) bool {
+	if len(h) == 0 || len(h) > 253 || h[0] == '-' || h[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// HostPlaceholder stands for the host in suggested commands when the log
+// names none (no shell metacharacters); the command says to pass --origin.
+const HostPlaceholder = "YOUR_HOST"
+
+// hostContext adds the host fields commands use: host ("" or a valid
+// host), host_known, host_placeholder.
+func hostContext(o *origin, ctx map[string]any) {
+	ctx["host"] = o.host
+	ctx["host_known"] = o.host != ""
+	ctx["host_placeholder"] = HostPlaceholder
 }

@@ -10,8 +10,8 @@ import (
 
 // explainJob is a finding a snapshot rebuilt, waiting for the cause rules.
 type explainJob struct {
-	f     *Finding
-	floor Severity
+	f              *Finding
+	floor, ceiling Severity
 }
 
 // minExplainsPerWorker keeps small (live) snapshots on one goroutine: a
@@ -27,7 +27,7 @@ func (e *Engine) explainAll(jobs []explainJob) {
 	workers := min(runtime.GOMAXPROCS(0), len(jobs)/minExplainsPerWorker)
 	if workers < 2 || e.cfg.Explain == nil {
 		for _, j := range jobs {
-			e.explain(j.f, j.floor)
+			e.explain(j.f, j.floor, j.ceiling)
 		}
 		return
 	}
@@ -40,7 +40,7 @@ func (e *Engine) explainAll(jobs []explainJob) {
 	work := func() {
 		err := safe.Run("rules.explain", func() error {
 			for i := next.Add(1) - 1; i < int64(len(jobs)); i = next.Add(1) - 1 {
-				e.explain(jobs[i].f, jobs[i].floor)
+				e.explain(jobs[i].f, jobs[i].floor, jobs[i].ceiling)
 			}
 			return nil
 		})

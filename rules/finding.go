@@ -17,6 +17,9 @@ const (
 	KindBurst520      Kind = "burst_520"
 	KindBurst5xx      Kind = "burst_5xx"
 	KindIncomplete202 Kind = "incomplete_202"
+	// KindSteady5xx is a steady 5xx rate on one origin: information, not a
+	// storm (its share never rose significantly above its own baseline).
+	KindSteady5xx Kind = "steady_5xx"
 )
 
 // Sub-types of incomplete_202 findings.
@@ -79,6 +82,11 @@ type Cause struct {
 	Confidence float64  `json:"confidence"`
 	Evidence   []string `json:"evidence"`
 	Fixes      []string `json:"fixes,omitempty"`
+	// Dimension and Values are the contrast dimension the cause rests on
+	// and its separating values (the failing data centres, upstreams or
+	// routes), when it rests on one.
+	Dimension string   `json:"dimension,omitempty"`
+	Values    []string `json:"values,omitempty"`
 }
 
 // Sample is a retained request behind a finding, enough to find and show
@@ -152,6 +160,8 @@ func (f *Finding) Title() string {
 		return fmt.Sprintf("%d storm", f.Status)
 	case KindIncomplete202:
 		return "202 " + strings.ReplaceAll(f.Subtype, "_", " ")
+	case KindSteady5xx:
+		return fmt.Sprintf("steady %s %d", pctStr(f.Features["share"]), f.Status)
 	}
 	return string(f.Kind)
 }

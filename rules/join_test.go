@@ -135,7 +135,7 @@ func TestJoinNeedsEvidenceForHostlessOriginLogs(t *testing.T) {
 
 func TestJoinOnlyForHostsTheOriginLogsServe(t *testing.T) {
 	var recs []parse.Record
-	for i := 0; i < 5; i++ {
+	for i := 0; i < 10; i++ { // a storm needs at least 10 errors
 		recs = append(recs, mk(time.Duration(i)*time.Second, "GET", "/a", 522, edge(), rid(ray(i)), host("static.example.com")))
 	}
 	// an origin log of another host, which names its host

@@ -118,10 +118,23 @@ func TestBundledSamplesMatchTruth(t *testing.T) {
 			bursts[fmt.Sprintf("%s %s %d", f.Kind, f.Origin, f.Status)] = f
 		}
 	}
-	if len(bursts) != len(truth.Bursts) {
-		t.Errorf("%d bursts, truth has %d", len(bursts), len(truth.Bursts))
-	}
+	// A 5xx storm needs at least 10 errors (issue 8, storm precision): the
+	// demo's shorter dense runs of 502/504/52x are not storms.
+	var wantBursts []samplelogs.Burst
 	for _, want := range truth.Bursts {
+		if want.Kind == string(rules.KindBurst5xx) && want.Count < 10 {
+			key := fmt.Sprintf("%s %s %d", want.Kind, want.Origin, want.Status)
+			if _, ok := bursts[key]; ok {
+				t.Errorf("%s: %d errors made a storm", key, want.Count)
+			}
+			continue
+		}
+		wantBursts = append(wantBursts, want)
+	}
+	if len(bursts) != len(wantBursts) {
+		t.Errorf("%d bursts, truth has %d", len(bursts), len(wantBursts))
+	}
+	for _, want := range wantBursts {
 		key := fmt.Sprintf("%s %s %d", want.Kind, want.Origin, want.Status)
 		f, ok := bursts[key]
 		if !ok {

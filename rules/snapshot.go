@@ -12,7 +12,15 @@ import (
 type builtFinding struct {
 	version int
 	final   bool
+	verdict verdict
 	f       Finding
+}
+
+// verdict is the storm test's outcome for a burst (storm.go).
+type verdict struct {
+	storm      bool
+	p0         float64
+	noBaseline bool
 }
 
 // Snapshot returns an immutable deep copy of the findings so far. Bursts are
@@ -39,15 +47,34 @@ func (e *Engine) Snapshot() *Snapshot {
 	// bursts: rebuild the recent ones too, whose context (other origins,
 	// healthy upstreams, the join) may change without a new error.
 	recent := e.now - e.keep - joinRayWindow
+	var steady []*burst
 	for _, b := range e.bursts {
+		v := verdict{storm: true}
+		if b.idx != 0 {
+			reqs := int64(b.endBound) - int64(b.startBound) + 1
+			var rateOK bool
+			v.storm, rateOK, v.p0, v.noBaseline = e.stormVerdict(b, reqs)
+			if !v.storm {
+				if !rateOK {
+					steady = append(steady, b) // dense but not above its baseline
+				}
+				continue
+			}
+		}
 		bf := e.cache[b.id]
-		if bf == nil || bf.version != b.version || bf.final != e.final || b.endT >= recent {
-			bf = &builtFinding{version: b.version, final: e.final, f: e.buildBurst(b)}
-			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityWarning})
+		if bf == nil || bf.version != b.version || bf.final != e.final || b.endT >= recent || bf.verdict != v {
+			bf = &builtFinding{version: b.version, final: e.final, verdict: v, f: e.buildBurst(b, v)}
+			f := &bf.f
+			rebuilt = append(rebuilt, explainJob{f, SeverityWarning,
+				impactCap(f.Features["share"], f.Count, f.End.Sub(f.Start))})
 			e.cache[b.id] = bf
 		}
 		seen[b.id] = true
 		built = append(built, &bf.f)
+	}
+	for _, f := range e.steadyFindings(steady) {
+		seen[f.ID] = true
+		built = append(built, f)
 	}
 
 	// 202 groups and fire-and-forget endpoints
@@ -64,7 +91,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		if bf == nil || bf.version != v || bf.final != e.final {
 			bf = &builtFinding{version: v, final: e.final, f: e.buildGroup(g)}
 			bf.f.ID = id
-			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityWarning})
+			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityWarning, SeverityCritical})
 			e.cache[id] = bf
 		}
 		seen[id] = true
@@ -80,7 +107,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		bf := e.cache[id]
 		if bf == nil || bf.version != v || bf.final != e.final {
 			bf = &builtFinding{version: v, final: e.final, f: e.buildFireAndForget(ep, id)}
-			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityInfo})
+			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityInfo, SeverityCritical})
 			e.cache[id] = bf
 		}
 		seen[id] = true
@@ -124,14 +151,17 @@ func uniqueID(id string, seen map[string]bool) string {
 }
 
 // explain runs the cause rules; they may raise the severity, never lower it
-// below the kind's floor.
-func (e *Engine) explain(f *Finding, floor Severity) {
+// below the kind's floor nor raise it above what the impact allows.
+func (e *Engine) explain(f *Finding, floor, ceiling Severity) {
 	f.Severity = floor
 	if e.cfg.Explain != nil {
 		e.cfg.Explain(f)
 	}
 	if f.Severity < floor {
 		f.Severity = floor
+	}
+	if f.Severity > ceiling {
+		f.Severity = ceiling
 	}
 	if f.Causes == nil {
 		f.Causes = []Cause{}
@@ -141,7 +171,7 @@ func (e *Engine) explain(f *Finding, floor Severity) {
 	}
 }
 
-func (e *Engine) buildBurst(b *burst) Finding {
+func (e *Engine) buildBurst(b *burst, v verdict) Finding {
 	o := b.o
 	kind := kindOf(b.idx)
 	f := Finding{ID: b.id, Kind: kind, Severity: SeverityWarning, Origin: o.name, Status: b.status,
@@ -269,7 +299,19 @@ func (e *Engine) buildBurst(b *burst) Finding {
 			"statuses":  b.joinStatuses.asMap(),
 		}
 	}
+	hostContext(o, ctx)
 	f.Context = ctx
+	f.Contrast = e.burstContrast(b)
+	contrastFeatures(f.Contrast, ft, ctx)
+	precursorFeatures(b, ft)
+	if b.idx != 0 {
+		// the storm test's baseline (the contrast's window may differ)
+		ft["baseline_rate"] = round4(v.p0)
+		ft["no_baseline"] = bool01(v.noBaseline)
+		if f.Contrast != nil {
+			f.Contrast.NoBaseline = v.noBaseline
+		}
+	}
 
 	for i := range b.first {
 		f.Samples = append(f.Samples, b.first[i].sample())
@@ -335,12 +377,14 @@ func (e *Engine) buildGroup(g *group) Finding {
 	ft["linked_by"] = float64(best)
 	ft["clients_distinct"] = float64(g.clients.distinct())
 	ft["retry_after"] = retryAfterSeconds(g)
+	ft["never_polled"] = -1
 	f.Features = ft
 	f.Context = map[string]any{
 		"endpoint":   ep.name,
 		"last_polls": g.lastPolls.asMap(),
 		"clients":    g.clients.top(10),
 	}
+	hostContext(ep.key.o, f.Context)
 	for i := range g.samples {
 		f.Samples = append(f.Samples, g.samples[i].sample())
 	}
@@ -387,7 +431,9 @@ func (e *Engine) buildFireAndForget(ep *endpoint, id string) Finding {
 	ft["linked_by"] = -1
 	ft["clients_distinct"] = -1
 	ft["retry_after"] = -1
+	ft["never_polled"] = -1
 	ctx := map[string]any{"endpoint": ep.name}
+	hostContext(ep.key.o, ctx)
 	if g := e.life.groups[groupKey{ep, SubNeverPolled}]; g != nil {
 		ft["has_location_share"] = share(g.withLoc, g.total)
 		ft["relative_location_share"] = share(g.relLoc, g.withLoc)
@@ -512,6 +558,7 @@ func cloneFinding(f *Finding) Finding {
 		c.Samples = []Sample{}
 	}
 	c.Timeline = slices.Clone(f.Timeline)
+	c.Contrast = cloneContrast(f.Contrast)
 	if f.CompletedLate != nil {
 		v := *f.CompletedLate
 		c.CompletedLate = &v

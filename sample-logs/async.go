@@ -45,14 +45,6 @@ type Op struct {
 // Opened is the time of the opening 202.
 func (o *Op) Opened() time.Time { return o.Open.Time }
 
-// LastPoll is the time of the last poll, or the zero time.
-func (o *Op) LastPoll() time.Time {
-	if len(o.Polls) == 0 {
-		return time.Time{}
-	}
-	return o.Polls[len(o.Polls)-1].Time
-}
-
 // pathOf returns the path of a Location value (absolute or relative).
 func pathOf(location string) string {
 	if i := strings.Index(location, "://"); i >= 0 {

@@ -12,9 +12,16 @@ import (
 // from, so a line costs a few appends and no formatting.
 type combinedPools struct {
 	ips, paths, referers, uas []string
+	routes                    []int // the template index of each path
 	statuses                  []int
 	statusWeights             []int
 }
+
+// Path templates of the combined file, by index (see newCombinedPools).
+const (
+	combinedSearch = 3 // /search
+	combinedOrders = 8 // /api/v1/orders/{id}
+)
 
 func newCombinedPools(r *rand.Rand) *combinedPools {
 	p := &combinedPools{}
@@ -46,7 +53,9 @@ func newCombinedPools(r *rand.Rand) *combinedPools {
 		func() string { return "/robots.txt" },
 	}
 	for range 3000 {
-		p.paths = append(p.paths, pick(r, templates)())
+		k := r.IntN(len(templates))
+		p.paths = append(p.paths, templates[k]())
+		p.routes = append(p.routes, k)
 	}
 	p.referers = []string{"-", "-", "-", "https://www.example.com/", "https://www.google.com/", "https://www.example.com/products/linen-shirt"}
 	p.uas = append(append([]string{"curl/8.5.0", "python-requests/2.32.3", "Go-http-client/1.1", "okhttp/4.12.0"}, browserUAs...), botUAs...)
@@ -58,10 +67,20 @@ func newCombinedPools(r *rand.Rand) *combinedPools {
 // WriteCombined writes n nginx combined lines, deterministic for a seed,
 // starting at DefaultBase with about 12 lines a second: a realistic mix of
 // paths (a few hot, a long tail), user agents, referers and statuses,
-// about 180 bytes a line. It returns the bytes written.
+// about 180 bytes a line, with steady 5xx rates and, from 100,000 lines
+// on, three planted storms (see CombinedTruth). It returns the bytes
+// written.
 func WriteCombined(w io.Writer, n int, seed uint64) (int64, error) {
+	written, _, err := WriteCombinedTruth(w, n, seed)
+	return written, err
+}
+
+// WriteCombinedTruth is WriteCombined that also returns the truth of what
+// it planted.
+func WriteCombinedTruth(w io.Writer, n int, seed uint64) (int64, CombinedTruth, error) {
 	r := rng(seed, "combined")
 	p := newCombinedPools(r)
+	storms := plantCombinedStorms(n)
 	var (
 		buf      = make([]byte, 0, 1<<20)
 		written  int64
@@ -88,9 +107,18 @@ func WriteCombined(w io.Writer, n int, seed uint64) (int64, error) {
 		g := r.Float64()
 		ip := p.ips[int(g*g*float64(nIPs))]
 		status := p.statuses[search(cumW, r.IntN(totalW))]
+		pi := int(f * f * float64(nPaths))
+		if s := storms.at(i, t); s != nil {
+			status = s.hit(r, p.routes[pi], t, status)
+		}
 		method := "GET"
 		switch {
-		case status == 201 || status == 202:
+		case status == 202:
+			// Accepted beacons: fire and forget, nobody polls them. (A 202
+			// on a random page would be a job nobody ever polls, which is
+			// not what this file plants.)
+			method, path = "POST", "/api/v1/events"
+		case status == 201:
 			method = "POST"
 		case i%53 == 0:
 			method = "HEAD"
@@ -127,7 +155,7 @@ func WriteCombined(w io.Writer, n int, seed uint64) (int64, error) {
 			m, err := w.Write(buf)
 			written += int64(m)
 			if err != nil {
-				return written, fmt.Errorf("write combined: %w", err)
+				return written, CombinedTruth{}, fmt.Errorf("write combined: %w", err)
 			}
 			buf = buf[:0]
 		}
@@ -135,9 +163,9 @@ func WriteCombined(w io.Writer, n int, seed uint64) (int64, error) {
 	m, err := w.Write(buf)
 	written += int64(m)
 	if err != nil {
-		return written, fmt.Errorf("write combined: %w", err)
+		return written, CombinedTruth{}, fmt.Errorf("write combined: %w", err)
 	}
-	return written, nil
+	return written, storms.truth(n, seed, DefaultBase, t), nil
 }
 
 func cumulative(ws []int) []int {

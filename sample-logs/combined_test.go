@@ -76,3 +76,37 @@ func BenchmarkGenerateDemo(b *testing.B) {
 		}
 	}
 }
+
+func TestCombinedTruthPlantsStorms(t *testing.T) {
+	_, small, err := WriteCombinedTruth(io.Discard, 20000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(small.Storms) != 0 {
+		t.Errorf("a 20,000-line file got %d storms", len(small.Storms))
+	}
+	var a bytes.Buffer
+	_, ct, err := WriteCombinedTruth(&a, 200000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ct.Storms) != 3 || len(ct.Quiet) != 2 {
+		t.Fatalf("truth %+v", ct)
+	}
+	for _, s := range ct.Storms {
+		if s.Failures < 100 || s.Requests < s.Failures || !s.End.After(s.Start) || !s.Start.After(ct.Start) || s.End.After(ct.End) {
+			t.Errorf("storm %+v", s)
+		}
+	}
+	// The storms' lines carry the planted status on the planted route.
+	first := ct.Storms[0]
+	stamp := []byte(first.Start.Format("02/Jan/2006:15:04:05 -0700"))
+	i := bytes.Index(a.Bytes(), stamp)
+	if i < 0 {
+		t.Fatalf("no line at %s", stamp)
+	}
+	window := a.Bytes()[i:min(len(a.Bytes()), i+200*180)]
+	if n := bytes.Count(window, []byte(`"GET /search?`)); n == 0 || bytes.Count(window, []byte("HTTP/2.0\" 504 "))+bytes.Count(window, []byte("HTTP/1.1\" 504 ")) < n/2 {
+		t.Errorf("the search storm's lines do not fail: %d searches", n)
+	}
+}

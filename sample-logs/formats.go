@@ -38,7 +38,7 @@ var formatFiles = []formatFile{
 		Description: "nginx log_format escape=json for media.example.net: transcode jobs whose clients gave up polling."},
 		buildNginxJSON},
 	{File{Name: "formats/cloudfront-E2EXAMPLE7QZ1.2026-11-20-09.log", Format: "cloudfront",
-		Description: "AWS CloudFront standard log for assets.example.org: a 504 storm (origin read timeouts)."},
+		Description: "AWS CloudFront standard log for assets.example.org: a 504 storm on a new, cold image whose origin fetch times out."},
 		buildCloudFront},
 	{File{Name: "formats/docker-json.log", Format: "docker+combined", Container: "docker",
 		Description: "nginx combined lines wrapped by Docker's json-file driver: thumbnail polls cut by the client (499)."},
@@ -176,7 +176,37 @@ func (l *siteLog) storm(start time.Time, span time.Duration, n int, clients []Cl
 		req.ContentType = "text/html"
 		out = append(out, req)
 	}
+	l.untie(out[0].Time, out[len(out)-1].Time, status)
 	return out
+}
+
+// untie moves other requests logged in the same second as a storm's first
+// or last error one second away: at one-second precision the order of equal
+// times is the file's, and whether such a request counts inside the storm
+// would depend on it.
+func (l *siteLog) untie(first, last time.Time, status int) {
+	for _, req := range l.reqs {
+		switch {
+		case req.Status == status:
+		case req.Time.Equal(first):
+			req.Time = req.Time.Add(-time.Second)
+		case req.Time.Equal(last):
+			req.Time = req.Time.Add(time.Second)
+		}
+	}
+}
+
+// failRoute turns the logged requests of host and path in [from, to) into
+// status: the route's backend is down for everyone, not only for the
+// storm's extra requests.
+func (l *siteLog) failRoute(host, path string, from, to time.Time, status int) {
+	for _, req := range l.reqs {
+		if req.Host == host && req.Path == path && !req.Time.Before(from) && req.Time.Before(to) {
+			req.Status, req.OriginStatus = status, status
+			req.Bytes, req.OriginBytes = int64(160+l.r.IntN(400)), 0
+			req.ContentType = "text/html"
+		}
+	}
 }
 
 // out renders the log in time order.
@@ -234,8 +264,9 @@ func buildNginxCombined(seed uint64, base time.Time) (*fileOut, error) {
 	const name = "formats/nginx-combined.log"
 	l := newSiteLog(seed, base, name, name, time.Second)
 	users := l.clients(40, browserUAs)
-	l.traffic(2, "", webAppRoutes, users)
-	l.storm(l.at(38*time.Minute), 50*time.Second, 7, users, "", "POST", "/api/v2/search", 504)
+	l.traffic(6, "", webAppRoutes, users)
+	l.failRoute("", "/api/v2/search", l.at(38*time.Minute), l.at(39*time.Minute), 504)
+	l.storm(l.at(38*time.Minute), 60*time.Second, 14, users, "", "POST", "/api/v2/search", 504)
 	const ep = "POST /api/v2/exports"
 	for i := range 4 {
 		id := hexID(l.r, 8)
@@ -292,9 +323,10 @@ func buildApacheVhost(seed uint64, base time.Time) (*fileOut, error) {
 		}, ctype: "text/html", size: 16000, failPct: 3, fail: 404},
 		{weight: 20, method: "GET", path: fixed("/api/status"), size: 120},
 	}
-	l.traffic(1.5, "www.example.org", site, users)
+	l.traffic(6, "www.example.org", site, users)
 	l.traffic(1, "docs.example.org", site, users)
-	l.storm(l.at(26*time.Minute), 45*time.Second, 6, users, "www.example.org", "GET", "/api/status", 502)
+	l.failRoute("www.example.org", "/api/status", l.at(26*time.Minute), l.at(26*time.Minute+50*time.Second), 502)
+	l.storm(l.at(26*time.Minute), 50*time.Second, 12, users, "www.example.org", "GET", "/api/status", 502)
 	const ep = "POST /api/reports"
 	apps := l.clients(4, apiUAs)
 	l.op(l.at(6*time.Minute), apps[0], "www.example.org", "POST", "/api/reports", ep, "", "/api/reports/"+alnumID(l.r, 10),
@@ -433,7 +465,7 @@ func buildTraefik(seed uint64, base time.Time) (*fileOut, error) {
 	l := newSiteLog(seed, base, name, host, time.Millisecond)
 	users := l.clients(30, append(slices.Clone(apiUAs), browserUAs...))
 	backends := []string{"10.0.1.12:8080", "10.0.1.13:8080"}
-	l.traffic(1.5, host, []route{
+	l.traffic(8, host, []route{
 		{weight: 30, method: "GET", path: func(r *rand.Rand) (string, string) { return "/v1/orders", fmt.Sprintf("page=%d", 1+r.IntN(5)) }, size: 8800},
 		{weight: 20, method: "GET", path: func(r *rand.Rand) (string, string) { return fmt.Sprintf("/v1/orders/%d", 5500000+r.IntN(9000)), "" }, size: 1200, failPct: 4, fail: 404},
 		{weight: 8, method: "POST", path: fixed("/v1/orders"), size: 700, status: 201},
@@ -441,8 +473,22 @@ func buildTraefik(seed uint64, base time.Time) (*fileOut, error) {
 	for _, req := range l.reqs {
 		req.Upstream = backends[l.r.IntN(2)]
 	}
-	for _, req := range l.storm(l.at(12*time.Minute), 50*time.Second, 8, users, host, "GET", "/v1/orders", 502) {
-		req.Upstream, req.OriginStatus, req.Query = backends[1], 0, "page=1"
+	// While backend 2 is down, every request balanced to it fails, whatever
+	// its route: the upstream separates, not the path.
+	downFrom, downTo := l.at(12*time.Minute), l.at(12*time.Minute+50*time.Second)
+	for _, req := range l.reqs {
+		if req.Upstream == backends[1] && !req.Time.Before(downFrom) && req.Time.Before(downTo) {
+			req.Status, req.OriginStatus, req.Bytes, req.OriginBytes = 502, 0, 11, 0
+			req.Duration = time.Duration(1+l.r.IntN(3)) * time.Millisecond
+		}
+	}
+	for i, req := range l.storm(downFrom, downTo.Sub(downFrom), 14, users, host, "GET", "/v1/orders", 502) {
+		req.Upstream, req.OriginStatus, req.Bytes, req.OriginBytes = backends[1], 0, 11, 0
+		if i%2 == 1 {
+			req.Path = fmt.Sprintf("/v1/orders/%d", 5500000+l.r.IntN(9000))
+		} else {
+			req.Query = fmt.Sprintf("page=%d", 1+l.r.IntN(5))
+		}
 		req.Duration = time.Duration(1+l.r.IntN(3)) * time.Millisecond
 	}
 	var n int64
@@ -540,15 +586,16 @@ func buildNginxJSON(seed uint64, base time.Time) (*fileOut, error) {
 // cloudFrontFields is the standard log's field list (33 fields).
 const cloudFrontFields = "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end"
 
-// buildCloudFront: assets.example.org on CloudFront; its origin stops
-// answering for a minute: a 504 storm, logged as result type Error with the
-// detailed type OriginCommError.
+// buildCloudFront: assets.example.org on CloudFront; a newly published,
+// very large collection image is requested while cold and every origin
+// fetch of it times out: a 504 storm on that one path (other misses are
+// fine), logged as result type Error with the detailed type OriginCommError.
 func buildCloudFront(seed uint64, base time.Time) (*fileOut, error) {
 	const name = "formats/cloudfront-E2EXAMPLE7QZ1.2026-11-20-09.log"
 	const host = "assets.example.org"
 	l := newSiteLog(seed, base, name, host, time.Second)
 	users := l.clients(40, browserUAs)
-	l.traffic(2, host, []route{
+	l.traffic(10, host, []route{
 		{weight: 30, method: "GET", path: fixed("/js/site.4c1d.js"), ctype: "application/javascript", size: 88000},
 		{weight: 30, method: "GET", path: func(r *rand.Rand) (string, string) { return fmt.Sprintf("/img/%d.jpg", 100+r.IntN(80)), "" }, ctype: "image/jpeg", size: 120000, failPct: 2, fail: 404},
 		{weight: 10, method: "GET", path: fixed("/index.html"), ctype: "text/html", size: 9000},
@@ -556,7 +603,7 @@ func buildCloudFront(seed uint64, base time.Time) (*fileOut, error) {
 	for _, req := range l.reqs {
 		req.Cache = []string{"Hit", "Hit", "Hit", "Hit", "Miss", "RefreshHit"}[l.r.IntN(6)]
 	}
-	for _, req := range l.storm(l.at(41*time.Minute), 48*time.Second, 6, users, host, "GET", "/img/new-collection.jpg", 504) {
+	for _, req := range l.storm(l.at(41*time.Minute), 60*time.Second, 12, users, host, "GET", "/img/new-collection.jpg", 504) {
 		req.Cache = "Error"
 		req.Duration = 30*time.Second + time.Duration(l.r.IntN(200))*time.Millisecond
 	}

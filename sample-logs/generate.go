@@ -130,6 +130,9 @@ func Generate(opts Options) (*Set, error) {
 	}
 	set.Ops = append(z.ops, set.Ops...)
 	set.Truth = computeTruth(opts, all, set.Ops)
+	if err := set.Truth.plantCauses(opts.Base); err != nil {
+		return nil, err
+	}
 	return set, nil
 }
 

@@ -19,6 +19,7 @@ go run ./sample-logs/gen                                    # rewrite cloudflare
 go run ./sample-logs/gen -truth                             # what the demo should show (the table below)
 go run ./sample-logs/gen -truth-json                        # the same as JSON
 go run ./sample-logs/gen -combined 1000000 -o /tmp/big.log  # 1M nginx combined lines (~186 MB) for benchmarks
+go run ./sample-logs/gen -combined 1000000 -o /tmp/big.log -truth  # ... and print the storms planted in it
 ` + "`" + `` + "`" + `` + "`" + `
 
 A test fails when the committed files differ from a fresh generation, when
@@ -81,5 +82,44 @@ func (s *Set) Readme() []byte {
 		"(`samplelogs.Truth`; origins without a host are the file's manifest name):\n\n```\n")
 	sb.WriteString(s.Truth.Table())
 	sb.WriteString("```\n")
+	sb.WriteString(scenarioReadme())
 	return []byte(sb.String())
+}
+
+// scenarioReadme is the README section on the generated scenarios.
+func scenarioReadme() string {
+	var sb strings.Builder
+	sb.WriteString(`
+## Scenarios
+
+` + "`samplelogs.Scenarios()`" + ` are generated, not committed: each plants one documented
+cause (the cause ids of ` + "`rules/causes/default.yaml`" + `) in realistic Logpush NDJSON
+(eight data centres, several origin IPs, routes with ids, client networks,
+user-agent families, cache statuses, reused and new connections, header
+waits), with an origin nginx log joined by CF-Ray where the cause needs it.
+` + "`Generate(seed)`" + ` returns the files and the truth (per expected finding: origin,
+kind, status, cause id, separating dimension and values, span); the numbers
+(which data centres or servers, rates, counts, times) move with the seed, so
+only the signature stays. ` + "`rules/scenarios_test.go`" + ` runs each through the pipeline,
+the engine and the default cause rules.
+
+| scenario | cause id | signature | domain.md row |
+|---|---|---|---|
+`)
+	for _, sc := range scenarioList {
+		cause := sc.Cause
+		if cause == "" {
+			cause = "(none: quiet)"
+		}
+		fmt.Fprintf(&sb, "| `%s` | `%s` | %s | %s |\n", sc.Name, cause, sc.Signature, sc.Rows)
+	}
+	sb.WriteString(`
+The 1M-line combined file (` + "`gen -combined`" + `) keeps a steady 0.4% of each of
+500/502/503/504 and, from 100,000 lines on, plants three storms:
+` + "`/search`" + ` 504 at 30% of the file (route-failing), a 502 on a third of every
+route at 60% (origin-wide) and ` + "`/api/v1/orders/{id}`" + ` 502 at 85% (route-failing).
+Its 202s are beacons to ` + "`POST /api/v1/events`" + ` nobody polls (fire and forget).
+` + "`WriteCombinedTruth`" + ` returns what it planted; the warning findings must be those.
+`)
+	return sb.String()
 }

@@ -18,6 +18,10 @@ const (
 // appendJSONString appends s as a JSON string literal.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
+	if plainJSON(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -43,6 +47,17 @@ func appendJSONString(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// plainJSON reports whether s needs no escaping (printable ASCII without
+// quote or backslash), the common case that is copied whole.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 type jsonObj struct {
@@ -185,6 +200,9 @@ func AppendOriginNginx(b []byte, r *Request, loc *time.Location) []byte {
 	status, bytes := r.OriginStatus, r.OriginBytes
 	if r.Fate == FateEmpty200 {
 		status, bytes = 200, 0
+	}
+	if r.OriginLogStatus != 0 {
+		status = r.OriginLogStatus
 	}
 	up := r.UpstreamStat
 	if up == 0 {

@@ -69,6 +69,10 @@ type Request struct {
 	RemoteAddr   string // peer address at the origin (a Cloudflare egress IP)
 	RequestID    string // X-Request-ID for origin-only formats
 	UpstreamStat int    // $upstream_status at the origin; 0 = same as the origin's status
+	// OriginLogStatus is the status the origin's own log shows when it
+	// differs from what reached the edge (a 500 the origin logged but
+	// sent as a cut reply); 0 = the origin's status.
+	OriginLogStatus int
 }
 
 // URI returns the path with its query.

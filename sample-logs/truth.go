@@ -8,8 +8,11 @@ import (
 
 // Engine settings the truth assumes (the rules engine's defaults).
 const (
-	TruthBurstWindow    = 60 * time.Second
-	TruthBurstMin       = 5
+	TruthBurstWindow = 60 * time.Second
+	TruthBurstMin    = 5
+	// TruthStormMin is the fewest errors of a 5xx storm (issue 8: a storm
+	// is a change of at least 10 errors, not a count within a window).
+	TruthStormMin       = 10
 	TruthPendingTimeout = 10 * time.Minute
 )
 
@@ -74,6 +77,15 @@ type Burst struct {
 	OriginLogged   int
 	OriginEmpty200 int
 	OriginMissing  int
+
+	// Cause is the planted cause id (the cause rules' ids, see the README's
+	// scenario table); Dimension and Values what separates the failures
+	// ("" and nil when no one dimension does); StepAt when a step cause
+	// began.
+	Cause     string
+	Dimension string    `json:",omitempty"`
+	Values    []string  `json:",omitempty"`
+	StepAt    time.Time `json:",omitzero"`
 }
 
 // ErrorCount is the number of one 5xx status at one origin.
@@ -234,6 +246,9 @@ func computeBursts(counted, all []obs) ([]Burst, []ErrorCount) {
 		}
 		for _, run := range denseRuns(ts, TruthBurstWindow, TruthBurstMin) {
 			b := describeBurst(k.origin, k.status, recs, ts, run, counted, originLogs[k.origin])
+			if b.Kind == "burst_5xx" && b.Count < TruthStormMin {
+				continue
+			}
 			bursts = append(bursts, b)
 		}
 	}

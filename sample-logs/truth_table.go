@@ -26,6 +26,20 @@ func (t Truth) Table() string {
 	w.Flush()
 	sb.WriteString("\n")
 	w = tabwriter.NewWriter(&sb, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "KIND\tORIGIN\tSTATUS\tPLANTED CAUSE\tSEPARATES")
+	for _, b := range t.Bursts {
+		sep := "-"
+		switch {
+		case b.Dimension != "":
+			sep = b.Dimension + " = " + strings.Join(b.Values, ", ")
+		case !b.StepAt.IsZero():
+			sep = "step at " + clock(b.StepAt)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", b.Kind, b.Origin, b.Status, b.Cause, sep)
+	}
+	w.Flush()
+	sb.WriteString("\n")
+	w = tabwriter.NewWriter(&sb, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "SUBTYPE\tORIGIN\tENDPOINT\tCOUNT\tFIRST OPEN\tLAST OPEN\tLINKED BY")
 	for _, g := range t.Async {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", g.Subtype, g.Origin, g.Endpoint, g.Count, clock(g.Start), clock(g.End),

@@ -22,18 +22,26 @@ func TestDemoTruthHoldsEveryKindOfTrouble(t *testing.T) {
 		got = append(got, burstKey{b.Kind, b.Origin, b.Status, b.Count})
 	}
 	want := []burstKey{
-		{"burst_5xx", "orders.example.net", 502, 8},
+		{"burst_5xx", "orders.example.net", 502, 17},
 		{"burst_520", hostShop, 520, crash520s},
-		{"burst_5xx", "www.example.org", 502, 6},
+		{"burst_5xx", "www.example.org", 502, 13},
 		{"burst_5xx", hostStatic, 522, 25},
-		{"burst_5xx", "formats/nginx-combined.log", 504, 7},
-		{"burst_5xx", "assets.example.org", 504, 6},
+		{"burst_5xx", "formats/nginx-combined.log", 504, 15},
+		{"burst_5xx", "assets.example.org", 504, 12},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("bursts\n got %v\nwant %v", got, want)
 	}
 
+	for _, b := range tr.Bursts {
+		if b.Cause == "" || b.Count < TruthBurstMin || (b.Kind == "burst_5xx" && b.Count < TruthStormMin) {
+			t.Errorf("%s %s %d: cause %q, count %d", b.Kind, b.Origin, b.Status, b.Cause, b.Count)
+		}
+	}
 	shop := tr.Bursts[1]
+	if shop.Cause != "servers-failing" || !slices.Equal(shop.Values, []string{ipShop2}) {
+		t.Errorf("shop planted cause %s %v", shop.Cause, shop.Values)
+	}
 	base := DefaultBase
 	if shop.Start.Before(base.Add(crashFrom)) || shop.End.After(base.Add(crashTo)) || shop.End.Sub(shop.Start) < 2*time.Minute {
 		t.Errorf("shop burst %v..%v, want within the crash window and about 3 minutes long", shop.Start, shop.End)

@@ -174,6 +174,15 @@ func hit(r *rand.Rand, req *Request, status int, size int, ctype string) {
 func toOrigin(r *rand.Rand, req *Request, ip string, status int, body int64, ctype string, hdrMs int) {
 	srv := serverByIP(ip)
 	req.OriginIP, req.Server, req.Upstream = ip, srv.name, srv.upstream
+	answer(r, req, status, body, ctype, hdrMs)
+	if srv.file != "" {
+		req.Fate = FateLogged
+	}
+}
+
+// answer fills in a healthy origin reply to req: status with body bytes
+// after about hdrMs, on a reused keep-alive connection 7 times in 10.
+func answer(r *rand.Rand, req *Request, status int, body int64, ctype string, hdrMs int) {
 	req.OriginStatus, req.Status, req.ContentType = status, status, ctype
 	if req.Cache == "" {
 		req.Cache = "dynamic"
@@ -193,9 +202,6 @@ func toOrigin(r *rand.Rand, req *Request, ip string, status int, body int64, cty
 	req.TTFBMs = req.OriginTCPMs + req.OriginTLSMs + hdr + 2 + r.IntN(4)
 	req.Duration = time.Duration(req.TTFBMs+int(body/40000)+r.IntN(8)) * time.Millisecond
 	req.RemoteAddr = cfEgress(r)
-	if srv.file != "" {
-		req.Fate = FateLogged
-	}
 }
 
 // baseline adds Poisson traffic at perMin requests a minute to host over

@@ -232,10 +232,10 @@ func TestProgress(t *testing.T) {
 	m := newModel(Options{Now: func() time.Time { return fixedNow }})
 	drive(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
 	u := fixtureUpdate()
-	u.Progress = Progress{BytesRead: 25_000_000, BytesTotal: 100_000_000, Lines: 100_000, LinesPerSec: 50_000}
+	u.Progress = Progress{BytesRead: 25 << 20, BytesTotal: 100 << 20, Lines: 100_000, LinesPerSec: 50_000}
 	drive(t, m, updateMsg{u})
 	head := strings.SplitN(m.View(), "\n", 2)[0]
-	for _, want := range []string{"███░░░░░░░░░", "25%", "25.0 MB/100.0 MB", "50.0k lines/s", "ETA 6s"} {
+	for _, want := range []string{"███░░░░░░░░░", "25%", "25.0 MiB/100.0 MiB", "50.0k lines/s", "ETA 6s"} {
 		if !strings.Contains(head, want) {
 			t.Fatalf("progress header lacks %q: %q", want, head)
 		}
@@ -267,7 +267,7 @@ func TestExportAndCopy(t *testing.T) {
 		t.Fatalf("finding export: %v\n%s", matches, m.View())
 	}
 	body, _ := os.ReadFile(matches[0])
-	if !strings.Contains(string(body), "Likely causes") || !strings.Contains(string(body), "Fixes") ||
+	if !strings.Contains(string(body), "Likely causes") || !strings.Contains(string(body), "keep-alive timeout") ||
 		!strings.Contains(string(body), "api.example.com") || !strings.Contains(string(body), "203.0.113.1 ") {
 		t.Fatalf("finding markdown:\n%s", body)
 	}

@@ -1,14 +1,13 @@
 package tui
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/units"
 	"github.com/edgetriage/edgetriage/rules"
 	"github.com/edgetriage/edgetriage/rules/report"
 )
@@ -114,80 +113,20 @@ func padLeft(s string, w int) string {
 	return s
 }
 
-// num formats an integer with thousands separators.
-func num[T ~int | ~int64](v T) string {
-	n := int64(v)
-	if n < 0 {
-		return "-" + num(-n)
-	}
-	s := strconv.FormatInt(n, 10)
-	if len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
-	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
-}
+// The interface's number formats are the shared ones (parse/units): a value
+// reads the same here as in the report and on the command line.
 
-// bytesHuman formats a byte count (1.2 MB).
-func bytesHuman(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
-}
+// num formats an integer with thousands separators.
+func num[T ~int | ~int64](v T) string { return units.Count(v) }
+
+// bytesHuman formats a byte count in IEC units (1.2 MiB).
+func bytesHuman(n int64) string { return units.Bytes(n) }
 
 // rate formats a per-second rate compactly (12.3k).
-func rate(v float64) string {
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("%.1fM", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.1fk", v/1e3)
-	}
-	return fmt.Sprintf("%.0f", v)
-}
+func rate(v float64) string { return units.Rate(v) }
 
-// shortDur formats a duration for humans: 45s, 7m30s, 2h05m, 3d4h.
-func shortDur(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		m := int(d.Minutes())
-		s := int(d.Seconds()) - m*60
-		if s == 0 {
-			return fmt.Sprintf("%dm", m)
-		}
-		return fmt.Sprintf("%dm%02ds", m, s)
-	case d < 48*time.Hour:
-		h := int(d.Hours())
-		m := int(d.Minutes()) - h*60
-		return fmt.Sprintf("%dh%02dm", h, m)
-	}
-	days := int(d.Hours()) / 24
-	return fmt.Sprintf("%dd%dh", days, int(d.Hours())-days*24)
-}
+// shortDur formats a duration for humans: 45s, 7m30s, 2h5m, 3d4h.
+func shortDur(d time.Duration) string { return units.Duration(d) }
 
 // zone is the time zone every screen shows times in (--tz; UTC unless
 // set). It is process-wide because times are formatted in many small
@@ -242,13 +181,8 @@ func shortSpan(a, b time.Time) string {
 	return a.Format("01-02 15:04") + "–"
 }
 
-// pct formats a share 0..1 as a percentage.
-func pct(v float64) string {
-	if v < 0 {
-		return "?"
-	}
-	return fmt.Sprintf("%.0f%%", v*100)
-}
+// pct formats a share 0..1 as a percentage ("?" when unknown).
+func pct(v float64) string { return units.Share(v) }
 
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 

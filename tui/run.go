@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -60,10 +59,4 @@ func Run(ctx context.Context, opts Options) (err error) {
 		return nil
 	}
 	return fmt.Errorf("interface: %w", err)
-}
-
-// IsTerminal reports whether stdout is a terminal the interface can run on.
-func IsTerminal() bool {
-	fi, err := os.Stdout.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

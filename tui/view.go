@@ -106,7 +106,13 @@ func (m *Model) stateView() string {
 	case !p.Done && !m.c.closed:
 		return m.progressView()
 	}
-	return m.newsView() + st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(p.BytesRead)))
+	// Done, the size is the report's: bytes after decompression (the bar
+	// counted bytes from disk, which for an archive is the compressed size).
+	size := m.c.totals.Bytes
+	if size <= 0 {
+		size = p.BytesRead
+	}
+	return m.newsView() + st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(size)))
 }
 
 // newsView is the header's count of findings new or changed since the

@@ -81,6 +81,9 @@ func buildConfig(o *options) (*app, error) {
 	}
 
 	ruleFiles := append(append([]string(nil), fc.Rules...), o.rules...)
+	if o.check != "" {
+		ruleFiles = append(ruleFiles, o.check)
+	}
 	if a.causes, err = causes.Load(ruleFiles...); err != nil {
 		return nil, err
 	}
@@ -112,6 +115,7 @@ func buildConfig(o *options) (*app, error) {
 	}
 	a.input = input.Options{
 		Recursive: o.recursive,
+		AllFiles:  o.allFiles,
 		Formats:   append(append([]string(nil), fc.LogFormats...), o.logFormats...),
 		Since:     since,
 		Until:     until,

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 )
@@ -36,6 +38,7 @@ type options struct {
 	paths   []string
 
 	recursive  bool
+	allFiles   bool
 	logFormats stringList
 	origins    stringList
 	since      string
@@ -51,14 +54,17 @@ type options struct {
 	configPath string
 	rules      stringList
 	redact     bool
+	check      string // rules --check FILE
 
 	// report
 	output    string
 	json      bool
+	requests  string // finding id: write its requests (with --output csv)
 	failOn    string
 	follow    bool
 	fromStart bool
 	noColor   bool
+	allCauses bool
 
 	// the interface (open, tail)
 	bell bool
@@ -74,8 +80,9 @@ Usage:
   edgetriage                      open the bundled sample logs (a demo)
   edgetriage [open] PATH...       explore archived logs in the terminal interface
   edgetriage tail PATH...         follow live logs like tail -F
-  edgetriage report PATH...       print a report (text, --json or --output md)
+  edgetriage report PATH...       print a report (text, --json, --output md|html|csv)
   edgetriage rules                list the active cause rules
+  edgetriage rules --check FILE   validate a rule file
   edgetriage --version
 
 PATH is a file, a glob, a directory (rotated families read oldest first),
@@ -90,6 +97,7 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 	if cmd != "rules" {
 		fs.BoolVar(&o.recursive, "r", false, "read directories recursively (short for --recursive)")
 		fs.BoolVar(&o.recursive, "recursive", false, "read directories recursively (a Logpush bucket synced to disk)")
+		fs.BoolVar(&o.allFiles, "all-files", false, "in directories, read every file, also those that are clearly not logs (certificates, patches, binaries)")
 		fs.Var(&o.logFormats, "log-format", "log format `NAME` for all inputs, or GLOB=NAME for matching ones (repeatable):\ncombined, common, vhost_combined, json, cloudflare, cloudfront,\n'nginx:<log_format>', 'apache:<LogFormat>'")
 		fs.Var(&o.origins, "origin", "origin `NAME` for logs without a host, or GLOB=NAME per input (repeatable)")
 		fs.StringVar(&o.since, "since", "", "keep records at or after `TIME` (RFC 3339, or relative such as 2h)")
@@ -106,12 +114,16 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 	fs.Var(&o.rules, "rules", "cause rule `FILE` that adds or overrides rules (repeatable)")
 	switch cmd {
 	case "report":
-		fs.StringVar(&o.output, "output", "text", "output `FORMAT`: text, json or md")
+		fs.StringVar(&o.output, "output", "text", "output `FORMAT`: text, json, md, html (one self-contained page) or csv (one row per finding)")
 		fs.BoolVar(&o.json, "json", false, "short for --output json")
+		fs.StringVar(&o.requests, "requests", "", "with --output csv: write every request of finding `ID` (re-read from the files; the retained samples for stdin)")
 		fs.StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding at or above `SEVERITY` exists (info, warning, critical)")
 		fs.BoolVar(&o.follow, "follow", false, "follow the files and print each finding as a JSON line when judged or changed")
 		fs.BoolVar(&o.fromStart, "from-start", false, "with --follow: read the files from the start, not the end")
 		fs.BoolVar(&o.noColor, "no-color", false, "no colours in text output (also NO_COLOR)")
+		fs.BoolVar(&o.allCauses, "all-causes", false, "show every cause of a finding, not only the three most likely")
+	case "rules":
+		fs.StringVar(&o.check, "check", "", "validate rule `FILE` against every declared feature and try each rule; exit 2 on any problem")
 	case "tail":
 		fs.BoolVar(&o.fromStart, "from-start", false, "read the files from the start, not the end")
 	}
@@ -139,6 +151,10 @@ func parseArgs(args []string, out io.Writer) (*options, error) {
 			o.command, args = args[0], args[1:]
 		case "help":
 			return nil, flag.ErrHelp
+		default:
+			if err := unknownCommand(args[0]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	fs := newFlagSet(o.command, o, out)
@@ -162,9 +178,12 @@ func parseArgs(args []string, out io.Writer) (*options, error) {
 		o.output = "json"
 	}
 	switch o.output {
-	case "", "text", "json", "md", "markdown":
+	case "", "text", "json", "md", "markdown", "html", "csv":
 	default:
-		return nil, usagef("unknown --output %q (want text, json or md)", o.output)
+		return nil, usagef("unknown --output %q (want text, json, md, html or csv)", o.output)
+	}
+	if o.requests != "" && o.output != "csv" {
+		return nil, usagef("--requests writes CSV: add --output csv")
 	}
 	switch o.groupBy {
 	case "host", "origin-ip", "upstream":
@@ -196,6 +215,50 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 		return now.Add(-d).UTC(), nil
 	}
 	return time.Time{}, usagef("bad time %q: want RFC 3339 (2026-11-20T10:00:00Z) or a duration ago (2h, 30m)", s)
+}
+
+// commands are the subcommands, for "did you mean".
+var commands = []string{"open", "tail", "report", "rules", "help"}
+
+// unknownCommand is the usage error for a first word that is neither a
+// command nor a path: "edgetriage frobnicate" is a typo, not a log. A word
+// that exists, or could be a path or glob (a dot, a slash, a wildcard), is
+// left to be read as one.
+func unknownCommand(word string) error {
+	if word == "" || word[0] == '-' || strings.ContainsAny(word, "/.*?[\\~:") {
+		return nil
+	}
+	if _, err := os.Lstat(word); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	best, bestD := "", 1<<30
+	for _, c := range commands {
+		if d := editDistance(strings.ToLower(word), c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return usagef("unknown command %q: did you mean %q? (commands: open, tail, report, rules; a PATH must exist)", word, best)
+}
+
+// editDistance is the Levenshtein distance of two short words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 var errHelp = flag.ErrHelp

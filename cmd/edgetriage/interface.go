@@ -27,6 +27,25 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
+	// Fail fast: when not one input can be read, say why and exit before
+	// the interface starts, instead of an empty screen "detecting…".
+	// Following, a missing file may still appear, so only open checks.
+	if !a.input.Follow && len(a.input.Sources) == 0 {
+		readable, problems := input.Probe(a.input.Paths, a.input.Recursive, a.input.AllFiles)
+		if readable == 0 && len(problems) > 0 {
+			for _, p := range problems {
+				fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(p.Error()))
+			}
+			return exitUsage
+		}
+	}
+	// A relative --since on archived logs counts back from their newest
+	// record, as in report; the interface says so in its notices.
+	anchor, err := anchorWindow(ctx, a)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
 	// A log on stdin cannot also be the keyboard: the interface then reads
 	// its keys from the controlling terminal.
 	keysFromTTY := false
@@ -44,6 +63,9 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
+	}
+	if anchor != "" {
+		l.notices = append(l.notices, anchor+".")
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -58,11 +59,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitOK
 		}
 	}
-	o, err := parseArgs(args, stderr)
+	// Help that was asked for goes to stdout (edgetriage report --help |
+	// less); the flag package's complaint about a bad flag, with the usage
+	// after it, goes to stderr.
+	var flagOut bytes.Buffer
+	o, err := parseArgs(args, &flagOut)
 	if err != nil {
 		if isHelp(err) {
+			if flagOut.Len() == 0 {
+				fmt.Fprint(stdout, usageTop)
+			}
+			_, _ = stdout.Write(flagOut.Bytes())
 			return exitOK
 		}
+		_, _ = stderr.Write(flagOut.Bytes())
 		var ue *usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "edgetriage: %v\n", err)

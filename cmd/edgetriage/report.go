@@ -38,9 +38,14 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
-	opts := report.Options{Redact: a.redact, Color: colorWanted(a.o.noColor, stdout), Compact: !isTerminal(stdout)}
+	opts := report.Options{Redact: a.redact, Color: colorWanted(a.o.noColor, stdout), Compact: !isTerminal(stdout), AllCauses: a.o.allCauses}
 	if a.o.follow {
 		return followReport(ctx, a, stdout, stderr, opts)
+	}
+	anchor, err := anchorWindow(ctx, a)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
 	}
 	p, err := input.New(a.input)
 	if err != nil {
@@ -66,12 +71,30 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		return exitUsage
 	}
 	snap := eng.Finish()
+	if note := input.SkippedNote(res.Skipped); note != "" {
+		fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(note))
+	}
 	doc := report.Build(res.Inputs, res.Totals, snap)
-	switch a.o.output {
-	case "json":
+	for _, w := range a.causes.Warnings() {
+		doc.Warnings = append(doc.Warnings, w.String())
+	}
+	doc.Notes = windowNotes(a, anchor, res)
+	for _, n := range doc.Notes {
+		if strings.HasPrefix(n, "warning:") {
+			fmt.Fprintf(stderr, "edgetriage: %s\n", n)
+		}
+	}
+	switch {
+	case a.o.requests != "":
+		err = writeRequests(ctx, a, doc, stdout, opts)
+	case a.o.output == "csv":
+		err = report.WriteCSV(stdout, doc, opts)
+	case a.o.output == "json":
 		err = report.WriteJSON(stdout, doc, opts)
-	case "md", "markdown":
+	case a.o.output == "md" || a.o.output == "markdown":
 		err = report.WriteMarkdown(stdout, doc, opts)
+	case a.o.output == "html":
+		err = report.WriteHTML(stdout, doc, opts)
 	default:
 		err = report.WriteText(stdout, doc, opts)
 	}
@@ -177,6 +200,9 @@ func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts re
 }
 
 func runRules(a *app, stdout, stderr io.Writer) int {
+	if a.o.check != "" {
+		return checkRules(a, stdout, stderr)
+	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tKINDS\tCONFIDENCE\tSEVERITY\tTITLE\tSOURCE")
 	for _, r := range a.causes.Rules() {
@@ -206,4 +232,28 @@ func colorWanted(noColor bool, w io.Writer) bool {
 		return false
 	}
 	return isTerminal(w)
+}
+
+// checkRules reports on a rule file that loaded (every name it uses is a
+// declared feature, its syntax is sound): each rule is tried on trial
+// findings, and a rule that fails at run time fails the check.
+func checkRules(a *app, stdout, stderr io.Writer) int {
+	n, over := 0, 0
+	for _, r := range a.causes.Rules() {
+		if src, _, _ := strings.Cut(r.Source, ":"); src == a.o.check || strings.HasPrefix(r.Source, a.o.check+":") {
+			n++
+			if r.Overrides {
+				over++
+			}
+		}
+	}
+	if ws := a.causes.Check(); len(ws) > 0 {
+		for _, w := range ws {
+			fmt.Fprintf(stderr, "edgetriage: %s\n", w)
+		}
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "%s: ok: %d rule%s (%d overriding a default), every name a declared feature, every rule tried\n",
+		a.o.check, n, map[bool]string{true: "", false: "s"}[n == 1], over)
+	return exitOK
 }

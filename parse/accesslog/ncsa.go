@@ -17,11 +17,11 @@ const (
 // Reasons for NCSA lines that do not fit. Preallocated: Parse must not
 // allocate, even for bad lines.
 var (
-	errNCSAPrefix  = parse.Malformed("ncsa: expected host ident user before [timestamp]")
-	errNCSATime    = parse.Malformed("ncsa: bad timestamp")
-	errNCSARequest = parse.Malformed("ncsa: expected quoted request after timestamp")
-	errNCSAStatus  = parse.Malformed("ncsa: expected 3-digit status after request")
-	errNCSABytes   = parse.Malformed("ncsa: bad byte count")
+	errNCSAPrefix  = parse.MalformedField("host ident user", "ncsa: expected host ident user before [timestamp]")
+	errNCSATime    = parse.MalformedField("[timestamp]", "ncsa: bad timestamp")
+	errNCSARequest = parse.MalformedField(`"request"`, "ncsa: expected quoted request after timestamp")
+	errNCSAStatus  = parse.MalformedField("status", "ncsa: expected 3-digit status after request")
+	errNCSABytes   = parse.MalformedField("bytes", "ncsa: bad byte count")
 )
 
 // New returns the NCSA parser named "combined", "common" or "vhost_combined".

@@ -55,10 +55,10 @@ type cloudflare struct{}
 func (cloudflare) Format() string { return "cloudflare" }
 
 var (
-	errNoStart    = parse.Malformed("no EdgeStartTimestamp")
-	errBadStart   = parse.Malformed("EdgeStartTimestamp is not a timestamp")
-	errNoStatus   = parse.Malformed("no EdgeResponseStatus")
-	errBadStatus  = parse.Malformed("EdgeResponseStatus is not a status code")
+	errNoStart    = parse.MalformedField("EdgeStartTimestamp", "no EdgeStartTimestamp")
+	errBadStart   = parse.MalformedField("EdgeStartTimestamp", "EdgeStartTimestamp is not a timestamp")
+	errNoStatus   = parse.MalformedField("EdgeResponseStatus", "no EdgeResponseStatus")
+	errBadStatus  = parse.MalformedField("EdgeResponseStatus", "EdgeResponseStatus is not a status code")
 	errNotObject  = parse.Malformed(jsonscan.ErrNotObject)
 	errTruncated  = parse.Malformed(jsonscan.ErrTruncated)
 	errSyntax     = parse.Malformed(jsonscan.ErrSyntax)

@@ -102,8 +102,8 @@ type cloudfront struct {
 
 var (
 	errCFColumns = parse.Malformed("fewer columns than date, time and sc-status need")
-	errCFDate    = parse.Malformed("bad date or time")
-	errCFStatus  = parse.Malformed("bad sc-status")
+	errCFDate    = parse.MalformedField("date time", "bad date or time")
+	errCFStatus  = parse.MalformedField("sc-status", "bad sc-status")
 	errCFFields  = parse.Malformed("#Fields header lacks date, time or sc-status")
 )
 

@@ -24,7 +24,11 @@ const peekBytes = 64 << 10
 
 // batch reads every input to its end and merges them.
 func (p *Pipeline) batch(ctx context.Context, sink func([]parse.Record)) (*Result, error) {
-	srcs := expand(p.opt.Paths, p.opt.Recursive)
+	ex := expander{all: p.opt.AllFiles}
+	srcs := ex.expand(p.opt.Paths, p.opt.Recursive)
+	if note := SkippedNote(ex.skipped); note != "" {
+		p.event(Event{Kind: "skipped", Msg: note})
+	}
 	for _, s := range p.opt.Sources {
 		srcs = append(srcs, source{path: s.Name, size: s.Size, open: s.Open})
 	}
@@ -63,7 +67,7 @@ func (p *Pipeline) batch(ctx context.Context, sink func([]parse.Record)) (*Resul
 		err = ctx.Err()
 	}
 	m.publish()
-	return &Result{Inputs: p.Inputs(), Totals: p.Totals()}, err
+	return &Result{Inputs: p.Inputs(), Totals: p.Totals(), Skipped: ex.skipped}, err
 }
 
 func (st *stream) firstKey() int64 {

@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // StdinName is the path that stands for standard input.
@@ -38,6 +40,19 @@ type source struct {
 // becomes an input with an error so the others still run. Each file appears
 // once, in the order found.
 func expand(paths []string, recursive bool) []source {
+	var e expander
+	return e.expand(paths, recursive)
+}
+
+// expander lists inputs and remembers the files of directories it left
+// out as clearly not logs (see looksLikeLog and notLogContent). With all
+// set it leaves out only hidden files.
+type expander struct {
+	all     bool
+	skipped []string
+}
+
+func (e *expander) expand(paths []string, recursive bool) []source {
 	var out []source
 	seen := map[string]bool{}
 	add := func(s source) {
@@ -59,7 +74,7 @@ func expand(paths []string, recursive bool) []source {
 		info, err := os.Stat(p)
 		switch {
 		case err == nil && info.IsDir():
-			files, derr := dirFiles(p, recursive)
+			files, derr := e.dirFiles(p, recursive)
 			if derr != nil {
 				add(source{path: p, err: derr})
 			}
@@ -92,7 +107,7 @@ func expand(paths []string, recursive bool) []source {
 					if !recursive {
 						continue // a glob that matches directories means their files only with -r
 					}
-					sub, derr := dirFiles(m, true)
+					sub, derr := e.dirFiles(m, true)
 					if derr != nil {
 						files = append(files, source{path: m, err: derr})
 					}
@@ -122,7 +137,7 @@ func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 
 // dirFiles lists the log files of dir (and of its subdirectories with
 // recursive), ordered by folder, then family, oldest rotation first.
-func dirFiles(dir string, recursive bool) ([]source, error) {
+func (e *expander) dirFiles(dir string, recursive bool) ([]source, error) {
 	var files []source
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -145,7 +160,11 @@ func dirFiles(dir string, recursive bool) ([]source, error) {
 			}
 			return nil
 		}
-		if !looksLikeLog(name) {
+		if strings.HasPrefix(name, ".") {
+			return nil
+		}
+		if !e.all && !looksLikeLog(name) {
+			e.skipped = append(e.skipped, path)
 			return nil
 		}
 		info, ierr := d.Info()
@@ -154,6 +173,10 @@ func dirFiles(dir string, recursive bool) ([]source, error) {
 			return nil
 		}
 		if !info.Mode().IsRegular() {
+			return nil
+		}
+		if !e.all && notLogContent(path) {
+			e.skipped = append(e.skipped, path)
 			return nil
 		}
 		files = append(files, source{path: path, size: info.Size()})
@@ -172,6 +195,101 @@ var notLogExt = map[string]bool{
 	".swp": true, ".tmp": true, ".part": true, ".tar": true, ".zip": true, ".tgz": true,
 	".png": true, ".jpg": true, ".gif": true, ".pdf": true, ".html": true, ".css": true, ".js": true,
 	".sum": true, ".mod": true, ".exe": true, ".so": true, ".db": true, ".sqlite": true,
+	// certificates and keys, patches, binaries and packages
+	".pem": true, ".crt": true, ".cer": true, ".key": true, ".der": true, ".p12": true, ".pfx": true,
+	".csr": true, ".patch": true, ".diff": true, ".rej": true, ".orig": true, ".bin": true, ".o": true,
+	".a": true, ".class": true, ".jar": true, ".pyc": true, ".gpg": true, ".sig": true, ".asc": true,
+	".deb": true, ".rpm": true, ".iso": true, ".img": true, ".svg": true, ".json5": true, ".txt~": true,
+}
+
+// notLogHeads are first bytes of files that are never access logs.
+var notLogHeads = [][]byte{
+	[]byte("-----BEGIN "),                   // PEM certificate, key, CSR
+	[]byte("diff --git "), []byte("diff -"), // patches
+	[]byte("Index: "), []byte("--- a/"), // svn and unified diffs
+	[]byte("\x7fELF"), []byte("MZ"), // executables
+	[]byte("%PDF-"), []byte("PK\x03\x04"), // documents, zip, jar
+	[]byte("\x89PNG"), []byte("GIF8"), []byte("\xff\xd8\xff"), // images
+	[]byte("SQLite format 3"), []byte("!<arch>"), // databases, ar archives
+}
+
+// notLogContent reports whether a directory's file is clearly not a log by
+// its first bytes: a certificate, a patch (also git format-patch mail), an
+// executable or image, or binary data that is not one of the compressions
+// inputs are decompressed from. An unreadable file is kept, so that its
+// error is shown.
+func notLogContent(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var buf [1024]byte
+	n, _ := io.ReadFull(f, buf[:])
+	head := buf[:n]
+	if n == 0 || sniff(head) != compNone {
+		return false
+	}
+	for _, h := range notLogHeads {
+		if bytes.HasPrefix(head, h) {
+			return true
+		}
+	}
+	if bytes.HasPrefix(head, []byte("From ")) && bytes.Contains(head, []byte("\nSubject: ")) {
+		return true // git format-patch
+	}
+	return looksBinary(head)
+}
+
+// looksBinary: more than a tenth of head is neither text nor NUL. Runs of
+// NUL bytes alone do not make a file binary: a log that lost its tail in a
+// crash holds them where the file system left a hole. Control characters
+// other than white space and bytes that are not UTF-8 count against it
+// (a Latin-1 log has a few; random or compiled data about half).
+func looksBinary(head []byte) bool {
+	bad, total := 0, 0
+	for i := 0; i < len(head); {
+		c := head[i]
+		switch {
+		case c == 0:
+			i++
+			continue
+		case c < utf8.RuneSelf:
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' || c == 0x7f {
+				bad++
+			}
+			i++
+		default:
+			r, size := utf8.DecodeRune(head[i:])
+			if r == utf8.RuneError && size == 1 && len(head)-i >= utf8.UTFMax {
+				bad++
+			}
+			i += size
+		}
+		total++
+	}
+	return total > 0 && bad*10 > total
+}
+
+// SkippedNote is the one line that says which files of the directories
+// were left out as not logs, or "" when none were.
+func SkippedNote(skipped []string) string {
+	if len(skipped) == 0 {
+		return ""
+	}
+	names := make([]string, 0, 3)
+	for _, p := range skipped[:min(len(skipped), 3)] {
+		names = append(names, filepath.Base(p))
+	}
+	more := ""
+	if len(skipped) > 3 {
+		more = fmt.Sprintf(", +%d more", len(skipped)-3)
+	}
+	noun := "files that are not logs"
+	if len(skipped) == 1 {
+		noun = "file that is not a log"
+	}
+	return fmt.Sprintf("skipped %d %s (%s%s); --all-files to read them", len(skipped), noun, strings.Join(names, ", "), more)
 }
 
 // looksLikeLog decides which files of a directory are read: anything but
@@ -268,4 +386,54 @@ func orderFiles(files []source) []source {
 		out[i] = k.s
 	}
 	return out
+}
+
+// Probe finds, before a run, the inputs that cannot be read as logs: paths
+// that do not exist or cannot be opened, directories without log files,
+// globs without matches, and files of binary data. readable counts the
+// others (stdin among them). The interface calls it to fail fast when
+// nothing can be read, instead of opening on an empty screen.
+func Probe(paths []string, recursive, allFiles bool) (readable int, problems []error) {
+	e := expander{all: allFiles}
+	for _, s := range e.expand(paths, recursive) {
+		switch {
+		case s.stdin:
+			readable++
+		case s.err != nil:
+			problems = append(problems, unableToOpen(s.err))
+		default:
+			if err := probeFile(s.path); err != nil {
+				problems = append(problems, err)
+				continue
+			}
+			readable++
+		}
+	}
+	return readable, problems
+}
+
+func probeFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return unableToOpen(err)
+	}
+	defer f.Close()
+	var buf [1024]byte
+	n, err := io.ReadFull(f, buf[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("unable to read %s: %w", path, err)
+	}
+	if n > 0 && sniff(buf[:n]) == compNone && looksBinary(buf[:n]) {
+		return fmt.Errorf("%s: binary data, not a log", path)
+	}
+	return nil
+}
+
+// unableToOpen words an open or stat error as "unable to open PATH: why".
+func unableToOpen(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("unable to open %s: %w", pe.Path, pe.Err)
+	}
+	return err
 }

@@ -118,6 +118,10 @@ func (lp *lineParser) parseLine(res *chunkResult, line []byte, lineNo, off int64
 			reason = m.Reason
 		}
 		lp.example(res, lineNo, reason, line)
+		if m != nil && len(res.examples) > 0 {
+			ex := &res.examples[len(res.examples)-1]
+			ex.Column, ex.Field = m.Column, m.Field
+		}
 	}
 }
 

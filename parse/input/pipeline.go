@@ -41,6 +41,10 @@ type Options struct {
 	// Recursive reads directories as whole trees (a Logpush bucket synced
 	// to disk with its dated folders).
 	Recursive bool
+	// AllFiles reads every file of a directory; by default files that are
+	// clearly not logs (certificates, patches, binaries, READMEs) are left
+	// out and listed in Result.Skipped.
+	AllFiles bool
 	// Stdin is read for the path "-" (os.Stdin, usually).
 	Stdin io.Reader
 	// Sources are inputs that are not files on disk, such as the embedded
@@ -120,12 +124,15 @@ type Source struct {
 // Event tells the caller what happened to an input, for a status line.
 type Event struct {
 	Input string // the input's path ("-" for stdin); empty for all inputs
-	Kind  string // opened, rotated, truncated, removed, waiting, polling, error
+	Kind  string // opened, rotated, truncated, removed, waiting, polling, error, skipped
 	Msg   string
 	Err   error
 }
 
 func (e Event) String() string {
+	if e.Kind == "skipped" {
+		return e.Msg // already a sentence: "skipped 3 files that are not logs (...)"
+	}
 	s := e.Kind
 	if e.Input != "" {
 		s = e.Input + ": " + s
@@ -144,6 +151,9 @@ func (e Event) String() string {
 type Result struct {
 	Inputs []parse.InputStats
 	Totals parse.Totals
+	// Skipped lists the files of directories left out as not logs (see
+	// Options.AllFiles and SkippedNote).
+	Skipped []string
 }
 
 // Failed reports whether some input could not be read (fully): the caller's

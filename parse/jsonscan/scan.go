@@ -41,10 +41,6 @@ type Value struct {
 	Raw []byte
 }
 
-// Escaped reports whether a String value holds backslash escapes, i.e.
-// whether Text will have to allocate.
-func (v Value) Escaped() bool { return v.Kind == String && bytes.IndexByte(v.Raw, '\\') >= 0 }
-
 // Text returns a String value's text: a view of the input when it has no
 // escapes (no copy; valid while the input is unchanged), otherwise a newly
 // allocated unescaped string. Numbers and literals return their raw text;
@@ -267,21 +263,8 @@ func (m *Members) Next() bool {
 	return true
 }
 
-// KeyEscaped reports whether the current key holds escapes (such keys never
-// match a plain name; they are rare enough to ignore).
-func (m *Members) KeyEscaped() bool { return bytes.IndexByte(m.Key, '\\') >= 0 }
-
 // Err returns "" after a clean end of the object, else a short reason.
 func (m *Members) Err() string { return m.err }
-
-// Rest returns what follows the object's closing brace (valid after Next
-// returned false without error).
-func (m *Members) Rest() []byte {
-	if m.pos > len(m.data) {
-		return nil
-	}
-	return m.data[m.pos:]
-}
 
 // CheckEnd reports an error unless only whitespace follows the object.
 func (m *Members) CheckEnd() string {
@@ -358,9 +341,6 @@ func (a *Elems) Next() (Value, bool) {
 	a.n++
 	return v, true
 }
-
-// Err returns "" after a clean end, else a short reason.
-func (a *Elems) Err() string { return a.err }
 
 func skipWS(d []byte, p int) int {
 	for p < len(d) {

@@ -2,6 +2,7 @@ package causes
 
 import (
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -107,58 +108,15 @@ func fireCases() []fireCase {
 	return []fireCase{
 		{"relayed-520", b520(m("relayed_share", 0.8)), true},
 		{"relayed-520", b520(m("relayed_share", 0.1)), false},
+		{"relayed-520", b520(m("relayed_share", 0.8, "edge", 0.0)), false}, // Cloudflare-only
 		{"many-origins", b520(m("other_origins_failing", 4.0)), true},
 		{"many-origins", burst(rules.KindBurst5xx, 522, m("other_origins_failing", 3.0)), true},
 		{"many-origins", b520(m("other_origins_failing", 1.0)), false},
-		{"single-pop", b520(m("pops_distinct", 1.0, "count", 40.0)), true},
-		{"single-pop", b520(m("pops_distinct", 1.0, "count", 40.0, "edge", 0.0)), false},
-		{"single-pop", b520(m("pops_distinct", 2.0, "count", 40.0)), false},
-		{"upstream-partial", b520(m("upstreams_failed", 1.0, "upstreams_healthy", 2.0)), true},
-		{"upstream-partial", b520(m("upstreams_failed", 2.0, "upstreams_healthy", 0.0)), false},
-		{"origin-not-logged", b520(m("origin_logged_share", 0.05, "origin_missing", 57.0)), true},
-		{"origin-not-logged", b520(m("origin_logged_share", 0.9, "origin_missing", 1.0)), false},
-		{"origin-not-logged", b520(m("origin_logged_share", -1.0)), false},
-		{"origin-logged-reply-lost", b520(m("origin_logged_share", 0.95, "origin_empty_200", 0.0)), true},
-		{"origin-logged-reply-lost", b520(m("origin_logged_share", 0.95, "origin_empty_200", 12.0)), false},
-		{"origin-empty-response", b520(m("origin_empty_200", 12.0, "origin_logged_share", 0.9)), true},
-		{"origin-empty-response", b520(m("edge", 0.0, "empty_bytes_share", 0.9)), true},
-		{"origin-empty-response", b520(m("edge", 1.0, "empty_bytes_share", 0.9, "origin_empty_200", 0.0)), false},
-		{"origin-no-status-line", b520(m("origin_status_zero_share", 0.9)), true},
-		{"origin-no-status-line", b520(m("origin_status_zero_share", 0.9, "edge", 0.0)), false},
-		{"improper-error-responses", b520(m("errors_5xx_before", 4.0, "origin_status_zero_share", 0.8)), true},
-		{"improper-error-responses", b520(m("errors_5xx_before", 0.0, "origin_status_zero_share", 0.8)), false},
-		{"app-died-mid-request", b520(m("slow_fail_share", 0.6, "header_wait_p50_ms", 7000.0)), true},
-		{"app-died-mid-request", b520(m("slow_fail_share", 0.1)), false},
-		{"origin-crash", b520(m("share", 0.8, "upstreams_healthy", 0.0)), true},
-		{"origin-crash", b520(m("prior_error_share", 0.3, "errors_5xx_before", 30.0)), true},
-		{"origin-crash", b520(m("share", 0.8, "upstreams_healthy", 2.0)), false},
-		{"firewall-blocks-cloudflare", b520(m("fast_fail_share", 0.9, "reused_conn_share", 0.1, "header_wait_p50_ms", 3.0)), true},
-		{"firewall-blocks-cloudflare", b520(m("origin_logged_share", 0.0, "origin_missing", 60.0)), true},
-		{"firewall-blocks-cloudflare", b520(m("fast_fail_share", 0.9, "reused_conn_share", 0.9)), false},
-		{"reset-after-handshake", b520(m("fast_fail_share", 0.7, "reused_conn_share", 0.2)), true},
-		{"reset-after-handshake", b520(m("fast_fail_share", 0.2, "reused_conn_share", 0.2)), false},
-		{"keepalive-race", b520(m("reused_conn_share", 0.9, "fast_fail_share", 0.83, "header_wait_p50_ms", 2.0)), true},
-		{"keepalive-race", b520(m("reused_conn_share", 0.1, "fast_fail_share", 0.83)), false},
-		{"keepalive-race", b520(m("reused_conn_share", -1.0, "fast_fail_share", -1.0)), false},
-		{"header-too-large", b520(m("top_path_share", 0.95, "paths_distinct", 1.0, "share", 0.1)), true},
-		{"header-too-large", b520(m("top_path_share", 0.95, "paths_distinct", 1.0, "share", 1.0)), false},
-		{"header-too-large", b520(m("top_path_share", 0.4, "paths_distinct", 9.0, "share", 0.1)), false},
-		{"http2-to-origin", b520(m("onset_s", 3.0, "share", 1.0, "paths_distinct", 8.0)), true},
-		{"http2-to-origin", b520(m("onset_s", -1.0, "share", 1.0, "paths_distinct", 8.0)), false},
-		{"authenticated-origin-pulls", b520(m("onset_s", 0.0, "share", 0.95, "paths_distinct", 3.0)), true},
-		{"authenticated-origin-pulls", b520(m("onset_s", 900.0, "share", 0.95, "paths_distinct", 3.0)), false},
-		{"storm-502", burst(rules.KindBurst5xx, 502, nil), true},
-		{"storm-502", burst(rules.KindBurst5xx, 504, nil), false},
-		{"storm-504", burst(rules.KindBurst5xx, 504, nil), true},
-		{"storm-504", burst(rules.KindBurst5xx, 502, nil), false},
-		{"storm-521", burst(rules.KindBurst5xx, 521, nil), true},
-		{"storm-521", b520(nil), false},
-		{"storm-522", burst(rules.KindBurst5xx, 522, nil), true},
-		{"storm-522", burst(rules.KindBurst5xx, 523, nil), false},
-		{"storm-523", burst(rules.KindBurst5xx, 523, nil), true},
-		{"storm-523", burst(rules.KindBurst5xx, 524, nil), false},
-		{"storm-524", burst(rules.KindBurst5xx, 524, nil), true},
-		{"storm-524", burst(rules.KindBurst5xx, 522, nil), false},
+		{"malformed-reply", b520(m("origin_logged_share", 0.95, "origin_empty_200", 12.0)), true},
+		{"malformed-reply", b520(m("origin_logged_share", 0.3)), false},
+		{"origin-not-reached", b520(m("origin_logged_share", 0.05, "origin_missing", 57.0)), true},
+		{"origin-not-reached", b520(m("origin_logged_share", 0.9, "origin_missing", 1.0)), false},
+		{"origin-not-reached", b520(m("origin_logged_share", -1.0)), false},
 
 		{"status-url-not-logged", incomplete(rules.SubNeverPolled, m("has_location_share", -1.0)), true},
 		{"status-url-not-logged", incomplete(rules.SubStuckPending, m("linked_by", 2.0)), true},
@@ -228,7 +186,7 @@ func TestDefaultRulesFire(t *testing.T) {
 // so a new rule cannot land untested.
 func TestEveryDefaultRuleIsTested(t *testing.T) {
 	pos, neg := map[string]bool{}, map[string]bool{}
-	for _, tc := range fireCases() {
+	for _, tc := range append(fireCases(), contrastFireCases()...) {
 		if tc.want {
 			pos[tc.rule] = true
 		} else {
@@ -245,26 +203,25 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 	}
 }
 
-// The documented 520 causes (domain.md section 1) and the extra shapes the
-// brief names are all covered by a default rule.
+// The cause ids of the diagnosis contract (DIAGNOSIS.md, one rule each,
+// covering every row of domain.md section 1) are all default rules.
 func TestDefaultsCoverDocumented520Causes(t *testing.T) {
 	ids := map[string]bool{}
 	for _, r := range mustLoad(t).Rules() {
 		ids[r.ID] = true
 	}
 	for _, id := range []string{
-		"origin-crash",               // 1 crash / misconfiguration
-		"firewall-blocks-cloudflare", // 2
-		"header-too-large",           // 3
-		"origin-empty-response",      // 4
-		"origin-no-status-line",      // 4, 5
-		"improper-error-responses",   // 5
-		"http2-to-origin",            // 6
-		"authenticated-origin-pulls", // 7
-		"keepalive-race",             // 8
-		"reset-after-handshake",      // 9
-		"relayed-520", "many-origins", "single-pop",
-		"storm-502", "storm-504", "storm-521", "storm-522", "storm-523", "storm-524",
+		"colo-blocked",       // 2: firewall or rate limit on some Cloudflare ranges, regional path
+		"servers-failing",    // 1: some servers crash or are misconfigured
+		"route-failing",      // 3: headers or cookies over 128 KB on those routes, or a route crash
+		"zone-change",        // 6, 7 and an origin TLS change, one cause
+		"crash-overload",     // 1
+		"keepalive-race",     // 8
+		"app-died",           // 1: PHP fatal, OOM kill mid-request
+		"malformed-reply",    // 4, 5
+		"origin-not-reached", // 2, 9
+		"relayed-520", "many-origins", "origin-wide",
+		"client-failing", "deploy-or-config-change", // 5xx storms
 	} {
 		if !ids[id] {
 			t.Errorf("no default rule %s", id)
@@ -285,26 +242,26 @@ func TestDefaultsCoverDocumented520Causes(t *testing.T) {
 }
 
 func TestEvidenceQuotesNumbers(t *testing.T) {
-	f := burst(rules.KindBurst520, 520, map[string]float64{"reused_conn_share": 0.9, "fast_fail_share": 0.83, "header_wait_p50_ms": 2})
+	f := contrastBurst(rules.KindBurst520, 520, rules.TimeShape{Kind: rules.ShapeTrickle},
+		map[string]float64{"fast_fail_share": 0.83, "header_wait_p50_ms": 2},
+		dimOf("connection", val{"reused", 60, 600}, val{"new", 0, 400}))
 	mustLoad(t).Explain(f)
-	var ev []string
-	for _, c := range f.Causes {
-		if c.Rule == "keepalive-race" {
-			ev = c.Evidence
-		}
+	if len(f.Causes) == 0 || f.Causes[0].Rule != "keepalive-race" {
+		t.Fatalf("causes %s", causeSummary(f))
 	}
 	want := []string{
-		"90% of the 520s were on reused connections (OriginTCPHandshakeDurationMs 0).",
-		"83% of the 520s failed within 20 ms of sending the request headers (median wait 2 ms).",
+		"By origin connection: reused 10% of 600; new 0% of 400.",
+		"83% of the failures came within 20 ms of sending the request headers (median wait 2 ms).",
 	}
-	if !slices.Equal(ev, want) {
+	if ev := f.Causes[0].Evidence; !slices.Equal(ev, want) {
 		t.Errorf("evidence\n got %q\nwant %q", ev, want)
 	}
 	// fixes are specific: the origin, the time range, the curl command
 	joined := strings.Join(f.Fixes, "\n")
 	for _, want := range []string{
+		"Turn on HTTP keep-alive at api.example.com",
 		"api.example.com's error log between 2026-11-20 10:02:13 and 2026-11-20 10:04:40 (UTC)",
-		"curl -v --resolve api.example.com:443:203.0.113.10 https://api.example.com/v1/cart",
+		"`curl -v --resolve api.example.com:443:203.0.113.10 https://api.example.com/v1/cart`",
 		"8f1c2a3b4d5e6f70-FRA",
 	} {
 		if !strings.Contains(joined, want) {
@@ -314,17 +271,16 @@ func TestEvidenceQuotesNumbers(t *testing.T) {
 }
 
 func TestRankingAndFixOrder(t *testing.T) {
-	// keep-alive race (0.55+0.3*0.83), many origins (0.65), origin crash (0.5)
-	f := burst(rules.KindBurst520, 520, map[string]float64{
-		"reused_conn_share": 0.9, "fast_fail_share": 0.83, "other_origins_failing": 3,
-		"share": 0.8, "upstreams_healthy": 0,
-	})
+	// keep-alive race on 60 failures; many origins (3 of them: 0.75); the
+	// fallback never fires beside a separating dimension
+	f := contrastBurst(rules.KindBurst520, 520, rules.TimeShape{Kind: rules.ShapeTrickle},
+		map[string]float64{"fast_fail_share": 0.83, "other_origins_failing": 3},
+		dimOf("connection", val{"reused", 60, 600}, val{"new", 0, 400}))
 	s := mustLoad(t)
 	s.Explain(f)
 	ids := causeIDs(f)
-	want := []string{"keepalive-race", "many-origins", "origin-crash"}
-	if !slices.Equal(ids, want) {
-		t.Fatalf("causes %v, want %v", ids, want)
+	if want := []string{"keepalive-race", "many-origins"}; !slices.Equal(ids, want) {
+		t.Fatalf("causes %s, want %v", causeSummary(f), want)
 	}
 	for i := 1; i < len(f.Causes); i++ {
 		if f.Causes[i].Confidence > f.Causes[i-1].Confidence {
@@ -346,7 +302,15 @@ func TestRankingAndFixOrder(t *testing.T) {
 		t.Errorf("generic fixes are not last: %q", f.Fixes[len(f.Fixes)-1])
 	}
 
-	// ties keep file order: two user rules with the same confidence
+	// equal confidence: the more specific cause (a smaller share of its
+	// dimension's values) first, then file order
+	both := contrastBurst(rules.KindBurst5xx, 502, rules.TimeShape{}, nil,
+		dimOf("upstream", val{"10.0.0.7", 100, 100}, val{"10.0.0.8", 0, 100}),
+		dimOf("colo", val{"FRA", 100, 100}, val{"LHR", 0, 100}, val{"CDG", 0, 100}, val{"AMS", 0, 100}))
+	s.Explain(both)
+	if ids := causeIDs(both); len(ids) < 2 || ids[0] != "colo-blocked" || ids[1] != "servers-failing" {
+		t.Errorf("specificity order %s, want colo-blocked (1 of 4) before servers-failing (1 of 2)", causeSummary(both))
+	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "tie.yaml")
 	writeFile(t, path, `
@@ -365,7 +329,7 @@ func TestNoMatchingRuleGetsGenericFixes(t *testing.T) {
 	f := burst(rules.KindBurst520, 520, nil)
 	mustLoad(t).Explain(f)
 	if len(f.Causes) != 0 {
-		t.Fatalf("neutral burst matched %v", causeIDs(f))
+		t.Fatalf("neutral burst without a contrast matched %v", causeIDs(f))
 	}
 	if len(f.Fixes) != 5 || !strings.HasPrefix(f.Fixes[0], "Check api.example.com's error log") {
 		t.Errorf("generic fixes: %q", f.Fixes)
@@ -463,7 +427,7 @@ rules:
     subtype: stuck_pending
     when: operations >= 3
     title: export workers
-    confidence: "operations > 5 ? 0.9 : 0.4"
+    confidence: 0.9
     evidence: ["{{num .operations}} stuck"]
 routes:
   - method: get
@@ -497,7 +461,8 @@ generic_fixes:
 	}
 	g := incomplete(rules.SubStuckPending, map[string]float64{"operations": 7})
 	s.Explain(g)
-	if g.Causes[0].Rule != "my-own" || g.Causes[0].Confidence != 0.9 {
+	// a version-1 constant confidence is a prior: × the support of 7 operations
+	if wantConf := 0.9 * (1 - math.Exp(-0.7)); g.Causes[0].Rule != "my-own" || math.Abs(g.Causes[0].Confidence-wantConf) > 1e-9 {
 		t.Errorf("user rule: %+v", g.Causes[0])
 	}
 	routes := s.Routes()
@@ -523,7 +488,12 @@ func TestBadRuleFiles(t *testing.T) {
 		{"feature of another kind", "rules:\n  - id: x\n    kind: incomplete_202\n    when: fast_fail_share > 0.5\n    title: t\n    confidence: 0.5\n    evidence: [e]\n", 4, "unknown name fast_fail_share"},
 		{"bad expression", "rules:\n  - id: x\n    kind: burst_520\n    title: t\n    when: share >\n    confidence: 0.5\n    evidence: [e]\n", 5, "unexpected token"},
 		{"not a bool", "rules:\n  - id: x\n    kind: burst_520\n    title: t\n    when: share * 2\n    confidence: 0.5\n    evidence: [e]\n", 5, "expected bool"},
-		{"bad confidence expr", "rules:\n  - id: x\n    kind: burst_520\n    title: t\n    when: 'true'\n    confidence: nope + 1\n    evidence: [e]\n", 6, "unknown name nope"},
+		{"bad confidence expr", "rules:\n  - id: x\n    kind: burst_520\n    title: t\n    when: 'true'\n    confidence: nope + 1\n    evidence: [e]\n", 6, "a confidence expression no longer works"},
+		{"confidence in version 2", "version: 2\nrules:\n  - id: x\n    kind: burst_520\n    title: t\n    when: 'true'\n    confidence: 0.5\n    evidence: [e]\n", 7, "confidence: is gone in rules version 2"},
+		{"bad strength", "version: 2\nrules:\n  - id: x\n    kind: burst_520\n    title: t\n    when: 'true'\n    strength: reused_share\n    evidence: [e]\n", 7, "unknown name reused_share"},
+		{"unknown dimension", "version: 2\nrules:\n  - id: x\n    kind: burst_520\n    title: t\n    when: 'true'\n    dimension: pop\n    evidence: [e]\n", 7, `unknown dimension "pop"`},
+		{"bad version", "version: 3\n", 1, "unsupported version"},
+		{"bad definition", "definitions:\n  abc: x\n", 2, "not an HTTP status"},
 		{"confidence out of range", "rules:\n  - id: x\n    kind: burst_520\n    title: t\n    when: 'true'\n    confidence: 3\n    evidence: [e]\n", 6, "from 0 to 1"},
 		{"missing title", "rules:\n  - id: x\n    kind: burst_520\n    when: 'true'\n    confidence: 0.5\n    evidence: [e]\n", 2, "missing title"},
 		{"missing id", "rules:\n  - kind: burst_520\n    when: 'true'\n", 2, "without an id"},
@@ -627,13 +597,13 @@ func TestPlaceholders(t *testing.T) {
 	f.Context = map[string]any{}
 	f.Samples = nil
 	d := templateData(f)
-	if d["host"] != "<host>" || d["origin_ip"] != "<origin IP>" || d["top_path"] != "/" {
+	if d["host"] != "YOUR_HOST" || d["origin_ip"] != "ORIGIN_IP" || d["top_path"] != "/" {
 		t.Errorf("placeholders: host %v ip %v path %v", d["host"], d["origin_ip"], d["top_path"])
 	}
 	f.Origin = "203.0.113.7"
 	f.Context = map[string]any{"paths": []any{"/x (3)"}, "upstreams_failed": []string{"10.0.0.1:8080 (3)"}}
 	d = templateData(f)
-	if d["host"] != "<host>" || d["origin_ip"] != "203.0.113.7" || d["top_path"] != "/x" {
+	if d["host"] != "YOUR_HOST" || d["origin_ip"] != "203.0.113.7" || d["top_path"] != "/x" {
 		t.Errorf("origin-ip grouping: host %v ip %v path %v", d["host"], d["origin_ip"], d["top_path"])
 	}
 }
@@ -662,7 +632,9 @@ func BenchmarkLoad(b *testing.B) {
 // TestErrorsBeforeListsOnly5xx: "the origin was already returning errors"
 // must quote the 5xx it returned before the burst, never its 200s.
 func TestErrorsBeforeListsOnly5xx(t *testing.T) {
-	f := burst(rules.KindBurst520, 520, map[string]float64{"errors_5xx_before": 3, "prior_error_share": 0.08, "origin_status_zero_share": 1})
+	f := contrastBurst(rules.KindBurst520, 520, rules.TimeShape{Kind: rules.ShapeRamp},
+		map[string]float64{"errors_5xx_before": 3, "prior_error_share": 0.08, "precursor_5xx": 3},
+		even("route", 300, 320, "/a", "/b"))
 	f.Context["statuses_before"] = map[string]int{"200": 32, "502": 2, "503": 1}
 	mustLoad(t).Explain(f)
 	var quoted bool

@@ -2,6 +2,7 @@ package causes
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/edgetriage/edgetriage/rules"
 )
@@ -18,6 +19,36 @@ var BurstFeatures = []string{
 	// beyond the contract, computed by the engine: 521-526 seen during the
 	// burst, and 1 while the burst may still grow
 	"other_52x", "ongoing",
+}
+
+// ContrastDimensions are the dimensions the contrast compares
+// (DIAGNOSIS.md); each gives the features DimensionFeaturePrefixes+name.
+var ContrastDimensions = []string{
+	"colo", "upstream", "route", "segment", "method", "client_net", "ua_family", "protocol",
+	"cache", "connection", "header_wait", "input",
+}
+
+// DimensionFeaturePrefixes are the per-dimension contrast features: the
+// dimension separates (0/1), the coverage of its set, the failing shares
+// inside and outside the set, the set's size, the values seen, the score.
+var DimensionFeaturePrefixes = []string{"sep_", "cov_", "in_rate_", "out_rate_", "set_size_", "distinct_", "score_"}
+
+// ContrastFeatures are the contrast's global features (time shape,
+// precursors, baseline), plus two the cause rules derive: sep_any (1 when
+// some dimension separates) and score_max (the best dimension's score).
+var ContrastFeatures = []string{
+	"shape_step", "shape_trickle", "shape_ramp", "step_before", "step_after",
+	"precursor_5xx", "precursor_header_wait_ratio", "baseline_rate", "span_rate", "no_baseline",
+	"fresh_conn_share", "sep_any", "score_max",
+}
+
+func init() {
+	for _, d := range ContrastDimensions {
+		for _, p := range DimensionFeaturePrefixes {
+			BurstFeatures = append(BurstFeatures, p+d)
+		}
+	}
+	BurstFeatures = append(BurstFeatures, ContrastFeatures...)
 }
 
 // IncompleteFeatures are the features of incomplete_202 findings.
@@ -50,8 +81,26 @@ func FeaturesOf(k rules.Kind) []string {
 
 func knownKind(k rules.Kind) bool { return slices.Contains(Kinds, k) }
 
-// Strings every expression may use besides the features.
+// Strings every expression may use besides the features; bursts also get
+// set_D, the comma list of each dimension's separating set.
 var stringVars = []string{"kind", "subtype", "origin", "endpoint", "method"}
+
+// burstStrings are the set_D strings of the contrast dimensions.
+var burstStrings = func() []string {
+	out := make([]string, len(ContrastDimensions))
+	for i, d := range ContrastDimensions {
+		out[i] = "set_" + d
+	}
+	return out
+}()
+
+// stringsOf returns the string names an expression of kind k may use.
+func stringsOf(k rules.Kind) []string {
+	if k == rules.KindBurst520 || k == rules.KindBurst5xx {
+		return append(slices.Clone(stringVars), burstStrings...)
+	}
+	return stringVars
+}
 
 // exprEnv builds the declaration env for compiling an expression of kind k:
 // every feature as a float64, the finding's strings, and the helpers.
@@ -60,7 +109,7 @@ func exprEnv(k rules.Kind) map[string]any {
 	for _, name := range FeaturesOf(k) {
 		env[name] = float64(0)
 	}
-	for _, name := range stringVars {
+	for _, name := range stringsOf(k) {
 		env[name] = ""
 	}
 	addHelpers(env)
@@ -84,13 +133,13 @@ func addHelpers(env map[string]any) {
 var unknownFeature any = float64(-1)
 
 // boxFeatures returns the declared features of f's kind in FeaturesOf
-// order, boxed once for both the expression env and the template data;
-// features the engine did not compute are -1 (unknown).
-func boxFeatures(f *rules.Finding) []any {
+// order, boxed once for both the expression env and the template data:
+// the engine's, else the contrast's (view); -1 (unknown) for the rest.
+func boxFeatures(f *rules.Finding, view *contrastView) []any {
 	names := FeaturesOf(f.Kind)
 	out := make([]any, len(names))
 	for i, name := range names {
-		if v, ok := f.Features[name]; ok {
+		if v, ok := view.value(f, name); ok {
 			out[i] = v
 		} else {
 			out[i] = unknownFeature
@@ -100,12 +149,17 @@ func boxFeatures(f *rules.Finding) []any {
 }
 
 // runEnv builds the evaluation env for one finding from its boxed
-// features (boxFeatures).
-func runEnv(f *rules.Finding, feats []any) map[string]any {
+// features (boxFeatures) and, for bursts, the contrast's set_D strings.
+func runEnv(f *rules.Finding, feats []any, view *contrastView) map[string]any {
 	names := FeaturesOf(f.Kind)
-	env := make(map[string]any, len(names)+len(f.Features)+8)
+	env := make(map[string]any, len(names)+len(f.Features)+24)
 	for i, name := range names {
 		env[name] = feats[i]
+	}
+	if f.Kind == rules.KindBurst520 || f.Kind == rules.KindBurst5xx {
+		for _, d := range ContrastDimensions {
+			env["set_"+d] = strings.Join(view.set(f, d), ",")
+		}
 	}
 	env["kind"] = string(f.Kind)
 	env["subtype"] = f.Subtype
@@ -114,4 +168,36 @@ func runEnv(f *rules.Finding, feats []any) map[string]any {
 	env["method"] = endpointMethod(f.Endpoint)
 	addHelpers(env)
 	return env
+}
+
+// describeFeatures lists the features of kinds for an error message, the
+// per-dimension contrast features folded into one entry.
+func describeFeatures(kinds ...rules.Kind) string {
+	var out []string
+	contrast := false
+	for _, k := range kinds {
+		for _, name := range FeaturesOf(k) {
+			if isDimensionFeature(name) {
+				contrast = true
+				continue
+			}
+			if !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	if contrast {
+		out = append(out, "and per dimension D ("+strings.Join(ContrastDimensions, ", ")+") "+
+			strings.Join(DimensionFeaturePrefixes, "D, ")+"D")
+	}
+	return strings.Join(out, ", ")
+}
+
+func isDimensionFeature(name string) bool {
+	for _, p := range DimensionFeaturePrefixes {
+		if rest, ok := strings.CutPrefix(name, p); ok && slices.Contains(ContrastDimensions, rest) {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package causes
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -31,16 +32,28 @@ func (e *FileError) Error() string {
 // ruleDef is a cause rule as written in a file.
 type ruleDef struct {
 	selector
-	Title          string
-	Confidence     float64
-	ConfidenceExpr string
-	Evidence       []string
-	Fixes          []string
-	Severity       rules.Severity
+	Title string
+	// Prior is what the rule's author believes before the evidence (0..1,
+	// 1 when not given): a version-1 constant confidence becomes it.
+	Prior float64
+	// Dimensions are the contrast dimensions the cause rests on (the first
+	// that separates is used): its coverage and cleanliness are the
+	// evidence. Strength is an expression giving the evidence 0..1 for a
+	// cause that rests on no dimension (a time shape, the origin join).
+	Dimensions []string
+	Strength   string
+	// Verdict is the sentence that names this cause when it ranks first.
+	Verdict string
+	// Cloudflare marks a cause only a Cloudflare log can show: never
+	// ranked for a plain web-server log.
+	Cloudflare bool
+	Evidence   []string
+	Fixes      []string
+	Severity   rules.Severity
 
-	File                                  string
-	Line, ConfLine, EvidenceLine, FixLine int
-	evidenceLines, fixLines               []int
+	File                                                             string
+	Line, ConfLine, StrengthLine, VerdictLine, EvidenceLine, FixLine int
+	evidenceLines, fixLines                                          []int
 }
 
 // severityDef is a severity rule: when it holds, the finding is raised to
@@ -100,11 +113,17 @@ type genericDef struct {
 
 // fileDefs is everything one rule file declares.
 type fileDefs struct {
-	rules    []ruleDef
-	severity []severityDef
-	generic  []genericDef
-	routes   []rules.Route
+	version     int
+	rules       []ruleDef
+	severity    []severityDef
+	generic     []genericDef
+	routes      []rules.Route
+	definitions map[int]string // status -> what it means, in one line
 }
+
+// FileVersion is the rule file format this build writes; version 1 files
+// still load (see parseRule for what changed).
+const FileVersion = 2
 
 // errList collects the problems of one file.
 type errList struct {
@@ -146,15 +165,25 @@ func parseFile(name string, data []byte, el *errList) *fileDefs {
 		el.add(top.Line, "a rule file is a mapping with rules:, severity:, generic_fixes: and routes:")
 		return nil
 	}
+	defs.version = 1 // a file without a version is a version-1 file
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if k, v := top.Content[i], top.Content[i+1]; k.Value == "version" {
+			switch v.Value {
+			case "1", "2":
+				defs.version, _ = strconv.Atoi(v.Value)
+			default:
+				el.add(v.Line, "unsupported version %q (want 1 or 2)", v.Value)
+			}
+		}
+	}
 	forEachPair(top, el, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "version":
-			if v.Value != "1" {
-				el.add(v.Line, "unsupported version %q (want 1)", v.Value)
-			}
+		case "definitions":
+			defs.definitions = parseDefinitions(v, el)
 		case "rules":
 			forEachItem(v, el, "rules", func(n *yaml.Node) {
-				if r, ok := parseRule(n, name, el); ok {
+				if r, ok := parseRule(n, name, defs.version, el); ok {
 					defs.rules = append(defs.rules, r)
 				}
 			})
@@ -190,7 +219,7 @@ func parseFile(name string, data []byte, el *errList) *fileDefs {
 				}
 			})
 		default:
-			el.add(k.Line, "unknown key %q (want rules, severity, generic_fixes, routes or version)", key)
+			el.add(k.Line, "unknown key %q (want rules, severity, generic_fixes, definitions, routes or version)", key)
 		}
 	})
 	return defs
@@ -337,8 +366,15 @@ func boolValue(v *yaml.Node, el *errList, what string) bool {
 	return b
 }
 
-func parseRule(n *yaml.Node, file string, el *errList) (ruleDef, bool) {
-	r := ruleDef{File: file, Line: n.Line, Confidence: -1}
+// parseRule reads one cause rule. What changed in version 2: a cause's
+// confidence comes from the evidence (the coverage and cleanliness of its
+// dimension's contrast, or its strength expression, times the support of
+// the failures counted), so confidence: is gone. A version-1 file's
+// constant confidence still loads, as the rule's prior; a version-1
+// confidence expression, or confidence: in a version-2 file, is an error
+// that says so.
+func parseRule(n *yaml.Node, file string, version int, el *errList) (ruleDef, bool) {
+	r := ruleDef{File: file, Line: n.Line, Prior: -1}
 	before := len(el.errs)
 	forEachPair(n, el, func(key string, k, v *yaml.Node) {
 		if r.parseKey(key, v, el) {
@@ -353,14 +389,39 @@ func parseRule(n *yaml.Node, file string, el *errList) (ruleDef, bool) {
 				return
 			}
 			r.ConfLine = v.Line
-			if f, err := strconv.ParseFloat(s, 64); err == nil && v.Tag != "!!str" {
-				if f < 0 || f > 1 {
-					el.add(v.Line, "confidence %v: want a number from 0 to 1", f)
-				}
-				r.Confidence = f
-			} else {
-				r.ConfidenceExpr = s
+			f, err := strconv.ParseFloat(s, 64)
+			switch {
+			case version >= 2:
+				el.add(v.Line, "confidence: is gone in rules version 2: confidence now comes from the evidence; give dimension: or strength: (and prior: for your own weight, 0 to 1)")
+			case err != nil || v.Tag == "!!str":
+				el.add(v.Line, "confidence %q: a confidence expression no longer works (rules version 2 computes confidence from the evidence): keep a number, which becomes the rule's prior, or move to version: 2 with dimension: or strength: %q", s, s)
+			default:
+				r.Prior = unitValue(f, v.Line, "confidence", el)
 			}
+		case "prior":
+			s, _ := scalar(v, el, "prior")
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				el.add(v.Line, "prior %q: want a number from 0 to 1", s)
+			}
+			r.Prior = unitValue(f, v.Line, "prior", el)
+		case "dimension":
+			names, lines := stringList(v, el, "dimension")
+			for i, d := range names {
+				if !slices.Contains(ContrastDimensions, d) {
+					el.add(lines[i], "unknown dimension %q (want one of %s)", d, strings.Join(ContrastDimensions, ", "))
+					continue
+				}
+				r.Dimensions = append(r.Dimensions, d)
+			}
+		case "strength":
+			r.Strength, _ = scalar(v, el, "strength")
+			r.StrengthLine = v.Line
+		case "verdict":
+			r.Verdict, _ = scalar(v, el, "verdict")
+			r.VerdictLine = v.Line
+		case "cloudflare":
+			r.Cloudflare = boolValue(v, el, "cloudflare")
 		case "evidence":
 			r.Evidence, r.evidenceLines = stringList(v, el, "evidence")
 			r.EvidenceLine = v.Line
@@ -370,7 +431,7 @@ func parseRule(n *yaml.Node, file string, el *errList) (ruleDef, bool) {
 		case "severity":
 			r.Severity = severityValue(v, el)
 		default:
-			el.add(k.Line, "rule: unknown key %q (want id, kind, subtype, status, when, title, confidence, evidence, fixes, severity or disabled)", key)
+			el.add(k.Line, "rule: unknown key %q (want id, kind, subtype, status, when, title, dimension, strength, prior, verdict, cloudflare, evidence, fixes, severity or disabled)", key)
 		}
 	})
 	if r.ID == "" {
@@ -387,14 +448,39 @@ func parseRule(n *yaml.Node, file string, el *errList) (ruleDef, bool) {
 		if strings.TrimSpace(r.Title) == "" {
 			el.add(n.Line, "rule %q: missing title", r.ID)
 		}
-		if r.Confidence < 0 && r.ConfidenceExpr == "" {
-			el.add(n.Line, "rule %q: missing confidence", r.ID)
-		}
 		if len(r.Evidence) == 0 {
 			el.add(n.Line, "rule %q: missing evidence (at least one line that quotes the numbers)", r.ID)
 		}
 	}
 	return r, len(el.errs) == before
+}
+
+func unitValue(f float64, line int, what string, el *errList) float64 {
+	if f < 0 || f > 1 || math.IsNaN(f) {
+		el.add(line, "%s %v: want a number from 0 to 1", what, f)
+		return -1
+	}
+	return f
+}
+
+// parseDefinitions reads status: "what it means" pairs.
+func parseDefinitions(v *yaml.Node, el *errList) map[int]string {
+	out := map[int]string{}
+	if v.Kind != yaml.MappingNode {
+		el.add(v.Line, "definitions: want a mapping of status to a one-line definition")
+		return out
+	}
+	forEachPair(v, el, func(key string, k, d *yaml.Node) {
+		st, err := strconv.Atoi(key)
+		if err != nil || st < 100 || st > 999 {
+			el.add(k.Line, "definitions: %q is not an HTTP status", key)
+			return
+		}
+		if s, ok := scalar(d, el, "definitions."+key); ok {
+			out[st] = s
+		}
+	})
+	return out
 }
 
 func parseSeverity(n *yaml.Node, file string, el *errList) (severityDef, bool) {

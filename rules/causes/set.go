@@ -4,13 +4,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"text/template"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -34,22 +31,27 @@ func DefaultYAML() []byte { return slices.Clone(defaultRules) }
 type Set struct {
 	causes   []*causeRule
 	severity []*severityRule
-	generic  map[string][]*template.Template // by "kind" or "kind/subtype"
+	generic  map[string][]ruleTemplate // by "kind" or "kind/subtype"
 	routes   []rules.Route
+	warn     *warnings
+	// definitions say in one line what each status means (Finding.Definition).
+	definitions map[int]string
 }
 
 type causeRule struct {
 	def      ruleDef
-	when     map[rules.Kind]*vm.Program
-	conf     map[rules.Kind]*vm.Program // nil when the confidence is a number
-	evidence []*template.Template
-	fixes    []*template.Template
+	when     *ruleExpr
+	title    ruleTemplate
+	strength *ruleExpr     // nil without a strength expression
+	verdict  *ruleTemplate // nil without a verdict
+	evidence []ruleTemplate
+	fixes    []ruleTemplate
 	override bool // replaces a rule of the same id from an earlier file
 }
 
 type severityRule struct {
 	def      severityDef
-	when     map[rules.Kind]*vm.Program
+	when     *ruleExpr
 	override bool
 }
 
@@ -82,7 +84,7 @@ type source struct {
 }
 
 func load(srcs []source) (*Set, error) {
-	s := &Set{generic: map[string][]*template.Template{}}
+	s := &Set{generic: map[string][]ruleTemplate{}, warn: &warnings{}, definitions: map[int]string{}}
 	var errs []error
 	for _, src := range srcs {
 		if err := s.add(src); err != nil {
@@ -128,27 +130,27 @@ func (s *Set) add(src source) error {
 		sevIDs[d.ID] = true
 		r := &severityRule{def: d}
 		if !d.Disabled {
-			r.when = compileWhen(d.When, d.WhenLine, d.Kinds, expr.AsBool(), el)
+			r.when = compileWhen(d.When, fmt.Sprintf("%s:%d", d.File, d.WhenLine), d.WhenLine, d.Kinds, expr.AsBool(), el)
 			if r.when == nil {
 				continue
 			}
 		}
 		sevs = append(sevs, r)
 	}
-	generic := map[string][]*template.Template{}
+	generic := map[string][]ruleTemplate{}
 	for _, g := range defs.generic {
 		key := string(g.Kind)
 		if g.Subtype != "" {
 			key += "/" + g.Subtype
 		}
-		ts := []*template.Template{}
+		ts := []ruleTemplate{}
 		for i, text := range g.Fixes {
-			t, err := compileTemplate("generic_fixes."+string(g.Kind), text, []rules.Kind{g.Kind})
+			t, err := compileTemplate("generic_fixes."+key, text, []rules.Kind{g.Kind})
 			if err != nil {
 				el.add(g.Lines[i], "generic fix for %s: %v", key, err)
 				continue
 			}
-			ts = append(ts, t)
+			ts = append(ts, ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", g.File, g.Lines[i])})
 		}
 		generic[key] = ts
 	}
@@ -160,6 +162,9 @@ func (s *Set) add(src source) error {
 	s.severity = mergeRules(s.severity, sevs)
 	for k, ts := range generic {
 		s.generic[k] = ts
+	}
+	for st, d := range defs.definitions {
+		s.definitions[st] = d
 	}
 	for _, r := range defs.routes {
 		i := slices.IndexFunc(s.routes, func(o rules.Route) bool { return o.Method == r.Method && o.Path == r.Path })
@@ -208,9 +213,22 @@ func mergeRules[R mergeable](list, later []R) []R {
 func compileCause(d ruleDef, el *errList) *causeRule {
 	before := len(el.errs)
 	r := &causeRule{def: d}
-	r.when = compileWhen(d.When, d.WhenLine, d.Kinds, expr.AsBool(), el)
-	if d.ConfidenceExpr != "" {
-		r.conf = compileWhen(d.ConfidenceExpr, d.ConfLine, d.Kinds, expr.AsFloat64(), el)
+	r.when = compileWhen(d.When, fmt.Sprintf("%s:%d", d.File, d.WhenLine), d.WhenLine, d.Kinds, expr.AsBool(), el)
+	if t, err := compileTemplate(d.ID+".title", d.Title, d.Kinds); err != nil {
+		el.add(d.Line, "rule %q title: %v", d.ID, err)
+	} else {
+		r.title = ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", d.File, d.Line)}
+	}
+	if d.Strength != "" {
+		r.strength = compileWhen(d.Strength, fmt.Sprintf("%s:%d", d.File, d.StrengthLine), d.StrengthLine, d.Kinds, expr.AsFloat64(), el)
+	}
+	if d.Verdict != "" {
+		t, err := compileTemplate(d.ID+".verdict", d.Verdict, d.Kinds)
+		if err != nil {
+			el.add(d.VerdictLine, "rule %q verdict: %v", d.ID, err)
+		} else {
+			r.verdict = &ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", d.File, d.VerdictLine)}
+		}
 	}
 	for i, text := range d.Evidence {
 		t, err := compileTemplate(d.ID+".evidence", text, d.Kinds)
@@ -218,7 +236,7 @@ func compileCause(d ruleDef, el *errList) *causeRule {
 			el.add(d.evidenceLines[i], "rule %q evidence: %v", d.ID, err)
 			continue
 		}
-		r.evidence = append(r.evidence, t)
+		r.evidence = append(r.evidence, ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", d.File, d.evidenceLines[i])})
 	}
 	for i, text := range d.Fixes {
 		t, err := compileTemplate(d.ID+".fixes", text, d.Kinds)
@@ -226,7 +244,7 @@ func compileCause(d ruleDef, el *errList) *causeRule {
 			el.add(d.fixLines[i], "rule %q fix: %v", d.ID, err)
 			continue
 		}
-		r.fixes = append(r.fixes, t)
+		r.fixes = append(r.fixes, ruleTemplate{t: t, source: fmt.Sprintf("%s:%d", d.File, d.fixLines[i])})
 	}
 	if len(el.errs) > before {
 		return nil
@@ -235,28 +253,41 @@ func compileCause(d ruleDef, el *errList) *causeRule {
 }
 
 // compileWhen compiles an expression once per kind it applies to (the
-// features differ by kind), so an unknown name is a load-time error.
-func compileWhen(src string, line int, kinds []rules.Kind, want expr.Option, el *errList) map[rules.Kind]*vm.Program {
-	out := make(map[rules.Kind]*vm.Program, len(kinds))
+// features differ by kind), so an unknown name is a load-time error; an
+// expression whose run time is not bounded is refused too.
+func compileWhen(src, source string, line int, kinds []rules.Kind, want expr.Option, el *errList) *ruleExpr {
+	out := &ruleExpr{progs: make(map[string]*vm.Program, len(kinds)), source: source}
 	for _, k := range kinds {
-		p, err := expr.Compile(src, expr.Env(exprEnv(k)), want)
+		env := exprEnv(k)
+		p, err := expr.Compile(src, append([]expr.Option{expr.Env(env), want}, exprOptions...)...)
+		if err == nil {
+			err = checkBounded(p.Node())
+		}
 		if err != nil {
 			msg, _, _ := strings.Cut(err.Error(), "\n")
 			if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
 				name, _, _ = strings.Cut(name, " ")
-				if near := suggest(name, append(slices.Clone(FeaturesOf(k)), stringVars...)); near != "" {
+				if near := suggest(name, append(slices.Clone(FeaturesOf(k)), stringsOf(k)...)); near != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", near)
 				}
-				msg += fmt.Sprintf("; the features of %s are: %s; also %s, and known(x), between(x, lo, hi), ratio(a, b)",
-					k, strings.Join(FeaturesOf(k), ", "), strings.Join(stringVars, ", "))
+				msg += fmt.Sprintf("; the names of %s are: %s; also %s, and known(x), between(x, lo, hi), ratio(a, b)",
+					k, describeFeatures(k), strings.Join(stringsOf(k), ", "))
 			}
 			el.add(line, "expression %q (for %s): %s", src, k, msg)
 			return nil
 		}
-		out[k] = p
+		out.progs[string(k)] = p
+		for _, n := range exprNames(p.Node()) {
+			if env[n.name] != nil && !isHelper(n.name) && !slices.Contains(out.names, n) {
+				out.names = append(out.names, n)
+			}
+		}
 	}
 	return out
 }
+
+// isHelper reports whether name is a helper function, not a feature.
+func isHelper(name string) bool { return name == "known" || name == "between" || name == "ratio" }
 
 func (r *causeRule) applies(f *rules.Finding) bool {
 	return appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f)
@@ -282,142 +313,6 @@ func appliesTo(kinds []rules.Kind, subtypes []string, statuses []int, f *rules.F
 		}
 	}
 	return true
-}
-
-// Explain evaluates the rules on f: it fills f.Causes (matching rules, most
-// confident first; ties keep file order) with their evidence rendered, sets
-// f.Fixes to the fixes of those causes in rank order followed by the
-// generic fixes of the kind (duplicates dropped), and raises f.Severity as
-// cause and severity rules say. Bursts and never-completed groups are at
-// least warning; fire-and-forget endpoints stay info. It is safe to call
-// again on an updated finding.
-func (s *Set) Explain(f *rules.Finding) {
-	feats := boxFeatures(f)
-	env := runEnv(f, feats)
-	data := templateDataOf(f, feats)
-	var machine vm.VM // reused by every expression of this finding
-
-	sev := f.Severity
-	fireAndForget := f.Kind == rules.KindIncomplete202 && f.Subtype == rules.SubFireAndForget
-	if sev < rules.SeverityWarning && !fireAndForget {
-		sev = rules.SeverityWarning
-	}
-	if sev == 0 {
-		sev = rules.SeverityInfo
-	}
-
-	causes := make([]rules.Cause, 0, 4)
-	for _, r := range s.causes {
-		if !r.applies(f) || !holds(&machine, r.when[f.Kind], env) {
-			continue
-		}
-		c := rules.Cause{Rule: r.def.ID, Title: r.def.Title, Confidence: r.def.Confidence}
-		if r.conf != nil {
-			c.Confidence = evalFloat(&machine, r.conf[f.Kind], env)
-		}
-		c.Evidence = render(r.evidence, data)
-		c.Fixes = render(r.fixes, data)
-		causes = append(causes, c)
-		if r.def.Severity > sev {
-			sev = r.def.Severity
-		}
-	}
-	sort.SliceStable(causes, func(i, j int) bool { return causes[i].Confidence > causes[j].Confidence })
-
-	var fixes []string
-	seen := map[string]bool{}
-	addFix := func(s string) {
-		if !seen[s] {
-			seen[s] = true
-			fixes = append(fixes, s)
-		}
-	}
-	for _, c := range causes {
-		for _, fx := range c.Fixes {
-			addFix(fx)
-		}
-	}
-	for _, fx := range render(s.genericFor(f), data) {
-		addFix(fx)
-	}
-
-	for _, r := range s.severity {
-		if appliesTo(r.def.Kinds, r.def.Subtypes, r.def.Statuses, f) && holds(&machine, r.when[f.Kind], env) && r.def.Severity > sev {
-			sev = r.def.Severity
-		}
-	}
-	if fireAndForget {
-		sev = rules.SeverityInfo
-	}
-
-	f.Causes = causes
-	f.Fixes = fixes
-	if f.Fixes == nil {
-		f.Fixes = []string{}
-	}
-	f.Severity = sev
-}
-
-// genericFor returns the generic fixes of f's sub-type when the rules give
-// them, else those of its kind.
-func (s *Set) genericFor(f *rules.Finding) []*template.Template {
-	if f.Subtype != "" {
-		if ts, ok := s.generic[string(f.Kind)+"/"+f.Subtype]; ok {
-			return ts
-		}
-	}
-	return s.generic[string(f.Kind)]
-}
-
-func holds(machine *vm.VM, p *vm.Program, env map[string]any) bool {
-	if p == nil {
-		return false
-	}
-	out, err := machine.Run(p, env)
-	if err != nil {
-		return false
-	}
-	b, ok := out.(bool)
-	return ok && b
-}
-
-func evalFloat(machine *vm.VM, p *vm.Program, env map[string]any) float64 {
-	if p == nil {
-		return 0
-	}
-	out, err := machine.Run(p, env)
-	if err != nil {
-		return 0
-	}
-	var v float64
-	switch x := out.(type) {
-	case float64:
-		v = x
-	case int:
-		v = float64(x)
-	}
-	if math.IsNaN(v) {
-		return 0
-	}
-	return math.Max(0, math.Min(1, v))
-}
-
-// render executes templates, dropping lines that come out empty (a template
-// may guard a sentence with {{if known .x}}).
-func render(ts []*template.Template, data map[string]any) []string {
-	out := make([]string, 0, len(ts))
-	var b strings.Builder
-	for _, t := range ts {
-		b.Reset()
-		if err := t.Execute(&b, data); err != nil {
-			out = append(out, fmt.Sprintf("(template %s failed: %v)", t.Name(), err))
-			continue
-		}
-		if line := collapseSpace(b.String()); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
 }
 
 // collapseSpace is strings.Join(strings.Fields(s), " "), without the
@@ -465,10 +360,7 @@ func (s *Set) Rules() []RuleInfo {
 		d := r.def
 		ri := RuleInfo{ID: d.ID, Type: "cause", Kinds: kindStrings(d.Kinds), Subtypes: d.Subtypes, Statuses: d.Statuses,
 			When: strings.TrimSpace(d.When), Title: d.Title, Source: fmt.Sprintf("%s:%d", d.File, d.Line), Overrides: r.override}
-		ri.Confidence = d.ConfidenceExpr
-		if ri.Confidence == "" {
-			ri.Confidence = strconv.FormatFloat(d.Confidence, 'f', -1, 64)
-		}
+		ri.Confidence = confidenceText(d)
 		if d.Severity != 0 {
 			ri.Severity = d.Severity.String()
 		}
@@ -489,4 +381,24 @@ func kindStrings(ks []rules.Kind) []string {
 		out[i] = string(k)
 	}
 	return out
+}
+
+// confidenceText says how a rule's confidence is computed, for the rules
+// listing: "evidence(colo)", "evidence(strength)", with "× prior 0.6".
+func confidenceText(d ruleDef) string {
+	var parts []string
+	if len(d.Dimensions) > 0 {
+		parts = append(parts, strings.Join(d.Dimensions, "|"))
+	}
+	if d.Strength != "" {
+		parts = append(parts, "strength")
+	}
+	s := "evidence"
+	if len(parts) > 0 {
+		s += "(" + strings.Join(parts, ", ") + ")"
+	}
+	if d.Prior >= 0 {
+		s += " × prior " + strconv.FormatFloat(d.Prior, 'f', -1, 64)
+	}
+	return s
 }

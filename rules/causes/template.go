@@ -3,7 +3,6 @@ package causes
 import (
 	"fmt"
 	"math"
-	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -19,7 +18,7 @@ import (
 // origin, time range, endpoint and context, with readable placeholders when
 // the log did not carry them.
 var dataStrings = []string{
-	"kind", "subtype", "origin", "host", "origin_ip", "endpoint", "method", "path",
+	"kind", "subtype", "origin", "host", "host_note", "origin_ip", "origin_ip_note", "endpoint", "method", "path",
 	"start", "end", "start_rfc3339", "end_rfc3339", "span", "date",
 	"top_path", "paths", "top_pop", "pops", "upstreams_failed_list", "upstreams_healthy_list",
 	"statuses_before", "errors_before", "rays", "stall_start", "join_statuses",
@@ -75,6 +74,19 @@ var funcs = template.FuncMap{
 	"mul":   func(a, b float64) float64 { return a * b },
 	"gt":    func(a, b float64) bool { return a > b },
 	"ge":    func(a, b float64) bool { return a >= b },
+	// shq quotes a value for a POSIX shell: every value a suggested command
+	// carries goes through it, since paths and hosts come from whoever sent
+	// the request.
+	"shq": shq,
+	// url builds https://HOST/PATH with the path's unsafe bytes
+	// percent-encoded; quote it with shq in a command.
+	"url": func(host, path string) string { return "https://" + host + urlPath(path) },
+	// urlpath is a logged path as it would appear in a URL (see urlPath),
+	// for prose beside a command.
+	"urlpath": urlPath,
+	// andlist joins a list for a sentence: "FRA and AMS".
+	"andlist": andList,
+	"__tick":  tick, // the budget check instrument puts in every range body
 	"status": func(x float64) string {
 		if x <= 0 || math.IsNaN(x) {
 			return "unknown"
@@ -143,6 +155,9 @@ func compileTemplate(name, text string, kinds []rules.Kind) (*template.Template,
 		}
 		return nil, fmt.Errorf("bad template: %s", msg)
 	}
+	if err := instrument(t); err != nil {
+		return nil, fmt.Errorf("bad template: %w", err)
+	}
 	var unknown []string
 	for _, k := range kinds {
 		known := dataNames(k)
@@ -156,8 +171,12 @@ func compileTemplate(name, text string, kinds []rules.Kind) (*template.Template,
 		if near := suggest(unknown[0], dataNames(kinds[0])); near != "" {
 			unknown[0] += " (did you mean ." + near + "?)"
 		}
+		also := slices.Clone(dataStrings)
+		if slices.Contains(kinds, rules.KindBurst520) || slices.Contains(kinds, rules.KindBurst5xx) {
+			also = append(also, "set_D, set_D_list, contrast_D, missing_D for each dimension D", strings.Join(dimDataStrings, ", "), strings.Join(burstDataStrings, ", "))
+		}
 		return nil, fmt.Errorf("unknown field %s in template (features of %s: %s; also %s)",
-			"."+strings.Join(unknown, ", ."), kindsString(kinds), strings.Join(featureUnion(kinds), ", "), strings.Join(dataStrings, ", "))
+			"."+strings.Join(unknown, ", ."), kindsString(kinds), describeFeatures(kinds...), strings.Join(also, ", "))
 	}
 	return t, nil
 }
@@ -183,7 +202,11 @@ func featureUnion(kinds []rules.Kind) []string {
 }
 
 func dataNames(k rules.Kind) []string {
-	return append(slices.Clone(FeaturesOf(k)), dataStrings...)
+	out := append(slices.Clone(FeaturesOf(k)), dataStrings...)
+	if k == rules.KindBurst520 || k == rules.KindBurst5xx {
+		out = append(out, contrastDataNames...)
+	}
+	return out
 }
 
 // walkFields calls fn with the first name of every .field reference.
@@ -233,11 +256,14 @@ func walkBranch(b *parse.BranchNode, fn func(string)) {
 }
 
 // templateData is what evidence and fix templates see for one finding.
-func templateData(f *rules.Finding) map[string]any { return templateDataOf(f, boxFeatures(f)) }
+func templateData(f *rules.Finding) map[string]any {
+	view := newContrastView(f)
+	return templateDataOf(f, boxFeatures(f, view), view)
+}
 
 // templateDataOf is templateData from the finding's boxed features
 // (boxFeatures); a NaN feature reads as -1 (unknown).
-func templateDataOf(f *rules.Finding, feats []any) map[string]any {
+func templateDataOf(f *rules.Finding, feats []any, view *contrastView) map[string]any {
 	names := FeaturesOf(f.Kind)
 	d := make(map[string]any, len(names)+len(dataStrings))
 	for i, name := range names {
@@ -264,9 +290,17 @@ func templateDataOf(f *rules.Finding, feats []any) map[string]any {
 		d["span"] = secs(f.End.Sub(f.Start).Seconds())
 	}
 
-	host := hostOf(f)
-	d["host"] = orPlaceholder(host, "<host>")
-	d["origin_ip"] = orPlaceholder(originIP(f), "<origin IP>")
+	host, ip := hostOf(f), originIP(f)
+	d["host"] = orPlaceholder(host, hostPlaceholder)
+	d["origin_ip"] = orPlaceholder(ip, originIPPlaceholder)
+	d["host_note"] = ""
+	if host == "" {
+		d["host_note"] = "(This log names no host: replace " + hostPlaceholder + " with the site's name, or pass --origin HOST.)"
+	}
+	d["origin_ip_note"] = ""
+	if ip == "" {
+		d["origin_ip_note"] = "(The log gives no origin address: replace " + originIPPlaceholder + " with the origin server's IP.)"
+	}
 
 	paths := contextList(f.Context, "paths")
 	d["paths"] = orPlaceholder(strings.Join(paths, ", "), "unknown paths")
@@ -317,6 +351,9 @@ func templateDataOf(f *rules.Finding, feats []any) map[string]any {
 	if v, ok := f.Features["stall_start_unix"]; ok && v > 0 {
 		d["stall_start"] = time.Unix(int64(v), 0).UTC().Format(layout)
 	}
+	if f.Kind == rules.KindBurst520 || f.Kind == rules.KindBurst5xx {
+		addContrastData(d, f, view)
+	}
 	return d
 }
 
@@ -349,49 +386,6 @@ func endpointPath(ep string) string {
 		return ep
 	}
 	return p
-}
-
-// hostOf returns the finding's host name: its origin when that is a host
-// (group by host), else a "host" context value when the engine gives one.
-func hostOf(f *rules.Finding) string {
-	if h, ok := f.Context["host"].(string); ok && h != "" {
-		return h
-	}
-	o := f.Origin
-	if o == "" || strings.ContainsAny(o, "/ ") {
-		return "" // an input path (plain logs without a host)
-	}
-	if _, err := netip.ParseAddr(o); err == nil {
-		return ""
-	}
-	if ap, err := netip.ParseAddrPort(o); err == nil && ap.IsValid() {
-		return ""
-	}
-	return o
-}
-
-// originIP returns an address to send requests to the origin directly: the
-// origin itself when grouping by IP, else the first failing upstream.
-func originIP(f *rules.Finding) string {
-	if ip := bareIP(f.Origin); ip != "" {
-		return ip
-	}
-	for _, u := range contextList(f.Context, "upstreams_failed") {
-		if ip := bareIP(stripCount(u)); ip != "" {
-			return ip
-		}
-	}
-	return ""
-}
-
-func bareIP(s string) string {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.String()
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().String()
-	}
-	return ""
 }
 
 // stripCount turns "path (12)" into "path".

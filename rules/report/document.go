@@ -1,5 +1,5 @@
 // Package report turns what edgetriage read and found into a Document — the
-// JSON schema "edgetriage.report/v1" — and renders it for a terminal
+// JSON schema "edgetriage.report/v2" — and renders it for a terminal
 // (WriteText), an incident ticket (WriteMarkdown) or a program (WriteJSON).
 // `edgetriage report` and the interface's export both use it. Every
 // renderer can redact client IPs and query strings (Options.Redact), and
@@ -20,20 +20,35 @@ import (
 	"github.com/edgetriage/edgetriage/rules"
 )
 
-// Schema names the JSON document's version.
-const Schema = "edgetriage.report/v1"
+// Schema names the JSON document's version; SchemaVersion is its number,
+// bumped whenever a field changes meaning or goes (README, "Report JSON").
+const (
+	Schema        = "edgetriage.report/v2"
+	SchemaVersion = 2
+)
 
 // Document is the whole report. Its JSON form is the report schema.
 type Document struct {
-	Schema   string    `json:"schema"`
-	Inputs   []Input   `json:"inputs"`
-	Totals   Totals    `json:"totals"`
-	Findings []Finding `json:"findings"`
-	Inflight int       `json:"inflight"` // 202 operations still within their timeout at the end
-	Evicted  int64     `json:"evicted"`  // pending operations dropped by the cap
+	Schema        string    `json:"schema"`
+	SchemaVersion int       `json:"schema_version"`
+	Inputs        []Input   `json:"inputs"`
+	Totals        Totals    `json:"totals"`
+	Findings      []Finding `json:"findings"`
+	Inflight      int       `json:"inflight"` // 202 operations still within their timeout at the end
+	Evicted       int64     `json:"evicted"`  // pending operations dropped by the cap
 	// DroppedFindings counts old findings dropped by the findings cap on
 	// endless input (0 unless the cap was reached).
 	DroppedFindings int64 `json:"dropped_findings,omitempty"`
+	// Warnings are rules that failed while they were evaluated (a run-time
+	// expression error, a template past its budget), one line per rule with
+	// its id, file:line and the feature involved. A failing rule never fires,
+	// so a reader must know it did not run.
+	Warnings []string `json:"warnings,omitempty"`
+	// Notes are said at the top of every rendering: where a relative
+	// --since counts from, a window that held no record.
+	Notes []string `json:"notes,omitempty"`
+
+	timeline *rules.Timeline // the snapshot's, for the HTML report's charts
 }
 
 // Input is the accounting of one input.
@@ -57,6 +72,30 @@ type MalformedExample struct {
 	Line   int64  `json:"line"`
 	Reason string `json:"reason"`
 	Text   string `json:"text"`
+	Column int    `json:"column,omitempty"` // 1-based byte column, when the parser said
+	Field  string `json:"field,omitempty"`  // the field the parser expected there
+}
+
+// lineText is where for prose: "line 7", ", byte 58", ", expected status".
+func (m MalformedExample) lineText() string {
+	s := "line " + strconv.FormatInt(m.Line, 10)
+	if m.Column > 0 {
+		s += ", byte " + strconv.Itoa(m.Column)
+	}
+	if m.Field != "" {
+		s += ", expected " + m.Field
+	}
+	return s
+}
+
+// where names the malformed line: path:line[:column], then the field the
+// parser expected, if it said.
+func (m MalformedExample) where(path string) string {
+	s := parse.Locate(path, m.Line, m.Column)
+	if m.Field != "" {
+		s += ": expected " + m.Field
+	}
+	return s
 }
 
 // Totals is the accounting across all inputs.
@@ -91,14 +130,31 @@ type Finding struct {
 	Features map[string]float64 `json:"features"`
 	// Context is the non-numeric evidence, normalised to JSON values
 	// (strings, json.Number, bools, lists and maps of them).
-	Context       map[string]any `json:"context"`
-	Causes        []rules.Cause  `json:"causes"`
-	Fixes         []string       `json:"fixes"`
-	Samples       []Sample       `json:"samples"`
-	CompletedLate *int           `json:"completed_late,omitempty"` // incomplete_202 only
+	Context map[string]any `json:"context"`
+	// Definition says what the status means (never a cause); Verdict is
+	// the one sentence naming the top cause with the separating values.
+	Definition string `json:"definition,omitempty"`
+	Verdict    string `json:"verdict,omitempty"`
+	// Causes are ranked, each with its own evidence and fixes; at most
+	// MaxCauses unless Options.AllCauses, CausesHidden counting the rest.
+	Causes       []rules.Cause `json:"causes"`
+	CausesHidden int           `json:"causes_hidden,omitempty"`
+	// Fixes are every cause's fixes in rank order, then the kind's generic
+	// ones (GeneralFixes: those that belong to no cause).
+	Fixes        []string `json:"fixes"`
+	GeneralFixes []string `json:"general_fixes,omitempty"`
+	// Contrast is what separates the failing requests from the healthy
+	// ones (bursts and storms).
+	Contrast      *rules.Contrast `json:"contrast,omitempty"`
+	Samples       []Sample        `json:"samples"`
+	CompletedLate *int            `json:"completed_late,omitempty"` // incomplete_202 only
 
 	start, end time.Time
+	src        *rules.Finding // the engine's finding, for what only HTML draws (charts)
 }
+
+// MaxCauses is how many causes a report shows unless Options.AllCauses.
+const MaxCauses = 3
 
 // Sample is a request behind a finding.
 type Sample struct {
@@ -116,7 +172,7 @@ type Sample struct {
 // Build assembles a Document from the ingestion accounting and the rules
 // engine's (final) snapshot; snap may be nil when no rules ran.
 func Build(inputs []parse.InputStats, totals parse.Totals, snap *rules.Snapshot) *Document {
-	d := &Document{Schema: Schema, Inputs: make([]Input, 0, len(inputs)), Findings: []Finding{}}
+	d := &Document{Schema: Schema, SchemaVersion: SchemaVersion, Inputs: make([]Input, 0, len(inputs)), Findings: []Finding{}}
 	for _, in := range inputs {
 		d.Inputs = append(d.Inputs, buildInput(in))
 	}
@@ -135,6 +191,7 @@ func Build(inputs []parse.InputStats, totals parse.Totals, snap *rules.Snapshot)
 		d.Inflight = snap.Inflight
 		d.Evicted = snap.Evicted
 		d.DroppedFindings = snap.DroppedFindings
+		d.timeline = &snap.Timeline
 	}
 	return d
 }
@@ -159,12 +216,13 @@ func buildFinding(f *rules.Finding) Finding {
 	out := Finding{
 		ID: f.ID, Kind: f.Kind, Severity: f.Severity, Title: f.Title(), Origin: f.Origin,
 		Start: rfc3339(f.Start), End: rfc3339(f.End), Count: f.Count,
-		Features: make(map[string]float64, len(f.Features)),
-		Context:  normaliseContext(f.Context),
-		Causes:   make([]rules.Cause, len(f.Causes)),
-		Fixes:    append([]string{}, f.Fixes...),
-		Samples:  make([]Sample, 0, len(f.Samples)),
-		start:    f.Start, end: f.End,
+		Features:   make(map[string]float64, len(f.Features)),
+		Context:    normaliseContext(f.Context),
+		Causes:     make([]rules.Cause, len(f.Causes)),
+		Fixes:      append([]string{}, f.Fixes...),
+		Definition: f.Definition, Verdict: f.Verdict, Contrast: f.Contrast,
+		Samples: make([]Sample, 0, len(f.Samples)),
+		start:   f.Start, end: f.End, src: f,
 	}
 	if f.Kind == rules.KindIncomplete202 {
 		out.Endpoint, out.Subtype = f.Endpoint, f.Subtype
@@ -183,10 +241,20 @@ func buildFinding(f *rules.Finding) Finding {
 		}
 		out.Features[k] = v
 	}
+	ofCause := map[string]bool{}
 	for i, c := range f.Causes {
 		c.Evidence = append([]string{}, c.Evidence...)
 		c.Fixes = append([]string(nil), c.Fixes...)
+		c.Values = append([]string(nil), c.Values...)
 		out.Causes[i] = c
+		for _, fx := range c.Fixes {
+			ofCause[fx] = true
+		}
+	}
+	for _, fx := range f.Fixes {
+		if !ofCause[fx] {
+			out.GeneralFixes = append(out.GeneralFixes, fx)
+		}
 	}
 	for _, s := range f.Samples {
 		out.Samples = append(out.Samples, Sample{

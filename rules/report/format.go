@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/units"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -26,6 +27,9 @@ type Options struct {
 	// MaxSamples caps the samples shown per finding in text and Markdown
 	// (0: 5). JSON always carries all retained samples.
 	MaxSamples int
+	// AllCauses shows every cause; otherwise the first MaxCauses, the rest
+	// counted in Finding.CausesHidden (report --all-causes).
+	AllCauses bool
 }
 
 func (o Options) maxSamples() int {
@@ -38,97 +42,46 @@ func (o Options) maxSamples() int {
 // prepare applies the options that change content.
 func prepare(d *Document, opts Options) *Document {
 	if opts.Redact {
-		return d.Redacted()
+		d = d.Redacted()
 	}
-	return d
+	if opts.AllCauses {
+		return d
+	}
+	trimmed := false
+	for _, f := range d.Findings {
+		trimmed = trimmed || len(f.Causes) > MaxCauses
+	}
+	if !trimmed {
+		return d
+	}
+	c := *d
+	c.Findings = make([]Finding, len(d.Findings))
+	for i, f := range d.Findings {
+		c.Findings[i] = trimCauses(f, opts)
+	}
+	return &c
+}
+
+// trimCauses keeps the first MaxCauses causes unless opts.AllCauses.
+func trimCauses(f Finding, opts Options) Finding {
+	if !opts.AllCauses && len(f.Causes) > MaxCauses {
+		f.CausesHidden += len(f.Causes) - MaxCauses
+		f.Causes = f.Causes[:MaxCauses]
+	}
+	return f
 }
 
 // inert makes log-derived text safe for a terminal or a ticket.
 func inert(s string) string { return parse.Printable(s) }
 
-func count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	if len(s) > 3 {
-		var b strings.Builder
-		pre := len(s) % 3
-		b.WriteString(s[:pre])
-		for i := pre; i < len(s); i += 3 {
-			if b.Len() > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(s[i : i+3])
-		}
-		s = b.String()
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}
-
-func byteSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-func pct(x float64) string {
-	p := x * 100
-	switch {
-	case p > 0 && p < 1:
-		return "<1%"
-	case p > 99 && p < 100:
-		return ">99%"
-	}
-	return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
-}
-
-func seconds(x float64) string {
-	if x < 1 {
-		return strconv.FormatFloat(math.Round(x*1000), 'f', 0, 64) + " ms"
-	}
-	return span(time.Duration(math.Round(x)) * time.Second)
-}
-
-// span formats a duration compactly: 45s, 2m27s, 1h5m, 2d3h.
-func span(d time.Duration) string {
-	total := int64(d.Round(time.Second) / time.Second)
-	if total < 0 {
-		total = 0
-	}
-	h, m, s := total/3600, total/60%60, total%60
-	switch {
-	case h >= 24 && h%24 > 0:
-		return fmt.Sprintf("%dd%dh", h/24, h%24)
-	case h >= 24:
-		return fmt.Sprintf("%dd", h/24)
-	case h > 0 && m > 0:
-		return fmt.Sprintf("%dh%dm", h, m)
-	case h > 0:
-		return fmt.Sprintf("%dh", h)
-	case m > 0 && s > 0:
-		return fmt.Sprintf("%dm%ds", m, s)
-	case m > 0:
-		return fmt.Sprintf("%dm", m)
-	}
-	return fmt.Sprintf("%ds", s)
-}
-
-func number(x float64) string {
-	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-		return count(int64(x))
-	}
-	return strconv.FormatFloat(x, 'f', 2, 64)
-}
+// The report's number formats are the shared ones (parse/units), so the
+// report, the interface and the command line agree on every value.
+func count(n int64) string        { return units.Count(n) }
+func byteSize(n int64) string     { return units.Bytes(n) }
+func pct(x float64) string        { return units.Share(x) }
+func seconds(x float64) string    { return units.Seconds(x) }
+func span(d time.Duration) string { return units.Duration(d) }
+func number(x float64) string     { return units.Number(x) }
 
 // timeRangeText formats a finding's range: "2026-11-20 10:02:13 → 10:04:40 UTC (2m27s)".
 func timeRangeText(start, end time.Time, arrow string) string {

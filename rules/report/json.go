@@ -9,7 +9,7 @@ import (
 )
 
 // WriteJSON writes the document as indented JSON (schema
-// "edgetriage.report/v1").
+// "edgetriage.report/v2").
 func WriteJSON(w io.Writer, d *Document, opts Options) error {
 	d = prepare(d, opts)
 	enc := json.NewEncoder(w)
@@ -36,13 +36,10 @@ func WriteFindingJSON(w io.Writer, f *rules.Finding, opts Options) error {
 	return nil
 }
 
-// NewFinding converts an engine finding to its report form.
-func NewFinding(f *rules.Finding) Finding { return buildFinding(f) }
-
 func prepareFinding(f *rules.Finding, opts Options) Finding {
 	out := buildFinding(f)
 	if opts.Redact {
 		out = newRedactor([]Finding{out}).finding(out)
 	}
-	return out
+	return trimCauses(out, opts)
 }

@@ -79,6 +79,10 @@ func WriteMarkdown(w io.Writer, d *Document, opts Options) error {
 
 	m.line("# edgetriage report")
 	m.line("")
+	for _, n := range d.Notes {
+		m.line("> " + mdEscape(n))
+		m.line("")
+	}
 	crit, warn, info := d.severityCounts()
 	var parts []string
 	if len(d.Findings) == 0 {
@@ -113,6 +117,14 @@ func WriteMarkdown(w io.Writer, d *Document, opts Options) error {
 
 	m.line("")
 	m.inputs(d)
+	if len(d.Warnings) > 0 {
+		m.line("")
+		m.line("**Rule warnings**")
+		m.line("")
+		for _, w := range d.Warnings {
+			m.line("- " + mdEscape(w))
+		}
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing Markdown report: %w", err)
 	}
@@ -194,6 +206,18 @@ func (m *mdWriter) finding(f *Finding, h string) {
 	m.line("| ID | " + mdCode(f.ID) + " |")
 
 	m.line("")
+	if f.Definition != "" {
+		m.line("_" + mdEscape(f.Definition) + "_")
+		m.line("")
+	}
+	if f.Verdict != "" {
+		m.line("**Verdict:** " + mdEscape(f.Verdict))
+		m.line("")
+	}
+	if s := missingText(f); s != "" {
+		m.line("Not in this log: " + mdEscape(s))
+		m.line("")
+	}
 	if len(f.Causes) > 0 {
 		m.line("**Likely causes**")
 		m.line("")
@@ -202,16 +226,27 @@ func (m *mdWriter) finding(f *Finding, h string) {
 			for _, e := range c.Evidence {
 				m.line("   - " + mdEscape(e))
 			}
+			for _, fx := range c.Fixes {
+				m.line("   - [ ] " + mdFix(fx))
+			}
+		}
+		if f.CausesHidden > 0 {
+			m.line("")
+			m.line(fmt.Sprintf("_%d more cause%s (less likely): `--all-causes` shows them._", f.CausesHidden, plural(f.CausesHidden)))
 		}
 	} else {
 		m.line("_No cause rule matched; the numbers above are the evidence._")
 	}
-	if len(f.Fixes) > 0 {
+	if len(f.GeneralFixes) > 0 {
 		m.line("")
-		m.line("**Fixes**")
+		if len(f.Causes) > 0 {
+			m.line("**Also check**")
+		} else {
+			m.line("**Fixes**")
+		}
 		m.line("")
-		for _, fx := range f.Fixes {
-			m.line("- [ ] " + mdEscape(fx))
+		for _, fx := range f.GeneralFixes {
+			m.line("- [ ] " + mdFix(fx))
 		}
 	}
 	if len(f.Samples) > 0 {
@@ -276,7 +311,7 @@ func (m *mdWriter) inputs(d *Document) {
 			m.line("Malformed lines in " + mdCode(in.Path) + ":")
 			m.line("")
 			for _, ex := range in.MalformedExamples {
-				m.line(fmt.Sprintf("- line %d, %s: %s", ex.Line, mdEscape(ex.Reason), mdCode(clip(ex.Text, 200))))
+				m.line(fmt.Sprintf("- %s, %s: %s", mdEscape(ex.lineText()), mdEscape(ex.Reason), mdCode(clip(ex.Text, 200))))
 			}
 		}
 	}
@@ -296,4 +331,22 @@ func sortedKeys(m map[string]float64) []string {
 	}
 	sortStrings(keys)
 	return keys
+}
+
+// mdFix renders a fix: its `backquoted` commands as code spans (so they
+// copy as written), the prose escaped.
+func mdFix(s string) string {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // unbalanced: no code spans
+		return mdEscape(s)
+	}
+	var b strings.Builder
+	for i, part := range parts {
+		if i%2 == 1 && part != "" {
+			b.WriteString(mdCode(part))
+			continue
+		}
+		b.WriteString(mdEscape(part))
+	}
+	return b.String()
 }

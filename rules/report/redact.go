@@ -37,6 +37,15 @@ func newRedactor(fs []Finding) *redactor {
 	r := &redactor{keep: map[string]bool{}}
 	for _, f := range fs {
 		r.keepAddr(f.Origin)
+		if f.Contrast != nil {
+			for _, d := range f.Contrast.Dimensions {
+				if d.Name == "upstream" {
+					for _, v := range d.Values {
+						r.keepAddr(v.Value)
+					}
+				}
+			}
+		}
 		for _, key := range []string{"upstreams_failed", "upstreams_healthy"} {
 			if list, ok := f.Context[key].([]any); ok {
 				for _, u := range list {
@@ -72,6 +81,9 @@ func (r *redactor) text(s string) string {
 	if strings.Count(s, ":") >= 2 {
 		s = ipv6Re.ReplaceAllStringFunc(s, func(m string) string {
 			core := strings.TrimRight(m, ":.")
+			if a, err := netip.ParseAddr(strings.TrimRight(m, ".")); err == nil && a.Is6() && strings.HasSuffix(m, "::") {
+				core = strings.TrimRight(m, ".") // a prefix such as 2001:db8::/48 ends in "::"
+			}
 			tail := m[len(core):]
 			if !strings.Contains(core, "::") && strings.Count(core, ":") < 7 {
 				return m
@@ -150,7 +162,7 @@ func (d *Document) Redacted() *Document {
 		in.Error = r.text(in.Error)
 		ex := make([]MalformedExample, len(in.MalformedExamples))
 		for j, m := range in.MalformedExamples {
-			ex[j] = MalformedExample{Line: m.Line, Reason: r.text(m.Reason), Text: r.text(m.Text)}
+			ex[j] = MalformedExample{Line: m.Line, Reason: r.text(m.Reason), Text: r.text(m.Text), Column: m.Column, Field: m.Field}
 		}
 		in.MalformedExamples = ex
 		c.Inputs[i] = in
@@ -174,10 +186,14 @@ func (r *redactor) finding(f Finding) Finding {
 		c.Title = r.text(c.Title)
 		c.Evidence = r.texts(c.Evidence)
 		c.Fixes = r.texts(c.Fixes)
+		c.Values = r.texts(c.Values)
 		causes[i] = c
 	}
 	f.Causes = causes
 	f.Fixes = r.texts(f.Fixes)
+	f.GeneralFixes = r.texts(f.GeneralFixes)
+	f.Verdict = r.text(f.Verdict)
+	f.Contrast = r.contrast(f.Contrast)
 	samples := make([]Sample, len(f.Samples))
 	for i, s := range f.Samples {
 		s.Path = r.text(s.Path)
@@ -206,4 +222,26 @@ func stripCount(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// contrast redacts a copy of the contrast: its values (client networks
+// are client addresses), sets and precursor sentences.
+func (r *redactor) contrast(c *rules.Contrast) *rules.Contrast {
+	if c == nil {
+		return nil
+	}
+	x := *c
+	x.Dimensions = make([]rules.Dimension, len(c.Dimensions))
+	for i, d := range c.Dimensions {
+		d.Set = r.texts(d.Set)
+		vals := make([]rules.DimensionValue, len(d.Values))
+		for j, v := range d.Values {
+			v.Value = r.text(v.Value)
+			vals[j] = v
+		}
+		d.Values = vals
+		x.Dimensions[i] = d
+	}
+	x.Shape.Precursors = r.texts(c.Shape.Precursors)
+	return &x
 }

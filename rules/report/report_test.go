@@ -65,17 +65,40 @@ func fixture() ([]parse.InputStats, parse.Totals, *rules.Snapshot) {
 			"clients":           map[string]int{clientIP: 40, clientIPv6: 20},
 			"relayed":           false,
 		},
-		Causes: []rules.Cause{
-			{Rule: "keepalive-race", Title: "Keep-alive race: the origin closed idle connections Cloudflare was reusing", Confidence: 0.82,
-				Evidence: []string{"95% of the 520s were on reused connections (OriginTCPHandshakeDurationMs 0).",
-					"90% of the 520s failed within 20 ms of sending the request headers (median wait 2 ms)."},
-				Fixes: []string{"Turn on HTTP keep-alive at api.example.com."}},
-			{Rule: "upstream-partial", Title: "Only some of the origin's servers failed", Confidence: 0.73,
-				Evidence: []string{"1 of 3 origin servers returned errors (" + originIP + ":443 (60))."},
-				Fixes:    []string{"Take " + originIP + ":443 out of the pool."}},
+		Definition: "520: Cloudflare got no usable HTTP response from the origin (empty, malformed or without headers).",
+		Verdict:    "Only FRA and AMS fail (100% of their requests; the other 2 data centres 0%): a firewall at the origin is likely blocking some Cloudflare ranges.",
+		Contrast: &rules.Contrast{
+			Failing: 60, Total: 72,
+			Dimensions: []rules.Dimension{
+				{Name: "colo", Label: "data centre", Set: []string{"FRA", "AMS"}, Coverage: 1, InsideFailing: 60, InsideTotal: 60,
+					OutsideTotal: 12, InsideRate: 1, Separates: true, Score: 0.9, Distinct: 4,
+					Values: []rules.DimensionValue{{Value: "FRA", Failing: 36, Total: 36, InSet: true}, {Value: "AMS", Failing: 24, Total: 24, InSet: true},
+						{Value: "CDG", Total: 6}, {Value: "LHR", Total: 6}}},
+				{Name: "client_net", Label: "client network", Set: []string{"198.51.100.0/24"}, Coverage: 0.67, Distinct: 2,
+					Values: []rules.DimensionValue{{Value: "198.51.100.0/24", Failing: 40, Total: 48, InSet: true}, {Value: "2001:db8::/48", Failing: 20, Total: 24}}},
+			},
+			Missing: []rules.MissingDimension{{Name: "header_wait", Label: "header wait", Field: "OriginResponseHeaderReceiveDurationMs (Logpush)"}},
+			Shape:   rules.TimeShape{Kind: rules.ShapeSpike},
 		},
-		Fixes: []string{"Turn on HTTP keep-alive at api.example.com.", "Take " + originIP + ":443 out of the pool.",
-			"Send a request straight to the origin: curl -v --resolve api.example.com:443:" + originIP + " https://api.example.com/v1/cart"},
+		Causes: []rules.Cause{
+			{Rule: "colo-blocked", Title: "A firewall or rate limit at the origin blocks some Cloudflare data centres", Confidence: 0.99,
+				Evidence:  []string{"By data centre: FRA 100% of 36, AMS 100% of 24; CDG 0% of 6, LHR 0% of 6."},
+				Fixes:     []string{"Allow every Cloudflare IP range in the origin's firewall: requests through FRA and AMS fail."},
+				Dimension: "colo", Values: []string{"FRA", "AMS"}},
+			{Rule: "keepalive-race", Title: "Keep-alive race: the origin closes idle connections Cloudflare is still reusing", Confidence: 0.82,
+				Evidence: []string{"By origin connection: reused 95% of 63; new 0% of 9."},
+				Fixes:    []string{"Turn on HTTP keep-alive at api.example.com."}},
+			{Rule: "servers-failing", Title: "Some of the origin's servers are failing", Confidence: 0.73,
+				Evidence: []string{"By origin server: " + originIP + " 100% of 60; 203.0.113.11 0% of 6, 203.0.113.12 0% of 6."},
+				Fixes:    []string{"Send a request straight to the failing server: `curl -v --resolve api.example.com:443:" + originIP + " 'https://api.example.com/a;b'`"}},
+			{Rule: "many-origins", Title: "Many origins failed at once", Confidence: 0.4,
+				Evidence: []string{"2 other origins returned 520 in the same span."},
+				Fixes:    []string{"Check https://www.cloudflarestatus.com."}},
+		},
+		Fixes: []string{"Allow every Cloudflare IP range in the origin's firewall: requests through FRA and AMS fail.", "Turn on HTTP keep-alive at api.example.com.",
+			"Send a request straight to the failing server: `curl -v --resolve api.example.com:443:" + originIP + " 'https://api.example.com/a;b'`",
+			"Check https://www.cloudflarestatus.com.",
+			"Check the logs of every proxy between Cloudflare and the origin (client " + clientIP + ")."},
 		Samples: []rules.Sample{
 			{Input: "logs/cf-edge.log.gz", Line: 812, Offset: 99, Time: t0, RequestID: "8f1c2a3b4d5e6f70-FRA", Method: "GET",
 				Path: "/v1/cart", Status: 520, Role: "burst",
@@ -212,11 +235,11 @@ func TestJSONSchema(t *testing.T) {
 		slices.Sort(k)
 		return k
 	}
-	if got := keys(doc); !slices.Equal(got, []string{"evicted", "findings", "inflight", "inputs", "schema", "totals"}) {
+	if got := keys(doc); !slices.Equal(got, []string{"evicted", "findings", "inflight", "inputs", "schema", "schema_version", "totals"}) {
 		t.Errorf("top-level keys %v", got)
 	}
-	if string(doc["schema"]) != `"edgetriage.report/v1"` {
-		t.Errorf("schema %s", doc["schema"])
+	if string(doc["schema"]) != `"edgetriage.report/v2"` || string(doc["schema_version"]) != "2" {
+		t.Errorf("schema %s version %s", doc["schema"], doc["schema_version"])
 	}
 	var inputs []map[string]json.RawMessage
 	json.Unmarshal(doc["inputs"], &inputs)

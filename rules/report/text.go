@@ -75,6 +75,9 @@ func WriteText(w io.Writer, d *Document, opts Options) error {
 		head += " · " + timeRangeText(first, last, "→")
 	}
 	tw.line(p.wrap(p.bold, head))
+	for _, n := range d.Notes {
+		tw.line(p.wrap(p.yellow, inert(n)))
+	}
 	summary := fmt.Sprintf("%d finding%s", len(d.Findings), plural(len(d.Findings)))
 	if len(d.Findings) > 0 {
 		var parts []string
@@ -111,6 +114,13 @@ func WriteText(w io.Writer, d *Document, opts Options) error {
 
 	tw.line("")
 	tw.inputs(d)
+	if len(d.Warnings) > 0 {
+		tw.line("")
+		tw.line(p.wrap(p.yellow, "Rule warnings"))
+		for _, w := range d.Warnings {
+			tw.line("  " + inert(w))
+		}
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing text report: %w", err)
 	}
@@ -171,25 +181,7 @@ func (t *textWriter) finding(f *Finding) {
 		t.line(indent + p.wrap(p.dim, pad(contextLabel(k), labelWidth, false)) + "  " + inert(v))
 	}
 
-	if len(f.Causes) > 0 {
-		t.line(indent + p.wrap(p.bold, "Likely causes"))
-		for _, c := range f.Causes {
-			conf := pad(pct(c.Confidence), 4, true)
-			t.line(indent + "  " + p.wrap(p.dim, conf) + "  " + inert(c.Title))
-			for _, e := range c.Evidence {
-				t.line(indent + "          · " + inert(e))
-			}
-		}
-	} else {
-		t.line(indent + p.wrap(p.dim, "No cause rule matched; the numbers above are the evidence."))
-	}
-	if len(f.Fixes) > 0 {
-		t.line(indent + p.wrap(p.bold, "Fixes"))
-		nw := len(strconv.Itoa(len(f.Fixes)))
-		for i, fx := range f.Fixes {
-			t.line(indent + "  " + pad(strconv.Itoa(i+1)+".", nw+1, true) + " " + inert(fx))
-		}
-	}
+	t.causes(f, indent)
 	if len(f.Samples) > 0 {
 		n := min(len(f.Samples), t.opts.maxSamples())
 		t.line(indent + p.wrap(p.bold, fmt.Sprintf("Samples (%d of %d)", n, len(f.Samples))))
@@ -274,7 +266,7 @@ func (t *textWriter) inputs(d *Document) {
 			t.line("  " + p.wrap(p.red, "error: ") + inert(msg))
 		}
 		for _, m := range in.MalformedExamples {
-			t.line("  " + p.wrap(p.yellow, "malformed: ") + fmt.Sprintf("%s:%d: %s: %s", inert(in.Path), m.Line, inert(m.Reason), inert(clip(m.Text, 200))))
+			t.line("  " + p.wrap(p.yellow, "malformed: ") + fmt.Sprintf("%s: %s: %s", inert(m.where(in.Path)), inert(m.Reason), inert(clip(m.Text, 200))))
 		}
 	}
 }
@@ -296,4 +288,65 @@ func clip(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// causes writes the definition, the verdict, what the log lacks, then each
+// cause with its evidence and its own fixes under it (one reading order:
+// cause, then its fixes), then the fixes that belong to no cause.
+func (t *textWriter) causes(f *Finding, indent string) {
+	p := t.p
+	if f.Definition != "" {
+		t.line(indent + p.wrap(p.dim, inert(f.Definition)))
+	}
+	if f.Verdict != "" {
+		t.line(indent + p.wrap(p.bold, "Verdict: ") + inert(f.Verdict))
+	}
+	if m := missingText(f); m != "" {
+		t.line(indent + p.wrap(p.dim, "Not in this log: "+inert(m)))
+	}
+	if len(f.Causes) > 0 {
+		t.line(indent + p.wrap(p.bold, "Likely causes"))
+		for _, c := range f.Causes {
+			conf := pad(pct(c.Confidence), 4, true)
+			t.line(indent + "  " + p.wrap(p.dim, conf) + "  " + inert(c.Title))
+			for _, e := range c.Evidence {
+				t.line(indent + "          · " + inert(e))
+			}
+			for _, fx := range c.Fixes {
+				t.line(indent + "          " + p.wrap(p.green, "fix") + " " + inert(fx))
+			}
+		}
+		if f.CausesHidden > 0 {
+			t.line(indent + p.wrap(p.dim, fmt.Sprintf("  %d more cause%s (less likely): --all-causes shows them", f.CausesHidden, plural(f.CausesHidden))))
+		}
+	} else {
+		t.line(indent + p.wrap(p.dim, "No cause rule matched; the numbers above are the evidence."))
+	}
+	if len(f.GeneralFixes) > 0 {
+		title := "Fixes"
+		if len(f.Causes) > 0 {
+			title = "Also check"
+		}
+		t.line(indent + p.wrap(p.bold, title))
+		nw := len(strconv.Itoa(len(f.GeneralFixes)))
+		for i, fx := range f.GeneralFixes {
+			t.line(indent + "  " + pad(strconv.Itoa(i+1)+".", nw+1, true) + " " + inert(fx))
+		}
+	}
+}
+
+// missingText names the fields the log lacks that would tell more, from
+// the contrast: "EdgeColoCode (Logpush) for the data centre, ...".
+func missingText(f *Finding) string {
+	if f.Contrast == nil {
+		return ""
+	}
+	var parts []string
+	for _, m := range f.Contrast.Missing {
+		if m.Field == "" {
+			continue
+		}
+		parts = append(parts, m.Field+" would give the "+m.Label)
+	}
+	return strings.Join(parts, "; ")
 }

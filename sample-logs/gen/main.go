@@ -4,6 +4,7 @@
 //	go run ./sample-logs/gen                                  # rewrite sample-logs/{cloudflare,origin,formats}
 //	go run ./sample-logs/gen -truth                           # print what the demo should show
 //	go run ./sample-logs/gen -combined 1000000 -o /tmp/big.log # ~180 MB benchmark input
+//	go run ./sample-logs/gen -combined 1000000 -o /tmp/big.log -truth-json # ... and print its planted storms
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -29,14 +31,18 @@ func run() error {
 	combined := flag.Int("combined", 0, "write this many nginx combined lines instead of the demo")
 	out := flag.String("o", "", "output: the demo's directory (default: sample-logs) or the combined file (default: stdout)")
 	seed := flag.Uint64("seed", samplelogs.DefaultSeed, "random seed")
-	truth := flag.Bool("truth", false, "print the demo's truth table instead of writing files")
-	truthJSON := flag.Bool("truth-json", false, "print the demo's truth as JSON instead of writing files")
+	truth := flag.Bool("truth", false, "print the demo's truth table instead of writing files (with -combined: also print the file's truth)")
+	truthJSON := flag.Bool("truth-json", false, "print the demo's truth as JSON instead of writing files (with -combined: also print the file's truth as JSON)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flag.Args())
 	}
 	if *combined > 0 {
-		return writeCombined(*out, *combined, *seed)
+		ct, err := writeCombined(*out, *combined, *seed, (*truth || *truthJSON) && (*out == "" || *out == "-"))
+		if err != nil {
+			return err
+		}
+		return printCombinedTruth(ct, *truth, *truthJSON)
 	}
 	dir := *out
 	if dir == "" {
@@ -89,12 +95,29 @@ func findPackageDir() (string, error) {
 	return "", errors.New("run from the repository root or sample-logs/, or give -o DIR")
 }
 
-func writeCombined(path string, lines int, seed uint64) (err error) {
-	w := os.Stdout
+// printCombinedTruth prints what the combined file holds, on stdout
+// (after the file, when the file went to a path).
+func printCombinedTruth(ct samplelogs.CombinedTruth, table, asJSON bool) error {
+	switch {
+	case asJSON:
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ct)
+	case table:
+		fmt.Print(ct.Table())
+	}
+	return nil
+}
+
+func writeCombined(path string, lines int, seed uint64, discard bool) (ct samplelogs.CombinedTruth, err error) {
+	var w io.Writer = os.Stdout
+	if discard {
+		w = io.Discard // only the truth is wanted on stdout
+	}
 	if path != "" && path != "-" {
 		f, err := os.Create(path)
 		if err != nil {
-			return fmt.Errorf("combined: %w", err)
+			return ct, fmt.Errorf("combined: %w", err)
 		}
 		defer func() {
 			if cerr := f.Close(); err == nil && cerr != nil {
@@ -104,11 +127,11 @@ func writeCombined(path string, lines int, seed uint64) (err error) {
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	if _, err := samplelogs.WriteCombined(bw, lines, seed); err != nil {
-		return err
+	if _, ct, err = samplelogs.WriteCombinedTruth(bw, lines, seed); err != nil {
+		return ct, err
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("combined: %w", err)
+		return ct, fmt.Errorf("combined: %w", err)
 	}
-	return nil
+	return ct, nil
 }

@@ -1,0 +1,198 @@
+package rules
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+// The contrast's maths: per dimension, the smallest set of values that
+// covers most failures, its failure rate against the rest's, whether it
+// separates, and a score in the spirit of Adtributor (Bhagwan et al., NSDI
+// 2014: explanatory power times surprise) and Honeycomb's BubbleUp (the
+// failing requests' distribution against the healthy ones').
+
+const (
+	// coverageGoal is the share of failures the set must cover.
+	coverageGoal = 0.8
+	// A separating set needs this many failures inside and requests outside,
+	// and an outside rate at most cleanRatio of the inside rate.
+	minInsideFailing = 5
+	minOutsideTotal  = 10
+	cleanRatio       = 0.1
+	// maxValuesShown bounds Dimension.Values (the set is always shown).
+	maxValuesShown = 12
+)
+
+// dimCounts is one dimension's input to the maths: per value the span's
+// failing and total requests and the baseline's (DimensionValue carries
+// them), and the capped rest.
+type dimCounts struct {
+	name, label string
+	values      []DimensionValue
+	other       DimensionValue
+}
+
+// computeDimension finds the set and its contrast.
+func computeDimension(in dimCounts) Dimension {
+	d := Dimension{Name: in.name, Label: in.label, Set: []string{}}
+	vals := slices.Clone(in.values)
+	slices.SortFunc(vals, func(a, b DimensionValue) int {
+		if a.Failing != b.Failing {
+			return cmpDesc(a.Failing, b.Failing)
+		}
+		if ra, rb := a.Rate(), b.Rate(); ra != rb {
+			if ra > rb {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	var fail, tot, baseHealthy int64
+	distinct := 0
+	for _, v := range vals {
+		fail += v.Failing
+		tot += v.Total
+		baseHealthy += v.BaselineTotal - v.BaselineFailing
+		if v.Total > 0 {
+			distinct++
+		}
+	}
+	fail += in.other.Failing
+	tot += in.other.Total
+	baseHealthy += in.other.BaselineTotal - in.other.BaselineFailing
+	if in.other.Total > 0 {
+		distinct++
+	}
+	d.Distinct = distinct
+
+	// the smallest set: values by failing count until the goal is covered
+	var cum int64
+	for i := range vals {
+		if fail == 0 || vals[i].Failing == 0 || float64(cum) >= coverageGoal*float64(fail) {
+			break
+		}
+		vals[i].InSet = true
+		cum += vals[i].Failing
+		d.Set = append(d.Set, vals[i].Value)
+		d.InsideFailing += vals[i].Failing
+		d.InsideTotal += vals[i].Total
+	}
+	d.OutsideFailing = fail - d.InsideFailing
+	d.OutsideTotal = tot - d.InsideTotal
+	if fail > 0 {
+		d.Coverage = float64(d.InsideFailing) / float64(fail)
+	}
+	d.InsideRate = rate(d.InsideFailing, d.InsideTotal)
+	d.OutsideRate = rate(d.OutsideFailing, d.OutsideTotal)
+
+	proper := len(d.Set) > 0 && len(d.Set) < distinct && d.OutsideTotal > 0
+	d.Separates = proper && d.Coverage >= coverageGoal &&
+		d.InsideFailing >= minInsideFailing && d.OutsideTotal >= minOutsideTotal &&
+		d.OutsideRate <= cleanRatio*d.InsideRate
+
+	// Score: coverage (explanatory power) times the Jensen-Shannon
+	// divergence between where the failures are (in the set or not) and
+	// where the healthy requests of the span and the baseline are.
+	if proper && fail > 0 {
+		var inHealthy int64
+		for _, v := range vals {
+			if v.InSet {
+				inHealthy += v.Total - v.Failing + v.BaselineTotal - v.BaselineFailing
+			}
+		}
+		healthy := tot - fail + baseHealthy
+		q := 0.0
+		if healthy > 0 {
+			q = float64(inHealthy) / float64(healthy)
+		}
+		d.Score = round4(d.Coverage * jsBernoulli(d.Coverage, q))
+	}
+
+	// values shown: the set, then the busiest others; the rest in Other
+	var shown []DimensionValue
+	for _, v := range vals {
+		if v.InSet {
+			shown = append(shown, v)
+		}
+	}
+	rest := make([]DimensionValue, 0, len(vals))
+	for _, v := range vals {
+		if !v.InSet {
+			rest = append(rest, v)
+		}
+	}
+	slices.SortStableFunc(rest, func(a, b DimensionValue) int {
+		if a.Total != b.Total {
+			return cmpDesc(a.Total, b.Total)
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	other := in.other
+	for _, v := range rest {
+		if len(shown) < maxValuesShown {
+			shown = append(shown, v)
+			continue
+		}
+		other.Failing += v.Failing
+		other.Total += v.Total
+		other.BaselineFailing += v.BaselineFailing
+		other.BaselineTotal += v.BaselineTotal
+	}
+	d.Values = shown
+	if d.Values == nil {
+		d.Values = []DimensionValue{}
+	}
+	if other.Total > 0 || other.BaselineTotal > 0 {
+		other.Value = "other"
+		d.Other = &other
+	}
+	d.Coverage = round4(d.Coverage)
+	d.InsideRate = round4(d.InsideRate)
+	d.OutsideRate = round4(d.OutsideRate)
+	return d
+}
+
+func rate(n, d int64) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// jsBernoulli is the Jensen-Shannon divergence (base 2, so 0..1) between
+// Bernoulli(p) and Bernoulli(q).
+func jsBernoulli(p, q float64) float64 {
+	m := (p + q) / 2
+	return (klTerm(p, m)+klTerm(1-p, 1-m)+klTerm(q, m)+klTerm(1-q, 1-m))/2 + 0
+}
+
+func klTerm(a, b float64) float64 {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	return a * math.Log2(a/b)
+}
+
+// orderDimensions puts separating dimensions first, then by score, then by
+// name.
+func orderDimensions(ds []Dimension) {
+	slices.SortStableFunc(ds, func(a, b Dimension) int {
+		if a.Separates != b.Separates {
+			if a.Separates {
+				return -1
+			}
+			return 1
+		}
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+}
