@@ -120,7 +120,7 @@ func TestTmux(t *testing.T) {
 		s.keys(string(k))
 	}
 	s.keys("Enter")
-	pane = s.wait(`search "zzqq-rare": 1 of 1`, "› access.log:778")
+	s.wait(`search "zzqq-rare": 1 of 1`, "› access.log:778")
 	s.keys("&")
 	s.wait("& █")
 	for _, k := range "status=504" {
@@ -139,13 +139,19 @@ func TestTmux(t *testing.T) {
 	if out, err := exec.Command("tmux", "resize-window", "-t", s.name, "-x", "100", "-y", "30").CombinedOutput(); err != nil {
 		t.Fatalf("resize: %v %s", err, out)
 	}
-	pane = s.wait("Origins in trouble")
+	// The header's right end moves to the new width, the hints to the new last row.
 	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) && len(strings.Split(strings.TrimRight(s.capture(), "\n"), "\n")) < 30 {
+	for time.Now().Before(deadline) {
+		lines := strings.Split(strings.TrimRight(s.capture(), "\n"), "\n")
+		if len(lines) == 30 && len([]rune(strings.TrimRight(lines[0], " "))) > 80 &&
+			strings.HasSuffix(strings.TrimRight(lines[29], " "), "q quit") {
+			break
+		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if lines := strings.Split(strings.TrimRight(s.capture(), "\n"), "\n"); len(lines) != 30 {
-		t.Fatalf("after resize %d lines:\n%s", len(lines), s.capture())
+	lines := strings.Split(strings.TrimRight(s.capture(), "\n"), "\n")
+	if len(lines) != 30 || len([]rune(strings.TrimRight(lines[0], " "))) <= 80 || !strings.HasSuffix(strings.TrimRight(lines[29], " "), "q quit") {
+		t.Fatalf("after resizing to 100x30:\n%s", s.capture())
 	}
 	s.keys("q")
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && s.alive(); {
