@@ -109,6 +109,13 @@ func (v *logView) init() tea.Cmd {
 			_, err := os.Stat(p)
 			return err
 		})
+		// What the ring holds is indexed here, at once: it is memory, and
+		// the view then opens with those inputs whole.
+		for _, s := range srcs {
+			if rs, ok := s.(*ringSource); ok {
+				_ = rs.index(context.Background())
+			}
+		}
 		fmts := make([]string, len(srcs))
 		for i, s := range srcs {
 			for _, in := range inputs {

@@ -8,6 +8,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/formats"
 )
 
 // rows is the number of rows: every line, or the filter's matches.
@@ -155,7 +157,16 @@ func (v *logView) open() screen {
 	}
 	s := v.srcs[r.src()]
 	text := v.cache[r]
-	return newRawLine(v.c, rawTarget{input: s.name(), line: s.lineNo(r.line()), offset: s.offset(r.line()), retained: text})
+	t := rawTarget{input: s.name(), line: s.lineNo(r.line()), offset: s.offset(r.line()), retained: text}
+	// The parsed fields: the line parsed again with its input's format.
+	if p, err := formats.New(v.fmts[r.src()]); err == nil && text != "" {
+		rec := &parse.Record{}
+		if p.Parse([]byte(text), rec) == nil {
+			rec.Input, rec.Line, rec.Offset, rec.Raw = t.input, t.line, t.offset, text
+			t.rec = rec
+		}
+	}
+	return newRawLine(v.c, t)
 }
 
 // ensurePage reads the visible lines that are not cached yet.

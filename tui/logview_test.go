@@ -104,6 +104,9 @@ func TestFullLog(t *testing.T) {
 	if got := titles(m); !strings.HasSuffix(got, "Full log > Raw line") {
 		t.Fatalf("enter: %s", got)
 	}
+	if view = m.View(); !strings.Contains(view, "Parsed fields") || !strings.Contains(words(view), "status 504") {
+		t.Fatalf("the raw line lacks its parsed fields:\n%s", view)
+	}
 	drive(t, m, keyEsc, keyEsc, keyEsc)
 	if _, ok := m.top().(*overview); !ok {
 		t.Fatalf("esc clears the filter, then leaves: %s", titles(m))
