@@ -13,7 +13,7 @@ import (
 
 // Sizes of the full-log view's reading.
 const (
-	// maxIndexEntries caps a line index: 2M offsets (16 MiB). Past it the
+	// maxIndexEntries caps a line index: 2M offsets (8 MiB). Past it the
 	// index keeps every other offset (and then every fourth, ...), so a
 	// line is found by reading on from the checkpoint before it.
 	maxIndexEntries = 1 << 21
@@ -57,16 +57,67 @@ type logSource interface {
 }
 
 // offsets is a line index: the byte offset of every stride-th line. It
-// grows by appending and halves itself (doubling the stride) at the cap,
+// grows block by block, each block a base offset and 4-byte deltas (a
+// block whose lines span more than 4 GiB keeps full offsets), so it holds
+// about 4 bytes a line; at the cap it halves itself (doubling the stride),
 // so its size is bounded whatever the input's length.
 type offsets struct {
-	starts []int64
+	blocks []offsetBlockT
+	n      int // entries held
 	stride int64
 	limit  int // maxIndexEntries, smaller in tests
 }
 
+type offsetBlockT struct {
+	base int64
+	rel  []uint32
+	wide []int64 // set instead of rel when a delta does not fit
+}
+
+const offsetBlock = 8192
+
 func newOffsets(limit int) offsets {
-	return offsets{starts: []int64{0}, stride: 1, limit: limit}
+	o := offsets{stride: 1, limit: limit}
+	o.push(0)
+	return o
+}
+
+func (o *offsets) push(off int64) {
+	if o.n%offsetBlock == 0 {
+		o.blocks = append(o.blocks, offsetBlockT{base: off, rel: make([]uint32, 0, offsetBlock)})
+	}
+	b := &o.blocks[len(o.blocks)-1]
+	switch d := off - b.base; {
+	case b.wide != nil:
+		b.wide = append(b.wide, off)
+	case d >= 0 && d <= 1<<32-1:
+		b.rel = append(b.rel, uint32(d))
+	default: // lines longer than 512 KiB on average: full offsets
+		b.wide = make([]int64, len(b.rel), offsetBlock)
+		for i, r := range b.rel {
+			b.wide[i] = b.base + int64(r)
+		}
+		b.rel = nil
+		b.wide = append(b.wide, off)
+	}
+	o.n++
+}
+
+func (o *offsets) get(i int) int64 {
+	b := &o.blocks[i/offsetBlock]
+	if b.wide != nil {
+		return b.wide[i%offsetBlock]
+	}
+	return b.base + int64(b.rel[i%offsetBlock])
+}
+
+// bytes is the memory the index holds.
+func (o *offsets) bytes() int {
+	n := 0
+	for i := range o.blocks {
+		n += 8*cap(o.blocks[i].wide) + 4*cap(o.blocks[i].rel) + 56
+	}
+	return n
 }
 
 // add records that line n (0-based) starts at off.
@@ -74,23 +125,23 @@ func (o *offsets) add(n, off int64) {
 	if n%o.stride != 0 {
 		return
 	}
-	if len(o.starts) >= o.limit {
-		kept := o.starts[:0]
-		for i := 0; i < len(o.starts); i += 2 {
-			kept = append(kept, o.starts[i])
+	if o.n >= o.limit {
+		half := offsets{stride: o.stride * 2, limit: o.limit}
+		for i := 0; i < o.n; i += 2 {
+			half.push(o.get(i))
 		}
-		o.starts, o.stride = kept, o.stride*2
+		*o = half
 		if n%o.stride != 0 {
 			return
 		}
 	}
-	o.starts = append(o.starts, off)
+	o.push(off)
 }
 
 // before is the checkpoint at or before line n: its line and offset.
 func (o *offsets) before(n int64) (int64, int64) {
-	i := min(n/o.stride, int64(len(o.starts)-1))
-	return i * o.stride, o.starts[i]
+	i := min(n/o.stride, int64(o.n-1))
+	return i * o.stride, o.get(int(i))
 }
 
 // fileSource is a plain file: lines are found by an offset index and read
@@ -192,10 +243,10 @@ func (s *fileSource) fail(err error) {
 func (s *fileSource) offset(i int64) int64 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.idx.stride != 1 || i >= int64(len(s.idx.starts)) {
+	if s.idx.stride != 1 || i < 0 || i >= int64(s.idx.n) {
 		return -1
 	}
-	return s.idx.starts[i]
+	return s.idx.get(int(i))
 }
 
 func (s *fileSource) lineNo(i int64) int64 { return i + 1 }

@@ -73,7 +73,10 @@ func TestLineSources(t *testing.T) {
 			if st.lines != n || !st.done {
 				t.Fatalf("state %+v, want %d lines done", st, n)
 			}
-			if c.limit == 100 && (!st.sparse || len(src.(*fileSource).idx.starts) > 100) {
+			if c.limit == 100 && (!st.sparse || src.(*fileSource).idx.n > 100) {
+				t.Fatalf("index not bounded: %+v", st)
+			}
+			if fs, ok := src.(*fileSource); ok && c.limit > 100 && float64(fs.idx.bytes())/n > 8 {
 				t.Fatalf("index not bounded: %+v", st)
 			}
 			for _, r := range [][2]int64{{0, 3}, {99, 130}, {4990, 5000}, {2047, 2049}, {4999, 5003}} {
@@ -169,8 +172,47 @@ func TestSearchSpeed(t *testing.T) {
 	})
 	st := src.state()
 	t.Logf("%s lines: grep -c %v · search %v (%.2fx grep) · index %v (%d entries, %.1f bytes/line) · field search %v",
-		num(st.lines), grep, search, float64(search)/float64(grep), index, len(src.idx.starts), float64(8*len(src.idx.starts))/float64(st.lines), field)
+		num(st.lines), grep, search, float64(search)/float64(grep), index, src.idx.n, float64(src.idx.bytes())/float64(st.lines), field)
+	if b := float64(src.idx.bytes()) / float64(st.lines); b > 8 {
+		t.Errorf("index holds %.1f bytes a line, want <= 8", b)
+	}
 	if search > 2*grep {
 		t.Errorf("search %v is more than 2x grep -c %v", search, grep)
+	}
+}
+
+// TestOffsets: deltas that do not fit 4 bytes switch a block to full
+// offsets; halving at the cap keeps every other line; lookups stay right.
+func TestOffsets(t *testing.T) {
+	o := newOffsets(maxIndexEntries)
+	want := []int64{0}
+	for i := int64(1); i < 20000; i++ {
+		off := i * 100
+		if i > 9000 && i < 9010 {
+			off = i*100 + int64(i-9000)<<31 // a few huge lines
+		}
+		if i >= 9010 {
+			off = i*100 + 10<<31
+		}
+		o.add(i, off)
+		want = append(want, off)
+	}
+	for i, w := range want {
+		if got := o.get(i); got != w {
+			t.Fatalf("get(%d) = %d, want %d", i, got, w)
+		}
+	}
+	small := newOffsets(1000)
+	for i := int64(1); i < 5000; i++ {
+		small.add(i, i*10)
+	}
+	if small.n > 1000 || small.stride != 8 {
+		t.Fatalf("n %d stride %d", small.n, small.stride)
+	}
+	for _, n := range []int64{0, 7, 8, 4999, 3333} {
+		line, off := small.before(n)
+		if line > n || n-line >= small.stride || off != line*10 {
+			t.Fatalf("before(%d) = %d, %d", n, line, off)
+		}
 	}
 }
