@@ -17,7 +17,7 @@ import (
 const (
 	logTick     = 100 * time.Millisecond
 	logLiveTick = time.Second
-	maxLogCache = 4096 // lines of text kept for drawing
+	maxLogCache = 8192 // lines of text kept for drawing
 )
 
 type (

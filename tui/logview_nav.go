@@ -169,6 +169,10 @@ func (v *logView) open() screen {
 	return newRawLine(v.c, t)
 }
 
+// streamReadAround is how many lines around the page a compressed input
+// reads at once.
+const streamReadAround = 1000
+
 // ensurePage reads the visible lines that are not cached yet.
 func (v *logView) ensurePage() tea.Cmd {
 	if v.loading || len(v.srcs) == 0 {
@@ -198,7 +202,22 @@ func (v *logView) ensurePage() tea.Cmd {
 				j++
 			}
 			s := srcs[refs[i].src()]
-			texts, err := s.read(refs[i].line(), refs[j-1].line()+1)
+			from, to := refs[i].line(), refs[j-1].line()+1
+			if _, stream := s.(*streamSource); stream {
+				// A compressed block costs its decompression from the
+				// start: read well around the page, so scrolling is free.
+				lo, hi := max(from-streamReadAround, 0), min(to+streamReadAround, s.state().lines)
+				texts, err := s.read(lo, hi)
+				if err != nil {
+					msg.err = err
+				}
+				for k, t := range texts {
+					msg.refs, msg.texts = append(msg.refs, mkRef(refs[i].src(), lo+int64(k))), append(msg.texts, t)
+				}
+				i = j
+				continue
+			}
+			texts, err := s.read(from, to)
 			if err != nil {
 				msg.err = err
 			}

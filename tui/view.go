@@ -102,7 +102,7 @@ func (m *Model) stateView() string {
 			ago := m.c.opts.now().Sub(p.LastLine)
 			last = "last " + clock(p.LastLine) + " (" + shortDur(ago) + " ago)"
 		}
-		return m.newsView() + state + st.Muted.Render(fmt.Sprintf(" %s lines/s · %s", rate(m.c.rate), last))
+		return m.newsView() + state + st.Muted.Render(fmt.Sprintf(" %s lines/s · %s %s", rate(m.c.rate), last, zoneName(m.c.opts.now())))
 	case !p.Done && !m.c.closed:
 		return m.progressView()
 	}
@@ -112,7 +112,7 @@ func (m *Model) stateView() string {
 	if size <= 0 {
 		size = p.BytesRead
 	}
-	return m.newsView() + st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(size)))
+	return m.newsView() + st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s · %s", num(p.Lines), bytesHuman(size), zoneName(m.c.opts.now())))
 }
 
 // newsView is the header's count of findings new or changed since the
