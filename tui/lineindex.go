@@ -46,10 +46,11 @@ type logSource interface {
 	// read returns the text of lines [from, to), 0-based, each cut at
 	// maxRawShown bytes, without line endings.
 	read(from, to int64) ([]string, error)
-	// scan calls fn with chunks of whole lines from the first line on,
+	// scan calls fn with chunks of whole lines from about line from on
+	// (a chunk may start a little earlier: callers skip lines below from),
 	// first being the 0-based number of the chunk's first line, until fn
 	// returns false or ctx ends.
-	scan(ctx context.Context, fn func(first int64, chunk []byte) bool) error
+	scan(ctx context.Context, from int64, fn func(first int64, chunk []byte) bool) error
 	// offset is the byte offset of line i when the source knows it, else -1.
 	offset(i int64) int64
 	// lineNo is the 1-based line number of line i within its input.
@@ -266,13 +267,19 @@ func (s *fileSource) read(from, to int64) ([]string, error) {
 	return readLines(bufio.NewReaderSize(f, 64<<10), from-cpLine, to-from)
 }
 
-func (s *fileSource) scan(ctx context.Context, fn func(first int64, chunk []byte) bool) error {
+func (s *fileSource) scan(ctx context.Context, from int64, fn func(first int64, chunk []byte) bool) error {
+	s.mu.RLock()
+	line, off := s.idx.before(from)
+	s.mu.RUnlock()
 	f, err := os.Open(s.path)
 	if err != nil {
 		return fmt.Errorf("full log: %w", err)
 	}
 	defer f.Close()
-	return scanChunks(ctx, f, fn)
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		return fmt.Errorf("full log: %w", err)
+	}
+	return scanChunks(ctx, f, line, fn)
 }
 
 // readLines skips skip lines of r, then returns the next n, each cut at
@@ -306,12 +313,13 @@ func readLines(r *bufio.Reader, skip, n int64) ([]string, error) {
 	return out, nil
 }
 
-// scanChunks reads r in large chunks and hands fn whole lines only: the
+// scanChunks reads r in large chunks and hands fn whole lines only (the
+// first of them numbered line): the
 // bytes after a chunk's last newline start the next chunk. A line longer
 // than maxScanLine is cut (and counted as one line).
-func scanChunks(ctx context.Context, r io.Reader, fn func(first int64, chunk []byte) bool) error {
+func scanChunks(ctx context.Context, r io.Reader, line int64, fn func(first int64, chunk []byte) bool) error {
 	buf := make([]byte, indexChunk)
-	carry, line := 0, int64(0)
+	carry := 0
 	for ctx.Err() == nil {
 		k, err := io.ReadFull(r, buf[carry:])
 		data := buf[:carry+k]

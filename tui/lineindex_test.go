@@ -216,3 +216,51 @@ func TestOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestLogJobExtend: tailing, a finished job goes on over the lines added
+// since, without counting a line twice, in line order across inputs.
+func TestLogJobExtend(t *testing.T) {
+	a, _ := writeLog(t, 300, false, true)
+	b, _ := writeLog(t, 30, false, true)
+	srcs := []logSource{newFileSource(a), newFileSource(b)}
+	for _, s := range srcs {
+		s.index(context.Background())
+	}
+	q, _ := parseQuery("status=504")
+	j := startJob(context.Background(), srcs, []string{"combined", "combined"}, q, time.Time{}, time.Time{})
+	wait := func() {
+		for !j.done.Load() {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	wait()
+	if got := j.count(); got != 100+10 {
+		t.Fatalf("%d matches, want 110", got)
+	}
+	if j.extend(srcs) {
+		t.Fatal("extend ran with no new lines")
+	}
+	f, _ := os.OpenFile(a, os.O_APPEND|os.O_WRONLY, 0)
+	for i := 0; i < 9; i++ {
+		fmt.Fprintf(f, "203.0.113.1 - - [20/Nov/2026:10:01:00 +0000] \"GET /new HTTP/1.1\" 504 1 \"-\" \"x\"\n")
+	}
+	f.Close()
+	srcs[0].index(context.Background())
+	if !j.extend(srcs) {
+		t.Fatal("extend did not run over new lines")
+	}
+	wait()
+	if got := j.count(); got != 119 {
+		t.Fatalf("%d matches after extend, want 119", got)
+	}
+	for i := 1; i < j.count(); i++ {
+		x, _ := j.at(i - 1)
+		y, _ := j.at(i)
+		if x >= y {
+			t.Fatalf("matches out of order or repeated at %d: %v %v", i, x, y)
+		}
+	}
+	if last, _ := j.at(99 + 9); last != mkRef(0, 308) {
+		t.Fatalf("the last new match of the first input is %v (%d:%d)", last, last.src(), last.line())
+	}
+}

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,38 +37,104 @@ type logJob struct {
 	total   int64        // bytes to look at (0: unknown)
 	lines   atomic.Int64 // lines looked at, for sources of unknown size
 	done    atomic.Bool
+	ctx     context.Context
+	fmts    []string
+	upto    []int64 // lines of each source looked at (written by run before done)
 	started time.Time
 	took    time.Duration
 	err     error
 }
 
 // startJob starts a job over srcs (formats[i] names each one's format, for
-// field tests).
+// field tests). It looks at the lines each source has now; extend looks at
+// the ones added since (tailing).
 func startJob(ctx context.Context, srcs []logSource, fmts []string, q *query, from, to time.Time) *logJob {
 	ctx, cancel := context.WithCancel(ctx)
-	j := &logJob{q: q, from: from, to: to, cancel: cancel, started: time.Now()}
+	j := &logJob{q: q, from: from, to: to, cancel: cancel, started: time.Now(), ctx: ctx, fmts: fmts}
 	for _, s := range srcs {
 		j.total += s.state().total
 	}
+	j.run(srcs, make([]int64, len(srcs)), true)
+	return j
+}
+
+// run scans each source from line start[i] on: to its end the first time
+// (initial), else to the lines it has now. j.upto then holds how far each
+// source was looked at, for the next extend.
+func (j *logJob) run(srcs []logSource, start []int64, initial bool) {
+	j.done.Store(false)
+	upto := make([]int64, len(srcs))
+	for i, s := range srcs {
+		upto[i] = s.state().lines
+		if initial {
+			upto[i] = 1 << 62 // the whole input, however far it is indexed
+		}
+	}
 	go func() {
-		defer cancel()
 		var err error
+		var found []logRef
+		seen := append([]int64(nil), start...)
 		for i, s := range srcs {
-			var p parse.Parser
-			if i < len(fmts) && fmts[i] != "" {
-				p, _ = formats.New(fmts[i]) // nil: field tests cannot match
+			if start[i] >= upto[i] {
+				continue
 			}
-			sc := j.newScanner(i, p)
-			if err = s.scan(ctx, sc.chunk); err != nil || ctx.Err() != nil {
+			var p parse.Parser
+			if i < len(j.fmts) && j.fmts[i] != "" {
+				p, _ = formats.New(j.fmts[i]) // nil: field tests cannot match
+			}
+			sc := j.newScanner(i, p, start[i], upto[i])
+			if !initial {
+				sc.out = &found // after other sources' lines: merged below
+			}
+			err = s.scan(j.ctx, start[i], sc.chunk)
+			seen[i] = max(sc.seen, start[i])
+			if err != nil || j.ctx.Err() != nil {
 				break
 			}
 		}
 		j.mu.Lock()
+		if len(found) > 0 {
+			j.matches = mergeRefs(j.matches, found)
+		}
 		j.err, j.took = err, time.Since(j.started)
 		j.mu.Unlock()
+		j.upto = seen
 		j.done.Store(true)
 	}()
-	return j
+}
+
+// extend looks at the lines added to srcs since the job ran (tailing);
+// false when there are none or the job is still running.
+func (j *logJob) extend(srcs []logSource) bool {
+	if j == nil || !j.done.Load() || j.ctx.Err() != nil || len(srcs) < len(j.upto) {
+		return false
+	}
+	start := make([]int64, len(srcs))
+	grew := false
+	for i, s := range srcs {
+		if i < len(j.upto) {
+			start[i] = j.upto[i]
+		}
+		grew = grew || s.state().lines > start[i]
+	}
+	if grew {
+		j.run(srcs, start, false)
+	}
+	return grew
+}
+
+// mergeRefs merges two sorted lists.
+func mergeRefs(a, b []logRef) []logRef {
+	sort.Slice(b, func(i, k int) bool { return b[i] < b[k] })
+	out := make([]logRef, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] <= b[0] {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 func (j *logJob) stop() {
@@ -111,8 +178,11 @@ func (j *logJob) search(r logRef) int {
 
 // jobScanner scans one source's chunks.
 type jobScanner struct {
-	j      *logJob
-	src    int
+	j        *logJob
+	src      int
+	from, to int64     // the lines to test
+	seen     int64     // lines looked at so far (the next line's number)
+	out      *[]logRef // nil: straight into the job's matches
 	parser parse.Parser
 	rec    parse.Record
 	finder *textMatcher // text every matching line contains, if any
@@ -120,8 +190,8 @@ type jobScanner struct {
 	batch  []logRef
 }
 
-func (j *logJob) newScanner(src int, p parse.Parser) *jobScanner {
-	sc := &jobScanner{j: j, src: src, parser: p, parse: j.q.needsRecord() || !j.from.IsZero()}
+func (j *logJob) newScanner(src int, p parse.Parser, from, to int64) *jobScanner {
+	sc := &jobScanner{j: j, src: src, parser: p, parse: j.q.needsRecord() || !j.from.IsZero(), from: from, to: to}
 	sc.finder = j.q.prefilter()
 	return sc
 }
@@ -130,6 +200,9 @@ func (j *logJob) newScanner(src int, p parse.Parser) *jobScanner {
 // hit to hit, so a rare string costs about a scan of the bytes; otherwise
 // it tests every line.
 func (sc *jobScanner) chunk(first int64, data []byte) bool {
+	if first >= sc.to {
+		return false // lines added after the job started: extend's
+	}
 	sc.batch = sc.batch[:0]
 	line, pos := first, 0 // line number of the line starting at pos
 	if sc.finder != nil {
@@ -154,12 +227,17 @@ func (sc *jobScanner) chunk(first int64, data []byte) bool {
 			pos = end + 1
 		}
 	}
+	n := int64(bytes.Count(data, nl))
+	sc.seen = min(first+n, sc.to)
 	sc.j.scanned.Add(int64(len(data)))
-	sc.j.lines.Add(int64(bytes.Count(data, nl)))
+	sc.j.lines.Add(n)
 	return sc.flush()
 }
 
 func (sc *jobScanner) test(line int64, raw []byte) {
+	if line < sc.from || line >= sc.to {
+		return
+	}
 	raw = bytes.TrimSuffix(raw, []byte{'\r'})
 	var rec *parse.Record
 	if sc.parse {
@@ -189,6 +267,10 @@ func (sc *jobScanner) flush() bool {
 	j := sc.j
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if sc.out != nil {
+		*sc.out = append(*sc.out, sc.batch...)
+		return len(*sc.out)+len(j.matches) < maxMatches
+	}
 	room := maxMatches - len(j.matches)
 	if len(sc.batch) > room {
 		sc.batch = sc.batch[:room]

@@ -65,7 +65,7 @@ func (s *streamSource) index(ctx context.Context) error {
 	s.idx, s.complete, s.tail, s.scanned, s.done = o, 0, 0, 0, false
 	s.mu.Unlock()
 	var pos int64
-	err = scanChunks(ctx, rc, func(_ int64, chunk []byte) bool {
+	err = scanChunks(ctx, rc, 0, func(_ int64, chunk []byte) bool {
 		var local []int64
 		for i := 0; i < len(chunk); {
 			j := bytes.IndexByte(chunk[i:], '\n')
@@ -116,13 +116,13 @@ func (s *streamSource) read(from, to int64) ([]string, error) {
 	return readLines(bufio.NewReaderSize(rc, 64<<10), from-cpLine, to-from)
 }
 
-func (s *streamSource) scan(ctx context.Context, fn func(first int64, chunk []byte) bool) error {
+func (s *streamSource) scan(ctx context.Context, _ int64, fn func(first int64, chunk []byte) bool) error {
 	rc, _, err := input.Reopen(s.path)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	return scanChunks(ctx, rc, fn)
+	return scanChunks(ctx, rc, 0, fn) // from the start: it cannot be sought
 }
 
 // ringSource is an input that cannot be read again (standard input, or a
@@ -223,12 +223,12 @@ func (s *ringSource) read(from, to int64) ([]string, error) {
 	return out, nil
 }
 
-func (s *ringSource) scan(ctx context.Context, fn func(first int64, chunk []byte) bool) error {
+func (s *ringSource) scan(ctx context.Context, from int64, fn func(first int64, chunk []byte) bool) error {
 	s.mu.RLock()
 	n := int64(len(s.seqs))
 	s.mu.RUnlock()
 	var buf []byte
-	for i := int64(0); i < n && ctx.Err() == nil; i++ {
+	for i := max(from, 0); i < n && ctx.Err() == nil; i++ {
 		rec, ok := s.record(i)
 		if !ok {
 			continue

@@ -178,6 +178,11 @@ func (v *logView) update(msg tea.Msg) (screen, tea.Cmd) {
 			return nil, nil
 		}
 		v.ticking = false
+		if v.c.opts.Live {
+			// Tailing: the filter and the search go on over new lines.
+			v.filter.extend(v.srcs)
+			v.search.extend(v.srcs)
+		}
 		if v.pendingJmp {
 			v.firstHit()
 		}

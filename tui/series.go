@@ -81,7 +81,7 @@ func seriesCmd(ctx context.Context, gen int, c *common, f *rules.Finding) tea.Cm
 				continue
 			}
 			cnt := seriesCounter{msg: &msg, parser: p, origin: origin, status: status, until: f.End.Add(5 * time.Minute).UnixNano()}
-			if err := src.scan(ctx, cnt.chunk); err != nil {
+			if err := src.scan(ctx, 0, cnt.chunk); err != nil {
 				msg.err = err
 			}
 		}
