@@ -183,11 +183,11 @@ type jobScanner struct {
 	from, to int64     // the lines to test
 	seen     int64     // lines looked at so far (the next line's number)
 	out      *[]logRef // nil: straight into the job's matches
-	parser parse.Parser
-	rec    parse.Record
-	finder *textMatcher // text every matching line contains, if any
-	parse  bool         // lines must be parsed (field tests, time window)
-	batch  []logRef
+	parser   parse.Parser
+	rec      parse.Record
+	finder   *textMatcher // text every matching line contains, if any
+	parse    bool         // lines must be parsed (field tests, time window)
+	batch    []logRef
 }
 
 func (j *logJob) newScanner(src int, p parse.Parser, from, to int64) *jobScanner {
