@@ -54,10 +54,16 @@ func shownDimensions(c *rules.Contrast) []*rules.Dimension {
 // set first (most failures first), then the rest by request count, at most
 // n, and sums what is left with Other.
 func shownValues(d *rules.Dimension, n int) (rows []rules.DimensionValue, rest rules.DimensionValue, restN int) {
-	vals := append([]rules.DimensionValue(nil), d.Values...)
 	inSet := map[string]bool{}
 	for _, v := range d.Set {
 		inSet[v] = true
+	}
+	// A value without requests in the span says nothing.
+	vals := make([]rules.DimensionValue, 0, len(d.Values))
+	for _, v := range d.Values {
+		if v.Total > 0 || inSet[v.Value] {
+			vals = append(vals, v)
+		}
 	}
 	for i := range vals {
 		vals[i].InSet = vals[i].InSet || inSet[vals[i].Value]
@@ -149,8 +155,13 @@ func (d *detail) contrastBlock(w int) ([]string, []contrastPick) {
 			vw = max(vw, len(restLabel))
 		}
 		for _, v := range rows {
+			p := contrastPick{dim: dim.Name, label: dim.Label, value: v.Value, line: len(out)}
+			if pickQuery(p) == "" {
+				out = append(out, d.valueRow(v, vw, false))
+				continue
+			}
 			selected := d.sel >= 0 && d.sel == len(picks)
-			picks = append(picks, contrastPick{dim: dim.Name, label: dim.Label, value: v.Value, line: len(out)})
+			picks = append(picks, p)
 			out = append(out, d.valueRow(v, vw, selected))
 		}
 		if restN > 0 && rest.Total > 0 {
@@ -218,8 +229,12 @@ func dimensionHead(st *Styles, d *rules.Dimension, w int) string {
 	if d.Separates {
 		verdict = "separates"
 	}
-	detail := fmt.Sprintf(" · %s: %s of %s hold %s of the failures; they fail %s, the rest %s",
-		verdict, plural(len(d.Set), "value"), num(d.Distinct), pct(d.Coverage), pct(d.InsideRate), pct(d.OutsideRate))
+	hold := "hold"
+	if len(d.Set) == 1 {
+		hold = "holds"
+	}
+	detail := fmt.Sprintf(" · %s: %s of %s %s %s of the failures; they fail %s, the rest %s",
+		verdict, plural(len(d.Set), "value"), num(d.Distinct), hold, pct(d.Coverage), pct(d.InsideRate), pct(d.OutsideRate))
 	head := st.Label.Render(clean(label))
 	if d.Separates {
 		head = st.Accent.Render(clean(label))
@@ -308,7 +323,8 @@ func (d *detail) causeLines(w int, all bool) []string {
 }
 
 // pickQuery is the filter that lists the requests with a contrast value:
-// a field test where the dimension is a field, else the value as text.
+// a field test where the dimension is a field ("" when it is not: such
+// values are not selectable).
 func pickQuery(p contrastPick) string {
 	v := strings.ReplaceAll(p.value, " ", "")
 	switch p.dim {
@@ -321,6 +337,43 @@ func pickQuery(p contrastPick) string {
 		return "path=" + v
 	case "segment":
 		return "path~" + v
+	case "header_wait":
+		return bucketQuery("header_wait", v)
+	case "connection":
+		switch v {
+		case "new":
+			return "connect>0s"
+		case "reused":
+			return "connect=0s"
+		}
+	case "client_net":
+		if i := strings.IndexByte(v, '/'); i > 0 {
+			v = v[:i]
+		}
+		if strings.Contains(v, ":") {
+			return "client~" + strings.TrimRight(v, ":") + ":"
+		}
+		return "client~" + strings.TrimSuffix(v, ".0") + "."
+	case "ua_family":
+		if v != "other" && v != "" {
+			return "ua~" + strings.ToLower(v)
+		}
 	}
-	return v
+	return ""
+}
+
+// bucketQuery turns a duration bucket ("<20ms", "20-500ms", "0.5-5s",
+// ">=5s") into tests of field.
+func bucketQuery(field, v string) string {
+	for _, op := range []string{"<=", ">=", "<", ">"} {
+		if strings.HasPrefix(v, op) {
+			return field + v
+		}
+	}
+	lo, hi, ok := strings.Cut(v, "-")
+	if !ok {
+		return ""
+	}
+	unit := strings.TrimLeft(hi, "0123456789.")
+	return field + ">=" + lo + unit + " " + field + "<" + hi
 }

@@ -22,7 +22,7 @@ func TestContrastSection(t *testing.T) {
 	content, _ := d.render(78)
 	for _, want := range []string{
 		"Only FRA and AMS fail",
-		"What a 520 burst is: the origin returned something",
+		"the origin returned something Cloudflare could not read",
 		"What separates the failures",
 		"data centre · separates: 2 values of 8 hold 100% of the failures",
 		"FRA ████████ 100% of 412",
@@ -40,7 +40,7 @@ func TestContrastSection(t *testing.T) {
 		}
 	}
 	// Reading order: definition, contrast, then each cause and its fixes.
-	order := []string{"What a 520 burst is", "What separates the failures", "1. ", "Raise the origin's", "2. ", "Also worth checking"}
+	order := []string{"the origin returned something", "What separates the failures", "1. ", "Raise the origin's", "2. ", "Also worth checking"}
 	last := -1
 	for _, s := range order {
 		i := strings.Index(content, s)
@@ -135,5 +135,26 @@ func TestNumbersReadable(t *testing.T) {
 	}
 	if strings.Contains(content, "e+") || strings.Contains(content, "…") && strings.Contains(content, "relative_location") {
 		t.Errorf("raw floats or cut keys:\n%s", content)
+	}
+}
+
+func TestPickQuery(t *testing.T) {
+	for _, c := range []struct{ dim, value, want string }{
+		{"colo", "FRA", "colo=FRA"}, {"route", "/account/{id}", "path~/account/"}, {"route", "/login", "path=/login"},
+		{"header_wait", "<20ms", "header_wait<20ms"}, {"header_wait", "20-500ms", "header_wait>=20ms header_wait<500ms"},
+		{"header_wait", "0.5-5s", "header_wait>=0.5s header_wait<5s"}, {"header_wait", ">=5s", "header_wait>=5s"},
+		{"connection", "reused", "connect=0s"}, {"connection", "new", "connect>0s"},
+		{"client_net", "203.0.113.0/24", "client~203.0.113."}, {"client_net", "2001:db8:a6c9::/48", "client~2001:db8:a6c9:"},
+		{"ua_family", "Chrome", "ua~chrome"}, {"ua_family", "other", ""}, {"worker", "yes", ""},
+	} {
+		q := pickQuery(contrastPick{dim: c.dim, value: c.value})
+		if q != c.want {
+			t.Errorf("%s=%s: %q, want %q", c.dim, c.value, q, c.want)
+		}
+		if q != "" {
+			if _, err := parseQuery(q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
 	}
 }

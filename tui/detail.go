@@ -267,7 +267,7 @@ func (d *detail) render(w int) (string, []int) {
 			add(indent(wrap(clean(f.Verdict), w-5), "   ", "   "))
 		}
 		if f.Definition != "" {
-			add(st.Muted.Render(indent(wrap("What a "+clean(f.Title())+" is: "+clean(f.Definition), w-5), "   ", "   ")))
+			add(st.Muted.Render(indent(wrap(clean(f.Definition), w-5), "   ", "   ")))
 		}
 	}
 	d.picks = nil

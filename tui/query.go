@@ -64,6 +64,7 @@ var queryFields = []*queryField{
 	{name: "client", help: "client IP", alias: []string{"ip"}, str: func(r *parse.Record) string { return r.ClientIP }},
 	{name: "duration", help: "request time: duration>2s", kind: fieldDuration, dur: func(r *parse.Record) time.Duration { return r.Duration }},
 	{name: "header_wait", help: "origin header wait: header_wait>1s", kind: fieldDuration, dur: func(r *parse.Record) time.Duration { return r.OriginHeaderTime }},
+	{name: "connect", help: "origin TCP connect time: connect=0s is a reused connection", kind: fieldDuration, dur: func(r *parse.Record) time.Duration { return r.OriginConnectTime }},
 	{name: "bytes", help: "response bytes", kind: fieldInt, num: func(r *parse.Record) int64 { return r.Bytes }},
 	{name: "origin_status", help: "status the origin returned", kind: fieldInt, num: func(r *parse.Record) int64 { return int64(r.OriginStatus) }},
 	{name: "id", help: "request id (RayID, X-Request-ID)", str: func(r *parse.Record) string { return r.RequestID }},

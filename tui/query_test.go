@@ -65,7 +65,7 @@ func TestTextMatcher(t *testing.T) {
 
 func TestCompleteField(t *testing.T) {
 	cases := []struct{ in, want string }{
-		{"sta", "status="}, {"du", "duration="}, {"status=5", "status=5"}, {"p", "p"}, {"path~/a co", "path~/a colo="},
+		{"sta", "status="}, {"du", "duration="}, {"status=5", "status=5"}, {"p", "p"}, {"path~/a col", "path~/a colo="}, {"co", "co"},
 		{"c", "c"}, {"zz", "zz"},
 	}
 	for _, c := range cases {
