@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgetriage/edgetriage/parse"
+
 	"github.com/charmbracelet/x/exp/golden"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -156,5 +158,35 @@ func TestPickQuery(t *testing.T) {
 				t.Errorf("%s: %v", q, err)
 			}
 		}
+	}
+}
+
+// TestSampleRecordsLoaded: a value of a field the samples themselves do
+// not carry (the origin IP) filters them by their full records, loaded
+// off the UI goroutine from the ring.
+func TestSampleRecordsLoaded(t *testing.T) {
+	u := fixtureUpdate()
+	f := &u.Snapshot.Findings[0]
+	ring := NewRing(100)
+	var batch []parse.Record
+	for i, s := range f.Samples {
+		rec := parse.Record{Input: s.Input, Line: s.Line, Status: 520, Upstream: []string{"198.51.100.10", "198.51.100.11"}[i%2], Raw: s.Raw}
+		batch = append(batch, rec)
+	}
+	ring.Add(batch)
+	opts := fixtureOptions(u)
+	opts.Recent = ring
+	m := newDriven(t, opts, 100, 30)
+	drive(t, m, keyEnter, keyEnter)
+	d := m.top().(*detail)
+	for i, p := range d.picks {
+		if p.dim == "upstream" && p.value == "198.51.100.10" {
+			d.sel = i
+		}
+	}
+	drive(t, m, keyEnter)
+	r := m.top().(*requests)
+	if got, want := r.rows(), (len(f.Samples)+1)/2; got != want {
+		t.Fatalf("upstream filter kept %d samples, want %d:\n%s", got, want, m.View())
 	}
 }

@@ -36,6 +36,8 @@ type requests struct {
 	tailing     bool // the cursor follows the newest record
 
 	filter filterInput
+	recs   []*parse.Record // the samples' records, once loaded (nil entries: unknown)
+	recGen int
 	q      *query // the compiled filter; nil when empty or invalid
 	qErr   error
 	byLine bool // samples in input and line order instead of time order
@@ -56,6 +58,9 @@ func (r *requests) setFinding(f *rules.Finding) {
 	for i := range f.Samples {
 		s := &f.Samples[i]
 		r.srcNeed = max(r.srcNeed, ansi.StringWidth(sourceLabel(s.Input, s.Line, 0)))
+	}
+	if len(r.recs) != len(f.Samples) {
+		r.recs = nil // a new snapshot's samples: loaded again by the next init
 	}
 	r.refilter()
 }
@@ -83,7 +88,15 @@ func (r *requests) title() string {
 	return "Requests"
 }
 
-func (r *requests) init() tea.Cmd           { return nil }
+// init loads the samples' full records off the UI goroutine (the ring,
+// else the line read again and parsed), so filters can test every field.
+func (r *requests) init() tea.Cmd {
+	if r.fromRing || len(r.f.Samples) == 0 {
+		return nil
+	}
+	r.recGen = r.c.nextGen()
+	return loadSampleRecords(r.recGen, r.c, r.f)
+}
 func (r *requests) capturing() bool         { return r.filter.active }
 func (r *requests) current() *rules.Finding { return r.f }
 func (r *requests) setSize(w, h int)        { r.w, r.h = w, h; r.scroll() }
@@ -145,10 +158,18 @@ func (r *requests) pageRows() int { return max(r.h-2, 1) }
 func (r *requests) update(msg tea.Msg) (screen, tea.Cmd) {
 	k := r.c.keys
 	switch msg := msg.(type) {
+	case sampleRecordsMsg:
+		if msg.gen == r.recGen && !r.fromRing && len(msg.recs) == len(r.f.Samples) {
+			r.recs = msg.recs
+			r.refilter()
+		}
 	case dataMsg:
 		if !r.fromRing {
 			if f := r.c.finding(r.f.ID); f != nil && f != r.f {
 				r.setFinding(f)
+				if r.recs == nil {
+					return nil, r.init()
+				}
 			}
 			return nil, nil
 		}
@@ -251,7 +272,7 @@ func (r *requests) refilter() {
 	if !r.fromRing {
 		r.sIdx = r.sIdx[:0]
 		for i := range r.f.Samples {
-			if r.q == nil || r.sampleMatches(&r.f.Samples[i]) {
+			if r.q == nil || r.sampleMatches(i) {
 				r.sIdx = append(r.sIdx, i)
 			}
 		}
@@ -306,12 +327,22 @@ func sampleFields(s *rules.Sample) *parse.Record {
 
 // sampleMatches tests a sample: its retained line parsed again with its
 // input's format gives the fields a filter may test.
-func (r *requests) sampleMatches(s *rules.Sample) bool {
-	rec := r.c.sampleRecord(s)
+func (r *requests) sampleMatches(i int) bool {
+	s := &r.f.Samples[i]
+	var rec *parse.Record
+	if i < len(r.recs) {
+		rec = r.recs[i]
+	}
+	if rec == nil {
+		rec = r.c.sampleRecord(s)
+	}
 	if rec == nil {
 		rec = sampleFields(s)
 	}
 	text := s.Raw
+	if text == "" && rec != nil && rec.Raw != "" {
+		text = rec.Raw
+	}
 	if text == "" {
 		text = strings.Join([]string{s.Method, s.Path, strconv.Itoa(s.Status), s.RequestID, s.Role, s.Input}, " ")
 	}
