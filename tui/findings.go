@@ -482,6 +482,7 @@ func (f *findings) previewLines() []string {
 	if fd == nil {
 		return out
 	}
+	out[0] = st.Section.Render(head) + " " + spanStrip(st, &f.c.snap.Timeline, f.c.snap.Now, fd, max(f.w-10, 0))
 	lines := previewContent(fd)
 	off := min(f.pvOff, max(len(lines)-(previewRows-1), 0))
 	for i := 1; i < previewRows; i++ {

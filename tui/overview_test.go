@@ -122,3 +122,29 @@ func TestTimelineLanes(t *testing.T) {
 	}
 	checkFills(t, m.View(), 100, 30)
 }
+
+// TestSpanStrip: the findings preview marks where the selected finding
+// sits in the whole input.
+func TestSpanStrip(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	tl := &rules.Timeline{Start: t0, Step: time.Minute, Status520: make([]int, 60)}
+	f := &rules.Finding{Start: at0(30, 0), End: at0(44, 59)}
+	s := spanStrip(st, tl, time.Time{}, f, 80)
+	if ansi.StringWidth(s) != 80 || !strings.HasPrefix(s, "10:00:00 ") || !strings.HasSuffix(s, " 11:00:00") {
+		t.Fatalf("strip %q", s)
+	}
+	bar := []rune(strings.TrimSuffix(strings.TrimPrefix(s, "10:00:00 "), " 11:00:00"))
+	first, last := -1, -1
+	for i, r := range bar {
+		if r == '━' {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	// 30 to 45 minutes of 60: the middle quarter of the bar.
+	if n := len(bar); first < n/2-1 || first > n/2+1 || last < n*3/4-2 || last > n*3/4 {
+		t.Fatalf("span drawn at %d..%d of %d: %q", first, last, n, s)
+	}
+}

@@ -193,3 +193,32 @@ func (o *overview) caretLine(lanes []lane, cols [][]int) string {
 	}
 	return caret + st.Muted.Render(text)
 }
+
+// spanStrip is a one-line axis of the whole input, w wide, with the
+// finding's span drawn thick on it and the times at its ends: where in the
+// log the selected finding sits.
+func spanStrip(st *Styles, tl *rules.Timeline, end time.Time, f *rules.Finding, w int) string {
+	from := tl.Start
+	to := tl.Start.Add(time.Duration(len(tl.Status520)) * tl.Step)
+	if !end.IsZero() && end.Before(to) && end.After(from) {
+		to = end
+	}
+	left, right := clock(from), clock(to)
+	n := w - len(left) - len(right) - 2
+	if from.IsZero() || !to.After(from) || n < 10 {
+		return st.Muted.Render(strings.Repeat("─", w))
+	}
+	total := to.Sub(from)
+	a := int(float64(n) * float64(f.Start.Sub(from)) / float64(total))
+	b := int(float64(n) * float64(f.End.Sub(from)) / float64(total))
+	a, b = clampInt(a, 0, n-1), clampInt(b, 0, n-1)
+	var sb strings.Builder
+	for c := 0; c < n; c++ {
+		if c >= a && c <= b {
+			sb.WriteString(st.Accent.Render("━"))
+		} else {
+			sb.WriteString(st.Muted.Render("─"))
+		}
+	}
+	return st.Muted.Render(left+" ") + sb.String() + st.Muted.Render(" "+right)
+}
