@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edgetriage/edgetriage/rules"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -29,18 +28,18 @@ import (
 //	redact: false
 //	mute: [{origin: legacy.example.com}, {kind: burst_5xx, status: 502}]
 type fileConfig struct {
-	BurstWindow    *duration    `yaml:"burst_window"`
-	BurstMin       *int         `yaml:"burst_min"`
-	PendingTimeout *duration    `yaml:"pending_timeout"`
-	GroupBy        *string      `yaml:"group_by"`
-	MaxPending     *int         `yaml:"max_pending"`
-	MaxLine        *byteSize    `yaml:"max_line"`
-	LogFormats     []string     `yaml:"log_formats"`
-	Origins        []string     `yaml:"origins"`
-	Rules          []string     `yaml:"rules"`
-	Redact         *bool        `yaml:"redact"`
-	FailOn         *string      `yaml:"fail_on"`
-	Mute           []rules.Mute `yaml:"mute"` // known trouble: hidden in the interface, ignored by --fail-on
+	BurstWindow    *duration `yaml:"burst_window"`
+	BurstMin       *int      `yaml:"burst_min"`
+	PendingTimeout *duration `yaml:"pending_timeout"`
+	GroupBy        *string   `yaml:"group_by"`
+	MaxPending     *int      `yaml:"max_pending"`
+	MaxLine        *byteSize `yaml:"max_line"`
+	LogFormats     []string  `yaml:"log_formats"`
+	Origins        []string  `yaml:"origins"`
+	Rules          []string  `yaml:"rules"`
+	Redact         *bool     `yaml:"redact"`
+	FailOn         *string   `yaml:"fail_on"`
+	Mute           muteList  `yaml:"mute"` // known trouble: hidden in the interface, ignored by --fail-on
 }
 
 type duration time.Duration

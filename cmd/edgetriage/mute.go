@@ -12,6 +12,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// muteList is the config's mute: list.
+type muteList = []rules.Mute
+
 // maxUnmuted is the most severe finding that no mute silences: --fail-on
 // ignores known trouble.
 func maxUnmuted(snap *rules.Snapshot, mutes []rules.Mute) rules.Severity {
