@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,7 +73,7 @@ func TestEscapeSequencesInert(t *testing.T) {
 // TestSmallTerminals: every screen fills the terminal exactly at 80x24,
 // 60x20 and odd sizes, and says so below 60x20.
 func TestSmallTerminals(t *testing.T) {
-	sizes := [][2]int{{80, 24}, {60, 20}, {61, 21}, {200, 60}, {59, 20}, {60, 19}, {20, 5}}
+	sizes := [][2]int{{80, 24}, {60, 20}, {61, 21}, {200, 60}, {59, 20}, {60, 19}, {40, 12}, {20, 5}}
 	for _, sz := range sizes {
 		for _, sc := range screens {
 			m := newDriven(t, fixtureOptions(fixtureUpdate()), sz[0], sz[1])
@@ -82,7 +83,16 @@ func TestSmallTerminals(t *testing.T) {
 			v := m.View()
 			checkFills(t, v, sz[0], sz[1])
 			small := sz[0] < MinWidth || sz[1] < MinHeight
-			if got := strings.Contains(v, "terminal too small"); got != small {
+			// The warning wraps: read it as one line of words.
+			words := strings.Join(strings.Fields(v), " ")
+			whole := fmt.Sprintf("terminal too small: %dx%d (need at least %dx%d)", sz[0], sz[1], MinWidth, MinHeight)
+			if small && !strings.Contains(words, whole) {
+				t.Fatalf("%dx%d: size warning not whole:\n%s", sz[0], sz[1], v)
+			}
+			if !small && !strings.HasSuffix(strings.TrimRight(strings.Split(v, "\n")[sz[1]-1], " "), "q quit") {
+				t.Fatalf("%dx%d %s: the hint line does not end with q quit:\n%s", sz[0], sz[1], sc.name, v)
+			}
+			if got := strings.Contains(words, "terminal too small"); got != small {
 				t.Fatalf("%dx%d %s: too-small message shown=%v:\n%s", sz[0], sz[1], sc.name, got, v)
 			}
 		}
@@ -97,7 +107,7 @@ func TestResize(t *testing.T) {
 		drive(t, m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		checkFills(t, m.View(), sz[0], sz[1])
 	}
-	if !strings.Contains(m.View(), "Causes") {
+	if !strings.Contains(m.View(), "Verdict") {
 		t.Fatalf("detail lost after resize:\n%s", m.View())
 	}
 }
@@ -157,7 +167,8 @@ func TestLiveUpdates(t *testing.T) {
 	var mu sync.Mutex
 	var follow []bool
 	// Updates are sent by hand below (no channel: drive runs commands synchronously).
-	opts := Options{Live: true, Now: func() time.Time { return fixedNow },
+	clock := fixedNow.Add(-10 * time.Second)
+	opts := Options{Live: true, Now: func() time.Time { return clock },
 		SetFollow: func(on bool) { mu.Lock(); follow = append(follow, on); mu.Unlock() }}
 	m := newModel(opts)
 	drive(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -169,7 +180,11 @@ func TestLiveUpdates(t *testing.T) {
 	empty := *u.Snapshot
 	empty.Findings, empty.Origins = nil, nil
 	u.Snapshot = &empty
-	u.Progress = Progress{Lines: 10, LinesPerSec: 1234, Live: true, Following: true, LastLine: fixedNow.Add(-3 * time.Second)}
+	u.Progress = Progress{Lines: 10, LinesPerSec: 99, Live: true, Following: true, LastLine: fixedNow.Add(-3 * time.Second)}
+	drive(t, m, updateMsg{u})
+	// The rate is the lines of the last 10 s, not the pipeline's instant one.
+	clock = fixedNow
+	u.Progress.Lines = 12_350
 	drive(t, m, updateMsg{u})
 	v := m.View()
 	if !strings.Contains(v, "● live 1.2k lines/s") || !strings.Contains(v, "(3s ago)") {
@@ -252,7 +267,7 @@ func TestExportAndCopy(t *testing.T) {
 		t.Fatalf("finding export: %v\n%s", matches, m.View())
 	}
 	body, _ := os.ReadFile(matches[0])
-	if !strings.Contains(string(body), "Likely causes") || !strings.Contains(string(body), "Fixes") ||
+	if !strings.Contains(string(body), "Likely causes") || !strings.Contains(string(body), "keep-alive timeout") ||
 		!strings.Contains(string(body), "api.example.com") || !strings.Contains(string(body), "203.0.113.1 ") {
 		t.Fatalf("finding markdown:\n%s", body)
 	}
@@ -441,4 +456,46 @@ func TestQuit(t *testing.T) {
 		t.Fatal("ctrl+c does not quit")
 	}
 	_ = rules.KindBurst520
+}
+
+// TestMouseClicks: a click selects the row under it, a click on the
+// selected row opens it, on every list screen.
+func TestMouseClicks(t *testing.T) {
+	click := func(x, y int) tea.MouseMsg {
+		return tea.MouseMsg{X: x, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft}
+	}
+	m := newDriven(t, fixtureOptions(fixtureUpdate()), 100, 30)
+	ov := m.top().(*overview)
+	drive(t, m, click(10, 3)) // header, section head, origin 0, origin 1
+	if ov.cursor != 1 {
+		t.Fatalf("click on the second origin: cursor %d", ov.cursor)
+	}
+	drive(t, m, click(10, 3))
+	fs, ok := m.top().(*findings)
+	if !ok {
+		t.Fatalf("click on the selected origin did not open it: %s", titles(m))
+	}
+	row := fs.offset + 3 - 1 - 1
+	for fs.rows[row].header {
+		row++
+	}
+	y := row - fs.offset + 2
+	drive(t, m, click(10, y))
+	if fs.cursor != row {
+		t.Fatalf("click on finding row %d: cursor %d", row, fs.cursor)
+	}
+	drive(t, m, click(10, y))
+	if _, ok := m.top().(*detail); !ok {
+		t.Fatalf("second click did not open the finding: %s", titles(m))
+	}
+	drive(t, m, keyEnter)
+	r := m.top().(*requests)
+	drive(t, m, click(10, 1+2+2)) // header, title, table header, rows 0, 1, 2
+	if r.cursor != 2 {
+		t.Fatalf("click on request row 2: cursor %d", r.cursor)
+	}
+	drive(t, m, click(10, 5))
+	if _, ok := m.top().(*rawLine); !ok {
+		t.Fatalf("second click did not open the raw line: %s", titles(m))
+	}
 }

@@ -7,6 +7,9 @@ import (
 
 	osc52 "github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/formats"
+	"github.com/edgetriage/edgetriage/rules"
 )
 
 // waitForUpdate reads the next pipeline state; Update re-arms it after
@@ -111,4 +114,61 @@ func osc52Copy(text string) error {
 		return fmt.Errorf("clipboard: %w", err)
 	}
 	return nil
+}
+
+// sampleRecordsMsg carries the full records of a finding's samples.
+type sampleRecordsMsg struct {
+	gen  int
+	recs []*parse.Record
+}
+
+// loadSampleRecords finds each sample's record: in the ring (one pass),
+// else by reading its line again and parsing it with its input's format.
+func loadSampleRecords(gen int, c *common, f *rules.Finding) tea.Cmd {
+	samples := append([]rules.Sample(nil), f.Samples...)
+	formatOf := map[string]string{}
+	for _, in := range c.inputs {
+		formatOf[in.Path] = in.Format
+	}
+	ring, readRaw := c.opts.Recent, c.opts.ReadRaw
+	return func() tea.Msg {
+		type at struct {
+			input string
+			line  int64
+		}
+		want := make(map[at]int, len(samples))
+		for i, s := range samples {
+			want[at{s.Input, s.Line}] = i
+		}
+		recs := make([]*parse.Record, len(samples))
+		first, _ := ring.Bounds()
+		ring.Scan(first, func(_ int64, rec *parse.Record) bool {
+			if i, ok := want[at{rec.Input, rec.Line}]; ok {
+				r := rec.Clone()
+				recs[i] = &r
+			}
+			return true
+		})
+		parsers := map[string]parse.Parser{}
+		for i, s := range samples {
+			if recs[i] != nil || readRaw == nil || s.Offset < 0 || formatOf[s.Input] == "" {
+				continue
+			}
+			text, err := readRaw(s.Input, s.Offset)
+			if err != nil {
+				continue
+			}
+			p, ok := parsers[formatOf[s.Input]]
+			if !ok {
+				p, _ = formats.New(formatOf[s.Input])
+				parsers[formatOf[s.Input]] = p
+			}
+			rec := &parse.Record{}
+			if p != nil && p.Parse([]byte(text), rec) == nil {
+				rec.Input, rec.Line, rec.Offset, rec.Raw = s.Input, s.Line, s.Offset, text
+				recs[i] = rec
+			}
+		}
+		return sampleRecordsMsg{gen: gen, recs: recs}
+	}
 }

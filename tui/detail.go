@@ -27,17 +27,32 @@ type detail struct {
 	sections []int // line offsets of the section headings, for Tab
 	built    *rules.Finding
 	builtW   int
+	// The "What separates the failures" values: sel is the selected one
+	// (-1: none), picks their lines in the content.
+	sel       int
+	picks     []contrastPick
+	allCauses bool
+	builtKey  [2]int // sel and allCauses the content was built with
+	// series is the per-minute failing vs healthy chart, once counted.
+	series    *seriesMsg
+	seriesGen int
 }
 
 func newDetail(c *common, f *rules.Finding) *detail {
-	d := &detail{c: c, id: f.ID, f: f, vp: viewport.New(0, 0)}
+	d := &detail{c: c, id: f.ID, f: f, vp: viewport.New(0, 0), sel: -1}
+	c.news.see(f)
 	d.vp.KeyMap = viewport.KeyMap{} // keys are ours, from the KeyMap
 	d.vp.MouseWheelEnabled = false
 	return d
 }
 
-func (d *detail) title() string           { return d.f.Title() }
-func (d *detail) init() tea.Cmd           { return nil }
+func (d *detail) title() string { return d.f.Title() }
+
+// init counts the per-minute chart off the UI goroutine.
+func (d *detail) init() tea.Cmd {
+	d.seriesGen = d.c.nextGen()
+	return seriesCmd(d.c.ctx(), d.seriesGen, d.c, d.f)
+}
 func (d *detail) capturing() bool         { return false }
 func (d *detail) current() *rules.Finding { return d.f }
 
@@ -49,33 +64,90 @@ func (d *detail) setSize(w, h int) {
 
 func (d *detail) shortHelp() []key.Binding {
 	k := d.c.keys
-	return []key.Binding{k.Up, k.Down, withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests"), k.Back, k.Export, k.Copy}
+	b := []key.Binding{withHelp(k.Enter, "enter", "requests"), withHelp(k.Tab, "tab", "next section"), k.Back}
+	if len(d.picks) > 0 {
+		b = append(b, k.Value)
+	}
+	if len(d.f.Causes) > defaultCauses {
+		b = append(b, d.causesBinding())
+	}
+	return append(b, withHelp(k.FullLog, "L", "in full log"), k.Copy, k.Mute, k.Export, k.Up, k.Down)
+}
+
+func (d *detail) causesBinding() key.Binding {
+	if d.allCauses {
+		return withHelp(d.c.keys.AllCauses, "c", "top causes")
+	}
+	return withHelp(d.c.keys.AllCauses, "c", "all causes")
+}
+
+// back clears a selected value first.
+func (d *detail) back() bool {
+	if d.sel >= 0 {
+		d.sel = -1
+		d.build()
+		return true
+	}
+	return false
 }
 
 func (d *detail) fullHelp() [][]key.Binding {
 	k := d.c.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests behind it"), k.Left},
+		{withHelp(k.Tab, "tab", "next section"), withHelp(k.Enter, "enter", "requests behind it (of the selected value)"), k.Left},
+		{k.Value, k.ValuePrev, withHelp(k.AllCauses, "c", "all causes / top three"), withHelp(k.FullLog, "L", "its requests (of the value) in the full log")},
 	}
 }
 
 func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 	k := d.c.keys
 	switch msg := msg.(type) {
+	case seriesMsg:
+		if msg.gen == d.seriesGen {
+			d.series, d.built = &msg, nil
+			d.build()
+		}
 	case dataMsg:
 		if f := d.c.finding(d.id); f != nil {
 			d.f, d.gone = f, false
+			d.c.news.see(f) // on screen: its growth is seen
 		} else {
 			d.gone = true
 		}
 		d.build()
 	case scrollMsg:
 		scrollViewport(&d.vp, k, msg)
+	case clickMsg:
+		// A contrast value: select it, or list its requests if selected.
+		line := d.vp.YOffset + msg.y - detailHeaderRows
+		for i, p := range d.picks {
+			if p.line == line {
+				if d.sel == i {
+					return newRequestsFiltered(d.c, d.f, p), nil
+				}
+				d.sel = i
+				d.build()
+			}
+		}
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, k.Enter, k.Right):
+			if d.sel >= 0 && d.sel < len(d.picks) {
+				return newRequestsFiltered(d.c, d.f, d.picks[d.sel]), nil
+			}
 			return newRequestsSamples(d.c, d.f), nil
+		case key.Matches(msg, k.FullLog):
+			j := d.c.findingJump(d.f)
+			if d.sel >= 0 && d.sel < len(d.picks) {
+				j.query += " " + pickQuery(d.picks[d.sel])
+			}
+			return newLogView(d.c, &j), nil
+		case key.Matches(msg, k.Value, k.ValuePrev):
+			d.selectValue(key.Matches(msg, k.ValuePrev))
+		case key.Matches(msg, k.AllCauses):
+			d.allCauses = !d.allCauses
+			d.build()
 		case key.Matches(msg, k.Tab):
 			d.nextSection(msg.String() == "shift+tab")
 		default:
@@ -83,6 +155,27 @@ func (d *detail) update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 	}
 	return nil, nil
+}
+
+// selectValue moves the selection to the next (or previous) value of the
+// contrast tables and scrolls it into view.
+func (d *detail) selectValue(backwards bool) {
+	if len(d.picks) == 0 {
+		return
+	}
+	switch {
+	case d.sel < 0 && backwards:
+		d.sel = len(d.picks) - 1
+	case backwards:
+		d.sel = (d.sel - 1 + len(d.picks)) % len(d.picks)
+	default:
+		d.sel = (d.sel + 1) % len(d.picks)
+	}
+	d.build()
+	line := d.picks[d.sel].line
+	if line < d.vp.YOffset || line >= d.vp.YOffset+d.vp.Height {
+		d.vp.SetYOffset(max(line-d.vp.Height/2, 0))
+	}
 }
 
 func (d *detail) nextSection(backwards bool) {
@@ -116,10 +209,11 @@ func (d *detail) nextSection(backwards bool) {
 // build renders the sections into the viewport when the finding or the
 // width changed (not on every frame).
 func (d *detail) build() {
-	if d.w <= 0 || (d.built == d.f && d.builtW == d.w) {
+	key := [2]int{d.sel, map[bool]int{false: 0, true: 1}[d.allCauses]}
+	if d.w <= 0 || (d.built == d.f && d.builtW == d.w && d.builtKey == key) {
 		return
 	}
-	d.built, d.builtW = d.f, d.w
+	d.built, d.builtW, d.builtKey = d.f, d.w, key
 	y := d.vp.YOffset
 	content, sections := d.render(d.w - 2)
 	d.sections = sections
@@ -167,24 +261,37 @@ func (d *detail) render(w int) (string, []int) {
 	}
 	add := func(s string) { lines = append(lines, strings.Split(s, "\n")...) }
 
-	causes := d.causesBlock(w)
-	fixes := d.fixesBlock(w)
-	if w >= 108 {
-		// Side by side: the fixes beside the causes they answer.
-		lw := w * 3 / 5
-		left := " " + st.Section.Render("Causes") + "\n" + causes(lw-2)
-		right := st.Section.Render("Fixes") + "\n" + fixes(w-lw-2)
-		sections = append(sections, 0)
-		add(sideBySide(left, lw, right))
-	} else {
-		section("Causes")
-		add(causes(w - 2))
-		section("Fixes")
-		add(fixes(w - 2))
+	if f.Verdict != "" || f.Definition != "" {
+		section("Verdict")
+		if f.Verdict != "" {
+			add(indent(wrap(clean(f.Verdict), w-5), "   ", "   "))
+		}
+		if f.Definition != "" {
+			add(st.Muted.Render(indent(wrap(clean(f.Definition), w-5), "   ", "   ")))
+		}
 	}
+	d.picks = nil
+	if f.Contrast != nil {
+		section("What separates the failures")
+		block, picks := d.contrastBlock(w - 2)
+		for i := range picks {
+			picks[i].line += len(lines)
+		}
+		d.picks = picks
+		if d.sel >= len(picks) {
+			d.sel = -1
+		}
+		add(strings.Join(block, "\n"))
+	}
+
+	section("Causes")
+	add(strings.Join(d.causeLines(w-2, d.allCauses), "\n"))
 
 	section("Timeline")
 	add(d.timeline(w - 4))
+	if lines := d.seriesLines(w - 2); len(lines) > 0 {
+		add(strings.Join(lines, "\n"))
+	}
 
 	section("Affected")
 	add(d.affected(w - 2))
@@ -204,41 +311,6 @@ func (d *detail) render(w int) (string, []int) {
 		add(st.Muted.Render(fmt.Sprintf("   %s retained — enter lists them", plural(len(f.Samples), "request"))))
 	}
 	return strings.Join(lines, "\n"), sections
-}
-
-// causesBlock renders the ranked causes with confidence and evidence.
-func (d *detail) causesBlock(_ int) func(w int) string {
-	st := d.c.st
-	f := d.f
-	return func(w int) string {
-		if len(f.Causes) == 0 {
-			return st.Muted.Render("   no cause rule matched: see Numbers and Affected below")
-		}
-		var out []string
-		for i, c := range f.Causes {
-			title := wrap(clean(c.Title), max(w-12, 10))
-			out = append(out, indent(title, fmt.Sprintf("   %d. ", i+1)+st.Accent.Render(padLeft(pct(c.Confidence), 4))+" ", "           "))
-			for _, e := range c.Evidence {
-				out = append(out, st.Muted.Render(indent(wrap(clean(e), max(w-13, 10)), "           · ", "             ")))
-			}
-		}
-		return strings.Join(out, "\n")
-	}
-}
-
-func (d *detail) fixesBlock(_ int) func(w int) string {
-	st := d.c.st
-	fixes := findingFixes(d.f)
-	return func(w int) string {
-		if len(fixes) == 0 {
-			return st.Muted.Render("   no fix suggested")
-		}
-		var out []string
-		for _, fx := range fixes {
-			out = append(out, indent(wrap(clean(fx), max(w-5, 10)), "   • ", "     "))
-		}
-		return strings.Join(out, "\n")
-	}
 }
 
 func (d *detail) timeline(w int) string {
@@ -304,27 +376,62 @@ func (d *detail) numbers(w int) string {
 		return st.Muted.Render("   none")
 	}
 	names := make([]string, 0, len(f.Features))
+	labelW := 0
 	for k := range f.Features {
 		names = append(names, k)
+		labelW = max(labelW, len(featureLabel(k)))
 	}
 	sort.Strings(names)
-	cell := 30
+	// Cells as wide as the longest label needs (never cut): as many a line
+	// as fit, one a line on a narrow screen, where a long label wraps.
+	const valueW = 12
+	labelW = min(labelW, max(w-valueW-4, 10))
+	cell := labelW + 1 + valueW + 2
 	perLine := max(w/cell, 1)
 	var out []string
 	var line strings.Builder
 	for i, k := range names {
-		v := f.Features[k]
-		val := fmt.Sprintf("%g", v)
-		if v == -1 {
-			val = "?"
+		label := wrap(clean(featureLabel(k)), labelW)
+		parts := strings.Split(label, "\n")
+		for _, p := range parts[:len(parts)-1] {
+			out = append(out, "   "+st.Label.Render(p)) // a long label's first lines
 		}
-		line.WriteString(pad(st.Label.Render(trunc(clean(k), cell-9))+" "+val, cell))
+		line.WriteString(pad(st.Label.Render(pad(parts[len(parts)-1], labelW))+" "+featureValue(k, f.Features[k]), cell))
 		if (i+1)%perLine == 0 || i == len(names)-1 {
 			out = append(out, "   "+strings.TrimRight(line.String(), " "))
 			line.Reset()
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// featureLabel makes a feature name readable: words, not underscores.
+func featureLabel(k string) string {
+	for _, suf := range []string{"_unix", "_ms", "_s"} {
+		k = strings.TrimSuffix(k, suf)
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
+// featureValue shows a feature as what it is: times as times, shares as
+// percentages, durations with units, counts with separators.
+func featureValue(k string, v float64) string {
+	switch {
+	case v == -1:
+		return "?"
+	case strings.HasSuffix(k, "_unix"):
+		t := time.Unix(int64(v), 0)
+		return clock(t) + " " + zoneName(t)
+	case strings.HasSuffix(k, "_share") || strings.HasSuffix(k, "_rate") || k == "share":
+		return fmt.Sprintf("%.1f%%", v*100)
+	case strings.HasSuffix(k, "_ms"):
+		return shortDur(time.Duration(v * float64(time.Millisecond)))
+	case strings.HasSuffix(k, "_s"):
+		return shortDur(time.Duration(v * float64(time.Second)))
+	case v == float64(int64(v)) && v < 1e15 && v > -1e15:
+		return num(int64(v))
+	}
+	return fmt.Sprintf("%.3g", v)
 }
 
 // ctxText renders a Context value (any JSON-like shape) as one line.

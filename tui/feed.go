@@ -56,6 +56,17 @@ type Options struct {
 	Now func() time.Time
 	// Clipboard copies text for `y`; nil means OSC 52 on the terminal.
 	Clipboard func(text string) error
+	// Location is the time zone times are shown in (--tz); nil is UTC.
+	// Every time shown says its zone where it gives a date.
+	Location *time.Location
+	// Mutes are the config's `mute:` list: matching findings are hidden
+	// (counted in the header). SaveMute adds one to the config file; nil
+	// means `m` mutes for the session only. It runs in a command.
+	Mutes    []rules.Mute
+	SaveMute func(rules.Mute) error
+	// Bell rings the terminal bell when a new warning or critical finding
+	// appears (--bell).
+	Bell bool
 	// KeysFromTTY reads keys from the controlling terminal (/dev/tty)
 	// instead of stdin: for `cat log | edgetriage`, where stdin is the log.
 	KeysFromTTY bool
@@ -63,6 +74,9 @@ type Options struct {
 	// input and output replace the terminal in tests of Run.
 	input  io.Reader
 	output io.Writer
+
+	// bell replaces the terminal bell in tests.
+	bell func() error
 
 	// stop ends the wait for the next update when the program has ended,
 	// even if the sender never closes Updates (Run sets it).

@@ -12,12 +12,23 @@ import (
 type filterInput struct {
 	value  []rune
 	active bool
+	fields bool     // tab completes query field names
+	cands  []string // the completion candidates last offered
 }
 
 // handle applies a key while the filter is active and reports whether the
 // value changed.
 func (f *filterInput) handle(msg tea.KeyMsg) (changed bool) {
+	if msg.Type != tea.KeyTab {
+		f.cands = nil
+	}
 	switch msg.Type {
+	case tea.KeyTab:
+		if f.fields {
+			done, cands := completeField(string(f.value))
+			changed = done != string(f.value)
+			f.value, f.cands = []rune(done), cands
+		}
 	case tea.KeyEnter:
 		f.active = false
 	case tea.KeyEsc:
@@ -57,6 +68,18 @@ func (f *filterInput) clear() bool {
 
 // view is the input line while typing.
 func (f *filterInput) view(st *Styles) string {
-	return st.FilterPrompt.Render("/ ") + clean(string(f.value)) + st.Cursor.Render("█") +
-		st.Muted.Render("  enter keeps · esc clears")
+	return f.viewPrompt(st, "/ ")
+}
+
+// viewPrompt is the input line behind prompt; with field completion it
+// offers the candidates, or says that tab completes.
+func (f *filterInput) viewPrompt(st *Styles, prompt string) string {
+	hint := "  enter keeps · esc clears"
+	if f.fields {
+		hint = "  tab completes a field · enter keeps · esc clears"
+		if len(f.cands) > 1 {
+			hint = "  " + strings.Join(f.cands, " ")
+		}
+	}
+	return st.FilterPrompt.Render(prompt) + clean(string(f.value)) + st.Cursor.Render("█") + st.Muted.Render(hint)
 }

@@ -59,6 +59,9 @@ type findings struct {
 	preview  bool   // the preview pane has the focus
 	pvOff    int    // preview scroll
 	keyCache map[*rules.Finding]string
+	moved    bool // the user moved the cursor: what it rests on is seen
+	muted    int  // findings hidden because they are muted
+	showMute bool // show the muted ones too
 }
 
 func newFindings(c *common) *findings {
@@ -81,7 +84,7 @@ func (f *findings) current() *rules.Finding {
 
 func (f *findings) shortHelp() []key.Binding {
 	k := f.c.keys
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Filter, k.Sort, k.Kind, k.Tab, k.Back, k.Export}
+	return []key.Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Kind, withHelp(k.FullLog, "L", "in full log"), k.Mute, k.Tab, k.Export, k.Up, k.Down}
 }
 
 func (f *findings) fullHelp() [][]key.Binding {
@@ -89,7 +92,7 @@ func (f *findings) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Enter, k.Right, k.Left, k.Tab},
-		{k.Filter, k.Sort, k.Kind},
+		{k.Filter, k.Sort, k.Kind, withHelp(k.FullLog, "L", "in the full log"), k.Mute, k.ShowMuted},
 	}
 }
 
@@ -119,6 +122,14 @@ func (f *findings) update(msg tea.Msg) (screen, tea.Cmd) {
 	case dataMsg:
 		f.keyCache = nil
 		f.rebuild()
+	case clickMsg:
+		if row := f.offset + msg.y - 1; msg.y >= 1 && msg.y <= f.listRows() && row < len(f.rows) && !f.rows[row].header {
+			f.moved = true
+			if row == f.cursor {
+				return newDetail(f.c, f.current()), nil
+			}
+			f.setCursor(row, 1)
+		}
 	case scrollMsg:
 		if f.preview {
 			f.pvOff = max(f.pvOff+msg.delta, 0)
@@ -132,6 +143,7 @@ func (f *findings) update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 			return nil, nil
 		}
+		f.moved = true
 		switch {
 		case key.Matches(msg, k.Filter):
 			f.filter.active = true
@@ -141,6 +153,14 @@ func (f *findings) update(msg tea.Msg) (screen, tea.Cmd) {
 		case key.Matches(msg, k.Kind):
 			f.kind = (f.kind + 1) % len(kindFilters)
 			f.rebuild()
+		case key.Matches(msg, k.ShowMuted):
+			f.showMute = !f.showMute
+			f.rebuild()
+		case key.Matches(msg, k.FullLog):
+			if cur := f.current(); cur != nil {
+				j := f.c.findingJump(cur)
+				return newLogView(f.c, &j), nil
+			}
 		case key.Matches(msg, k.Tab):
 			f.preview = !f.preview
 		case key.Matches(msg, k.Enter, k.Right):
@@ -213,6 +233,9 @@ func (f *findings) setCursor(i, dir int) {
 	f.cursor = i
 	if !f.rows[i].header {
 		f.selID = f.c.snap.Findings[f.rows[i].idx].ID
+		if f.moved {
+			f.c.news.see(&f.c.snap.Findings[f.rows[i].idx])
+		}
 	}
 	f.scroll()
 }
@@ -274,9 +297,13 @@ func (f *findings) rebuild() {
 	}
 	groups := map[string]*group{}
 	var order []*group
-	f.shown, f.titleW = 0, 0
+	f.shown, f.titleW, f.muted = 0, 0, 0
 	for i := range snap.Findings {
 		fd := &snap.Findings[i]
+		if !f.showMute && f.c.muted(fd) {
+			f.muted++
+			continue
+		}
 		if want != "" && fd.Kind != want {
 			continue
 		}
@@ -374,6 +401,11 @@ func (f *findings) titleLine() string {
 	if v := string(f.filter.value); v != "" {
 		parts = append(parts, "filter: "+clean(v))
 	}
+	if f.muted > 0 {
+		parts = append(parts, fmt.Sprintf("%d muted (u shows)", f.muted))
+	} else if f.showMute {
+		parts = append(parts, "muted shown (u hides)")
+	}
 	return st.Title.Render("Findings ") + st.Muted.Render(strings.Join(parts, " · "))
 }
 
@@ -416,7 +448,13 @@ func (f *findings) rowView(i int) string {
 		marker = st.Cursor.Render("› ")
 	}
 	sev := st.Severity(fd.Severity).Render(pad(sevIcon(fd.Severity)+" "+fd.Severity.String(), 11))
-	body := pad(rowTitle(fd), tw) + padLeft(num(fd.Count), cw) + "  " + pad(shortSpan(fd.Start, fd.End), ww)
+	title := pad(rowTitle(fd), tw)
+	if f.c.muted(fd) {
+		title = pad(trunc(rowTitle(fd), max(tw-6, 1))+" "+st.Muted.Render("muted"), tw)
+	} else if mark := f.c.news.mark(fd); mark != "" {
+		title = pad(trunc(rowTitle(fd), max(tw-len(mark)-1, 1))+" "+st.Warning.Render(mark), tw)
+	}
+	body := title + padLeft(num(fd.Count), cw) + "  " + pad(shortSpan(fd.Start, fd.End), ww)
 	if causeW > 0 {
 		cause := fd.TopCause()
 		if cause == "" {
@@ -444,6 +482,7 @@ func (f *findings) previewLines() []string {
 	if fd == nil {
 		return out
 	}
+	out[0] = st.Section.Render(head) + " " + spanStrip(st, &f.c.snap.Timeline, f.c.snap.Now, fd, max(f.w-10, 0))
 	lines := previewContent(fd)
 	off := min(f.pvOff, max(len(lines)-(previewRows-1), 0))
 	for i := 1; i < previewRows; i++ {

@@ -77,6 +77,12 @@ func fixtureUpdate() Update {
 		"relayed":           false,
 	}
 	b520.Samples = samplesFor("logs/cf-edge.log.gz", 6, 520, at0(2, 0), "/v1/orders")
+	b520.Definition = "the origin returned something Cloudflare could not read (empty, malformed, or without headers)"
+	b520.Verdict = "Only FRA and AMS fail (100% of their requests; the other 6 data centres 0%): a firewall at the origin is likely blocking some Cloudflare ranges."
+	b520.Contrast = fixtureContrast()
+	b520.Causes = append(b520.Causes,
+		rules.Cause{Rule: "waf", Title: "A firewall blocks some Cloudflare ranges", Confidence: 0.3, Evidence: []string{"FRA 100% of 412"}},
+		rules.Cause{Rule: "tls", Title: "Origin TLS change", Confidence: 0.2})
 
 	storm := fixtureFinding("burst_5xx/shop.example.com/522/20261120T101500Z", rules.KindBurst5xx, "", rules.SeverityWarning, "shop.example.com", 15, 3, 88)
 	storm.Status = 522
@@ -152,6 +158,33 @@ func fixtureUpdate() Update {
 		Duplicate: 12, Status: map[int]int64{200: 170_000, 202: 2_600, 301: 1_000, 404: 3_400, 520: 1_234, 522: 88, 502: 23}}
 	return Update{Snapshot: snap, Inputs: inputs, Totals: totals,
 		Progress: Progress{BytesRead: 75_000_000, BytesTotal: 75_000_000, Lines: 182_412, LinesPerSec: 250_000, Done: true}}
+}
+
+// fixtureContrast is a hand-built contrast: the data centres separate (FRA
+// and AMS fail on every request), the origin IPs do not.
+func fixtureContrast() *rules.Contrast {
+	colo := rules.Dimension{Name: "colo", Label: "data centre", Set: []string{"FRA", "AMS"}, Coverage: 1,
+		InsideFailing: 810, InsideTotal: 810, OutsideFailing: 0, OutsideTotal: 2410, InsideRate: 1, OutsideRate: 0,
+		Distinct: 8, Separates: true, Score: 0.95,
+		Values: []rules.DimensionValue{
+			{Value: "LHR", Failing: 0, Total: 405}, {Value: "FRA", Failing: 412, Total: 412, InSet: true},
+			{Value: "CDG", Failing: 0, Total: 401}, {Value: "AMS", Failing: 398, Total: 398, InSet: true},
+			{Value: "IAD", Failing: 0, Total: 400}, {Value: "SJC", Failing: 0, Total: 399},
+			{Value: "NRT", Failing: 0, Total: 404},
+		},
+		Other: &rules.DimensionValue{Value: "other", Failing: 0, Total: 401}}
+	up := rules.Dimension{Name: "upstream", Label: "origin IP", Set: []string{"198.51.100.10", "198.51.100.11"}, Coverage: 0.81,
+		InsideFailing: 656, InsideTotal: 2140, OutsideFailing: 154, OutsideTotal: 1080, InsideRate: 0.31, OutsideRate: 0.14,
+		Distinct: 3, Score: 0.2,
+		Values: []rules.DimensionValue{{Value: "198.51.100.10", Failing: 330, Total: 1070}, {Value: "198.51.100.11", Failing: 326, Total: 1070},
+			{Value: "198.51.100.12", Failing: 154, Total: 1080}}}
+	return &rules.Contrast{
+		Span: rules.Window{From: at0(2, 0), To: at0(9, 30)}, Baseline: rules.Window{From: at0(-28, 0), To: at0(2, 0)},
+		Failing: 810, Total: 3220, BaselineFailing: 3, BaselineTotal: 12000,
+		Dimensions: []rules.Dimension{colo, up},
+		Missing:    []rules.MissingDimension{{Name: "header_wait", Label: "header wait", Field: "OriginResponseHeaderReceiveDurationMs (Logpush)"}},
+		Shape:      rules.TimeShape{Kind: rules.ShapeStep, At: at0(2, 0), Before: 0, After: 1, Precursors: []string{"502s rose from 0 to 3 a minute before 10:02"}},
+	}
 }
 
 // fixtureRing holds n records, the last ones of the nginx log.

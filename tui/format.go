@@ -2,16 +2,55 @@ package tui
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/units"
+	"github.com/edgetriage/edgetriage/rules"
+	"github.com/edgetriage/edgetriage/rules/report"
 )
 
 // clean makes log-derived text safe to render: escapes become visible
-// (\x1b) and cannot reach the terminal.
-func clean(s string) string { return parse.Printable(s) }
+// (\x1b) and cannot reach the terminal; under --redact, client addresses
+// and query strings are masked. Every piece of log text drawn goes
+// through it, so redaction reaches every view.
+func clean(s string) string {
+	if r := redactor.Load(); r != nil {
+		s = r.Text(s)
+	}
+	return parse.Printable(s)
+}
+
+// redactor is set under --redact (process-wide, like zone: clean is
+// called from every small helper).
+var redactor atomic.Pointer[report.TextRedactor]
+
+// setRedactor keeps the snapshot's origins and upstreams: they name
+// servers, not clients.
+func setRedactor(snap *rules.Snapshot) {
+	var keep []string
+	for i := range snap.Findings {
+		f := &snap.Findings[i]
+		keep = append(keep, f.Origin)
+		for _, k := range []string{"upstreams_failed", "upstreams_healthy"} {
+			if list, ok := f.Context[k].([]string); ok {
+				keep = append(keep, list...)
+			}
+		}
+		if f.Contrast != nil {
+			for _, d := range f.Contrast.Dimensions {
+				if d.Name == "upstream" {
+					for _, v := range d.Values {
+						keep = append(keep, v.Value)
+					}
+				}
+			}
+		}
+	}
+	redactor.Store(report.NewTextRedactor(keep...))
+}
 
 // fit returns s cut or padded to exactly w columns on each of exactly h
 // lines, so every view fills its area and the layout never jumps.
@@ -89,24 +128,53 @@ func rate(v float64) string { return units.Rate(v) }
 // shortDur formats a duration for humans: 45s, 7m30s, 2h5m, 3d4h.
 func shortDur(d time.Duration) string { return units.Duration(d) }
 
-// clock formats a time as UTC HH:MM:SS.
-func clock(t time.Time) string { return units.Clock(t) }
+// zone is the time zone every screen shows times in (--tz; UTC unless
+// set). It is process-wide because times are formatted in many small
+// helpers; an atomic keeps a program started by a test race-free.
+var zone atomic.Pointer[time.Location]
 
-// span formats a time range compactly: the date once, then the times.
+// setZone sets the display zone (nil: UTC).
+func setZone(loc *time.Location) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	zone.Store(loc)
+}
+
+func inZone(t time.Time) time.Time {
+	if z := zone.Load(); z != nil {
+		return t.In(z)
+	}
+	return t.UTC()
+}
+
+// zoneName names the display zone as a time in it shows it (UTC, CET, -03).
+func zoneName(t time.Time) string { return inZone(t).Format("MST") }
+
+// clock formats a time as HH:MM:SS in the display zone.
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "--:--:--"
+	}
+	return inZone(t).Format("15:04:05")
+}
+
+// span formats a time range compactly: the date once, then the times, and
+// the zone.
 func span(a, b time.Time) string {
 	if a.IsZero() {
 		return "no records"
 	}
-	a, b = a.UTC(), b.UTC()
+	a, b = inZone(a), inZone(b)
 	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
-		return a.Format("2006-01-02 15:04:05") + "–" + b.Format("15:04:05") + " UTC"
+		return a.Format("2006-01-02 15:04:05") + "–" + b.Format("15:04:05") + " " + zoneName(b)
 	}
-	return a.Format("2006-01-02 15:04") + " – " + b.Format("2006-01-02 15:04") + " UTC"
+	return a.Format("2006-01-02 15:04") + " – " + b.Format("2006-01-02 15:04") + " " + zoneName(b)
 }
 
 // shortSpan is the compact time range of a table row.
 func shortSpan(a, b time.Time) string {
-	a, b = a.UTC(), b.UTC()
+	a, b = inZone(a), inZone(b)
 	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
 		return a.Format("15:04") + "–" + b.Format("15:04")
 	}

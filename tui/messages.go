@@ -14,6 +14,9 @@ type (
 	dataMsg struct{}
 	// scrollMsg is a mouse-wheel step (negative: up).
 	scrollMsg struct{ delta int }
+	// clickMsg is a left click at x, y of the screen's body: it selects
+	// the row there, and opens a row already selected.
+	clickMsg struct{ x, y int }
 	// rawLoadedMsg is the result of re-reading a raw line.
 	rawLoadedMsg struct {
 		gen    int
@@ -33,6 +36,12 @@ type (
 		gen   int
 		bytes int
 		err   error
+	}
+	// muteSavedMsg is the result of writing a mute to the config.
+	muteSavedMsg struct {
+		gen  int
+		mute rules.Mute
+		err  error
 	}
 	// followSetMsg confirms that SetFollow ran.
 	followSetMsg struct{ on bool }

@@ -9,13 +9,13 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/rules"
 )
@@ -66,19 +66,12 @@ type common struct {
 	prog   Progress
 	closed bool // the pipeline closed its channel
 	gen    int  // generation counter for async results
-}
-
-func (c *common) nextGen() int {
-	c.gen++
-	return c.gen
-}
-
-// finding returns the finding with id in the latest snapshot.
-func (c *common) finding(id string) *rules.Finding {
-	if i, ok := c.byID[id]; ok {
-		return &c.snap.Findings[i]
-	}
-	return nil
+	// parsers re-parse retained lines by format name (nil: cannot).
+	parsers map[string]parse.Parser
+	ctxv    context.Context
+	news    news
+	rate    float64      // lines/s, a 10 s moving average
+	mutes   []rules.Mute // the config's and this session's
 }
 
 // Model is the root model: header, the active screen, status and help lines.
@@ -90,6 +83,8 @@ type Model struct {
 
 	showHelp   bool
 	exporting  bool // the export prompt has the keyboard
+	muting     bool // the mute prompt has the keyboard
+	muteGen    int
 	following  bool
 	followSet  bool // the user toggled follow: local state wins over updates
 	status     string
@@ -106,6 +101,11 @@ var _ tea.Model = (*Model)(nil)
 func New(opts Options) tea.Model { return newModel(opts) }
 
 func newModel(opts Options) *Model {
+	setZone(opts.Location)
+	redactor.Store(nil)
+	if opts.Redact {
+		setRedactor(&rules.Snapshot{})
+	}
 	c := &common{
 		opts: &opts,
 		st:   NewStyles(DefaultTheme()),
@@ -115,6 +115,7 @@ func newModel(opts Options) *Model {
 		byID: map[string]int{},
 	}
 	c.help.Styles = c.st.Help
+	c.mutes = append([]rules.Mute(nil), opts.Mutes...)
 	c.keys.Follow.SetEnabled(opts.Live)
 	m := &Model{c: c}
 	m.stack = []screen{newOverview(c)}
@@ -147,8 +148,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 
 	case updateMsg:
-		m.apply(msg.u)
-		return m, tea.Batch(m.broadcast(dataMsg{}), waitForUpdate(m.c.opts.Updates, m.c.opts.stop))
+		alarm := m.apply(msg.u)
+		cmds := []tea.Cmd{m.broadcast(dataMsg{}), waitForUpdate(m.c.opts.Updates, m.c.opts.stop)}
+		if alarm && m.c.opts.Bell {
+			cmds = append(cmds, ringBell(m.c.opts.bell))
+		}
+		return m, tea.Batch(cmds...)
 
 	case feedClosedMsg:
 		m.c.closed = true
@@ -179,6 +184,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case followSetMsg:
 		return m, nil
 
+	case muteSavedMsg:
+		if msg.gen != m.muteGen {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.setStatus("muted for this session; writing the config failed: "+msg.err.Error(), true)
+		} else {
+			m.setStatus("muted "+msg.mute.String()+" (written to the config)", false)
+		}
+		return m, nil
+
 	case tea.MouseMsg:
 		if msg.Action != tea.MouseActionPress {
 			return m, nil
@@ -188,6 +204,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.toTop(scrollMsg{-3})
 		case tea.MouseButtonWheelDown:
 			return m.toTop(scrollMsg{3})
+		case tea.MouseButtonLeft:
+			if _, h := m.bodySize(); !m.showHelp && !m.exporting && msg.Y >= 1 && msg.Y <= h {
+				return m.toTop(clickMsg{msg.X, msg.Y - 1})
+			}
 		}
 		return m, nil
 
@@ -216,8 +236,9 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// apply stores a pipeline state.
-func (m *Model) apply(u Update) {
+// apply stores a pipeline state; it reports whether a new warning or
+// critical finding appeared (for --bell).
+func (m *Model) apply(u Update) (alarm bool) {
 	c := m.c
 	if u.Snapshot != nil {
 		c.snap = u.Snapshot
@@ -225,8 +246,13 @@ func (m *Model) apply(u Update) {
 		for i := range c.snap.Findings {
 			c.byID[c.snap.Findings[i].ID] = i
 		}
+		alarm = c.news.take(c.snap, u.Progress, c.muted)
+		if c.opts.Redact {
+			setRedactor(c.snap)
+		}
 	}
 	c.inputs, c.totals, c.prog = u.Inputs, u.Totals, u.Progress
+	c.rate = c.news.rate.add(c.opts.now(), u.Progress.Lines)
 	if !m.followSet {
 		m.following = u.Progress.Following
 	}
@@ -239,6 +265,7 @@ func (m *Model) apply(u Update) {
 		}
 	}
 	m.haveUpdate = true
+	return alarm
 }
 
 func looksLikeError(s string) bool {
@@ -269,6 +296,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.exporting {
 		return m.handleExportKey(msg)
+	}
+	if m.muting {
+		return m.handleMuteKey(msg)
 	}
 	if m.top().capturing() {
 		return m.toTop(msg)
@@ -309,6 +339,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Export):
 		m.exporting = true
 		return m, nil
+	case key.Matches(msg, k.Mute) && m.top().current() != nil:
+		m.muting = true
+		return m, nil
 	case key.Matches(msg, k.Copy):
 		f := m.top().current()
 		if f == nil {
@@ -326,6 +359,36 @@ func (m *Model) pop() {
 	if len(m.stack) > 1 {
 		m.stack = m.stack[:len(m.stack)-1]
 	}
+}
+
+// handleMuteKey reads the mute prompt's answer: mute the finding's kind of
+// trouble for the session, or also in the config file.
+func (m *Model) handleMuteKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	m.muting = false
+	f := m.top().current()
+	if f == nil {
+		return m, nil
+	}
+	mu := rules.MuteFor(f)
+	switch msg.String() {
+	case "s":
+	case "c":
+		if m.c.opts.SaveMute == nil {
+			m.setStatus("mute cancelled: no config file to write", true)
+			return m, nil
+		}
+	default:
+		m.setStatus("mute cancelled", false)
+		return m, nil
+	}
+	m.c.mutes = append(m.c.mutes, mu)
+	cmds := []tea.Cmd{m.broadcast(dataMsg{})}
+	m.setStatus("muted "+mu.String()+" for this session", false)
+	if msg.String() == "c" {
+		m.muteGen = m.c.nextGen()
+		cmds = append(cmds, saveMute(m.muteGen, m.c.opts.SaveMute, mu))
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // handleExportKey reads the export prompt's answer.
@@ -353,200 +416,4 @@ func (m *Model) handleExportKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	m.exportGen = m.c.nextGen()
 	m.setStatus("exporting…", false)
 	return m, exportCmd(m.exportGen, m.c, req)
-}
-
-// View renders the whole terminal: header, screen, status line, help line.
-func (m *Model) View() string {
-	if m.width <= 0 || m.height <= 0 {
-		return ""
-	}
-	if m.width < MinWidth || m.height < MinHeight {
-		return m.tooSmall()
-	}
-	w, h := m.bodySize()
-	var body string
-	if m.showHelp {
-		body = m.helpView(w, h)
-	} else {
-		body = fit(m.top().view(), w, h)
-	}
-	return strings.Join([]string{m.headerView(), body, m.statusView(), m.helpLine()}, "\n")
-}
-
-func (m *Model) tooSmall() string {
-	msg := fmt.Sprintf("terminal too small: %dx%d (need at least %dx%d)", m.width, m.height, MinWidth, MinHeight)
-	lines := make([]string, m.height)
-	mid := m.height / 2
-	for i := range lines {
-		if i == mid {
-			text := trunc(msg, m.width)
-			left := (m.width - lipgloss.Width(text)) / 2
-			lines[i] = strings.Repeat(" ", left) + text
-		}
-	}
-	return fit(strings.Join(lines, "\n"), m.width, m.height)
-}
-
-// headerView is the breadcrumb and, on the right, reading or live state.
-func (m *Model) headerView() string {
-	st := m.c.st
-	right := m.stateView()
-	names := make([]string, 0, len(m.stack)+1)
-	for _, s := range m.stack {
-		names = append(names, clean(s.title()))
-	}
-	if m.showHelp {
-		names = append(names, "Help")
-	}
-	lw := m.width - lipgloss.Width(right) - 1
-	if lw < 10 {
-		lw, right = m.width, ""
-	}
-	// Drop the oldest crumbs first: where you are matters most.
-	var left string
-	for drop := 0; drop < len(names); drop++ {
-		var crumbs []string
-		if drop > 0 {
-			crumbs = append(crumbs, st.Crumb.Render("…"))
-		}
-		for i, n := range names[drop:] {
-			if drop+i == len(names)-1 {
-				crumbs = append(crumbs, st.CrumbCurrent.Render(n))
-			} else {
-				crumbs = append(crumbs, st.Crumb.Render(n))
-			}
-		}
-		left = st.Header.Render("edgetriage") + st.Crumb.Render(" › ") + strings.Join(crumbs, st.Crumb.Render(" › "))
-		if lipgloss.Width(left) <= lw {
-			break
-		}
-	}
-	if right == "" {
-		return fitLine(left, m.width)
-	}
-	return fitLine(left, lw) + " " + right
-}
-
-// stateView says whether we are reading, live (following or paused) or done.
-func (m *Model) stateView() string {
-	st, p := m.c.st, m.c.prog
-	switch {
-	case !m.haveUpdate:
-		return st.Muted.Render("waiting for data…")
-	case p.Live:
-		var state string
-		if m.following {
-			state = st.Live.Render("● live")
-		} else {
-			state = st.Paused.Render("❚❚ paused")
-		}
-		last := "no lines yet"
-		if !p.LastLine.IsZero() {
-			ago := m.c.opts.now().Sub(p.LastLine)
-			last = "last " + clock(p.LastLine) + " (" + shortDur(ago) + " ago)"
-		}
-		return state + st.Muted.Render(fmt.Sprintf(" %s lines/s · %s", rate(p.LinesPerSec), last))
-	case !p.Done && !m.c.closed:
-		return m.progressView()
-	}
-	// Done, the size is the report's: bytes after decompression (the bar
-	// counted bytes from disk, which for an archive is the compressed size).
-	size := m.c.totals.Bytes
-	if size <= 0 {
-		size = p.BytesRead
-	}
-	return st.Good.Render("✓ read") + st.Muted.Render(fmt.Sprintf(" %s lines · %s", num(p.Lines), bytesHuman(size)))
-}
-
-// progressView is the bar shown while `open` reads: bytes of total, lines/s, ETA.
-func (m *Model) progressView() string {
-	st, p := m.c.st, m.c.prog
-	if p.BytesTotal <= 0 {
-		return st.Muted.Render(fmt.Sprintf("reading %s · %s lines/s", bytesHuman(p.BytesRead), rate(p.LinesPerSec)))
-	}
-	frac := float64(p.BytesRead) / float64(p.BytesTotal)
-	frac = min(max(frac, 0), 1)
-	const barW = 12
-	filled := int(frac * barW)
-	bar := st.Accent.Render(strings.Repeat("█", filled)) + st.Muted.Render(strings.Repeat("░", barW-filled))
-	eta := "ETA --"
-	if p.LinesPerSec > 0 && p.Lines > 0 {
-		bytesPerSec := p.LinesPerSec * float64(p.BytesRead) / float64(p.Lines)
-		if bytesPerSec > 0 {
-			secs := float64(p.BytesTotal-p.BytesRead) / bytesPerSec
-			eta = "ETA " + shortDur(secsDur(secs))
-		}
-	}
-	return bar + st.Muted.Render(fmt.Sprintf(" %3.0f%% %s/%s · %s lines/s · %s",
-		frac*100, bytesHuman(p.BytesRead), bytesHuman(p.BytesTotal), rate(p.LinesPerSec), eta))
-}
-
-// statusView shows the latest notice or error; while the export prompt is
-// open it shows the choices.
-func (m *Model) statusView() string {
-	st := m.c.st
-	if m.exporting {
-		opts := "export: M report as Markdown · J report as JSON"
-		if m.top().current() != nil {
-			opts = "export: m finding as Markdown · j finding as JSON · M report Markdown · J report JSON"
-		}
-		return fitLine(st.FilterPrompt.Render(opts+" · any other key cancels"), m.width)
-	}
-	snap := m.c.snap
-	right := st.Muted.Render(plural(len(snap.Findings), "finding") + " · " + plural(len(snap.Origins), "origin"))
-	if gaps := possibleGaps(m.c.inputs); gaps > 0 {
-		// Followed lines may be missing: say so where it is always seen.
-		right = st.StatusError.Render(plural(int(gaps), "possible gap")) + " · " + right
-	}
-	left := m.status
-	style := st.Status
-	if m.statusErr {
-		style = st.StatusError
-	}
-	rw := lipgloss.Width(right)
-	lw := m.width - rw - 1
-	if lw < 10 || lipgloss.Width(left) > lw {
-		// A long message (an export path, an error) gets the whole line.
-		return fitLine(style.Render(left), m.width)
-	}
-	return style.Render(pad(left, lw)) + " " + right
-}
-
-// possibleGaps counts the stretches of followed files that may not have
-// been read.
-func possibleGaps(inputs []parse.InputStats) int64 {
-	var n int64
-	for i := range inputs {
-		n += int64(len(inputs[i].PossibleGaps)) + inputs[i].GapsDropped
-	}
-	return n
-}
-
-// helpLine is the short help of the active screen plus the global keys.
-func (m *Model) helpLine() string {
-	k := m.c.keys
-	var b []key.Binding
-	if m.showHelp {
-		b = []key.Binding{k.Help, k.Quit}
-	} else {
-		b = append(b, m.top().shortHelp()...)
-		b = append(b, k.Help, k.Quit)
-	}
-	return fitLine(m.c.help.ShortHelpView(b), m.width)
-}
-
-// helpView is the full help of the active screen and the global keys,
-// drawn from the same bindings that drive them.
-func (m *Model) helpView(w, h int) string {
-	k := m.c.keys
-	st := m.c.st
-	groups := m.top().fullHelp()
-	global := []key.Binding{k.Back, k.Help, k.Quit, k.Export, k.Copy}
-	if k.Follow.Enabled() {
-		global = append(global, k.Follow)
-	}
-	groups = append(groups, global)
-	body := st.Title.Render("Keys for "+m.top().title()) + "\n\n" + m.c.help.FullHelpView(groups) +
-		"\n\n" + st.Muted.Render("Mouse wheel scrolls. Esc or ? closes this help.")
-	return fit(body, w, h)
 }

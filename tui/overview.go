@@ -2,14 +2,11 @@ package tui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -58,16 +55,16 @@ func (o *overview) current() *rules.Finding { return nil }
 func (o *overview) shortHelp() []key.Binding {
 	k := o.c.keys
 	if o.focus == paneTimeline {
-		return []key.Binding{k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Enter, k.Tab, k.Recent, k.Export}
+		return []key.Binding{k.Enter, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Tab, k.FullLog, k.Recent, k.Export}
 	}
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Tab, k.Recent, k.Export}
+	return []key.Binding{k.Enter, k.Tab, k.FullLog, k.Recent, k.Export, k.Up, k.Down}
 }
 
 func (o *overview) fullHelp() [][]key.Binding {
 	k := o.c.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{k.Enter, k.Tab, k.Recent},
+		{k.Enter, k.Tab, k.FullLog, k.Recent},
 		{withHelp(k.Left, "←/h", "timeline: earlier"), withHelp(k.Right, "→/l", "timeline: later"), k.ZoomIn, k.ZoomOut},
 	}
 }
@@ -97,10 +94,20 @@ func (o *overview) update(msg tea.Msg) (screen, tea.Cmd) {
 		o.clampZoom()
 	case scrollMsg:
 		o.cursor = clampInt(o.cursor+msg.delta, 0, n-1)
+	case clickMsg:
+		// Origin rows follow the section head.
+		if row := o.offset + msg.y - 1; msg.y >= 1 && msg.y <= o.originRows() && row < n {
+			if o.focus == paneOrigins && row == o.cursor {
+				return o.enter(), nil
+			}
+			o.focus, o.cursor = paneOrigins, row
+		}
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, k.Tab):
 			o.focus = (o.focus + 1) % paneCount
+		case key.Matches(msg, k.FullLog):
+			return newLogView(o.c, nil), nil
 		case key.Matches(msg, k.Recent):
 			if o.c.opts.Recent == nil {
 				return nil, nil
@@ -270,7 +277,8 @@ func (o *overview) colRange() (time.Time, time.Time, bool) {
 
 // overviewFixedRows are the rows that do not grow: two section heads and
 // the gaps after the origins and the timeline, the timeline's title and
-// axis, and the lines, span and status rows.
+// axis, and the lines, span and status rows. Each lane of the timeline
+// takes chartRows more.
 const overviewFixedRows = 9
 
 // layout splits the body's height between the sections: at least 8 origin
@@ -280,7 +288,8 @@ const overviewFixedRows = 9
 func (o *overview) layout() (originRows, inputRows, chartRows int) {
 	avail := o.h - overviewFixedRows
 	chartRows = clampInt((o.h-21)/6+1, 1, 4)
-	avail -= 2 * chartRows
+	lanes := max(len(o.lanes()), 2) // the height does not jump as kinds appear
+	avail -= lanes * chartRows
 	inputsWant := max(len(o.c.inputs), 1)
 	originsWant := max(len(o.troubled), 8)
 	inputRows = min(inputsWant, max(1, avail/4))
@@ -293,7 +302,10 @@ func (o *overview) layout() (originRows, inputRows, chartRows int) {
 	inputRows += more
 	left -= more
 	// Both lists fit: a taller chart rather than blank rows.
-	chartRows += min(left/2, 8-chartRows)
+	grow := min(left/lanes, 8-chartRows)
+	chartRows += grow
+	// What the lanes cannot share evenly goes to the origins' room.
+	originRows += left - grow*lanes
 	return originRows, inputRows, max(chartRows, 1)
 }
 
@@ -395,78 +407,6 @@ func plural(n int, word string) string {
 	return num(n) + " " + word + "s"
 }
 
-// timelineLines is the timeline: a title, the 520s and the 202s never
-// completed as bar charts of rows rows each, and an axis (or, with the
-// timeline focused, the selected column's range and counts).
-func (o *overview) timelineLines(rows int) []string {
-	st := o.c.st
-	tl := &o.c.snap.Timeline
-	head := "  Timeline"
-	if o.focus == paneTimeline {
-		head = "▸ Timeline"
-	}
-	lo, hi := o.window()
-	if hi <= lo || tl.Step <= 0 {
-		out := []string{st.Section.Render(head), st.Muted.Render("    no records yet")}
-		for len(out) < 2*rows+2 {
-			out = append(out, "")
-		}
-		return out
-	}
-	s520 := o.columns(tl.Status520)
-	s202 := o.columns(tl.Incomplete202)
-	top520, top202 := maxOf(s520), maxOf(s202)
-	from := tl.Start.Add(time.Duration(lo) * tl.Step)
-	to := tl.Start.Add(time.Duration(hi) * tl.Step)
-	per := "per " + shortDur(tl.Step)
-	if n := hi - lo; n > len(s520) {
-		per = "per ≈" + shortDur(time.Duration(n)*tl.Step/time.Duration(len(s520)))
-	}
-	info := fmt.Sprintf("  %s · %s · peak %s × 520, %s × 202", per, span(from, to), num(top520), num(top202))
-	if lipgloss.Width(head+info) > o.w {
-		// Narrow: the clock times say enough.
-		info = fmt.Sprintf("  %s · %s–%s · peak %s × 520, %s × 202", per, clock(from), clock(to), num(top520), num(top202))
-	}
-	if hi-lo < len(tl.Status520) {
-		info += " · zoomed (esc resets)"
-	}
-	out := []string{st.Section.Render(head) + st.Muted.Render(info)}
-	for i, l := range bars(s520, top520, rows) {
-		label := "    "
-		if i == rows-1 {
-			label = "520 "
-		}
-		out = append(out, st.Label.Render(label)+st.Bar520.Render(l))
-	}
-	for i, l := range bars(s202, top202, rows) {
-		label := "    "
-		if i == rows-1 {
-			label = "202 "
-		}
-		out = append(out, st.Label.Render(label)+st.Bar202.Render(l))
-	}
-	var axis string
-	if o.focus == paneTimeline {
-		a, b, _ := o.colRange()
-		c520, c202 := at(s520, o.col), at(s202, o.col)
-		caret := strings.Repeat(" ", 4+o.col) + st.Cursor.Render("▲")
-		text := fmt.Sprintf(" %s–%s: %s × 520, %s × 202 never completed", clock(a), clock(b), num(c520), num(c202))
-		if 4+o.col+1+len(text) > o.w {
-			// Near the right edge the text goes left of the caret.
-			text = strings.TrimPrefix(text, " ")
-			caret = strings.Repeat(" ", max(4+o.col-lipgloss.Width(text)-1, 0)) + st.Muted.Render(text) + " " + st.Cursor.Render("▲")
-			text = ""
-		}
-		axis = caret + st.Muted.Render(text)
-	} else {
-		left := "    " + clock(from)
-		right := clock(to)
-		gap := max(4+len(s520)-len(left)-len(right), 1)
-		axis = st.Muted.Render(left + strings.Repeat(" ", gap) + right)
-	}
-	return append(out, axis)
-}
-
 // bars draws values as a bar chart rows high (one row: a sparkline), the
 // top row first; max is the value of a full column.
 func bars(values []int, max, rows int) []string {
@@ -515,170 +455,6 @@ func rebucketPer(values []int, per int) []int {
 		out[i/per] += v
 	}
 	return out
-}
-
-func (o *overview) inputRow(i int) string {
-	st := o.c.st
-	in := &o.c.inputs[i]
-	format := shortFormat(in.Format)
-	if in.Compression != "" {
-		format += "+" + in.Compression
-	}
-	nameW := max(o.w/3, 16)
-	row := "    " + pad(truncLeft(clean(in.Path), nameW), nameW) + " " + st.Accent.Render(pad(clean(format), 16)) + " " +
-		st.Muted.Render(fmt.Sprintf("%s lines", num(in.Lines)))
-	if in.Err != nil {
-		row += " " + st.StatusError.Render("error: "+clean(in.Err.Error()))
-	} else if in.Malformed > 0 {
-		row += st.Muted.Render(fmt.Sprintf(" · %s malformed", num(in.Malformed)))
-	}
-	return row
-}
-
-// moreInputs is the last input row when they do not all fit: how many
-// more, by format.
-func (o *overview) moreInputs(from int) string {
-	rest := o.c.inputs[from:]
-	counts := map[string]int{}
-	var order []string
-	for i := range rest {
-		f := shortFormat(rest[i].Format)
-		if counts[f] == 0 {
-			order = append(order, f)
-		}
-		counts[f]++
-	}
-	sort.SliceStable(order, func(i, j int) bool { return counts[order[i]] > counts[order[j]] })
-	parts := make([]string, len(order))
-	for i, f := range order {
-		parts[i] = fmt.Sprintf("%s ×%d", clean(f), counts[f])
-	}
-	return fmt.Sprintf("    … and %d more: %s", len(rest), strings.Join(parts, ", "))
-}
-
-// shortFormat names a format briefly: custom nginx and Apache formats by
-// their family, not their whole format string.
-func shortFormat(f string) string {
-	switch {
-	case f == "":
-		return "detecting…"
-	case strings.HasPrefix(f, "nginx:"):
-		return "nginx (custom)"
-	case strings.HasPrefix(f, "apache:"):
-		return "apache (custom)"
-	}
-	return f
-}
-
-func (o *overview) linesRow() string {
-	st := o.c.st
-	t := o.c.totals
-	parts := []string{num(t.Lines) + " read", num(t.Parsed) + " parsed"}
-	// Zero counts say "all clean" on a wide screen; a narrow one leaves
-	// them out rather than cutting the row.
-	var zero []bool
-	for _, x := range []struct {
-		n      int64
-		name   string
-		always bool
-	}{{t.Malformed, "malformed", true}, {t.Overlong, "over-long", true}, {t.Ignored, "ignored", true},
-		{t.Late, "late", false}, {t.Duplicate, "duplicate", false}, {t.Filtered, "outside --since/--until", false}} {
-		if x.n > 0 || x.always {
-			parts = append(parts, num(x.n)+" "+x.name)
-			zero = append(zero, x.n == 0)
-		}
-	}
-	return st.Label.Render("  Lines  ") + fitParts(st, parts, o.w-9, func(i int) bool { return i >= 2 && zero[i-2] })
-}
-
-// fitParts joins parts with dots within w columns, leaving out the parts
-// that may go (last first) while the row is too wide.
-func fitParts(st *Styles, parts []string, w int, mayGo func(i int) bool) string {
-	width := 0
-	for _, p := range parts {
-		width += ansi.StringWidth(p) + 3
-	}
-	width -= 3
-	kept := make([]string, 0, len(parts))
-	drop := make([]bool, len(parts))
-	for i := len(parts) - 1; i >= 0 && width > w; i-- {
-		if mayGo(i) {
-			drop[i] = true
-			width -= ansi.StringWidth(parts[i]) + 3
-		}
-	}
-	for i, p := range parts {
-		if !drop[i] {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, st.Muted.Render(" · "))
-}
-
-func (o *overview) spanRow() string {
-	var first, last time.Time
-	for i := range o.c.inputs {
-		in := &o.c.inputs[i]
-		if !in.First.IsZero() && (first.IsZero() || in.First.Before(first)) {
-			first = in.First
-		}
-		if in.Last.After(last) {
-			last = in.Last
-		}
-	}
-	text := span(first, last)
-	if !first.IsZero() {
-		text += " (" + shortDur(last.Sub(first)) + ")"
-	}
-	return o.c.st.Label.Render("  Span   ") + text
-}
-
-func (o *overview) statusRow() string {
-	st := o.c.st
-	mix := o.c.totals.Status
-	var total int64
-	classes := make([]int64, 6)
-	for code, n := range mix {
-		total += n
-		if c := code / 100; c >= 1 && c <= 5 {
-			classes[c] += n
-		}
-	}
-	if total == 0 {
-		return st.Label.Render("  Status ") + st.Muted.Render("no records")
-	}
-	var parts []string
-	for c := 1; c <= 5; c++ {
-		if classes[c] > 0 {
-			parts = append(parts, fmt.Sprintf("%dxx %.1f%%", c, 100*float64(classes[c])/float64(total)))
-		}
-	}
-	// The most frequent error statuses, by count.
-	type sc struct {
-		code int
-		n    int64
-	}
-	var errs []sc
-	for code, n := range mix {
-		if code >= 500 || code == 202 {
-			errs = append(errs, sc{code, n})
-		}
-	}
-	sort.Slice(errs, func(i, j int) bool {
-		if errs[i].n != errs[j].n {
-			return errs[i].n > errs[j].n
-		}
-		return errs[i].code < errs[j].code
-	})
-	classParts := len(parts)
-	for i := 0; i < len(errs) && i < 3; i++ {
-		parts = append(parts, fmt.Sprintf("%d ×%s", errs[i].code, num(errs[i].n)))
-	}
-	// On a narrow screen the least frequent error statuses give way, then
-	// the classes other than 2xx and 5xx.
-	return st.Label.Render("  Status ") + fitParts(st, parts, o.w-9, func(i int) bool {
-		return i > classParts || (i < classParts && !strings.HasPrefix(parts[i], "2") && !strings.HasPrefix(parts[i], "5"))
-	})
 }
 
 // moveCursor applies the list navigation keys to a cursor over n rows with

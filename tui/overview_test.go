@@ -81,3 +81,70 @@ func TestTimelineColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineLanes: a lane per kind present (5xx storms too), labels in
+// their own column, the axis ending with the data, and the selected
+// origin's findings drawn on the axis.
+func TestTimelineLanes(t *testing.T) {
+	lanesOf := func(v string) []string {
+		var out []string
+		for _, l := range strings.Split(v, "\n") {
+			for _, name := range []string{"520 ", "5xx ", "202 "} {
+				if strings.HasPrefix(l, name) {
+					out = append(out, strings.TrimSpace(name))
+				}
+			}
+		}
+		return out
+	}
+	u := fixtureUpdate()
+	u.Snapshot.Now = at0(58, 30)
+	m := newDriven(t, fixtureOptions(u), 100, 30)
+	v := m.View()
+	if got := strings.Join(lanesOf(v), " "); got != "520 5xx 202" {
+		t.Fatalf("lanes %q, want 520 5xx 202:\n%s", got, v)
+	}
+	if !strings.Contains(v, "10:58:30  ") || strings.Contains(v, "11:00:00 ") {
+		t.Fatalf("the axis should end at the newest record (10:58:30):\n%s", v)
+	}
+	if !strings.Contains(v, "━") {
+		t.Fatalf("the selected origin's span is not drawn:\n%s", v)
+	}
+	// Without 520s there is no 520 lane.
+	u = fixtureUpdate()
+	u.Snapshot.Findings = u.Snapshot.Findings[1:]
+	for i := range u.Snapshot.Timeline.Status520 {
+		u.Snapshot.Timeline.Status520[i] = 0
+	}
+	m = newDriven(t, fixtureOptions(u), 100, 30)
+	if got := strings.Join(lanesOf(m.View()), " "); got != "5xx 202" {
+		t.Fatalf("lanes %q, want 5xx 202:\n%s", got, m.View())
+	}
+	checkFills(t, m.View(), 100, 30)
+}
+
+// TestSpanStrip: the findings preview marks where the selected finding
+// sits in the whole input.
+func TestSpanStrip(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	tl := &rules.Timeline{Start: t0, Step: time.Minute, Status520: make([]int, 60)}
+	f := &rules.Finding{Start: at0(30, 0), End: at0(44, 59)}
+	s := spanStrip(st, tl, time.Time{}, f, 80)
+	if ansi.StringWidth(s) != 80 || !strings.HasPrefix(s, "10:00:00 ") || !strings.HasSuffix(s, " 11:00:00") {
+		t.Fatalf("strip %q", s)
+	}
+	bar := []rune(strings.TrimSuffix(strings.TrimPrefix(s, "10:00:00 "), " 11:00:00"))
+	first, last := -1, -1
+	for i, r := range bar {
+		if r == '━' {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	// 30 to 45 minutes of 60: the middle quarter of the bar.
+	if n := len(bar); first < n/2-1 || first > n/2+1 || last < n*3/4-2 || last > n*3/4 {
+		t.Fatalf("span drawn at %d..%d of %d: %q", first, last, n, s)
+	}
+}

@@ -62,7 +62,7 @@ func (r *rawLine) setSize(w, h int) {
 
 func (r *rawLine) shortHelp() []key.Binding {
 	k := r.c.keys
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Back}
+	return []key.Binding{k.Back, k.Up, k.Down, k.PageUp, k.PageDown}
 }
 
 func (r *rawLine) fullHelp() [][]key.Binding {
@@ -148,7 +148,7 @@ func (r *rawLine) fieldsBlock(w int) string {
 		rows = recordFields(rec)
 	} else if s := r.t.sample; s != nil {
 		rows = [][2]string{
-			{"time", s.Time.UTC().Format(time.RFC3339Nano)}, {"method", s.Method}, {"path", s.Path},
+			{"time", inZone(s.Time).Format(time.RFC3339Nano)}, {"method", s.Method}, {"path", s.Path},
 			{"status", strconv.Itoa(s.Status)}, {"request id", s.RequestID}, {"role", s.Role},
 		}
 		if r.loaded {
@@ -188,7 +188,7 @@ func recordFields(rec *parse.Record) [][2]string {
 		originStatus = strconv.Itoa(rec.OriginStatus)
 	}
 	return [][2]string{
-		{"time", rec.TimeUTC().Format(time.RFC3339Nano)},
+		{"time", inZone(rec.TimeUTC()).Format(time.RFC3339Nano)},
 		{"source", rec.Source.String()},
 		{"host", rec.Host},
 		{"upstream", rec.Upstream},

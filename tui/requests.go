@@ -36,12 +36,18 @@ type requests struct {
 	tailing     bool // the cursor follows the newest record
 
 	filter filterInput
+	recs   []*parse.Record // the samples' records, once loaded (nil entries: unknown)
+	recGen int
+	q      *query // the compiled filter; nil when empty or invalid
+	qErr   error
+	byLine bool // samples in input and line order instead of time order
 	cursor int
 	offset int
 }
 
 func newRequestsSamples(c *common, f *rules.Finding) *requests {
 	r := &requests{c: c}
+	r.filter.fields = true
 	r.setFinding(f)
 	return r
 }
@@ -53,11 +59,24 @@ func (r *requests) setFinding(f *rules.Finding) {
 		s := &f.Samples[i]
 		r.srcNeed = max(r.srcNeed, ansi.StringWidth(sourceLabel(s.Input, s.Line, 0)))
 	}
+	if len(r.recs) != len(f.Samples) {
+		r.recs = nil // a new snapshot's samples: loaded again by the next init
+	}
 	r.refilter()
+}
+
+// newRequestsFiltered lists f's requests that have the contrast value p.
+func newRequestsFiltered(c *common, f *rules.Finding, p contrastPick) *requests {
+	r := &requests{c: c, f: f}
+	r.filter.fields = true
+	r.filter.value = []rune(pickQuery(p))
+	r.setFinding(f)
+	return r
 }
 
 func newRequestsRecent(c *common) *requests {
 	r := &requests{c: c, fromRing: true, tailing: true}
+	r.filter.fields = true
 	r.refresh()
 	return r
 }
@@ -69,21 +88,41 @@ func (r *requests) title() string {
 	return "Requests"
 }
 
-func (r *requests) init() tea.Cmd           { return nil }
+// init loads the samples' full records off the UI goroutine (the ring,
+// else the line read again and parsed), so filters can test every field.
+func (r *requests) init() tea.Cmd {
+	if r.fromRing || len(r.f.Samples) == 0 {
+		return nil
+	}
+	r.recGen = r.c.nextGen()
+	return loadSampleRecords(r.recGen, r.c, r.f)
+}
 func (r *requests) capturing() bool         { return r.filter.active }
 func (r *requests) current() *rules.Finding { return r.f }
 func (r *requests) setSize(w, h int)        { r.w, r.h = w, h; r.scroll() }
 
 func (r *requests) shortHelp() []key.Binding {
 	k := r.c.keys
-	return []key.Binding{k.Up, k.Down, withHelp(k.Enter, "enter", "raw line"), k.Filter, k.Top, k.Bottom, k.Back}
+	b := []key.Binding{withHelp(k.Enter, "enter", "raw line"), k.Filter}
+	if !r.fromRing {
+		b = append(b, r.sortBinding())
+	}
+	return append(b, k.Back, k.Top, k.Bottom, k.Up, k.Down)
+}
+
+// sortBinding is s with the order it switches to.
+func (r *requests) sortBinding() key.Binding {
+	if r.byLine {
+		return withHelp(r.c.keys.Sort, "s", "sort by time")
+	}
+	return withHelp(r.c.keys.Sort, "s", "sort by line")
 }
 
 func (r *requests) fullHelp() [][]key.Binding {
 	k := r.c.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{withHelp(k.Enter, "enter", "show the raw line"), k.Left, k.Filter},
+		{withHelp(k.Enter, "enter", "show the raw line"), k.Left, k.Filter, withHelp(k.Sort, "s", "sort by time / by line")},
 	}
 }
 
@@ -100,7 +139,7 @@ func (r *requests) rows() int {
 	switch {
 	case !r.fromRing:
 		return len(r.sIdx)
-	case r.filter.text() != "":
+	case r.q != nil:
 		return len(r.matches)
 	}
 	return int(r.next - r.first)
@@ -108,7 +147,7 @@ func (r *requests) rows() int {
 
 // seqAt maps a list position to a ring sequence number.
 func (r *requests) seqAt(pos int) int64 {
-	if r.filter.text() != "" {
+	if r.q != nil {
 		return r.matches[pos]
 	}
 	return r.first + int64(pos)
@@ -119,16 +158,32 @@ func (r *requests) pageRows() int { return max(r.h-2, 1) }
 func (r *requests) update(msg tea.Msg) (screen, tea.Cmd) {
 	k := r.c.keys
 	switch msg := msg.(type) {
+	case sampleRecordsMsg:
+		if msg.gen == r.recGen && !r.fromRing && len(msg.recs) == len(r.f.Samples) {
+			r.recs = msg.recs
+			r.refilter()
+		}
 	case dataMsg:
 		if !r.fromRing {
 			if f := r.c.finding(r.f.ID); f != nil && f != r.f {
 				r.setFinding(f)
+				if r.recs == nil {
+					return nil, r.init()
+				}
 			}
 			return nil, nil
 		}
 		r.refresh()
 	case scrollMsg:
 		r.setCursor(r.cursor + msg.delta)
+	case clickMsg:
+		// Rows follow the title and the table header.
+		if row := r.offset + msg.y - 2; msg.y >= 2 && row < r.rows() {
+			if row == r.cursor {
+				return r.open(), nil
+			}
+			r.setCursor(row)
+		}
 	case tea.KeyMsg:
 		if r.filter.active {
 			if r.filter.handle(msg) {
@@ -139,6 +194,9 @@ func (r *requests) update(msg tea.Msg) (screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Filter):
 			r.filter.active = true
+		case key.Matches(msg, k.Sort) && !r.fromRing:
+			r.byLine = !r.byLine
+			r.refilter()
 		case key.Matches(msg, k.Enter, k.Right):
 			return r.open(), nil
 		case key.Matches(msg, k.Bottom):
@@ -168,11 +226,11 @@ func (r *requests) scroll() {
 // records only, and keeps the cursor on its record (or on the newest).
 func (r *requests) refresh() {
 	r.first, r.next = r.c.opts.Recent.Bounds()
-	if text := r.filter.text(); text != "" {
+	if r.q != nil {
 		// Drop evicted matches, then scan only what arrived since.
 		cut := sort.Search(len(r.matches), func(i int) bool { return r.matches[i] >= r.first })
 		r.matches = r.matches[cut:]
-		r.scanTo(text)
+		r.scanTo(r.q)
 	}
 	n := r.rows()
 	switch {
@@ -181,7 +239,7 @@ func (r *requests) refresh() {
 	case r.tailing:
 		r.cursor = n - 1
 		r.cursorSeq = r.seqAt(r.cursor)
-	case r.filter.text() != "":
+	case r.q != nil:
 		r.cursor = min(sort.Search(len(r.matches), func(i int) bool { return r.matches[i] >= r.cursorSeq }), n-1)
 	default:
 		r.cursor = clampInt(int(r.cursorSeq-r.first), 0, n-1)
@@ -189,14 +247,14 @@ func (r *requests) refresh() {
 	r.scroll()
 }
 
-func (r *requests) scanTo(text string) {
+func (r *requests) scanTo(q *query) {
 	next := r.next
 	from := max(r.scanned, r.first)
 	r.c.opts.Recent.Scan(from, func(seq int64, rec *parse.Record) bool {
 		if seq >= next {
 			return false
 		}
-		if recordMatches(rec, text) {
+		if q.match(recordText(rec), rec) {
 			r.matches = append(r.matches, seq)
 		}
 		return true
@@ -206,14 +264,19 @@ func (r *requests) scanTo(text string) {
 
 // refilter recomputes the filtered list after the filter text changed.
 func (r *requests) refilter() {
+	r.q, r.qErr = nil, nil
+	if v := strings.TrimSpace(string(r.filter.value)); v != "" {
+		r.q, r.qErr = parseQuery(v)
+	}
 	text := r.filter.text()
 	if !r.fromRing {
 		r.sIdx = r.sIdx[:0]
 		for i := range r.f.Samples {
-			if text == "" || sampleMatches(&r.f.Samples[i], text) {
+			if r.q == nil || r.sampleMatches(i) {
 				r.sIdx = append(r.sIdx, i)
 			}
 		}
+		r.sortSamples()
 		r.cursor = clampInt(r.cursor, 0, len(r.sIdx)-1)
 		r.scroll()
 		return
@@ -223,45 +286,67 @@ func (r *requests) refilter() {
 	r.refresh()
 }
 
-func recordMatches(rec *parse.Record, text string) bool {
-	for _, s := range []string{rec.Path, rec.Host, rec.Method, rec.ClientIP, rec.RequestID, rec.POP, rec.Upstream, rec.Input, rec.Query} {
-		if containsFold(s, text) {
-			return true
+// sortSamples orders the shown samples by time (then input and line), or
+// by input and line.
+func (r *requests) sortSamples() {
+	ss := r.f.Samples
+	sort.SliceStable(r.sIdx, func(i, j int) bool {
+		a, b := &ss[r.sIdx[i]], &ss[r.sIdx[j]]
+		if !r.byLine && !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
 		}
-	}
-	return containsFold(strconv.Itoa(rec.Status), text)
+		if a.Input != b.Input {
+			return a.Input < b.Input
+		}
+		return a.Line < b.Line
+	})
 }
 
-func sampleMatches(s *rules.Sample, text string) bool {
-	for _, v := range []string{s.Path, s.Method, s.RequestID, s.Role, s.Input, strconv.Itoa(s.Status), s.Raw} {
-		if containsFold(v, text) {
-			return true
-		}
+// recordText is what plain words of a filter search in a record: its raw
+// line, or its fields when the line was not kept.
+func recordText(rec *parse.Record) []byte {
+	if rec.Raw != "" {
+		return []byte(rec.Raw)
 	}
-	return false
+	return []byte(strings.Join([]string{rec.Method, rec.Host, rec.Path, rec.Query, strconv.Itoa(rec.Status),
+		rec.ClientIP, rec.RequestID, rec.POP, rec.Upstream, rec.Input}, " "))
 }
 
-// containsFold reports whether s contains the lower-case ASCII needle,
-// ignoring ASCII case, without allocating.
-func containsFold(s, needle string) bool {
-	n := len(needle)
-	if n == 0 {
-		return true
+// sampleFields is a record of what a sample itself says, for a sample
+// whose line cannot be parsed again; a Cloudflare Ray ID ends in its data
+// centre ("8f1a...-FRA").
+func sampleFields(s *rules.Sample) *parse.Record {
+	rec := &parse.Record{}
+	rec.Reset()
+	rec.Method, rec.Path, rec.Status, rec.RequestID, rec.Input = s.Method, s.Path, s.Status, s.RequestID, s.Input
+	if i := strings.LastIndexByte(s.RequestID, '-'); i > 0 && len(s.RequestID)-i == 4 {
+		rec.POP = s.RequestID[i+1:]
 	}
-outer:
-	for i := 0; i+n <= len(s); i++ {
-		for j := 0; j < n; j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != needle[j] {
-				continue outer
-			}
-		}
-		return true
+	return rec
+}
+
+// sampleMatches tests a sample: its retained line parsed again with its
+// input's format gives the fields a filter may test.
+func (r *requests) sampleMatches(i int) bool {
+	s := &r.f.Samples[i]
+	var rec *parse.Record
+	if i < len(r.recs) {
+		rec = r.recs[i]
 	}
-	return false
+	if rec == nil {
+		rec = r.c.sampleRecord(s)
+	}
+	if rec == nil {
+		rec = sampleFields(s)
+	}
+	text := s.Raw
+	if text == "" && rec != nil && rec.Raw != "" {
+		text = rec.Raw
+	}
+	if text == "" {
+		text = strings.Join([]string{s.Method, s.Path, strconv.Itoa(s.Status), s.RequestID, s.Role, s.Input}, " ")
+	}
+	return r.q.match([]byte(text), rec)
 }
 
 // open pushes the raw-line screen for the selected row.
@@ -409,10 +494,21 @@ func (r *requests) titleLine() string {
 			parts = append(parts, "following newest")
 		}
 	} else {
-		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin), plural(len(r.f.Samples), "retained request"))
+		parts = append(parts, clean(r.f.Title())+" · "+clean(r.f.Origin))
 	}
 	if v := string(r.filter.value); v != "" {
-		parts = append(parts, fmt.Sprintf("%s match %q", num(r.rows()), clean(v)))
+		if r.qErr != nil {
+			parts = append(parts, "filter: "+clean(r.qErr.Error()))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s match %q", num(r.rows()), clean(v)))
+		}
+	}
+	if !r.fromRing {
+		order := "by time"
+		if r.byLine {
+			order = "by line"
+		}
+		parts = append(parts, plural(len(r.f.Samples), "retained request"), order)
 	}
 	return st.Title.Render(r.title()+" ") + st.Muted.Render(strings.Join(parts, " · "))
 }

@@ -12,7 +12,7 @@ type Theme struct {
 	Text, Muted, Accent, Border   lipgloss.AdaptiveColor
 	Critical, Warning, Info, Good lipgloss.AdaptiveColor
 	SelectedFg, SelectedBg        lipgloss.AdaptiveColor
-	Bar520, Bar202                lipgloss.AdaptiveColor
+	Bar520, Bar202, Bar5xx        lipgloss.AdaptiveColor
 }
 
 // DefaultTheme is the built-in theme.
@@ -30,6 +30,7 @@ func DefaultTheme() Theme {
 		SelectedBg: lipgloss.AdaptiveColor{Light: "#DDF4FF", Dark: "#264F78"},
 		Bar520:     lipgloss.AdaptiveColor{Light: "#CF222E", Dark: "#FF7B72"},
 		Bar202:     lipgloss.AdaptiveColor{Light: "#8250DF", Dark: "#D2A8FF"},
+		Bar5xx:     lipgloss.AdaptiveColor{Light: "#BC4C00", Dark: "#FFA657"},
 	}
 }
 
@@ -41,7 +42,7 @@ type Styles struct {
 	Selected, Cursor            lipgloss.Style
 	Critical, Warning, Info     lipgloss.Style
 	Good                        lipgloss.Style
-	Bar520, Bar202              lipgloss.Style
+	Bar520, Bar202, Bar5xx      lipgloss.Style
 	Status, StatusError         lipgloss.Style
 	Live, Paused                lipgloss.Style
 	FilterPrompt                lipgloss.Style
@@ -70,6 +71,7 @@ func NewStyles(t Theme) *Styles {
 		Good:         s().Foreground(t.Good),
 		Bar520:       s().Foreground(t.Bar520),
 		Bar202:       s().Foreground(t.Bar202),
+		Bar5xx:       s().Foreground(t.Bar5xx),
 		Status:       s().Foreground(t.Muted),
 		StatusError:  s().Foreground(t.Critical).Bold(true),
 		Live:         s().Foreground(t.Good).Bold(true),

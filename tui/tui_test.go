@@ -96,6 +96,7 @@ var screens = []struct {
 	{"rawline", []tea.KeyMsg{keyEnter, keyEnter, keyEnter, keyEnter}, "re-read from"},
 	{"recent", []tea.KeyMsg{runes("r")}, "› Recent requests"},
 	{"help", []tea.KeyMsg{keyEnter, runes("?")}, "Keys for Findings"},
+	{"fulllog", []tea.KeyMsg{runes("L")}, `{"CacheCacheStatus"`},
 }
 
 // TestGolden runs the whole program (teatest) over the bundled sample logs
@@ -149,12 +150,12 @@ func TestNavigation(t *testing.T) {
 		shows string
 	}{
 		{keyEnter, "Overview > Findings", "520 burst"},
-		{keyEnter, "Overview > Findings > 520 burst", "Causes"},
+		{keyEnter, "Overview > Findings > 520 burst", "What separates the failures"},
 		{keyEnter, "Overview > Findings > 520 burst > Requests", "/v1/orders"},
 		{runes("j"), "Overview > Findings > 520 burst > Requests", "› "},
 		{keyEnter, "Overview > Findings > 520 burst > Requests > Raw line", "line 110"},
 		{keyEsc, "Overview > Findings > 520 burst > Requests", "retained request"},
-		{runes("h"), "Overview > Findings > 520 burst", "Fixes"},
+		{runes("h"), "Overview > Findings > 520 burst", "Verdict"},
 		{tea.KeyMsg{Type: tea.KeyBackspace}, "Overview > Findings", "sort: severity"},
 		{keyEsc, "Overview", "Origins in trouble"},
 		{keyEsc, "Overview", "Origins in trouble"}, // the overview is never popped

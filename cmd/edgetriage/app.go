@@ -27,6 +27,8 @@ type app struct {
 	chColumns []string
 	// warnings are printed to stderr before the command runs.
 	warnings []string
+	mutes    []rules.Mute // the config's mute: list
+	config   string       // the config file's path, where m writes mutes
 }
 
 // buildConfig merges the config file under the flags (flags win) and
@@ -40,7 +42,7 @@ func buildConfig(o *options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{o: o, redact: o.redact}
+	a := &app{o: o, redact: o.redact, mutes: fc.Mute, config: path}
 	a.chColumns = append(append([]string(nil), fc.ClickHouseColumns...), o.ch.columns...)
 	if warning != "" {
 		a.warnings = append(a.warnings, warning)

@@ -67,6 +67,9 @@ type options struct {
 	allCauses bool
 
 	ch clickhouseFlags // clickhouse:// tables and ch-load
+	// the interface (open, tail)
+	bell bool
+	tz   string
 
 	set map[string]bool // flags given explicitly (they win over the config file)
 }
@@ -131,6 +134,10 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 		fs.StringVar(&o.check, "check", "", "validate rule `FILE` against every declared feature and try each rule; exit 2 on any problem")
 	case "tail":
 		fs.BoolVar(&o.fromStart, "from-start", false, "read the files from the start, not the end")
+	}
+	if cmd == "open" || cmd == "tail" {
+		fs.BoolVar(&o.bell, "bell", false, "ring the terminal bell when a new warning or critical finding appears")
+		fs.StringVar(&o.tz, "tz", "local", "show times in `ZONE`: local, UTC or Area/City (e.g. Europe/Berlin)")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: edgetriage %s [flags] %s\n\nFlags:\n", cmd, map[bool]string{true: "", false: "PATH..."}[cmd == "rules"])

@@ -27,6 +27,7 @@ import (
 //	rules: [/etc/edgetriage/rules.yaml]
 //	redact: false
 //	clickhouse_columns: ["EdgeResponseStatus=status", "OriginIP=origin_ip"]
+//	mute: [{origin: legacy.example.com}, {kind: burst_5xx, status: 502}]
 type fileConfig struct {
 	BurstWindow    *duration `yaml:"burst_window"`
 	BurstMin       *int      `yaml:"burst_min"`
@@ -42,6 +43,7 @@ type fileConfig struct {
 	// ClickHouseColumns map Logpush fields to a table's columns, as
 	// --ch-column does: ["EdgeResponseStatus=status"].
 	ClickHouseColumns []string `yaml:"clickhouse_columns"`
+	Mute              muteList `yaml:"mute"` // known trouble: hidden in the interface, ignored by --fail-on
 }
 
 type duration time.Duration

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,6 +61,11 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 			keysFromTTY = true
 		}
 	}
+	loc, err := interfaceZone(a.o.tz)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
 	var l *live
 	readRaw := readRawLine(a.input.MaxLine)
 	if isTable {
@@ -89,6 +95,10 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		SetFollow:   l.setFollow,
 		Redact:      a.redact,
 		KeysFromTTY: keysFromTTY,
+		Bell:        a.o.bell,
+		Location:    loc,
+		Mutes:       a.mutes,
+		SaveMute:    muteSaver(a.config),
 	})
 	cancel()
 	gerr := g.Wait()
@@ -103,6 +113,21 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		return exitUsage
 	}
 	return exitOK
+}
+
+// interfaceZone reads --tz: the interface shows local time unless told.
+func interfaceZone(tz string) (*time.Location, error) {
+	switch strings.ToLower(tz) {
+	case "", "local":
+		return time.Local, nil
+	case "utc":
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("--tz %q: want local, UTC or an Area/City zone such as Europe/Berlin", tz)
+	}
+	return loc, nil
 }
 
 // live is the state shared by the pipeline goroutine and the publisher.

@@ -119,7 +119,7 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		return exitUsage
 	}
 	code := exitOK
-	if sev := doc.MaxSeverity(); sev != 0 && sev >= a.failOn {
+	if sev := maxUnmuted(snap, a.mutes); sev != 0 && sev >= a.failOn {
 		code = exitFindings
 	}
 	for _, in := range res.Inputs {
