@@ -24,7 +24,7 @@ func TestMuteConfig(t *testing.T) {
 	if !strings.Contains(text, "# mine") || !strings.Contains(text, "burst_min: 7") {
 		t.Fatalf("the rest of the config was lost:\n%s", text)
 	}
-	fc, err := loadConfig(path, true)
+	fc, _, err := loadConfig(path, true)
 	if err != nil {
 		t.Fatal(err)
 	}
