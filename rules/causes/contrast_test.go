@@ -438,4 +438,20 @@ func TestRedrawnSetNamesEveryFailingValue(t *testing.T) {
 	if ev := strings.Join(f.Causes[0].Evidence, " "); !strings.Contains(ev, "CDG 100% of 200") {
 		t.Errorf("evidence %q", ev)
 	}
+
+	// many values with a request or two each: every value fails always or
+	// never, which says nothing; no set is redrawn and nothing separates
+	var nets []val
+	for i := range 12 {
+		fail := int64(0)
+		if i < 7 {
+			fail = 2
+		}
+		nets = append(nets, val{fmt.Sprintf("2001:db8:%x::/48", i), fail, 2})
+	}
+	g := contrastBurst(rules.KindBurst5xx, 502, rules.TimeShape{}, nil, dimOf("client_net", nets...))
+	mustLoad(t).Explain(g)
+	if slices.Contains(causeIDs(g), "client-failing") {
+		t.Errorf("one-request client networks separate: %s", causeSummary(g))
+	}
 }

@@ -28,12 +28,17 @@ func clean(d *rules.Dimension) bool {
 		float64(d.OutsideTotal) >= 0.05*float64(total) && gap
 }
 
+// redrawMinTotal is how many requests a value needs to join a redrawn set:
+// with one or two requests per value (client networks), every value fails
+// either always or never, and a set drawn by rate would always "separate".
+const redrawMinTotal = 5
+
 // redraw returns d with its set drawn by failing rate, when that set is
 // different and clean.
 func redraw(d *rules.Dimension) (*rules.Dimension, bool) {
 	maxRate := 0.0
 	for _, v := range d.Values {
-		if v.Total >= smallOutsideTotal && v.Rate() > maxRate {
+		if v.Total >= redrawMinTotal && v.Rate() > maxRate {
 			maxRate = v.Rate()
 		}
 	}
@@ -48,7 +53,7 @@ func redraw(d *rules.Dimension) (*rules.Dimension, bool) {
 	for i := range nd.Values {
 		v := &nd.Values[i]
 		fail += v.Failing
-		v.InSet = v.Failing > 0 && v.Rate() >= maxRate/2
+		v.InSet = v.Failing > 0 && v.Total >= redrawMinTotal && v.Rate() >= maxRate/2
 		if v.InSet {
 			nd.Set = append(nd.Set, v.Value)
 			nd.InsideFailing += v.Failing
