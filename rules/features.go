@@ -71,16 +71,6 @@ func FeatureNames(k Kind) []string {
 	return out
 }
 
-// ContextNames returns the names of the context entries of kind k.
-func ContextNames(k Kind) []string {
-	var out []string
-	for _, f := range schema {
-		if f.Context() && slices.Contains(f.Kinds, k) {
-			out = append(out, f.Name)
-		}
-	}
-	return out
-}
 
 func feat(name string, u Unit, kinds []Kind, fn, meaning string) Feature {
 	return Feature{Name: name, Unit: u, Kinds: kinds, Meaning: meaning, Func: fn}

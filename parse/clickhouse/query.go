@@ -1,7 +1,6 @@
 package clickhouse
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -348,4 +347,3 @@ func (b *builder) aggregatesSQL() string {
 		" ORDER BY " + strings.Join(order, ", ") + " FORMAT JSONEachRow"
 }
 
-func (b *builder) String() string { return fmt.Sprintf("%s\n%s", b.rowsSQL(), b.aggregatesSQL()) }

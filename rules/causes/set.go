@@ -74,11 +74,6 @@ func Load(extra ...string) (*Set, error) {
 	return load(srcs)
 }
 
-// LoadBytes is Load for rule files already in memory (name is used in
-// errors); the defaults come first all the same.
-func LoadBytes(name string, data []byte) (*Set, error) {
-	return load([]source{{name: DefaultFile, data: defaultRules}, {name: name, data: data}})
-}
 
 type source struct {
 	name string
