@@ -71,7 +71,6 @@ func FeatureNames(k Kind) []string {
 	return out
 }
 
-
 func feat(name string, u Unit, kinds []Kind, fn, meaning string) Feature {
 	return Feature{Name: name, Unit: u, Kinds: kinds, Meaning: meaning, Func: fn}
 }

@@ -346,4 +346,3 @@ func (b *builder) aggregatesSQL() string {
 		" ARRAY JOIN if(_c > 1, [(_lo, _c - 1), (_hi, toInt64(1))], [(_lo, toInt64(1))]) AS _tc" +
 		" ORDER BY " + strings.Join(order, ", ") + " FORMAT JSONEachRow"
 }
-

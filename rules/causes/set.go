@@ -74,7 +74,6 @@ func Load(extra ...string) (*Set, error) {
 	return load(srcs)
 }
 
-
 type source struct {
 	name string
 	data []byte
