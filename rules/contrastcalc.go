@@ -37,6 +37,10 @@ type dimCounts struct {
 	other       DimensionValue
 }
 
+// alikeMinTotal is how many requests a value needs to join the set for
+// failing like it (see computeDimension).
+const alikeMinTotal = 5
+
 // computeDimension finds the set and its contrast.
 func computeDimension(in dimCounts) Dimension {
 	d := Dimension{Name: in.name, Label: in.label, Set: []string{}}
@@ -82,6 +86,26 @@ func computeDimension(in dimCounts) Dimension {
 		d.Set = append(d.Set, vals[i].Value)
 		d.InsideFailing += vals[i].Failing
 		d.InsideTotal += vals[i].Total
+	}
+	// Values that fail alike belong together: when three data centres all
+	// fail at 100% and two of them already cover 80% of the failures, the
+	// third left outside would make the outside rate dirty and hide a
+	// clean split. Extend the set with every value that fails at least
+	// half the time and at least half as often as the set does (with
+	// enough requests to say so: one-request values fail always or never).
+	if setRate := rate(d.InsideFailing, d.InsideTotal); len(d.Set) > 0 && setRate >= 0.5 {
+		for i := range vals {
+			v := &vals[i]
+			if v.InSet || v.Failing == 0 || v.Total < alikeMinTotal {
+				continue
+			}
+			if r := v.Rate(); r >= 0.5 && r >= setRate/2 {
+				v.InSet = true
+				d.Set = append(d.Set, v.Value)
+				d.InsideFailing += v.Failing
+				d.InsideTotal += v.Total
+			}
+		}
 	}
 	d.OutsideFailing = fail - d.InsideFailing
 	d.OutsideTotal = tot - d.InsideTotal
