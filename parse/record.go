@@ -7,8 +7,8 @@ package parse
 import (
 	"errors"
 	"strconv"
-	"strings"
 	"time"
+	"unsafe"
 )
 
 // Source says whose log a record comes from.
@@ -97,26 +97,34 @@ func (r *Record) Reset() {
 		OriginHeaderTime: Unknown, OriginConnectTime: Unknown, RetryAfter: Unknown}
 }
 
-// Clone returns a copy whose strings no longer alias any line buffer.
+// Clone returns a copy whose strings no longer alias any line buffer. The
+// strings share one new allocation (not one each): the interface's ring of
+// recent requests clones every record read, and 17 allocations a record
+// were most of its cost.
 func (r *Record) Clone() Record {
 	c := *r
-	c.Host = strings.Clone(r.Host)
-	c.Upstream = strings.Clone(r.Upstream)
-	c.ClientIP = strings.Clone(r.ClientIP)
-	c.Method = strings.Clone(r.Method)
-	c.Path = strings.Clone(r.Path)
-	c.Query = strings.Clone(r.Query)
-	c.Protocol = strings.Clone(r.Protocol)
-	c.UserAgent = strings.Clone(r.UserAgent)
-	c.Referer = strings.Clone(r.Referer)
-	c.RequestID = strings.Clone(r.RequestID)
-	c.StatusLocation = strings.Clone(r.StatusLocation)
-	c.POP = strings.Clone(r.POP)
-	c.CacheStatus = strings.Clone(r.CacheStatus)
-	c.Raw = strings.Clone(r.Raw)
-	c.Input = strings.Clone(r.Input)
-	c.PeerIP = strings.Clone(r.PeerIP)
-	c.Failure = strings.Clone(r.Failure)
+	fields := [...]*string{&c.Host, &c.Upstream, &c.ClientIP, &c.Method, &c.Path, &c.Query,
+		&c.Protocol, &c.UserAgent, &c.Referer, &c.RequestID, &c.StatusLocation, &c.POP,
+		&c.CacheStatus, &c.Raw, &c.Input, &c.PeerIP, &c.Failure}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	if n == 0 {
+		return c
+	}
+	buf := make([]byte, 0, n)
+	for _, f := range fields {
+		buf = append(buf, *f...)
+	}
+	all := unsafe.String(&buf[0], n) // buf is never written again
+	off := 0
+	for _, f := range fields {
+		if k := len(*f); k > 0 {
+			*f = all[off : off+k]
+			off += k
+		}
+	}
 	return c
 }
 

@@ -20,6 +20,7 @@ func main() {
 	stopProfile := startProfile(os.Getenv("EDGETRIAGE_CPUPROFILE"))
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()
+	writeHeapProfile(os.Getenv("EDGETRIAGE_MEMPROFILE"))
 	code = signalExitCode(ctx, code)
 	stop()
 	os.Exit(code)
@@ -42,6 +43,25 @@ func startProfile(path string) func() {
 		return func() {}
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
+// writeHeapProfile writes the live heap at exit to path when it is set:
+// what the run still holds after reading all its input (a developer's
+// switch, like EDGETRIAGE_CPUPROFILE).
+func writeHeapProfile(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "edgetriage: heap profile: %v\n", err)
+	}
 }
 
 // run is the whole program minus the process: tests call it directly.

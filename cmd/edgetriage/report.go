@@ -131,8 +131,11 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	return code
 }
 
-// reportMemoryLimit is the soft memory limit of a batch report.
-const reportMemoryLimit = 40 << 20
+// reportMemoryLimit is the soft memory limit of a batch report. The live
+// heap of a busy input (the sorter's 12 MiB hold, slabs in flight, the
+// engine) is about 30-37 MB: at 40 MiB the collector ran back to back;
+// 48 MiB costs 31% less CPU on 100k Logpush lines, peak RSS 56 MB.
+const reportMemoryLimit = 48 << 20
 
 // followReport tails the inputs and prints each finding as one JSON line
 // the moment it is judged, and again whenever it changes, for alert

@@ -2,6 +2,7 @@ package input
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -78,8 +79,31 @@ func (s *sorter) add(batch []parse.Record, owner *recBatch) {
 		}
 	}
 	s.closeRun(batch, lo, len(batch), owner)
-	s.release(s.maxSeen-s.window, s.held-s.maxHeld)
+	// Held records pin their lines' slabs: bound what they hold in bytes
+	// as well as in records, from this batch's bytes a record (its lines'
+	// offsets), or a busy stream of long lines (1,000 Logpush lines a
+	// second) holds 100k records and 120 MB of slabs for the window, and
+	// the report's soft memory limit makes the collector run without a
+	// break (300k such lines: 247 MB -> 62 MB peak RSS, a third less CPU).
+	limit := s.maxHeld
+	if n := len(batch); n > 1 {
+		if span := batch[n-1].Offset - batch[0].Offset; span > 0 {
+			per := span/int64(n-1) + recordBytes
+			limit = int(min(int64(limit), max(heldBytes/per, minHeld)))
+		}
+	}
+	s.release(s.maxSeen-s.window, s.held-limit)
 }
+
+// heldBytes bounds the input the sorter holds (records and the lines they
+// view): about 5k Logpush records, 15k combined ones (records beyond it
+// that come out of order are late: passed on and counted). minHeld keeps some
+// disorder repaired however long the lines.
+const (
+	heldBytes   = 8 << 20
+	minHeld     = 4096
+	recordBytes = int64(unsafe.Sizeof(parse.Record{}))
+)
 
 func (s *sorter) closeRun(batch []parse.Record, lo, hi int, owner *recBatch) {
 	if hi > lo {

@@ -1,0 +1,65 @@
+package jsonscan
+
+import (
+	"strings"
+	"testing"
+)
+
+// benchLogpush is one default-field-set Logpush line (the shape of most of
+// a Cloudflare file): the scanner walks every member, as the cdn parser
+// does, skipping values it does not need without unescaping them.
+var benchLogpush = []byte(`{"BotScore":99,"CacheCacheStatus":"hit","CacheResponseBytes":45870,"CacheResponseStatus":200,` +
+	`"ClientASN":13335,"ClientCountry":"ie","ClientDeviceType":"mobile","ClientIP":"203.0.113.223","ClientIPClass":"noRecord",` +
+	`"ClientRequestBytes":336,"ClientRequestHost":"shop.example.com","ClientRequestMethod":"GET",` +
+	`"ClientRequestPath":"/img/products/1020.webp","ClientRequestProtocol":"HTTP/2","ClientRequestReferer":"https://shop.example.com/p/1020?ref=\"x\"",` +
+	`"ClientRequestScheme":"https","ClientRequestSource":"eyeball","ClientRequestURI":"/img/products/1020.webp?w=640",` +
+	`"ClientRequestUserAgent":"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",` +
+	`"ClientSSLCipher":"AEAD-AES128-GCM-SHA256","ClientSSLProtocol":"TLSv1.3","EdgeColoCode":"LHR","EdgeEndTimestamp":1795167001478000000,` +
+	`"EdgePathingOp":"wl","EdgePathingSrc":"macro","EdgePathingStatus":"nr","EdgeRequestHost":"shop.example.com","EdgeResponseBytes":45870,` +
+	`"EdgeResponseContentType":"image/webp","EdgeResponseStatus":200,"EdgeServerIP":"","EdgeStartTimestamp":1795167001369000000,` +
+	`"EdgeTimeToFirstByteMs":4,"OriginIP":"","OriginResponseStatus":0,"OriginSSLProtocol":"unknown","RayID":"3c7b6c15eff0fbdf",` +
+	`"RequestHeaders":{"cf-ray":"3c7b6c15eff0fbdf"},"ResponseHeaders":{},"SecurityAction":"unknown","WAFFlags":"0","ZoneName":"example.com"}`)
+
+// BenchmarkMembers is the JSON scanner alone over one Logpush line: keys and
+// raw values, nothing decoded.
+func BenchmarkMembers(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchLogpush) + 1))
+	var n int
+	for b.Loop() {
+		m := MembersOf(benchLogpush)
+		for m.Next() {
+			n += len(m.Val.Raw)
+		}
+		if m.Err() != "" {
+			b.Fatal(m.Err())
+		}
+	}
+	if n == 0 {
+		b.Fatal("no members")
+	}
+}
+
+// BenchmarkMembersDecode also reads the fields the engine needs (status,
+// times, host), as numbers and unescaped text, into a reused buffer.
+func BenchmarkMembersDecode(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchLogpush) + 1))
+	var buf []byte
+	var sum int64
+	for b.Loop() {
+		m := MembersOf(benchLogpush)
+		for m.Next() {
+			switch string(m.Key) {
+			case "EdgeResponseStatus", "EdgeStartTimestamp", "OriginResponseStatus":
+				v, _ := m.Val.Int()
+				sum += v
+			case "ClientRequestHost", "ClientRequestReferer":
+				buf = Unescape(buf[:0], m.Val.Raw)
+			}
+		}
+	}
+	if sum == 0 || !strings.Contains(string(buf), "shop") {
+		b.Fatal("fields not read")
+	}
+}
