@@ -29,7 +29,7 @@ func TestEscapeSequencesInert(t *testing.T) {
 		f.Samples[i].Raw = `1.2.3.4 - - "GET ` + evil + ` HTTP/1.1" 520 0`
 	}
 	u.Inputs[0].Path = "logs/\x1b[31mred.log"
-	u.Notices = []string{"tail: file vanished \x1b[2J"}
+	u.Notices = []Notice{{Kind: NoticeError, Text: "tail: file vanished \x1b[2J"}}
 	opts := fixtureOptions(u)
 	ring := NewRing(10)
 	rec := parse.Record{Path: evil, Host: "h\x1b[2J", Raw: "raw " + evil, Input: "in\x07", Line: 1}
@@ -195,7 +195,7 @@ func TestLiveUpdates(t *testing.T) {
 	u2.Snapshot.Findings = u2.Snapshot.Findings[:1]
 	u2.Snapshot.Origins = u2.Snapshot.Origins[:1]
 	u2.Progress = u.Progress
-	u2.Notices = []string{"logs/a.log: rotated", "logs/b.log: removed (file vanished)"}
+	u2.Notices = []Notice{{Kind: NoticeInfo, Text: "logs/a.log: rotated"}, {Kind: NoticeError, Text: "logs/b.log: removed (file vanished)"}}
 	drive(t, m, updateMsg{u2})
 	v = m.View()
 	if !strings.Contains(v, "api.example.com") || !strings.Contains(v, "file vanished) (+1 more)") {

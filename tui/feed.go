@@ -28,10 +28,35 @@ type Update struct {
 	Inputs   []parse.InputStats
 	Totals   parse.Totals
 	Progress Progress
-	// Notices are errors and tail events (rotated, truncated, removed)
-	// since the previous update, shown in the status line.
-	Notices []string
+	// Notices are errors, tail events (rotated, truncated, removed) and
+	// cause rules that failed, since the previous update, shown in the
+	// status line.
+	Notices []Notice
 }
+
+// NoticeKind says what a notice is about. The interface styles a notice
+// by its kind, never by what its text says.
+type NoticeKind uint8
+
+const (
+	// NoticeInfo: a tail event or a note (rotated, waiting, a time anchor).
+	NoticeInfo NoticeKind = iota
+	// NoticeError: an input could not be read, vanished or may have lost lines.
+	NoticeError
+	// NoticeRuleFailure: a cause rule failed at run time (its first error,
+	// with the rule's id and the feature involved); it does not fire.
+	NoticeRuleFailure
+)
+
+// Notice is one line for the status line. Text may carry log-derived
+// paths: the interface makes it printable (and redacts it) before drawing.
+type Notice struct {
+	Kind NoticeKind
+	Text string
+}
+
+// failure reports whether the notice is drawn as an error.
+func (n Notice) failure() bool { return n.Kind != NoticeInfo }
 
 // Options wire the interface to the pipeline.
 type Options struct {

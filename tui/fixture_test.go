@@ -152,7 +152,14 @@ func fixtureUpdate() Update {
 			First:  t0, Last: at0(59, 59)},
 		{Path: "logs/nginx-access.log", Format: "combined",
 			Counts: parse.Counts{Lines: 62_400, Parsed: 62_345, Ignored: 0, Malformed: 54, Overlong: 1, Bytes: 14_000_000},
-			First:  at0(0, 5), Last: at0(59, 50)},
+			First:  at0(0, 5), Last: at0(59, 50),
+			MalformedExamples: []parse.MalformedExample{
+				{Line: 17, Reason: "no closing quote", Field: "request", Column: 48,
+					Text: `203.0.113.44 - - [20/Nov/2026:10:00:05 +0000] "GET /v1/orders?token=s3cr3t HTTP/1.1 200 512`},
+				{Line: 2031, Reason: "not a status code", Field: "status",
+					Text: "203.0.113.45 - - [20/Nov/2026:10:17:40 +0000] \"GET /\x1b]0;pwned\x07 HTTP/1.1\" abc 0 \"-\" \"curl/8.5.0\" with a tail long enough to wrap past eighty columns on the screen"},
+				{Line: 5003, Reason: "empty line"},
+			}},
 	}
 	totals := parse.Totals{Counts: parse.Counts{Lines: 182_412, Parsed: 182_345, Ignored: 2, Malformed: 64, Overlong: 1, Bytes: 75_000_000},
 		Duplicate: 12, Status: map[int]int64{200: 170_000, 202: 2_600, 301: 1_000, 404: 3_400, 520: 1_234, 522: 88, 502: 23}}

@@ -23,6 +23,7 @@ type KeyMap struct {
 	Next, Prev            key.Binding
 	FilterLines           key.Binding
 	Mute, ShowMuted       key.Binding
+	Malformed             key.Binding
 	Help, Quit            key.Binding
 }
 
@@ -61,6 +62,7 @@ func DefaultKeyMap() *KeyMap {
 		FilterLines: b(k("&"), h("&", "filter")),
 		Mute:        b(k("m"), h("m", "mute")),
 		ShowMuted:   b(k("u"), h("u", "show muted")),
+		Malformed:   b(k("M"), h("M", "malformed lines")),
 		Help:        b(k("?"), h("?", "help")),
 		Quit:        b(k("q", "ctrl+c"), h("q", "quit")),
 	}

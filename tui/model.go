@@ -11,7 +11,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -258,8 +257,7 @@ func (m *Model) apply(u Update) (alarm bool) {
 	}
 	if len(u.Notices) > 0 {
 		m.pending += len(u.Notices) - 1
-		last := u.Notices[len(u.Notices)-1]
-		m.setStatus(last, looksLikeError(last))
+		m.setStatus(shownNotice(u.Notices))
 		if len(u.Notices) > 1 {
 			m.status += fmt.Sprintf(" (+%d more)", len(u.Notices)-1)
 		}
@@ -268,14 +266,16 @@ func (m *Model) apply(u Update) (alarm bool) {
 	return alarm
 }
 
-func looksLikeError(s string) bool {
-	l := strings.ToLower(s)
-	for _, w := range []string{"error", "fail", "cannot", "can't", "denied", "no such", "vanished", "removed"} {
-		if strings.Contains(l, w) {
-			return true
+// shownNotice picks the notice the status line shows: the latest failure
+// (an unreadable input, a failing rule) if there is one, else the latest.
+func shownNotice(ns []Notice) (string, bool) {
+	for i := len(ns) - 1; i >= 0; i-- {
+		if ns[i].failure() {
+			return ns[i].Text, true
 		}
 	}
-	return false
+	last := ns[len(ns)-1]
+	return last.Text, last.failure()
 }
 
 // setStatus shows s in the status line. Errors and notices carry paths and

@@ -55,16 +55,16 @@ func (o *overview) current() *rules.Finding { return nil }
 func (o *overview) shortHelp() []key.Binding {
 	k := o.c.keys
 	if o.focus == paneTimeline {
-		return []key.Binding{k.Enter, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Tab, k.FullLog, k.Recent, k.Export}
+		return []key.Binding{k.Enter, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Tab, k.FullLog, k.Recent, k.Malformed, k.Export}
 	}
-	return []key.Binding{k.Enter, k.Tab, k.FullLog, k.Recent, k.Export, k.Up, k.Down}
+	return []key.Binding{k.Enter, k.Tab, k.FullLog, k.Recent, k.Malformed, k.Export, k.Up, k.Down}
 }
 
 func (o *overview) fullHelp() [][]key.Binding {
 	k := o.c.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{k.Enter, k.Tab, k.FullLog, k.Recent},
+		{k.Enter, k.Tab, k.FullLog, k.Recent, k.Malformed},
 		{withHelp(k.Left, "←/h", "timeline: earlier"), withHelp(k.Right, "→/l", "timeline: later"), k.ZoomIn, k.ZoomOut},
 	}
 }
@@ -108,6 +108,8 @@ func (o *overview) update(msg tea.Msg) (screen, tea.Cmd) {
 			o.focus = (o.focus + 1) % paneCount
 		case key.Matches(msg, k.FullLog):
 			return newLogView(o.c, nil), nil
+		case key.Matches(msg, k.Malformed):
+			return newMalformed(o.c), nil
 		case key.Matches(msg, k.Recent):
 			if o.c.opts.Recent == nil {
 				return nil, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/edgetriage/edgetriage/parse/input"
 	"github.com/edgetriage/edgetriage/parse/safe"
 	"github.com/edgetriage/edgetriage/rules"
+	"github.com/edgetriage/edgetriage/rules/causes"
 	"github.com/edgetriage/edgetriage/tui"
 )
 
@@ -79,7 +80,10 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		return exitUsage
 	}
 	if anchor != "" {
-		l.notices = append(l.notices, anchor+".")
+		l.notices = append(l.notices, tui.Notice{Kind: tui.NoticeInfo, Text: anchor + "."})
+	}
+	if a.causes != nil {
+		l.ruleWarnings = a.causes.Warnings
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -140,12 +144,18 @@ type live struct {
 	mu        sync.Mutex // guards eng, lastBatch, notices, result
 	eng       *rules.Engine
 	lastBatch time.Time // wall time the last records reached the engine
-	notices   []string
+	notices   []tui.Notice
 	result    *input.Result
 
+	// ruleWarnings lists the cause rules that failed so far (their first
+	// error each); nil when there are none to ask. The publisher shows
+	// each rule once.
+	ruleWarnings func() []causes.Warning
+
 	// Only the publisher touches these.
-	seenLines int64     // the pipeline's line count at the previous update
-	lastLine  time.Time // wall time the line count last grew
+	warned    map[string]bool // rules whose failure was already shown
+	seenLines int64           // the pipeline's line count at the previous update
+	lastLine  time.Time       // wall time the line count last grew
 	rate      rateMeter
 
 	following atomic.Bool
@@ -165,12 +175,12 @@ func newLive(in input.Options, rc rules.Config) (*live, error) {
 	}
 	l.following.Store(true)
 	in.OnEvent = func(ev input.Event) {
-		if ev.Kind == "opened" {
+		if ev.Kind == input.EventOpened {
 			return
 		}
 		l.mu.Lock()
 		if len(l.notices) < 50 {
-			l.notices = append(l.notices, parse.Printable(ev.String()))
+			l.notices = append(l.notices, eventNotice(ev))
 		}
 		l.mu.Unlock()
 	}
@@ -213,7 +223,7 @@ func (l *live) read(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil && ctx.Err() == nil {
-		l.notices = append(l.notices, parse.Printable(err.Error()))
+		l.notices = append(l.notices, tui.Notice{Kind: tui.NoticeError, Text: parse.Printable(err.Error())})
 		l.failed.Store(true)
 	}
 	if res != nil {
@@ -221,7 +231,7 @@ func (l *live) read(ctx context.Context) error {
 		for _, in := range res.Inputs {
 			if in.Err != nil {
 				l.failed.Store(true)
-				l.notices = append(l.notices, parse.Printable(in.Err.Error()))
+				l.notices = append(l.notices, tui.Notice{Kind: tui.NoticeError, Text: parse.Printable(in.Err.Error())})
 			}
 		}
 	}
@@ -279,6 +289,7 @@ func (l *live) update(snap *rules.Snapshot, done bool, now time.Time) tui.Update
 	u.Notices, l.notices = l.notices, nil
 	res := l.result
 	l.mu.Unlock()
+	u.Notices = append(u.Notices, l.newRuleFailures()...)
 	if res != nil {
 		u.Inputs, u.Totals = res.Inputs, res.Totals
 	} else {
@@ -332,6 +343,37 @@ func (l *live) send(ctx context.Context, u tui.Update) {
 		default:
 		}
 	}
+}
+
+// eventNotice turns a pipeline event into a status-line notice; its kind,
+// not its text, says whether it is a failure.
+func eventNotice(ev input.Event) tui.Notice {
+	kind := tui.NoticeInfo
+	if ev.Kind.Failure() {
+		kind = tui.NoticeError
+	}
+	return tui.Notice{Kind: kind, Text: parse.Printable(ev.String())}
+}
+
+// newRuleFailures are the cause rules that failed since the previous
+// update, one notice per rule (its first error, with the rule's id and
+// the feature involved). Only the publisher calls it.
+func (l *live) newRuleFailures() []tui.Notice {
+	if l.ruleWarnings == nil {
+		return nil
+	}
+	var out []tui.Notice
+	for _, w := range l.ruleWarnings() {
+		if l.warned[w.Rule] {
+			continue
+		}
+		if l.warned == nil {
+			l.warned = map[string]bool{}
+		}
+		l.warned[w.Rule] = true
+		out = append(out, tui.Notice{Kind: tui.NoticeRuleFailure, Text: parse.Printable(w.String())})
+	}
+	return out
 }
 
 // readRawLine re-reads a raw line of a plain file by its offset for the

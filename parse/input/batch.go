@@ -27,7 +27,7 @@ func (p *Pipeline) batch(ctx context.Context, sink func([]parse.Record)) (*Resul
 	ex := expander{all: p.opt.AllFiles}
 	srcs := ex.expand(p.opt.Paths, p.opt.Recursive)
 	if note := SkippedNote(ex.skipped); note != "" {
-		p.event(Event{Kind: "skipped", Msg: note})
+		p.event(Event{Kind: EventSkipped, Msg: note})
 	}
 	for _, s := range p.opt.Sources {
 		srcs = append(srcs, source{path: s.Name, size: s.Size, open: s.Open})

@@ -27,14 +27,14 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 	for _, s := range expandFollow(p.opt.Paths, p.opt.Recursive) {
 		if errors.Is(s.err, errNoLogFiles) || errors.Is(s.err, errNoMatch) {
 			// Nothing there yet: the rescan follows what appears.
-			p.event(Event{Input: s.path, Kind: "waiting", Msg: "no log files yet; new ones are followed as they appear"})
+			p.event(Event{Input: s.path, Kind: EventWaiting, Msg: "no log files yet; new ones are followed as they appear"})
 			continue
 		}
 		fi := f.input(s.path)
 		switch {
 		case s.err != nil:
 			fi.live.setErr(s.err)
-			p.event(Event{Input: s.path, Kind: "error", Err: s.err})
+			p.event(Event{Input: s.path, Kind: EventError, Err: s.err})
 		case s.stdin:
 			stdin = true
 		default:
@@ -79,7 +79,7 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 			err := tail.FollowAdding(ctx, paths, add, tail.Options{FromStart: p.opt.FromStart,
 				PollInterval: p.opt.PollInterval, MaxLine: p.opt.MaxLine}, lines, events)
 			if err != nil && ctx.Err() == nil {
-				p.event(Event{Kind: "error", Err: fmt.Errorf("follow: %w", err)})
+				p.event(Event{Kind: EventError, Err: fmt.Errorf("follow: %w", err)})
 			}
 			return nil
 		})
@@ -118,7 +118,7 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 				if ev.Kind == tail.PossibleGap {
 					f.input(ev.Path).live.addGap(parse.Gap{Generation: ev.Gap.Generation, From: ev.Gap.From, To: ev.Gap.To, Reason: ev.Msg})
 				}
-				p.event(Event{Input: ev.Path, Kind: ev.Kind.String(), Msg: ev.Msg, Err: ev.Err})
+				p.event(Event{Input: ev.Path, Kind: EventKind(ev.Kind.String()), Msg: ev.Msg, Err: ev.Err})
 			case fresh := <-found:
 				for _, path := range fresh {
 					f.input(path)
@@ -300,7 +300,7 @@ func (f *follower) detect(fi *followInput) {
 	if err != nil {
 		err = fmt.Errorf("%s: %w", fi.path, err)
 		fi.live.setErr(err)
-		f.p.event(Event{Input: fi.path, Kind: "error", Err: err})
+		f.p.event(Event{Input: fi.path, Kind: EventError, Err: err})
 		pr = noRecords{reason: reasonUnknown}
 	}
 	f.setParser(fi, pr)
@@ -371,7 +371,7 @@ func (f *follower) readStdin(ctx context.Context, out chan<- []tail.Line) {
 	var raw atomic.Int64 // progress counts the lines' bytes instead
 	o, err := openReader(f.p.opt.Stdin, &raw)
 	if err != nil {
-		f.p.event(Event{Input: StdinName, Kind: "error", Err: err})
+		f.p.event(Event{Input: StdinName, Kind: EventError, Err: err})
 		return
 	}
 	defer o.close()
@@ -406,7 +406,7 @@ func (f *follower) readStdin(ctx context.Context, out chan<- []tail.Line) {
 		err = fmt.Errorf("-: read error %s: %w", re.where(), re.err)
 	}
 	if err != nil && ctx.Err() == nil {
-		f.p.event(Event{Input: StdinName, Kind: "error", Err: err})
+		f.p.event(Event{Input: StdinName, Kind: EventError, Err: err})
 		f.stdinErr = err // read by the loop after this source's final nil
 	}
 }

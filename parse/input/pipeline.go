@@ -124,19 +124,48 @@ type Source struct {
 	Open func() (io.ReadCloser, error)
 }
 
+// EventKind says what happened to an input. Callers decide how to show an
+// event from its kind, never from its text. The values are the words the
+// status line prints.
+type EventKind string
+
+// The kinds of Event. Tail events (Rotated … PossibleGap) carry the name of
+// their tail.EventKind.
+const (
+	EventOpened      EventKind = "opened"
+	EventRotated     EventKind = "rotated"
+	EventTruncated   EventKind = "truncated"
+	EventRemoved     EventKind = "removed"
+	EventWaiting     EventKind = "waiting"
+	EventPolling     EventKind = "polling"
+	EventPossibleGap EventKind = "possible_gap"
+	EventError       EventKind = "error"
+	EventSkipped     EventKind = "skipped"
+)
+
+// Failure reports whether the event says reading went wrong: an input
+// that could not be read, vanished, or may have lost lines.
+func (k EventKind) Failure() bool {
+	switch k {
+	case EventError, EventRemoved, EventPossibleGap:
+		return true
+	}
+	return false
+}
+
 // Event tells the caller what happened to an input, for a status line.
 type Event struct {
 	Input string // the input's path ("-" for stdin); empty for all inputs
-	Kind  string // opened, rotated, truncated, removed, waiting, polling, error, skipped
+	Kind  EventKind
 	Msg   string
 	Err   error
 }
 
 func (e Event) String() string {
-	if e.Kind == "skipped" {
+	if e.Kind == EventSkipped {
 		return e.Msg // already a sentence: "skipped 3 files that are not logs (...)"
 	}
-	s := e.Kind
+	s := string(e.Kind)
 	if e.Input != "" {
 		s = e.Input + ": " + s
 	}

@@ -33,13 +33,13 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	defer close(st.out)
 	defer p.inputsDone.Add(1)
 	if st.src.err != nil {
-		p.event(Event{Input: st.src.path, Kind: "error", Err: st.src.err})
+		p.event(Event{Input: st.src.path, Kind: EventError, Err: st.src.err})
 		return
 	}
 	o, err := p.open(ctx, st.src)
 	if err != nil {
 		st.live.setErr(err)
-		p.event(Event{Input: st.src.path, Kind: "error", Err: err})
+		p.event(Event{Input: st.src.path, Kind: EventError, Err: err})
 		return
 	}
 	defer o.close()
@@ -48,7 +48,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	}
 	defer p.openNow.Add(-1)
 	st.live.setCompression(o.compression)
-	p.event(Event{Input: st.src.path, Kind: "opened"})
+	p.event(Event{Input: st.src.path, Kind: EventOpened})
 
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -95,7 +95,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	}
 	if err != nil {
 		st.live.setErr(err)
-		p.event(Event{Input: st.src.path, Kind: "error", Err: err})
+		p.event(Event{Input: st.src.path, Kind: EventError, Err: err})
 	}
 }
 
@@ -107,7 +107,7 @@ func (p *Pipeline) open(ctx context.Context, src source) (*opened, error) {
 		return openReader(p.opt.Stdin, &p.bytes)
 	}
 	return openFile(ctx, src, &p.bytes, func() { // errors name the path
-		p.event(Event{Input: src.path, Kind: "waiting", Msg: "named pipe: waiting for a writer"})
+		p.event(Event{Input: src.path, Kind: EventWaiting, Msg: "named pipe: waiting for a writer"})
 	})
 }
 
@@ -315,7 +315,7 @@ func (a *assembler) fail(c *chunk, err error) {
 // failed ends the input with err (which names it).
 func (a *assembler) failed(err error) {
 	a.st.live.setErr(err)
-	a.p.event(Event{Input: a.st.src.path, Kind: "error", Err: err})
+	a.p.event(Event{Input: a.st.src.path, Kind: EventError, Err: err})
 }
 
 // detect chooses the input's parser from the options or from its first
