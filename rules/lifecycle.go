@@ -32,6 +32,9 @@ const (
 	linkChild    int8 = 2 // POST P -> next GET of P/{id} from the same client
 )
 
+// linkWaiting: not linked yet, a POST waiting for a GET of a child (enqueue).
+const linkWaiting int8 = -2
+
 const (
 	opRetention = int64(24 * time.Hour)
 	minGrace    = int64(60 * time.Second)
@@ -52,8 +55,8 @@ type op struct {
 	open     int64
 	client   *clientKey // interned
 	polls    *pollInfo
-	openRef  opRef        // the opening 202 (method, path, time and status are the op's own)
-	queue    *clientQueue // while waiting for a child GET
+	openRef  opRef // the opening 202 (method, path, time and status are the op's own)
+	qnext    *op   // next operation waiting for the same child GET (see linkWaiting)
 	openPath string
 	from     *hostState // where its opening 202 was (origin-log withdrawal)
 	g        *group     // the finding it was judged into
@@ -159,24 +162,36 @@ const maxIntervals = 64
 
 type hostState struct {
 	key       string
-	res       map[uint64]*op // by hashPath(resPath); chains hold every path of a hash
-	filter    pathFilter     // cheap pre-check before the res map
-	deletes   int            // since res was rebuilt: tombstones slow a churning map
-	unlinked  map[string]*parentQueue
+	res       map[uint64]*op      // by hashPath(resPath); chains hold every path of a hash
+	filter    pathFilter          // cheap pre-check before the res map
+	deletes   int                 // since res was rebuilt: tombstones slow a churning map
+	unlinked  map[uint64]waitList // POSTs waiting for a child GET, by linkHash
 	nUnlinked int
 }
 
-type parentQueue struct {
-	byClient map[clientKey]*clientQueue
+// linkHash is what links a POST of path to the next GET of path/{id}: the
+// path and the client, hashed (a 24-byte map entry per waiting list: on
+// endless unpolled POSTs this index is a good part of the pending table's
+// memory). Lists may hold other keys of the same hash: waits compares.
+func linkHash(path, ip, ua string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(pathSeed)
+	h.WriteString(path)
+	h.WriteByte(0)
+	h.WriteString(ip)
+	h.WriteByte(0)
+	h.WriteString(ua)
+	return h.Sum64()
 }
 
-type clientQueue struct {
-	ops    []*op
-	parent *parentQueue
-	host   *hostState
-	path   string
-	key    clientKey
+// waits reports whether op waits for a child of path from the client.
+func (op *op) waits(path, ip, ua string) bool {
+	return op.openPath == path && op.client.ip == ip && op.client.ua == ua
 }
+
+// waitList is the FIFO of operations waiting on one linkHash, chained by
+// op.qnext.
+type waitList struct{ head, tail *op }
 
 type epKey struct {
 	o            *origin
@@ -233,6 +248,7 @@ type group struct {
 	tl         *series
 	version    int
 	touched    int64 // event time of the last operation judged into it
+	aggregated int   // of count: evicted while in flight and judged by aggregate
 }
 
 type opQueue struct {
@@ -250,19 +266,32 @@ func (l *lifecycle) clientOf(r *parse.Record) *clientKey {
 	if c := l.lastClient; c != nil && c.ip == r.ClientIP && c.ua == r.UserAgent {
 		return c
 	}
-	c := l.clients[clientKey{r.ClientIP, r.UserAgent}]
-	if c == nil {
-		if len(l.clients) >= maxClients {
-			l.clients = make(map[clientKey]*clientKey) // old pointers stay valid
-		}
-		c = &clientKey{l.e.in.get(r.ClientIP), l.e.in.get(r.UserAgent)}
-		l.clients[*c] = c
+	// A direct-mapped cache, not a map: on a flood of distinct clients a
+	// map only grows, rehashes and is thrown away, costing more than the
+	// 32 bytes per operation it would save.
+	slot := &l.clients[clientSlot(r.ClientIP, r.UserAgent)]
+	c := *slot
+	if c == nil || c.ip != r.ClientIP || c.ua != r.UserAgent {
+		c = &clientKey{strings.Clone(r.ClientIP), l.e.in.get(r.UserAgent)}
+		*slot = c
 	}
 	l.lastClient = c
 	return c
 }
 
-const maxClients = 1 << 16
+// clientSlot picks a client's place in the cache.
+func clientSlot(ip, ua string) int {
+	h := uint(len(ip))*31 + uint(len(ua))
+	for i := 0; i < len(ip); i++ {
+		h = h*31 + uint(ip[i])
+	}
+	if n := len(ua); n > 0 {
+		h = h*31 + uint(ua[n-1]) + uint(ua[n/2])<<8
+	}
+	return int(h % maxClients)
+}
+
+const maxClients = 1 << 12
 
 type lifecycle struct {
 	e         *Engine
@@ -275,7 +304,7 @@ type lifecycle struct {
 	evicted       int64
 	completedLate int
 
-	clients    map[clientKey]*clientKey
+	clients    [maxClients]*clientKey // recent clients (clientOf)
 	lastClient *clientKey
 
 	lastEp               *endpoint
@@ -296,6 +325,8 @@ type lifecycle struct {
 	lastEdgeK          string
 	lastCovK           string
 	lastCov, lastCovOK bool
+
+	evict evictions // in-flight operations evicted by the cap, counted
 }
 
 func (l *lifecycle) init(e *Engine) {
@@ -304,7 +335,6 @@ func (l *lifecycle) init(e *Engine) {
 	l.queues = make(map[int64]*opQueue)
 	l.eps = make(map[epKey]*endpoint)
 	l.groups = make(map[groupKey]*group)
-	l.clients = make(map[clientKey]*clientKey)
 	l.edgeHosts = make(map[string]bool)
 }
 
@@ -331,7 +361,7 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 		if !create || len(l.hosts) >= maxHosts {
 			return nil
 		}
-		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]*op), unlinked: make(map[string]*parentQueue)}
+		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]*op), unlinked: make(map[uint64]waitList)}
 		l.hosts[h.key] = h
 	}
 	l.lastHostK, l.lastHost = h.key, h
@@ -376,9 +406,14 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 	if le := l.lastEp; le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && r.Path == l.lastOpenP {
 		ep = le // the same endpoint as the last opening (a common run)
 	} else {
-		m = strings.ToUpper(m)
-		ep = l.endpoint(o, m, PathTemplate(r.Path), isEdge)
-		l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, e.in.get(r.Path)
+		tmpl := PathTemplate(r.Path)
+		if le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && tmpl == le.key.tmpl {
+			ep = le // the same route, another id: no map lookup, no interning
+		} else {
+			m = strings.ToUpper(m)
+			ep = l.endpoint(o, m, tmpl, isEdge)
+			l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, e.in.get(r.Path)
+		}
 	}
 	m = ep.key.method
 	t := r.Time
@@ -610,42 +645,55 @@ func (l *lifecycle) unlink(op *op) {
 // client.
 func (l *lifecycle) enqueue(op *op, h *hostState, p string) {
 	_ = p
-	pq := h.unlinked[op.openPath]
-	if pq == nil {
-		pq = &parentQueue{byClient: make(map[clientKey]*clientQueue)}
-		h.unlinked[op.openPath] = pq
+	k := linkHash(op.openPath, op.client.ip, op.client.ua)
+	w := h.unlinked[k]
+	if w.head == nil {
+		w.head = op
+	} else {
+		w.tail.qnext = op
 	}
-	cq := pq.byClient[*op.client]
-	if cq == nil {
-		cq = &clientQueue{parent: pq, host: h, path: op.openPath, key: *op.client}
-		pq.byClient[*op.client] = cq
-	}
-	cq.ops = append(cq.ops, op)
-	op.queue = cq
+	w.tail = op
+	h.unlinked[k] = w
+	op.linkedBy = linkWaiting
 	h.nUnlinked++
 }
 
-// dequeue removes op from its waiting queue.
-func (l *lifecycle) dequeue(op *op) {
-	cq := op.queue
-	if cq == nil {
+// dequeue removes op from its waiting list (usually its head: operations
+// leave in the order they came).
+func (l *lifecycle) dequeue(x *op) {
+	if x.linkedBy != linkWaiting {
 		return
 	}
-	op.queue = nil
-	for i, o := range cq.ops {
-		if o == op {
-			copy(cq.ops[i:], cq.ops[i+1:])
-			cq.ops[len(cq.ops)-1] = nil
-			cq.ops = cq.ops[:len(cq.ops)-1]
+	x.linkedBy = linkNone
+	h := x.from
+	k := linkHash(x.openPath, x.client.ip, x.client.ua)
+	w := h.unlinked[k]
+	var prev *op
+	found := false
+	for o := w.head; o != nil; o = o.qnext {
+		if o == x {
+			found = true
 			break
 		}
+		prev = o
 	}
-	cq.host.nUnlinked--
-	if len(cq.ops) == 0 {
-		delete(cq.parent.byClient, cq.key)
-		if len(cq.parent.byClient) == 0 {
-			delete(cq.host.unlinked, cq.path)
-		}
+	switch {
+	case !found:
+		return // cannot happen: waiting means listed
+	case prev == nil:
+		w.head = x.qnext
+	default:
+		prev.qnext = x.qnext
+	}
+	if w.tail == x {
+		w.tail = prev
+	}
+	x.qnext = nil
+	h.nUnlinked--
+	if w.head == nil {
+		delete(h.unlinked, k)
+	} else {
+		h.unlinked[k] = w
 	}
 }
 
@@ -656,17 +704,14 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 	if i <= 0 || !IsIDSegment(r.Path[i+1:]) {
 		return false
 	}
-	pq := h.unlinked[r.Path[:i]]
-	if pq == nil {
-		return false
-	}
-	cq := pq.byClient[clientKey{r.ClientIP, r.UserAgent}]
-	if cq == nil {
-		return false
-	}
-	for len(cq.ops) > 0 {
-		op := cq.ops[0]
-		if r.Time < op.open {
+	p := r.Path[:i]
+	k := linkHash(p, r.ClientIP, r.UserAgent)
+	for {
+		op := h.unlinked[k].head
+		for op != nil && !op.waits(p, r.ClientIP, r.UserAgent) {
+			op = op.qnext // another key of the same hash
+		}
+		if op == nil || r.Time < op.open {
 			return false
 		}
 		if op.state != opInflight || r.Time > l.deadline(op) {
@@ -681,7 +726,6 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		l.addPoll(op, r)
 		return true
 	}
-	return false
 }
 
 // poll applies a GET/HEAD of a status resource to its open operations.
@@ -797,6 +841,9 @@ func (l *lifecycle) due(now int64) int64 {
 		l.allHd++
 	}
 	l.compactAll()
+	if len(l.evict.list) > 0 {
+		next = min(next, l.dueEvicted(now))
+	}
 	return next
 }
 
@@ -860,8 +907,14 @@ func (l *lifecycle) evictOldest() {
 		l.all[l.allHd] = nil
 		l.allHd++
 		if op.state == opInflight || op.state == opJudged {
+			if op.state == opInflight {
+				l.fold(op) // judged by aggregate at its J (lifecycle_evict.go)
+			}
 			l.close(op)
 			l.evicted++
+			if l.evicted%1024 == 0 {
+				l.dropEvicted()
+			}
 			return
 		}
 	}

@@ -335,6 +335,7 @@ func (e *Engine) buildGroup(g *group) Finding {
 	ft["linked_by"] = float64(best)
 	ft["clients_distinct"] = float64(g.clients.distinct())
 	ft["retry_after"] = retryAfterSeconds(g)
+	ft["aggregated"] = float64(g.aggregated)
 	f.Features = ft
 	f.Context = map[string]any{
 		"endpoint":   ep.name,
@@ -393,6 +394,7 @@ func (e *Engine) buildFireAndForget(ep *endpoint, id string) Finding {
 		ft["relative_location_share"] = share(g.relLoc, g.withLoc)
 		ft["clients_distinct"] = float64(g.clients.distinct())
 		ft["never_polled"] = float64(g.count)
+		ft["aggregated"] = float64(g.aggregated)
 		ft["retry_after"] = retryAfterSeconds(g)
 		ctx["clients"] = g.clients.top(10)
 		f.Timeline = g.tl.window()
