@@ -69,7 +69,9 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	// slabs that are read and dropped make the heap look bigger than it is;
 	// a soft limit makes the collector keep resident memory flat. GOMEMLIMIT
 	// in the environment still wins.
+	var limit memoryLimit
 	if os.Getenv("GOMEMLIMIT") == "" {
+		limit.on = true
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(reportMemoryLimit))
 		// With the limit pacing the collector, a higher GOGC only stops it
 		// from running on every 15 MB of fresh slabs: ~7% less CPU, same RSS.
@@ -78,7 +80,10 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		}
 	}
 	eng := rules.NewEngine(a.rules)
-	res, err := p.Run(ctx, eng.Add)
+	res, err := p.Run(ctx, func(b []parse.Record) {
+		eng.Add(b)
+		limit.follow(eng.PendingOps())
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("stopped: %w", context.Cause(ctx)) // "received terminated"
@@ -131,8 +136,28 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	return code
 }
 
-// reportMemoryLimit is the soft memory limit of a batch report.
-const reportMemoryLimit = 40 << 20
+// reportMemoryLimit is the soft memory limit of a batch report, plus
+// pendingOpBytes for each pending 202 operation: a limit below what the
+// pending table legitimately holds (a flood of 202s nobody polls fills it)
+// would make the collector run without pause.
+const (
+	reportMemoryLimit = 40 << 20
+	pendingOpBytes    = 320
+)
+
+// memoryLimit raises the soft limit as the pending table fills, in steps.
+type memoryLimit struct {
+	on  bool
+	set int64 // pending operations the limit was last set for
+}
+
+func (m *memoryLimit) follow(pending int) {
+	if !m.on || int64(pending) < m.set+16384 && int64(pending) > m.set-16384 {
+		return
+	}
+	m.set = int64(pending)
+	debug.SetMemoryLimit(reportMemoryLimit + m.set*pendingOpBytes)
+}
 
 // followReport tails the inputs and prints each finding as one JSON line
 // the moment it is judged, and again whenever it changes, for alert
