@@ -158,13 +158,3 @@ func (l *lifecycle) dropEvicted() {
 // PendingOps is how many 202 operations the engine follows now (at most
 // Config.MaxPending): what the pending table holds in memory.
 func (e *Engine) PendingOps() int { return e.life.live }
-
-// inflightAll counts the operations within their timeout: those followed,
-// and those evicted from the table whose aggregate is not judged yet.
-func (l *lifecycle) inflightAll() int {
-	n := l.inflight
-	for _, b := range l.evict.list[l.evict.hd:] {
-		n += b.n
-	}
-	return n
-}

@@ -31,7 +31,7 @@ func (e *Engine) Snapshot() *Snapshot {
 	s := &Snapshot{
 		Final:         e.final,
 		Records:       e.records,
-		Inflight:      e.life.inflightAll(),
+		Inflight:      e.life.inflight,
 		Evicted:       e.life.evicted,
 		CompletedLate: e.life.completedLate,
 

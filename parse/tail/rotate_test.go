@@ -303,15 +303,15 @@ func TestCopyTruncateSameTailBytes(t *testing.T) {
 					}
 				}
 			}
-			got := h.waitLines(want)
-			time.Sleep(300 * time.Millisecond)
-			if got = h.snapshot(); len(got) != want {
+			h.waitLines(want)
+			time.Sleep(300 * time.Millisecond) // nothing more (no duplicates) arrives
+			if got := h.snapshot(); len(got) != want {
 				t.Fatalf("read %d lines, want %d", len(got), want)
 			}
 			if !beside {
 				return
 			}
-			for i, l := range got {
+			for i, l := range h.snapshot() {
 				if s := seqOf(t, l.Text); s != i+1 {
 					t.Fatalf("line %d is seq %d", i, s)
 				}
