@@ -105,21 +105,7 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 			fmt.Fprintf(stderr, "edgetriage: %s\n", n)
 		}
 	}
-	switch {
-	case a.o.requests != "":
-		err = writeRequests(ctx, a, doc, stdout, opts)
-	case a.o.output == "csv":
-		err = report.WriteCSV(stdout, doc, opts)
-	case a.o.output == "json":
-		err = report.WriteJSON(stdout, doc, opts)
-	case a.o.output == "md" || a.o.output == "markdown":
-		err = report.WriteMarkdown(stdout, doc, opts)
-	case a.o.output == "html":
-		err = report.WriteHTML(stdout, doc, opts)
-	default:
-		err = report.WriteText(stdout, doc, opts)
-	}
-	if err != nil {
+	if err := writeBatchReport(ctx, a, doc, stdout, opts); err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
@@ -134,6 +120,25 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		}
 	}
 	return code
+}
+
+// writeBatchReport renders a batch report's document in the chosen output
+// (--requests lists the sample requests instead).
+func writeBatchReport(ctx context.Context, a *app, doc *report.Document, w io.Writer, opts report.Options) error {
+	switch {
+	case a.o.requests != "":
+		return writeRequests(ctx, a, doc, w, opts)
+	case a.o.output == "csv":
+		return report.WriteCSV(w, doc, opts)
+	case a.o.output == "json":
+		return report.WriteJSON(w, doc, opts)
+	case a.o.output == "md" || a.o.output == "markdown":
+		return report.WriteMarkdown(w, doc, opts)
+	case a.o.output == "html":
+		return report.WriteHTML(w, doc, opts)
+	default:
+		return report.WriteText(w, doc, opts)
+	}
 }
 
 // reportMemoryLimit is the soft memory limit of a batch report, plus
