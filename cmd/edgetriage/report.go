@@ -249,6 +249,9 @@ func runRules(a *app, stdout, stderr io.Writer) int {
 	if a.o.check != "" {
 		return checkRules(a, stdout, stderr)
 	}
+	if a.o.features {
+		return printFeatures(a.o.output == "json", stdout, stderr)
+	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tKINDS\tCONFIDENCE\tSEVERITY\tTITLE\tSOURCE")
 	for _, r := range a.causes.Rules() {
