@@ -189,6 +189,7 @@ func schema202() []Feature {
 		feat("clients_distinct", UnitCount, kinds202, bg, "distinct client IPs; -1 unknown"),
 		feat("retry_after", UnitSeconds, kinds202, "retryAfterSeconds", "median over the operations of the latest Retry-After logged on the 202 or a pending poll; -1 none"),
 		feat("never_polled", UnitCount, kinds202, "Engine.buildFireAndForget", "fire_and_forget: operations judged never polled behind it; -1 otherwise"),
+		feat("aggregated", UnitCount, kinds202, bg, "of its operations, evicted from the pending table (--max-pending) while in flight and judged by a per host, route and minute aggregate (their later polls were not followed)"),
 	}
 }
 

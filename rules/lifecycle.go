@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -37,6 +38,9 @@ const (
 	linkChild    int8 = 2 // POST P -> next GET of P/{id} from the same client
 )
 
+// linkWaiting: not linked yet, a POST waiting for a GET of a child (enqueue).
+const linkWaiting int8 = -2
+
 const (
 	opRetention = int64(24 * time.Hour)
 	minGrace    = int64(60 * time.Second)
@@ -57,8 +61,8 @@ type op struct {
 	open     int64
 	client   *clientKey // interned
 	polls    *pollInfo
-	openRef  opRef        // the opening 202 (method, path, time and status are the op's own)
-	queue    *clientQueue // while waiting for a child GET
+	openRef  opRef // the opening 202 (method, path, time and status are the op's own)
+	qnext    *op   // next operation waiting for the same child GET (see linkWaiting)
 	openPath string
 	from     *hostState // where its opening 202 was (origin-log withdrawal)
 	g        *group     // the finding it was judged into
@@ -164,24 +168,36 @@ const maxIntervals = 64
 
 type hostState struct {
 	key       string
-	res       map[uint64]*op // by hashPath(resPath); chains hold every path of a hash
-	filter    pathFilter     // cheap pre-check before the res map
-	deletes   int            // since res was rebuilt: tombstones slow a churning map
-	unlinked  map[string]*parentQueue
+	res       map[uint64]*op      // by hashPath(resPath); chains hold every path of a hash
+	filter    pathFilter          // cheap pre-check before the res map
+	deletes   int                 // since res was rebuilt: tombstones slow a churning map
+	unlinked  map[uint64]waitList // POSTs waiting for a child GET, by linkHash
 	nUnlinked int
 }
 
-type parentQueue struct {
-	byClient map[clientKey]*clientQueue
+// linkHash is what links a POST of path to the next GET of path/{id}: the
+// path and the client, hashed (a 24-byte map entry per waiting list: on
+// endless unpolled POSTs this index is a good part of the pending table's
+// memory). Lists may hold other keys of the same hash: waits compares.
+func linkHash(path, ip, ua string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(pathSeed)
+	h.WriteString(path)
+	h.WriteByte(0)
+	h.WriteString(ip)
+	h.WriteByte(0)
+	h.WriteString(ua)
+	return h.Sum64()
 }
 
-type clientQueue struct {
-	ops    []*op
-	parent *parentQueue
-	host   *hostState
-	path   string
-	key    clientKey
+// waits reports whether op waits for a child of path from the client.
+func (op *op) waits(path, ip, ua string) bool {
+	return op.openPath == path && op.client.ip == ip && op.client.ua == ua
 }
+
+// waitList is the FIFO of operations waiting on one linkHash, chained by
+// op.qnext.
+type waitList struct{ head, tail *op }
 
 type epKey struct {
 	o            *origin
@@ -238,6 +254,7 @@ type group struct {
 	tl         *series
 	version    int
 	touched    int64 // event time of the last operation judged into it
+	aggregated int   // of count: evicted while in flight and judged by aggregate
 }
 
 type opQueue struct {
@@ -255,19 +272,32 @@ func (l *lifecycle) clientOf(r *parse.Record) *clientKey {
 	if c := l.lastClient; c != nil && c.ip == r.ClientIP && c.ua == r.UserAgent {
 		return c
 	}
-	c := l.clients[clientKey{r.ClientIP, r.UserAgent}]
-	if c == nil {
-		if len(l.clients) >= maxClients {
-			l.clients = make(map[clientKey]*clientKey) // old pointers stay valid
-		}
-		c = &clientKey{l.e.in.get(r.ClientIP), l.e.in.get(r.UserAgent)}
-		l.clients[*c] = c
+	// A direct-mapped cache, not a map: on a flood of distinct clients a
+	// map only grows, rehashes and is thrown away, costing more than the
+	// 32 bytes per operation it would save.
+	slot := &l.clients[clientSlot(r.ClientIP, r.UserAgent)]
+	c := *slot
+	if c == nil || c.ip != r.ClientIP || c.ua != r.UserAgent {
+		c = &clientKey{strings.Clone(r.ClientIP), l.e.in.get(r.UserAgent)}
+		*slot = c
 	}
 	l.lastClient = c
 	return c
 }
 
-const maxClients = 1 << 16
+// clientSlot picks a client's place in the cache.
+func clientSlot(ip, ua string) int {
+	h := uint(len(ip))*31 + uint(len(ua))
+	for i := 0; i < len(ip); i++ {
+		h = h*31 + uint(ip[i])
+	}
+	if n := len(ua); n > 0 {
+		h = h*31 + uint(ua[n-1]) + uint(ua[n/2])<<8
+	}
+	return int(h % maxClients)
+}
+
+const maxClients = 1 << 12
 
 type lifecycle struct {
 	e         *Engine
@@ -280,7 +310,7 @@ type lifecycle struct {
 	evicted       int64
 	completedLate int
 
-	clients    map[clientKey]*clientKey
+	clients    [maxClients]*clientKey // recent clients (clientOf)
 	lastClient *clientKey
 
 	lastEp               *endpoint
@@ -301,6 +331,8 @@ type lifecycle struct {
 	lastEdgeK          string
 	lastCovK           string
 	lastCov, lastCovOK bool
+
+	evict evictions // in-flight operations evicted by the cap, counted
 }
 
 func (l *lifecycle) init(e *Engine) {
@@ -309,7 +341,6 @@ func (l *lifecycle) init(e *Engine) {
 	l.queues = make(map[int64]*opQueue)
 	l.eps = make(map[epKey]*endpoint)
 	l.groups = make(map[groupKey]*group)
-	l.clients = make(map[clientKey]*clientKey)
 	l.edgeHosts = make(map[string]bool)
 }
 
@@ -336,7 +367,7 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 		if !create || len(l.hosts) >= maxHosts {
 			return nil
 		}
-		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]*op), unlinked: make(map[string]*parentQueue)}
+		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]*op), unlinked: make(map[uint64]waitList)}
 		l.hosts[h.key] = h
 	}
 	l.lastHostK, l.lastHost = h.key, h

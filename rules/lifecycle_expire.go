@@ -37,6 +37,9 @@ func (l *lifecycle) due(now int64) int64 {
 		l.allHd++
 	}
 	l.compactAll()
+	if len(l.evict.list) > 0 {
+		next = min(next, l.dueEvicted(now))
+	}
 	return next
 }
 
@@ -100,8 +103,14 @@ func (l *lifecycle) evictOldest() {
 		l.all[l.allHd] = nil
 		l.allHd++
 		if op.state == opInflight || op.state == opJudged {
+			if op.state == opInflight {
+				l.fold(op) // judged by aggregate at its J (lifecycle_evict.go)
+			}
 			l.close(op)
 			l.evicted++
+			if l.evicted%1024 == 0 {
+				l.dropEvicted()
+			}
 			return
 		}
 	}

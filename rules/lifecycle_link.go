@@ -139,42 +139,55 @@ func (l *lifecycle) unlink(op *op) {
 // client.
 func (l *lifecycle) enqueue(op *op, h *hostState, p string) {
 	_ = p
-	pq := h.unlinked[op.openPath]
-	if pq == nil {
-		pq = &parentQueue{byClient: make(map[clientKey]*clientQueue)}
-		h.unlinked[op.openPath] = pq
+	k := linkHash(op.openPath, op.client.ip, op.client.ua)
+	w := h.unlinked[k]
+	if w.head == nil {
+		w.head = op
+	} else {
+		w.tail.qnext = op
 	}
-	cq := pq.byClient[*op.client]
-	if cq == nil {
-		cq = &clientQueue{parent: pq, host: h, path: op.openPath, key: *op.client}
-		pq.byClient[*op.client] = cq
-	}
-	cq.ops = append(cq.ops, op)
-	op.queue = cq
+	w.tail = op
+	h.unlinked[k] = w
+	op.linkedBy = linkWaiting
 	h.nUnlinked++
 }
 
-// dequeue removes op from its waiting queue.
-func (l *lifecycle) dequeue(op *op) {
-	cq := op.queue
-	if cq == nil {
+// dequeue removes op from its waiting list (usually its head: operations
+// leave in the order they came).
+func (l *lifecycle) dequeue(x *op) {
+	if x.linkedBy != linkWaiting {
 		return
 	}
-	op.queue = nil
-	for i, o := range cq.ops {
-		if o == op {
-			copy(cq.ops[i:], cq.ops[i+1:])
-			cq.ops[len(cq.ops)-1] = nil
-			cq.ops = cq.ops[:len(cq.ops)-1]
+	x.linkedBy = linkNone
+	h := x.from
+	k := linkHash(x.openPath, x.client.ip, x.client.ua)
+	w := h.unlinked[k]
+	var prev *op
+	found := false
+	for o := w.head; o != nil; o = o.qnext {
+		if o == x {
+			found = true
 			break
 		}
+		prev = o
 	}
-	cq.host.nUnlinked--
-	if len(cq.ops) == 0 {
-		delete(cq.parent.byClient, cq.key)
-		if len(cq.parent.byClient) == 0 {
-			delete(cq.host.unlinked, cq.path)
-		}
+	switch {
+	case !found:
+		return // cannot happen: waiting means listed
+	case prev == nil:
+		w.head = x.qnext
+	default:
+		prev.qnext = x.qnext
+	}
+	if w.tail == x {
+		w.tail = prev
+	}
+	x.qnext = nil
+	h.nUnlinked--
+	if w.head == nil {
+		delete(h.unlinked, k)
+	} else {
+		h.unlinked[k] = w
 	}
 }
 
@@ -185,17 +198,14 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 	if i <= 0 || !IsIDSegment(r.Path[i+1:]) {
 		return false
 	}
-	pq := h.unlinked[r.Path[:i]]
-	if pq == nil {
-		return false
-	}
-	cq := pq.byClient[clientKey{r.ClientIP, r.UserAgent}]
-	if cq == nil {
-		return false
-	}
-	for len(cq.ops) > 0 {
-		op := cq.ops[0]
-		if r.Time < op.open {
+	p := r.Path[:i]
+	k := linkHash(p, r.ClientIP, r.UserAgent)
+	for {
+		op := h.unlinked[k].head
+		for op != nil && !op.waits(p, r.ClientIP, r.UserAgent) {
+			op = op.qnext // another key of the same hash
+		}
+		if op == nil || r.Time < op.open {
 			return false
 		}
 		if op.state != opInflight || r.Time > l.deadline(op) {
@@ -210,5 +220,4 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		l.addPoll(op, r)
 		return true
 	}
-	return false
 }

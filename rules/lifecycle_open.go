@@ -19,9 +19,14 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 	if le := l.lastEp; le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && r.Path == l.lastOpenP {
 		ep = le // the same endpoint as the last opening (a common run)
 	} else {
-		m = strings.ToUpper(m)
-		ep = l.endpoint(o, m, PathTemplate(r.Path), isEdge)
-		l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, e.in.get(r.Path)
+		tmpl := PathTemplate(r.Path)
+		if le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && tmpl == le.key.tmpl {
+			ep = le // the same route, another id: no map lookup, no interning
+		} else {
+			m = strings.ToUpper(m)
+			ep = l.endpoint(o, m, tmpl, isEdge)
+			l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, e.in.get(r.Path)
+		}
 	}
 	m = ep.key.method
 	t := r.Time

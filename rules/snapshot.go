@@ -230,6 +230,7 @@ func (e *Engine) buildGroup(g *group) Finding {
 	ft["clients_distinct"] = float64(g.clients.distinct())
 	ft["retry_after"] = retryAfterSeconds(g)
 	ft["never_polled"] = -1
+	ft["aggregated"] = float64(g.aggregated)
 	f.Features = ft
 	f.Context = map[string]any{
 		"endpoint":   ep.name,
@@ -291,6 +292,7 @@ func (e *Engine) buildFireAndForget(ep *endpoint, id string) Finding {
 		ft["relative_location_share"] = share(g.relLoc, g.withLoc)
 		ft["clients_distinct"] = float64(g.clients.distinct())
 		ft["never_polled"] = float64(g.count)
+		ft["aggregated"] = float64(g.aggregated)
 		ft["retry_after"] = retryAfterSeconds(g)
 		ctx["clients"] = g.clients.top(10)
 		f.Timeline = g.tl.window()

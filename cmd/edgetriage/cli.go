@@ -55,6 +55,7 @@ type options struct {
 	rules      stringList
 	redact     bool
 	check      string // rules --check FILE
+	features   bool   // rules --features
 
 	// report
 	output    string
@@ -84,6 +85,7 @@ Usage:
   edgetriage report PATH...       print a report (text, --json, --output md|html|csv)
   edgetriage rules                list the active cause rules
   edgetriage rules --check FILE   validate a rule file
+  edgetriage rules --features     the features rules may use (--json)
   edgetriage report clickhouse://HOST:8123/DB.TABLE
                                   the same report from a ClickHouse table of Logpush data
   edgetriage ch-load clickhouse://HOST:8123/DB.TABLE FILE...
@@ -132,6 +134,8 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 		fs.BoolVar(&o.allCauses, "all-causes", false, "show every cause of a finding, not only the three most likely")
 	case "rules":
 		fs.StringVar(&o.check, "check", "", "validate rule `FILE` against every declared feature and try each rule; exit 2 on any problem")
+		fs.BoolVar(&o.features, "features", false, "print the feature schema rules may use (name, kinds, unit, meaning)")
+		fs.BoolVar(&o.json, "json", false, "with --features: print it as JSON")
 	case "tail":
 		fs.BoolVar(&o.fromStart, "from-start", false, "read the files from the start, not the end")
 	}

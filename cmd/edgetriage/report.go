@@ -69,7 +69,9 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	// slabs that are read and dropped make the heap look bigger than it is;
 	// a soft limit makes the collector keep resident memory flat. GOMEMLIMIT
 	// in the environment still wins.
+	var limit memoryLimit
 	if os.Getenv("GOMEMLIMIT") == "" {
+		limit.on = true
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(reportMemoryLimit))
 		// With the limit pacing the collector, a higher GOGC only stops it
 		// from running on every 15 MB of fresh slabs: ~7% less CPU, same RSS.
@@ -78,7 +80,10 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 		}
 	}
 	eng := rules.NewEngine(a.rules)
-	res, err := p.Run(ctx, eng.Add)
+	res, err := p.Run(ctx, func(b []parse.Record) {
+		eng.Add(b)
+		limit.follow(eng.PendingOps())
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("stopped: %w", context.Cause(ctx)) // "received terminated"
@@ -100,21 +105,7 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 			fmt.Fprintf(stderr, "edgetriage: %s\n", n)
 		}
 	}
-	switch {
-	case a.o.requests != "":
-		err = writeRequests(ctx, a, doc, stdout, opts)
-	case a.o.output == "csv":
-		err = report.WriteCSV(stdout, doc, opts)
-	case a.o.output == "json":
-		err = report.WriteJSON(stdout, doc, opts)
-	case a.o.output == "md" || a.o.output == "markdown":
-		err = report.WriteMarkdown(stdout, doc, opts)
-	case a.o.output == "html":
-		err = report.WriteHTML(stdout, doc, opts)
-	default:
-		err = report.WriteText(stdout, doc, opts)
-	}
-	if err != nil {
+	if err := writeBatchReport(ctx, a, doc, stdout, opts); err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
@@ -131,11 +122,50 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	return code
 }
 
-// reportMemoryLimit is the soft memory limit of a batch report. The live
-// heap of a busy input (the sorter's 12 MiB hold, slabs in flight, the
-// engine) is about 30-37 MB: at 40 MiB the collector ran back to back;
-// 48 MiB costs 31% less CPU on 100k Logpush lines, peak RSS 56 MB.
-const reportMemoryLimit = 48 << 20
+// writeBatchReport renders a batch report's document in the chosen output
+// (--requests lists the sample requests instead).
+func writeBatchReport(ctx context.Context, a *app, doc *report.Document, w io.Writer, opts report.Options) error {
+	switch {
+	case a.o.requests != "":
+		return writeRequests(ctx, a, doc, w, opts)
+	case a.o.output == "csv":
+		return report.WriteCSV(w, doc, opts)
+	case a.o.output == "json":
+		return report.WriteJSON(w, doc, opts)
+	case a.o.output == "md" || a.o.output == "markdown":
+		return report.WriteMarkdown(w, doc, opts)
+	case a.o.output == "html":
+		return report.WriteHTML(w, doc, opts)
+	default:
+		return report.WriteText(w, doc, opts)
+	}
+}
+
+// reportMemoryLimit is the soft memory limit of a batch report, plus
+// pendingOpBytes for each pending 202 operation. The live heap of a busy
+// input (the sorter's hold, slabs in flight, the engine) is about 30-37 MB:
+// at 40 MiB the collector ran back to back; 48 MiB costs 31% less CPU on
+// 100k Logpush lines, peak RSS 56 MB. A limit below what the pending table
+// legitimately holds (a flood of 202s nobody polls fills it) would make the
+// collector run without pause.
+const (
+	reportMemoryLimit = 48 << 20
+	pendingOpBytes    = 320
+)
+
+// memoryLimit raises the soft limit as the pending table fills, in steps.
+type memoryLimit struct {
+	on  bool
+	set int64 // pending operations the limit was last set for
+}
+
+func (m *memoryLimit) follow(pending int) {
+	if !m.on || int64(pending) < m.set+16384 && int64(pending) > m.set-16384 {
+		return
+	}
+	m.set = int64(pending)
+	debug.SetMemoryLimit(reportMemoryLimit + m.set*pendingOpBytes)
+}
 
 // followReport tails the inputs and prints each finding as one JSON line
 // the moment it is judged, and again whenever it changes, for alert
@@ -221,6 +251,9 @@ func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts re
 func runRules(a *app, stdout, stderr io.Writer) int {
 	if a.o.check != "" {
 		return checkRules(a, stdout, stderr)
+	}
+	if a.o.features {
+		return printFeatures(a.o.output == "json", stdout, stderr)
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tKINDS\tCONFIDENCE\tSEVERITY\tTITLE\tSOURCE")

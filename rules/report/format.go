@@ -105,106 +105,124 @@ type kv struct{ k, v string }
 // out unknown (-1) values. It is the evidence shown even when no cause rule
 // matched.
 func headline(f *Finding) []kv {
-	ft := f.Features
-	has := func(k string) (float64, bool) {
-		v, ok := ft[k]
-		return v, ok && v >= 0
-	}
-	var out []kv
-	add := func(k, v string) { out = append(out, kv{k, v}) }
+	h := &headlines{ft: f.Features}
 	switch f.Kind {
 	case rules.KindBurst520, rules.KindBurst5xx:
-		if v, ok := has("share"); ok {
-			add("share of traffic", pct(v))
-		}
-		if v, ok := has("peak_60s"); ok {
-			add("peak", number(v)+" in 60 s")
-		}
-		if v, ok := has("rate_per_min"); ok {
-			add("rate", strconv.FormatFloat(v, 'f', 1, 64)+"/min")
-		}
-		if v, ok := has("paths_distinct"); ok {
-			s := number(v)
-			if t, ok := has("top_path_share"); ok {
-				s += fmt.Sprintf(" (top %s)", pct(t))
-			}
-			add("distinct paths", s)
-		}
-		if v, ok := has("upstreams_failed"); ok {
-			h, _ := has("upstreams_healthy")
-			add("origin servers", fmt.Sprintf("%s failed, %s healthy", number(v), number(math.Max(h, 0))))
-		}
-		if v, ok := has("pops_distinct"); ok && ft["edge"] == 1 {
-			add("distinct data centres", number(v))
-		}
-		if v, ok := has("relayed_share"); ok && v > 0 {
-			add("relayed 520", pct(v))
-		}
-		if v, ok := has("origin_status_zero_share"); ok && v > 0 {
-			add("origin status 0", pct(v))
-		}
-		if v, ok := has("fast_fail_share"); ok {
-			add("failed < 20 ms", pct(v))
-		}
-		if v, ok := has("slow_fail_share"); ok && v > 0 {
-			add("failed after ≥ 5 s", pct(v))
-		}
-		if v, ok := has("header_wait_p50_ms"); ok {
-			add("header wait p50", number(math.Round(v))+" ms")
-		}
-		if v, ok := has("reused_conn_share"); ok {
-			add("reused connections", pct(v))
-		}
-		if v, ok := has("errors_5xx_before"); ok && v > 0 {
-			add("5xx before", number(v))
-		}
-		if v, ok := has("other_origins_failing"); ok && v > 0 {
-			add("other origins failing", number(v))
-		}
-		if v, ok := has("origin_logged_share"); ok {
-			add("logged at origin", pct(v))
-		}
-		if v, ok := has("origin_empty_200"); ok && v > 0 {
-			add("origin 200 with 0 bytes", number(v))
-		}
+		h.burst()
 	case rules.KindIncomplete202:
-		if v, ok := has("operations"); ok {
-			s := number(v)
-			if e, ok := has("endpoint_ops"); ok && e > 0 {
-				s += " of " + number(e) + " on the endpoint"
-			}
-			add("operations", s)
-		}
-		if v, ok := has("polls_per_op"); ok {
-			add("polls per operation", strconv.FormatFloat(v, 'f', 1, 64))
-		}
-		if v, ok := has("poll_interval_p50_s"); ok {
-			add("poll interval p50", seconds(v))
-		}
-		if v, ok := has("last_poll_status"); ok && v > 0 {
-			add("last poll", number(v))
-		}
-		if v, ok := has("completion_p50_s"); ok {
-			s := seconds(v)
-			if p, ok := has("completion_p95_s"); ok {
-				s += ", p95 " + seconds(p)
-			}
-			add("healthy completion p50", s)
-		}
-		if v, ok := has("polled_share"); ok {
-			add("endpoint ops polled", pct(v))
-		}
-		if v, ok := has("retry_after"); ok {
-			add("Retry-After", seconds(v))
-		}
-		if v, ok := has("clients_distinct"); ok {
-			add("clients", number(v))
-		}
-		if f.CompletedLate != nil && *f.CompletedLate > 0 {
-			add("completed late", strconv.Itoa(*f.CompletedLate))
-		}
+		h.incomplete(f)
 	}
-	return out
+	return h.out
+}
+
+// headlines collects a finding's headline numbers.
+type headlines struct {
+	ft  map[string]float64
+	out []kv
+}
+
+// has returns feature k when it is known (not -1).
+func (h *headlines) has(k string) (float64, bool) {
+	v, ok := h.ft[k]
+	return v, ok && v >= 0
+}
+
+func (h *headlines) add(k, v string) { h.out = append(h.out, kv{k, v}) }
+
+// burst is the headline of a 520 burst or a 5xx storm.
+func (h *headlines) burst() {
+	if v, ok := h.has("share"); ok {
+		h.add("share of traffic", pct(v))
+	}
+	if v, ok := h.has("peak_60s"); ok {
+		h.add("peak", number(v)+" in 60 s")
+	}
+	if v, ok := h.has("rate_per_min"); ok {
+		h.add("rate", strconv.FormatFloat(v, 'f', 1, 64)+"/min")
+	}
+	if v, ok := h.has("paths_distinct"); ok {
+		s := number(v)
+		if t, ok := h.has("top_path_share"); ok {
+			s += fmt.Sprintf(" (top %s)", pct(t))
+		}
+		h.add("distinct paths", s)
+	}
+	if v, ok := h.has("upstreams_failed"); ok {
+		healthy, _ := h.has("upstreams_healthy")
+		h.add("origin servers", fmt.Sprintf("%s failed, %s healthy", number(v), number(math.Max(healthy, 0))))
+	}
+	if v, ok := h.has("pops_distinct"); ok && h.ft["edge"] == 1 {
+		h.add("distinct data centres", number(v))
+	}
+	if v, ok := h.has("relayed_share"); ok && v > 0 {
+		h.add("relayed 520", pct(v))
+	}
+	if v, ok := h.has("origin_status_zero_share"); ok && v > 0 {
+		h.add("origin status 0", pct(v))
+	}
+	if v, ok := h.has("fast_fail_share"); ok {
+		h.add("failed < 20 ms", pct(v))
+	}
+	if v, ok := h.has("slow_fail_share"); ok && v > 0 {
+		h.add("failed after ≥ 5 s", pct(v))
+	}
+	if v, ok := h.has("header_wait_p50_ms"); ok {
+		h.add("header wait p50", number(math.Round(v))+" ms")
+	}
+	if v, ok := h.has("reused_conn_share"); ok {
+		h.add("reused connections", pct(v))
+	}
+	if v, ok := h.has("errors_5xx_before"); ok && v > 0 {
+		h.add("5xx before", number(v))
+	}
+	if v, ok := h.has("other_origins_failing"); ok && v > 0 {
+		h.add("other origins failing", number(v))
+	}
+	if v, ok := h.has("origin_logged_share"); ok {
+		h.add("logged at origin", pct(v))
+	}
+	if v, ok := h.has("origin_empty_200"); ok && v > 0 {
+		h.add("origin 200 with 0 bytes", number(v))
+	}
+}
+
+// incomplete is the headline of a 202 finding.
+func (h *headlines) incomplete(f *Finding) {
+	if v, ok := h.has("operations"); ok {
+		s := number(v)
+		if e, ok := h.has("endpoint_ops"); ok && e > 0 {
+			s += " of " + number(e) + " on the endpoint"
+		}
+		h.add("operations", s)
+	}
+	if v, ok := h.has("polls_per_op"); ok {
+		h.add("polls per operation", strconv.FormatFloat(v, 'f', 1, 64))
+	}
+	if v, ok := h.has("poll_interval_p50_s"); ok {
+		h.add("poll interval p50", seconds(v))
+	}
+	if v, ok := h.has("last_poll_status"); ok && v > 0 {
+		h.add("last poll", number(v))
+	}
+	if v, ok := h.has("completion_p50_s"); ok {
+		s := seconds(v)
+		if p, ok := h.has("completion_p95_s"); ok {
+			s += ", p95 " + seconds(p)
+		}
+		h.add("healthy completion p50", s)
+	}
+	if v, ok := h.has("polled_share"); ok {
+		h.add("endpoint ops polled", pct(v))
+	}
+	if v, ok := h.has("retry_after"); ok {
+		h.add("Retry-After", seconds(v))
+	}
+	if v, ok := h.has("clients_distinct"); ok {
+		h.add("clients", number(v))
+	}
+	if f.CompletedLate != nil && *f.CompletedLate > 0 {
+		h.add("completed late", strconv.Itoa(*f.CompletedLate))
+	}
 }
 
 // contextOrder is the order context keys are shown in; others follow
