@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/edgetriage/edgetriage/rules/causes"
 	"io"
 	"io/fs"
 	"os"
@@ -245,32 +246,11 @@ func unknownCommand(word string) error {
 	}
 	best, bestD := "", 1<<30
 	for _, c := range commands {
-		if d := editDistance(strings.ToLower(word), c); d < bestD {
+		if d := causes.EditDistance(strings.ToLower(word), c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return usagef("unknown command %q: did you mean %q? (commands: open, tail, report, rules; a PATH must exist)", word, best)
-}
-
-// editDistance is the Levenshtein distance of two short words.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 var errHelp = flag.ErrHelp

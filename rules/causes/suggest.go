@@ -18,7 +18,7 @@ func suggest(name string, candidates []string) string {
 				shared++
 			}
 		}
-		d := editDistance(name, c)
+		d := EditDistance(name, c)
 		if shared == 0 && d >= len(name)/3+2 {
 			continue
 		}
@@ -29,7 +29,9 @@ func suggest(name string, candidates []string) string {
 	return best
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of two short words (rule and
+// feature names here, command names in the CLI).
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
