@@ -57,27 +57,17 @@ func splitFields(line []byte, out *[maxFields][]byte) (int, bool) {
 
 // quoteEnd is the index in b of the quote that closes a field: the first one
 // a space or the end follows; -1 if none.
-func quoteEnd(b []byte) int {
-	from := 0
-	for {
-		q := bytes.IndexByte(b[from:], '"')
-		if q < 0 {
-			return -1
-		}
-		q += from
-		if q == len(b)-1 || b[q+1] == ' ' {
-			return q
-		}
-		from = q + 1
-	}
-}
+func quoteEnd(b []byte) int { return closerEnd(b, '"') }
 
 // braceEnd is the index in b of the '}' that closes a braced field: the
 // first one a space or the end follows; -1 if none.
-func braceEnd(b []byte) int {
+func braceEnd(b []byte) int { return closerEnd(b, '}') }
+
+// closerEnd is the index of the first c in b that a space or the end follows.
+func closerEnd(b []byte, c byte) int {
 	from := 0
 	for {
-		q := bytes.IndexByte(b[from:], '}')
+		q := bytes.IndexByte(b[from:], c)
 		if q < 0 {
 			return -1
 		}

@@ -2,6 +2,7 @@ package causes
 
 import (
 	"fmt"
+	"github.com/edgetriage/edgetriage/parse/units"
 	"math"
 	"slices"
 	"sort"
@@ -29,16 +30,9 @@ var funcs = template.FuncMap{
 	// pct formats a 0..1 share as a percentage ("83%"); unknown is -1.
 	"pct": func(x float64) string {
 		if x < 0 || math.IsNaN(x) {
-			return "an unknown share"
+			return "an unknown share" // a sentence reads better than units' "?"
 		}
-		p := x * 100
-		switch {
-		case p > 0 && p < 1:
-			return "<1%"
-		case p > 99 && p < 100:
-			return ">99%"
-		}
-		return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
+		return units.Share(x)
 	},
 	// ms formats milliseconds.
 	"ms": func(x float64) string {
