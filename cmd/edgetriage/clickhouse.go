@@ -255,6 +255,7 @@ func newTableLive(a *app, url string, stderr io.Writer) (*live, error) {
 		}
 	}
 	l.pipeline = ts
+	l.cloneRows = true
 	l.following.Store(true)
 	return l, nil
 }
@@ -275,4 +276,13 @@ func rowsOnly(batch []parse.Record) []parse.Record {
 		}
 	}
 	return batch
+}
+
+// cloned copies rows with their text, for a source whose buffers are reused.
+func cloned(rows []parse.Record) []parse.Record {
+	out := make([]parse.Record, len(rows))
+	for i := range rows {
+		out[i] = rows[i].Clone()
+	}
+	return out
 }

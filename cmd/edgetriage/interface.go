@@ -158,6 +158,10 @@ type live struct {
 	lastLine  time.Time       // wall time the line count last grew
 	rate      rateMeter
 
+	// cloneRows: the source parses into reused buffers (ClickHouse), so
+	// the ring gets copies.
+	cloneRows bool
+
 	following atomic.Bool
 	finished  chan struct{}
 	failed    atomic.Bool
@@ -214,7 +218,11 @@ func (l *live) setFollow(on bool) { l.following.Store(on) }
 func (l *live) read(ctx context.Context) error {
 	defer close(l.finished)
 	res, err := l.pipeline.Run(ctx, func(batch []parse.Record) {
-		l.ring.Add(rowsOnly(batch))
+		rows := rowsOnly(batch)
+		if l.cloneRows {
+			rows = cloned(rows)
+		}
+		l.ring.Add(rows)
 		l.mu.Lock()
 		l.eng.Add(batch)
 		l.lastBatch = time.Now()
