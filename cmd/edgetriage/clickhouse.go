@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/clickhouse"
-	"github.com/edgetriage/edgetriage/parse/input"
 	"github.com/edgetriage/edgetriage/rules"
+	"github.com/edgetriage/edgetriage/rules/driver"
 	"github.com/edgetriage/edgetriage/rules/report"
-	"github.com/edgetriage/edgetriage/tui"
 )
 
 // clickhouseFlags are the options of a clickhouse:// source and ch-load.
@@ -94,14 +92,17 @@ func reportClickHouse(ctx context.Context, a *app, url string, stdout, stderr io
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
-	eng := rules.NewEngine(a.rules)
-	st, tot, err := src.Run(ctx, eng.Add)
+	d, err := driver.New(driver.Options{Table: src, Rules: a.rules})
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	res, err := d.Run(ctx, func(driver.Event) {})
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(err.Error()))
 		return exitUsage
 	}
-	snap := eng.Finish()
-	doc := report.Build([]parse.InputStats{*st}, *tot, snap)
+	doc := report.Build(res.Read.Inputs, res.Read.Totals, res.Snapshot)
 	return writeReport(doc, a, stdout, stderr, opts)
 }
 
@@ -158,131 +159,16 @@ func runLoad(ctx context.Context, a *app, stdout, stderr io.Writer) int {
 	return code
 }
 
-// recordSource is what the interface reads: the file pipeline, or a table
-// through the pushdown (tableSource).
-type recordSource interface {
-	Run(ctx context.Context, sink func([]parse.Record)) (*input.Result, error)
-	Progress() input.Progress
-	Inputs() []parse.InputStats
-	Totals() parse.Totals
-}
-
-// tableSource adapts a clickhouse.Source to the interface's live reader.
-type tableSource struct {
-	src     *clickhouse.Source
-	started time.Time
-	lines   atomic.Int64
-	done    atomic.Bool
-
-	// follow polls the table as it fills (tail); advance moves the
-	// engine's event time to the end of each window read.
-	follow  *clickhouse.FollowOptions
-	advance func(time.Time)
-}
-
-func (t *tableSource) Run(ctx context.Context, sink func([]parse.Record)) (*input.Result, error) {
-	t.started = time.Now()
-	defer t.done.Store(true)
-	count := func(b []parse.Record) {
-		var n int64
-		for i := range b {
-			n += b[i].N()
-		}
-		t.lines.Add(n)
-		sink(b)
-	}
-	var st *parse.InputStats
-	var tot *parse.Totals
-	var err error
-	if t.follow != nil {
-		fo := *t.follow
-		fo.OnWindow = t.advance
-		st, tot, err = t.src.Follow(ctx, count, fo)
-	} else {
-		st, tot, err = t.src.Run(ctx, count)
-	}
-	res := &input.Result{Inputs: []parse.InputStats{*st}, Totals: *tot}
-	return res, err
-}
-
-func (t *tableSource) Progress() input.Progress {
-	pr := input.Progress{Inputs: 1, Lines: t.lines.Load(), Done: t.done.Load()}
-	if t.done.Load() {
-		pr.InputsDone = 1
-	}
-	if !t.started.IsZero() {
-		pr.Elapsed = time.Since(t.started)
-		if s := pr.Elapsed.Seconds(); s > 0 {
-			pr.LinesPerSec = float64(pr.Lines) / s
-		}
-	}
-	return pr
-}
-
-func (t *tableSource) Inputs() []parse.InputStats {
-	return []parse.InputStats{{Path: t.src.Name(), Format: "clickhouse", Counts: parse.Counts{Lines: t.lines.Load(), Parsed: t.lines.Load()}}}
-}
-
-func (t *tableSource) Totals() parse.Totals {
-	return parse.Totals{Counts: parse.Counts{Lines: t.lines.Load(), Parsed: t.lines.Load()}}
-}
-
-// newTableLive is the interface's live state over a clickhouse:// table.
-func newTableLive(a *app, url string, stderr io.Writer) (*live, error) {
+// tableOptions builds the source of a clickhouse:// table for the
+// interface, and with --follow (tail) how to poll it as it fills.
+func tableOptions(a *app, url string, stderr io.Writer) (*clickhouse.Source, *clickhouse.FollowOptions, error) {
 	src, err := clickhouseSource(a, url, stderr)
-	if err != nil {
-		return nil, err
+	if err != nil || !a.input.Follow {
+		return src, nil, err
 	}
-	l := &live{
-		ring:     tui.NewRing(tui.DefaultRingSize),
-		updates:  make(chan tui.Update, 1),
-		eng:      rules.NewEngine(a.rules),
-		finished: make(chan struct{}),
+	fo := &clickhouse.FollowOptions{Lag: a.o.ch.lag, From: a.input.Since}
+	if !a.o.fromStart && fo.From.IsZero() {
+		fo.From = time.Now().Add(-a.o.ch.lag - time.Minute) // the last minute
 	}
-	ts := &tableSource{src: src}
-	if a.input.Follow {
-		l.follow = true
-		fo := &clickhouse.FollowOptions{Lag: a.o.ch.lag, From: a.input.Since}
-		if !a.o.fromStart && fo.From.IsZero() {
-			fo.From = time.Now().Add(-a.o.ch.lag - time.Minute) // the last minute
-		}
-		ts.follow = fo
-		ts.advance = func(t time.Time) {
-			l.mu.Lock()
-			l.eng.Advance(t)
-			l.lastBatch = time.Now()
-			l.mu.Unlock()
-		}
-	}
-	l.pipeline = ts
-	l.cloneRows = true
-	l.following.Store(true)
-	return l, nil
-}
-
-// rowsOnly leaves out aggregate records (Count > 1): the recent-requests
-// screen lists requests, and an aggregate is not one. Batches without
-// aggregates (every file's) come back as they are.
-func rowsOnly(batch []parse.Record) []parse.Record {
-	for i := range batch {
-		if batch[i].Count > 1 {
-			out := make([]parse.Record, 0, len(batch))
-			for j := range batch {
-				if batch[j].Count <= 1 {
-					out = append(out, batch[j])
-				}
-			}
-			return out
-		}
-	}
-	return batch
-}
-
-// cloned copies rows with their text, for a source whose buffers are reused.
-func cloned(rows []parse.Record) []parse.Record {
-	out := make([]parse.Record, len(rows))
-	for i := range rows {
-		out[i] = rows[i].Clone()
-	}
-	return out
+	return src, fo, nil
 }

@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/input"
 	"github.com/edgetriage/edgetriage/parse/safe"
-	"github.com/edgetriage/edgetriage/rules"
-	"github.com/edgetriage/edgetriage/rules/causes"
+	"github.com/edgetriage/edgetriage/rules/driver"
 	"github.com/edgetriage/edgetriage/tui"
 )
 
@@ -67,23 +65,26 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
-	var l *live
+	o := driver.Options{Input: a.input, Rules: a.rules}
+	if a.causes != nil {
+		o.RuleWarnings = a.causes.Warnings
+	}
 	readRaw := readRawLine(a.input.MaxLine)
 	if isTable {
-		l, err = newTableLive(a, url, stderr)
+		if o.Table, o.TableFollow, err = tableOptions(a, url, stderr); err != nil {
+			fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+			return exitUsage
+		}
 		readRaw = nil // rows keep the line the server sent
-	} else {
-		l, err = newLive(a.input, a.rules)
 	}
+	var notes []tui.Notice
+	if anchor != "" {
+		notes = append(notes, tui.Notice{Kind: tui.NoticeInfo, Text: anchor + "."})
+	}
+	l, err := newLive(o, notes...)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
-	}
-	if anchor != "" {
-		l.notices = append(l.notices, tui.Notice{Kind: tui.NoticeInfo, Text: anchor + "."})
-	}
-	if a.causes != nil {
-		l.ruleWarnings = a.causes.Warnings
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -92,7 +93,7 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 	l.start(g)
 
 	err = tui.Run(gctx, tui.Options{
-		Updates:     l.updates,
+		Updates:     l.relay.Updates(),
 		Recent:      l.ring,
 		ReadRaw:     readRaw,
 		Live:        a.input.Follow,
@@ -134,255 +135,49 @@ func interfaceZone(tz string) (*time.Location, error) {
 	return loc, nil
 }
 
-// live is the state shared by the pipeline goroutine and the publisher.
+// live is the interface's wiring: the driver, the ring of recent records
+// the Requests screen shows, and the relay that turns the driver's events
+// into the interface's updates.
 type live struct {
-	follow   bool
-	pipeline recordSource
-	ring     *tui.Ring
-	updates  chan tui.Update
-
-	mu        sync.Mutex // guards eng, lastBatch, notices, result
-	eng       *rules.Engine
-	lastBatch time.Time // wall time the last records reached the engine
-	notices   []tui.Notice
-	result    *input.Result
-
-	// ruleWarnings lists the cause rules that failed so far (their first
-	// error each); nil when there are none to ask. The publisher shows
-	// each rule once.
-	ruleWarnings func() []causes.Warning
-
-	// Only the publisher touches these.
-	warned    map[string]bool // rules whose failure was already shown
-	seenLines int64           // the pipeline's line count at the previous update
-	lastLine  time.Time       // wall time the line count last grew
-	rate      rateMeter
-
-	// cloneRows: the source parses into reused buffers (ClickHouse), so
-	// the ring gets copies.
-	cloneRows bool
-
-	following atomic.Bool
-	finished  chan struct{}
-	failed    atomic.Bool
+	d      *driver.Driver
+	ring   *tui.Ring
+	relay  *tui.Relay
+	failed atomic.Bool // an input could not be read (exit code 2)
 }
 
-// newLive builds the pipeline over in and an engine with rc. The caller
-// starts it with start and reads l.updates until it is closed.
-func newLive(in input.Options, rc rules.Config) (*live, error) {
-	l := &live{
-		follow:   in.Follow,
-		ring:     tui.NewRing(tui.DefaultRingSize),
-		updates:  make(chan tui.Update, 1),
-		eng:      rules.NewEngine(rc),
-		finished: make(chan struct{}),
-	}
-	l.following.Store(true)
-	in.OnEvent = func(ev input.Event) {
-		if ev.Kind == input.EventOpened {
-			return
-		}
-		l.mu.Lock()
-		if len(l.notices) < 50 {
-			l.notices = append(l.notices, eventNotice(ev))
-		}
-		l.mu.Unlock()
-	}
-	// Tailing, the engine's event time moves on while the inputs are idle,
-	// so bursts end and 202s time out without new lines. OnTick runs on the
-	// sink's goroutine: no race with Add.
-	in.OnTick = func(now time.Time) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if last := l.eng.Now(); !last.IsZero() && !l.lastBatch.IsZero() {
-			l.eng.Advance(last.Add(now.Sub(l.lastBatch)))
-		}
-	}
-	p, err := input.New(in)
+// newLive builds the driver over o, snapshotting every updateEvery. The
+// caller starts it with start and reads l.relay.Updates() until it is
+// closed; notes are the first update's notices.
+func newLive(o driver.Options, notes ...tui.Notice) (*live, error) {
+	l := &live{ring: tui.NewRing(tui.DefaultRingSize), relay: tui.NewRelay(notes...)}
+	o.Every = updateEvery
+	o.Recent = l.ring.Add
+	d, err := driver.New(o)
 	if err != nil {
 		return nil, err
 	}
-	l.pipeline = p
+	l.d = d
 	return l, nil
 }
 
-// start runs the pipeline and the publisher in g.
+// start runs the driver in g. A failing input is shown and sets the exit
+// code; only a panic ends the group (and so the program).
 func (l *live) start(g *safe.Group) {
-	g.Go("pipeline", l.read)
-	g.Go("snapshots", l.publish)
-}
-
-func (l *live) setFollow(on bool) { l.following.Store(on) }
-
-// read runs the pipeline to its end (or, tailing, until ctx ends).
-func (l *live) read(ctx context.Context) error {
-	defer close(l.finished)
-	res, err := l.pipeline.Run(ctx, func(batch []parse.Record) {
-		rows := rowsOnly(batch)
-		if l.cloneRows {
-			rows = cloned(rows)
+	g.Go("driver", func(ctx context.Context) error {
+		defer l.relay.Close()
+		res, err := l.d.Run(ctx, l.relay.Emit)
+		if err != nil && ctx.Err() == nil || res != nil && res.Read != nil && res.Read.Failed() {
+			l.failed.Store(true)
 		}
-		l.ring.Add(rows)
-		l.mu.Lock()
-		l.eng.Add(batch)
-		l.lastBatch = time.Now()
-		l.mu.Unlock()
-	})
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err != nil && ctx.Err() == nil {
-		l.notices = append(l.notices, tui.Notice{Kind: tui.NoticeError, Text: parse.Printable(err.Error())})
-		l.failed.Store(true)
-	}
-	if res != nil {
-		l.result = res
-		for _, in := range res.Inputs {
-			if in.Err != nil {
-				l.failed.Store(true)
-				l.notices = append(l.notices, tui.Notice{Kind: tui.NoticeError, Text: parse.Printable(in.Err.Error())})
-			}
+		if pe := (*safe.PanicError)(nil); errors.As(err, &pe) {
+			return err
 		}
-	}
-	return nil
-}
-
-// publish sends a coalesced update a few times a second, and a final one
-// when the pipeline ends; the interface never sees one message per line.
-func (l *live) publish(ctx context.Context) error {
-	defer close(l.updates)
-	tick := time.NewTicker(updateEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-l.finished:
-			l.mu.Lock()
-			snap := l.eng.Finish()
-			l.mu.Unlock()
-			l.send(ctx, l.update(snap, true, time.Now()))
-			return nil
-		case now := <-tick.C:
-			if l.follow && !l.following.Load() {
-				continue // paused: keep reading, stop redrawing
-			}
-			l.mu.Lock()
-			snap := l.eng.Snapshot()
-			l.mu.Unlock()
-			l.send(ctx, l.update(snap, false, now))
-		}
-	}
-}
-
-// update assembles one state for the interface at wall time now.
-func (l *live) update(snap *rules.Snapshot, done bool, now time.Time) tui.Update {
-	pr := l.pipeline.Progress()
-	if pr.Lines != l.seenLines {
-		l.seenLines, l.lastLine = pr.Lines, now
-	}
-	perSec := pr.LinesPerSec
-	if l.follow {
-		// Tailing, the average since start says little: the recent rate.
-		perSec = l.rate.add(now, pr.Lines)
-	}
-	u := tui.Update{
-		Snapshot: snap,
-		Progress: tui.Progress{
-			BytesRead: pr.Bytes, BytesTotal: pr.BytesTotal, Lines: pr.Lines,
-			LinesPerSec: perSec, Done: done || pr.Done,
-			Live: l.follow, Following: l.following.Load(), LastLine: l.lastLine,
-		},
-	}
-	l.mu.Lock()
-	u.Notices, l.notices = l.notices, nil
-	res := l.result
-	l.mu.Unlock()
-	u.Notices = append(u.Notices, l.newRuleFailures()...)
-	if res != nil {
-		u.Inputs, u.Totals = res.Inputs, res.Totals
-	} else {
-		// Live accounting while reading and tailing.
-		u.Inputs, u.Totals = l.pipeline.Inputs(), l.pipeline.Totals()
-	}
-	return u
-}
-
-// rateMeter is a lines/s rate over the last few seconds, smoothed so the
-// header's number does not flicker.
-type rateMeter struct {
-	at    time.Time
-	lines int64
-	rate  float64
-}
-
-func (r *rateMeter) add(now time.Time, lines int64) float64 {
-	if r.at.IsZero() {
-		r.at, r.lines = now, lines
-		return 0
-	}
-	dt := now.Sub(r.at).Seconds()
-	if dt < 0.1 {
-		return r.rate
-	}
-	inst := float64(lines-r.lines) / dt
-	const keep = 0.6 // about 1 s of memory at 4 updates a second
-	r.rate = keep*r.rate + (1-keep)*inst
-	if inst == 0 && r.rate < 0.5 {
-		r.rate = 0
-	}
-	r.at, r.lines = now, lines
-	return r.rate
-}
-
-// send replaces an update the interface has not taken yet: latest wins.
-func (l *live) send(ctx context.Context, u tui.Update) {
-	for {
-		select {
-		case l.updates <- u:
-			return
-		case <-ctx.Done():
-			return
-		default:
-		}
-		select {
-		case old := <-l.updates:
-			// Keep the notices of the dropped update.
-			u.Notices = append(old.Notices, u.Notices...)
-		default:
-		}
-	}
-}
-
-// eventNotice turns a pipeline event into a status-line notice; its kind,
-// not its text, says whether it is a failure.
-func eventNotice(ev input.Event) tui.Notice {
-	kind := tui.NoticeInfo
-	if ev.Kind.Failure() {
-		kind = tui.NoticeError
-	}
-	return tui.Notice{Kind: kind, Text: parse.Printable(ev.String())}
-}
-
-// newRuleFailures are the cause rules that failed since the previous
-// update, one notice per rule (its first error, with the rule's id and
-// the feature involved). Only the publisher calls it.
-func (l *live) newRuleFailures() []tui.Notice {
-	if l.ruleWarnings == nil {
 		return nil
-	}
-	var out []tui.Notice
-	for _, w := range l.ruleWarnings() {
-		if l.warned[w.Rule] {
-			continue
-		}
-		if l.warned == nil {
-			l.warned = map[string]bool{}
-		}
-		l.warned[w.Rule] = true
-		out = append(out, tui.Notice{Kind: tui.NoticeRuleFailure, Text: parse.Printable(w.String())})
-	}
-	return out
+	})
 }
+
+// setFollow pauses (false) or resumes (true) the tail's snapshots.
+func (l *live) setFollow(on bool) { l.d.SetPaused(!on) }
 
 // readRawLine re-reads a raw line of a plain file by its offset for the
 // raw-line screen; the interface falls back to the retained copy for

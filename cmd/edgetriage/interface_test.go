@@ -18,6 +18,7 @@ import (
 	"github.com/edgetriage/edgetriage/parse/safe"
 	"github.com/edgetriage/edgetriage/rules"
 	"github.com/edgetriage/edgetriage/rules/causes"
+	"github.com/edgetriage/edgetriage/rules/driver"
 	"github.com/edgetriage/edgetriage/tui"
 	"github.com/muesli/termenv"
 )
@@ -66,14 +67,14 @@ func newLiveRig(t testing.TB, seed [][]byte) *liveRig {
 	}
 	rc := rules.DefaultConfig()
 	rc.Explain, rc.Routes = set.Explain, set.Routes()
-	l, err := newLive(input.Options{
+	l, err := newLive(driver.Options{Rules: rc, Input: input.Options{
 		Paths:         []string{path},
 		Formats:       []string{"cloudflare"},
 		Follow:        true,
 		FromStart:     true,
 		FollowLatency: 200 * time.Millisecond,
 		PollInterval:  100 * time.Millisecond,
-	}, rc)
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func (r *liveRig) lines(host string, start time.Time, n, status int) []byte {
 }
 
 func (r *liveRig) options() tui.Options {
-	return tui.Options{Updates: r.l.updates, Recent: r.l.ring, ReadRaw: readRawLine(0), Live: true,
+	return tui.Options{Updates: r.l.relay.Updates(), Recent: r.l.ring, ReadRaw: readRawLine(0), Live: true,
 		SetFollow: r.l.setFollow, Clipboard: func(string) error { return nil }}
 }
 
@@ -216,10 +217,10 @@ func TestKeyLatency(t *testing.T) {
 	waitScreen(t, tm, 5*time.Second, "● live")
 	// Let the flood reach the engine before measuring.
 	deadline := time.Now().Add(5 * time.Second)
-	for r.l.pipeline.Progress().Lines < rate/2 && time.Now().Before(deadline) {
+	for r.l.d.Progress().Lines < rate/2 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond) // polling a counter, not synchronising
 	}
-	startLines, startAt := r.l.pipeline.Progress().Lines, time.Now()
+	startLines, startAt := r.l.d.Progress().Lines, time.Now()
 
 	// One press every 150 ms for about 3 s: the flood goes on throughout.
 	help := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'?'}}
@@ -238,7 +239,7 @@ func TestKeyLatency(t *testing.T) {
 			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(2*time.Millisecond))
 		lat = append(lat, time.Since(sent))
 	}
-	readLines := r.l.pipeline.Progress().Lines - startLines
+	readLines := r.l.d.Progress().Lines - startLines
 	elapsed := time.Since(startAt)
 	cancel()
 	written := <-wrote

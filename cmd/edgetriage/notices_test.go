@@ -13,6 +13,7 @@ import (
 	"github.com/edgetriage/edgetriage/parse/safe"
 	"github.com/edgetriage/edgetriage/rules"
 	"github.com/edgetriage/edgetriage/rules/causes"
+	"github.com/edgetriage/edgetriage/rules/driver"
 	"github.com/edgetriage/edgetriage/tui"
 )
 
@@ -46,18 +47,18 @@ func TestInterfaceShowsRuleFailure(t *testing.T) {
 	}
 	rc := rules.DefaultConfig()
 	rc.Explain, rc.Routes = set.Explain, set.Routes()
-	l, err := newLive(input.Options{Paths: []string{logPath}, Formats: []string{"cloudflare"}}, rc)
+	l, err := newLive(driver.Options{Rules: rc, RuleWarnings: set.Warnings,
+		Input: input.Options{Paths: []string{logPath}, Formats: []string{"cloudflare"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.ruleWarnings = set.Warnings
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	g, _ := safe.NewGroup(ctx, nil)
 	l.start(g)
 	var got []tui.Notice
 	findings := 0
-	for u := range l.updates {
+	for u := range l.relay.Updates() {
 		got = append(got, u.Notices...)
 		if u.Snapshot != nil {
 			findings = len(u.Snapshot.Findings)
@@ -84,25 +85,3 @@ func TestInterfaceShowsRuleFailure(t *testing.T) {
 	}
 }
 
-// TestEventNoticeKind: an event's kind, not its words, says whether the
-// interface shows it as a failure.
-func TestEventNoticeKind(t *testing.T) {
-	for _, c := range []struct {
-		ev   input.Event
-		want tui.NoticeKind
-	}{
-		{input.Event{Input: "logs/error.log", Kind: input.EventRotated}, tui.NoticeInfo},
-		{input.Event{Input: "failed.log", Kind: input.EventWaiting, Msg: "cannot see it yet"}, tui.NoticeInfo},
-		{input.Event{Kind: input.EventSkipped, Msg: "skipped 3 files that are not logs"}, tui.NoticeInfo},
-		{input.Event{Input: "a.log", Kind: input.EventRemoved}, tui.NoticeError},
-		{input.Event{Input: "a.log", Kind: input.EventError, Err: errors.New("gone")}, tui.NoticeError},
-		{input.Event{Input: "a.log", Kind: input.EventPossibleGap, Msg: "bytes 10-20"}, tui.NoticeError},
-	} {
-		if got := eventNotice(c.ev); got.Kind != c.want {
-			t.Errorf("%s: kind %v, want %v", c.ev, got.Kind, c.want)
-		}
-	}
-	if n := eventNotice(input.Event{Input: "a\x1b[2J.log", Kind: input.EventRemoved}); strings.ContainsRune(n.Text, '\x1b') {
-		t.Errorf("notice text not printable: %q", n.Text)
-	}
-}

@@ -7,14 +7,13 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/input"
-	"github.com/edgetriage/edgetriage/parse/safe"
 	"github.com/edgetriage/edgetriage/rules"
+	"github.com/edgetriage/edgetriage/rules/driver"
 	"github.com/edgetriage/edgetriage/rules/report"
 )
 
@@ -50,17 +49,7 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 	if a.o.follow {
 		return followReport(ctx, a, stdout, stderr, opts)
 	}
-	a.input.OnEvent = func(ev input.Event) {
-		if ev.Kind == "waiting" { // a named pipe without a writer yet
-			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(ev.String()))
-		}
-	}
 	anchor, err := anchorWindow(ctx, a)
-	if err != nil {
-		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
-		return exitUsage
-	}
-	p, err := input.New(a.input)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
@@ -79,19 +68,21 @@ func runReport(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.W
 			defer debug.SetGCPercent(debug.SetGCPercent(400))
 		}
 	}
-	eng := rules.NewEngine(a.rules)
-	res, err := p.Run(ctx, func(b []parse.Record) {
-		eng.Add(b)
-		limit.follow(eng.PendingOps())
-	})
+	d, err := driver.New(driver.Options{Input: a.input, Rules: a.rules, OnPending: limit.follow})
 	if err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("stopped: %w", context.Cause(ctx)) // "received terminated"
-		}
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
-	snap := eng.Finish()
+	run, err := d.Run(ctx, func(ev driver.Event) {
+		if ev.Kind == driver.EventNote && ev.Change == input.EventWaiting { // a named pipe without a writer yet
+			fmt.Fprintf(stderr, "edgetriage: %s\n", ev.Text)
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
+	}
+	snap, res := run.Snapshot, run.Read
 	if note := input.SkippedNote(res.Skipped); note != "" {
 		fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(note))
 	}
@@ -171,17 +162,7 @@ func (m *memoryLimit) follow(pending int) {
 // the moment it is judged, and again whenever it changes, for alert
 // pipelines. It runs until the context ends.
 func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts report.Options) int {
-	var mu sync.Mutex // guards eng, lastLine and the encoder's writer
-	eng := rules.NewEngine(a.rules)
-	lastLine := time.Now()
-	a.input.OnEvent = func(ev input.Event) {
-		if ev.Kind == "error" || ev.Kind == "polling" || ev.Kind == "removed" || ev.Kind == "possible_gap" {
-			mu.Lock()
-			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(ev.String()))
-			mu.Unlock()
-		}
-	}
-	p, err := input.New(a.input)
+	d, err := driver.New(driver.Options{Input: a.input, Rules: a.rules, Every: time.Second})
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
@@ -200,52 +181,27 @@ func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts re
 			}
 		}
 	}
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	done := make(chan struct{})
-	var res *input.Result
-	var runErr error
-	go func() {
-		defer close(done)
-		// safe.Run turns a panic in the pipeline into an error, reported
-		// below like any other, instead of killing the process.
-		runErr = safe.Run("follow pipeline", func() error {
-			var err error
-			res, err = p.Run(ctx, func(batch []parse.Record) {
-				mu.Lock()
-				eng.Add(batch)
-				lastLine = time.Now()
-				mu.Unlock()
-			})
-			return err
-		})
-	}()
-	for {
-		select {
-		case <-done:
-			mu.Lock()
-			emit(eng.Finish())
-			mu.Unlock()
-			if runErr != nil && ctx.Err() == nil {
-				fmt.Fprintf(stderr, "edgetriage: %v\n", runErr)
-				return exitUsage
+	// The driver calls this on one goroutine: stdout and stderr need no lock.
+	run, err := d.Run(ctx, func(ev driver.Event) {
+		switch ev.Kind {
+		case driver.EventInputError, driver.EventPossibleGap:
+			fmt.Fprintf(stderr, "edgetriage: %s\n", ev.Text)
+		case driver.EventNote:
+			if ev.Change == input.EventPolling {
+				fmt.Fprintf(stderr, "edgetriage: %s\n", ev.Text)
 			}
-			if res != nil && res.Failed() {
-				return exitUsage
-			}
-			return exitOK
-		case <-tick.C:
-			mu.Lock()
-			// Event time follows the records; while the files are quiet it
-			// advances by the wall-clock time since the last line, so
-			// deadlines of a quiet API are still judged.
-			if now := eng.Now(); !now.IsZero() {
-				eng.Advance(now.Add(time.Since(lastLine)))
-			}
-			emit(eng.Snapshot())
-			mu.Unlock()
+		case driver.EventSnapshot, driver.EventDone:
+			emit(ev.Snapshot)
 		}
+	})
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+		return exitUsage
 	}
+	if run.Read != nil && run.Read.Failed() {
+		return exitUsage
+	}
+	return exitOK
 }
 
 func runRules(a *app, stdout, stderr io.Writer) int {

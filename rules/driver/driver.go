@@ -1,0 +1,329 @@
+// Package driver runs one analysis: it reads the inputs (files through
+// parse/input, or a ClickHouse table), feeds the records to one
+// rules.Engine, takes snapshots at a steady cadence and tells its consumer
+// what happens as typed Events. The report, the interface and tail all run
+// through it, so reading, the engine and cancellation are written once.
+//
+// Goroutines: Run reads on one goroutine it starts (the sink: ring, then
+// engine) and delivers events on the caller's; both end when the context
+// ends, and Run returns only after both have.
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/clickhouse"
+	"github.com/edgetriage/edgetriage/parse/input"
+	"github.com/edgetriage/edgetriage/parse/safe"
+	"github.com/edgetriage/edgetriage/rules"
+	"github.com/edgetriage/edgetriage/rules/causes"
+)
+
+// maxQueued bounds the input events waiting for the next delivery: a
+// flapping input must not grow memory.
+const maxQueued = 50
+
+// Options say what to read, how to judge it and how often to report.
+type Options struct {
+	// Input is what to read: files, globs, dirs, stdin, sources. Its
+	// OnEvent and OnTick belong to the driver (they are replaced).
+	Input input.Options
+	// Table, if set, is read instead of Input: a clickhouse:// source.
+	// TableFollow, if set, polls it as it fills (tail).
+	Table       *clickhouse.Source
+	TableFollow *clickhouse.FollowOptions
+
+	Rules rules.Config
+	// RuleWarnings lists the cause rules that failed so far (their first
+	// error each); each rule is told once. nil: none to ask.
+	RuleWarnings func() []causes.Warning
+
+	// Every is the snapshot cadence; 0 means only the final snapshot (a
+	// batch report), with input events still delivered as they happen.
+	Every time.Duration
+
+	// Recent, if set, gets each batch's rows (aggregates, Count > 1, are
+	// left out) on the reading goroutine before the engine. Their strings
+	// stay valid for good (rows of sources with reused buffers are cloned
+	// first); the slice itself is reused after Recent returns.
+	Recent func(rows []parse.Record)
+	// OnPending, if set, is called on the reading goroutine after each
+	// batch with the number of pending 202 operations (the report's
+	// memory limit follows it).
+	OnPending func(pending int)
+}
+
+// source is what the driver reads: the file pipeline or a table.
+type source interface {
+	Run(ctx context.Context, sink func([]parse.Record)) (*input.Result, error)
+	Progress() input.Progress
+	Inputs() []parse.InputStats
+	Totals() parse.Totals
+}
+
+// Driver is one run. Use New, then Run once.
+type Driver struct {
+	opt    Options
+	src    source
+	follow bool
+	clone  bool // the source reuses its buffers: Recent gets copies
+
+	mu        sync.Mutex // guards eng, lastBatch, changed
+	eng       *rules.Engine
+	lastBatch time.Time // wall time records last reached the engine
+	changed   bool      // the engine moved since the last snapshot
+
+	evMu    sync.Mutex // guards queued
+	queued  []Event    // input events waiting for the deliverer
+	wake    chan struct{}
+	paused  atomic.Bool
+	running atomic.Bool
+
+	// Only the deliverer touches these.
+	warned    map[string]bool
+	seenLines int64
+	lastLine  time.Time
+	rate      rateMeter
+}
+
+// New checks the options and builds the source. An error is a usage error
+// (an unknown format, a bad glob).
+func New(o Options) (*Driver, error) {
+	d := &Driver{opt: o, eng: rules.NewEngine(o.Rules), wake: make(chan struct{}, 1)}
+	if o.Table != nil {
+		t := &tableSource{src: o.Table, follow: o.TableFollow}
+		if t.follow != nil {
+			d.follow = true
+			t.advance = d.advanceTo
+		}
+		d.src, d.clone = t, true
+		return d, nil
+	}
+	in := o.Input
+	d.follow = in.Follow
+	in.OnEvent = d.queue
+	// Tailing, event time moves on while the inputs are idle, so bursts end
+	// and 202s time out without new lines. OnTick runs on the sink's
+	// goroutine: no race with Add.
+	in.OnTick = d.tick
+	p, err := input.New(in)
+	if err != nil {
+		return nil, err
+	}
+	d.src = p
+	return d, nil
+}
+
+// SetPaused stops (true) or resumes snapshots while following; reading
+// goes on. Safe from any goroutine.
+func (d *Driver) SetPaused(on bool) { d.paused.Store(on) }
+
+// Progress is how far reading has got; safe from any goroutine.
+func (d *Driver) Progress() input.Progress { return d.src.Progress() }
+
+// Result is what a run ends with.
+type Result struct {
+	Snapshot *rules.Snapshot // the engine's final snapshot
+	Read     *input.Result   // the accounting; nil if reading failed before counting
+}
+
+// Run reads to the end of the inputs (following: until ctx ends), calling
+// emit on the caller's goroutine for each event; EventDone comes last,
+// also when ctx ended. The error is the one reading stopped with (a
+// *safe.PanicError for a panic), or ctx's when it was cancelled.
+func (d *Driver) Run(ctx context.Context, emit func(Event)) (*Result, error) {
+	if d.running.Swap(true) {
+		return nil, errors.New("driver: Run called twice")
+	}
+	finished := make(chan struct{})
+	var read *input.Result
+	var runErr error
+	go func() {
+		defer close(finished)
+		runErr = safe.Run("reading", func() error {
+			var err error
+			read, err = d.src.Run(ctx, d.sink)
+			return err
+		})
+	}()
+	d.deliver(finished, emit)
+
+	d.mu.Lock()
+	snap := d.eng.Finish()
+	d.mu.Unlock()
+	d.flush(emit)
+	d.ruleWarnings(emit)
+	done := Event{Kind: EventDone, Snapshot: snap, Result: read, Err: runErr, Stopped: ctx.Err() != nil}
+	done.Progress = d.progress(time.Now(), read)
+	if runErr != nil {
+		done.Text = parse.Printable(runErr.Error())
+		if ctx.Err() != nil && !isPanic(runErr) {
+			runErr = fmt.Errorf("stopped: %w", context.Cause(ctx))
+			done.Err = runErr
+		}
+	}
+	emit(done)
+	return &Result{Snapshot: snap, Read: read}, runErr
+}
+
+func isPanic(err error) bool {
+	var pe *safe.PanicError
+	return errors.As(err, &pe)
+}
+
+// deliver sends queued input events as they come and, every opt.Every, a
+// snapshot (or progress when nothing changed), until reading finishes.
+func (d *Driver) deliver(finished <-chan struct{}, emit func(Event)) {
+	var tick <-chan time.Time
+	if d.opt.Every > 0 {
+		t := time.NewTicker(d.opt.Every)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-finished:
+			return
+		case <-d.wake:
+			d.flush(emit)
+		case now := <-tick:
+			d.flush(emit)
+			if d.follow && d.paused.Load() {
+				continue // paused: keep reading, stop redrawing
+			}
+			d.ruleWarnings(emit)
+			ev := Event{Kind: EventProgress}
+			d.mu.Lock()
+			if d.changed {
+				// Only when records or time moved: an idle tail costs
+				// nothing, and the consumer redraws only what is new.
+				ev.Kind, ev.Snapshot, d.changed = EventSnapshot, d.eng.Snapshot(), false
+			}
+			d.mu.Unlock()
+			ev.Progress = d.progress(now, nil)
+			emit(ev)
+		}
+	}
+}
+
+// sink takes each batch on the reading goroutine.
+func (d *Driver) sink(batch []parse.Record) {
+	if d.opt.Recent != nil {
+		rows := rowsOnly(batch)
+		if d.clone {
+			rows = cloned(rows)
+		}
+		d.opt.Recent(rows)
+	}
+	d.mu.Lock()
+	d.eng.Add(batch)
+	d.lastBatch = time.Now()
+	d.changed = true
+	pending := d.eng.PendingOps()
+	d.mu.Unlock()
+	if d.opt.OnPending != nil {
+		d.opt.OnPending(pending)
+	}
+}
+
+// tick advances event time by the wall time since the last batch (files
+// followed while idle).
+func (d *Driver) tick(now time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if last := d.eng.Now(); !last.IsZero() && !d.lastBatch.IsZero() {
+		d.eng.Advance(last.Add(now.Sub(d.lastBatch)))
+		d.changed = true
+	}
+}
+
+// advanceTo moves event time to t: a followed table said no record
+// before t will come.
+func (d *Driver) advanceTo(t time.Time) {
+	d.mu.Lock()
+	d.eng.Advance(t)
+	d.lastBatch = time.Now()
+	d.changed = true
+	d.mu.Unlock()
+}
+
+// queue takes an input event from the pipeline's goroutines; it never blocks.
+func (d *Driver) queue(ev input.Event) {
+	if ev.Kind == input.EventOpened {
+		return
+	}
+	e := Event{Kind: EventNote, Input: ev.Input, Change: ev.Kind, Err: ev.Err, Text: parse.Printable(ev.String())}
+	switch ev.Kind {
+	case input.EventError, input.EventRemoved:
+		e.Kind = EventInputError
+	case input.EventPossibleGap:
+		e.Kind = EventPossibleGap
+	}
+	d.evMu.Lock()
+	if len(d.queued) < maxQueued {
+		d.queued = append(d.queued, e)
+	}
+	d.evMu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// flush delivers the queued input events.
+func (d *Driver) flush(emit func(Event)) {
+	d.evMu.Lock()
+	evs := d.queued
+	d.queued = nil
+	d.evMu.Unlock()
+	for _, e := range evs {
+		emit(e)
+	}
+}
+
+// ruleWarnings delivers the cause rules that failed since the last call,
+// one event per rule.
+func (d *Driver) ruleWarnings(emit func(Event)) {
+	if d.opt.RuleWarnings == nil {
+		return
+	}
+	for _, w := range d.opt.RuleWarnings() {
+		if d.warned[w.Rule] {
+			continue
+		}
+		if d.warned == nil {
+			d.warned = map[string]bool{}
+		}
+		d.warned[w.Rule] = true
+		emit(Event{Kind: EventRuleWarning, Rule: w.Rule, Text: parse.Printable(w.String())})
+	}
+}
+
+// progress is where reading is at wall time now; read is the final
+// accounting once reading ended.
+func (d *Driver) progress(now time.Time, read *input.Result) Progress {
+	pr := d.src.Progress()
+	if pr.Lines != d.seenLines {
+		d.seenLines, d.lastLine = pr.Lines, now
+	}
+	p := Progress{
+		Bytes: pr.Bytes, BytesTotal: pr.BytesTotal, Lines: pr.Lines, LinesPerSec: pr.LinesPerSec,
+		Done: pr.Done, Follow: d.follow, Paused: d.paused.Load(), LastLine: d.lastLine,
+	}
+	if d.follow {
+		// Tailing, the average since start says little: the recent rate.
+		p.LinesPerSec = d.rate.add(now, pr.Lines)
+	}
+	if read != nil {
+		p.Inputs, p.Totals, p.Done = read.Inputs, read.Totals, true
+	} else {
+		p.Inputs, p.Totals = d.src.Inputs(), d.src.Totals()
+	}
+	return p
+}
