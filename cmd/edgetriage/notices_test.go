@@ -84,4 +84,3 @@ func TestInterfaceShowsRuleFailure(t *testing.T) {
 		t.Errorf("notice %q lacks the rule id, the feature or file:line", txt)
 	}
 }
-
