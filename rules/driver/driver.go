@@ -136,7 +136,8 @@ type Result struct {
 // Run reads to the end of the inputs (following: until ctx ends), calling
 // emit on the caller's goroutine for each event; EventDone comes last,
 // also when ctx ended. The error is the one reading stopped with (a
-// *safe.PanicError for a panic), or ctx's when it was cancelled.
+// *safe.PanicError for a panic); a batch read cut short by ctx says
+// "stopped: " and the context's cause. A tail ends with ctx and no error.
 func (d *Driver) Run(ctx context.Context, emit func(Event)) (*Result, error) {
 	if d.running.Swap(true) {
 		return nil, errors.New("driver: Run called twice")
