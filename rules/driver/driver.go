@@ -178,14 +178,23 @@ func isPanic(err error) bool {
 	return errors.As(err, &pe)
 }
 
-// deliver sends queued input events as they come and, every opt.Every, a
-// snapshot (or progress when nothing changed), until reading finishes.
+// firstSnapshot is the wait before the first snapshot; the waits double
+// from there up to Options.Every. A snapshot costs a few milliseconds, so
+// the first screen can show findings within a tenth of a second of the
+// first records without later ones coming more often than Every.
+const firstSnapshot = 50 * time.Millisecond
+
+// deliver sends queued input events as they come and, at the snapshot
+// cadence, a snapshot (or progress when nothing changed), until reading
+// finishes.
 func (d *Driver) deliver(finished <-chan struct{}, emit func(Event)) {
 	var tick <-chan time.Time
+	wait := min(firstSnapshot, d.opt.Every)
+	var timer *time.Timer
 	if d.opt.Every > 0 {
-		t := time.NewTicker(d.opt.Every)
-		defer t.Stop()
-		tick = t.C
+		timer = time.NewTimer(wait)
+		defer timer.Stop()
+		tick = timer.C
 	}
 	for {
 		select {
@@ -194,23 +203,29 @@ func (d *Driver) deliver(finished <-chan struct{}, emit func(Event)) {
 		case <-d.wake:
 			d.flush(emit)
 		case now := <-tick:
+			wait = min(2*wait, d.opt.Every)
+			timer.Reset(wait)
 			d.flush(emit)
-			if d.follow && d.paused.Load() {
-				continue // paused: keep reading, stop redrawing
+			if !d.follow || !d.paused.Load() { // paused: keep reading, stop redrawing
+				d.ruleWarnings(emit)
+				emit(d.snapshot(now))
 			}
-			d.ruleWarnings(emit)
-			ev := Event{Kind: EventProgress}
-			d.mu.Lock()
-			if d.changed {
-				// Only when records or time moved: an idle tail costs
-				// nothing, and the consumer redraws only what is new.
-				ev.Kind, ev.Snapshot, d.changed = EventSnapshot, d.eng.Snapshot(), false
-			}
-			d.mu.Unlock()
-			ev.Progress = d.progress(now, nil)
-			emit(ev)
 		}
 	}
+}
+
+// snapshot is the event of one tick: a snapshot when records or time moved
+// since the last one (an idle tail costs nothing, and the consumer redraws
+// only what is new), else progress.
+func (d *Driver) snapshot(now time.Time) Event {
+	ev := Event{Kind: EventProgress}
+	d.mu.Lock()
+	if d.changed {
+		ev.Kind, ev.Snapshot, d.changed = EventSnapshot, d.eng.Snapshot(), false
+	}
+	d.mu.Unlock()
+	ev.Progress = d.progress(now, nil)
+	return ev
 }
 
 // sink takes each batch on the reading goroutine.
