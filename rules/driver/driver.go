@@ -49,9 +49,9 @@ type Options struct {
 	Every time.Duration
 
 	// Recent, if set, gets each batch's rows (aggregates, Count > 1, are
-	// left out) on the reading goroutine before the engine. Their strings
-	// stay valid for good (rows of sources with reused buffers are cloned
-	// first); the slice itself is reused after Recent returns.
+	// left out) on the reading goroutine before the engine. The slice and,
+	// for a table, the rows' text are reused after Recent returns: it
+	// copies what it keeps.
 	Recent func(rows []parse.Record)
 	// OnPending, if set, is called on the reading goroutine after each
 	// batch with the number of pending 202 operations (the report's
@@ -72,7 +72,6 @@ type Driver struct {
 	opt    Options
 	src    source
 	follow bool
-	clone  bool // the source reuses its buffers: Recent gets copies
 
 	mu        sync.Mutex // guards eng, lastBatch, changed
 	eng       *rules.Engine
@@ -102,7 +101,7 @@ func New(o Options) (*Driver, error) {
 			d.follow = true
 			t.advance = d.advanceTo
 		}
-		d.src, d.clone = t, true
+		d.src = t
 		return d, nil
 	}
 	in := o.Input
@@ -231,11 +230,7 @@ func (d *Driver) snapshot(now time.Time) Event {
 // sink takes each batch on the reading goroutine.
 func (d *Driver) sink(batch []parse.Record) {
 	if d.opt.Recent != nil {
-		rows := rowsOnly(batch)
-		if d.clone {
-			rows = cloned(rows)
-		}
-		d.opt.Recent(rows)
+		d.opt.Recent(rowsOnly(batch))
 	}
 	d.mu.Lock()
 	d.eng.Add(batch)

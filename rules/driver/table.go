@@ -92,12 +92,3 @@ func rowsOnly(batch []parse.Record) []parse.Record {
 	}
 	return batch
 }
-
-// cloned copies rows with their text, for a source whose buffers are reused.
-func cloned(rows []parse.Record) []parse.Record {
-	out := make([]parse.Record, len(rows))
-	for i := range rows {
-		out[i] = rows[i].Clone()
-	}
-	return out
-}
