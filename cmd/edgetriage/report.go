@@ -162,7 +162,7 @@ func (m *memoryLimit) follow(pending int) {
 // the moment it is judged, and again whenever it changes, for alert
 // pipelines. It runs until the context ends.
 func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts report.Options) int {
-	d, err := driver.New(driver.Options{Input: a.input, Rules: a.rules, Every: time.Second})
+	d, err := driver.New(driver.Options{Input: a.input, Rules: a.rules, Every: time.Second, FinishStopped: true})
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage

@@ -53,6 +53,12 @@ type Options struct {
 	// for a table, the rows' text are reused after Recent returns: it
 	// copies what it keeps.
 	Recent func(rows []parse.Record)
+	// FinishStopped: when the context ends reading, the engine is still
+	// finished for EventDone's snapshot (report --follow prints the last
+	// state on SIGTERM). Otherwise a stopped run has no final snapshot and
+	// ends at once: the interface quitting mid-load does not wait for it.
+	FinishStopped bool
+
 	// OnPending, if set, is called on the reading goroutine after each
 	// batch with the number of pending 202 operations (the report's
 	// memory limit follows it).
@@ -128,7 +134,7 @@ func (d *Driver) Progress() input.Progress { return d.src.Progress() }
 
 // Result is what a run ends with.
 type Result struct {
-	Snapshot *rules.Snapshot // the engine's final snapshot
+	Snapshot *rules.Snapshot // the engine's final snapshot; nil if stopped (see FinishStopped)
 	Read     *input.Result   // the accounting; nil if reading failed before counting
 }
 
@@ -154,9 +160,12 @@ func (d *Driver) Run(ctx context.Context, emit func(Event)) (*Result, error) {
 	}()
 	d.deliver(finished, emit)
 
-	d.mu.Lock()
-	snap := d.eng.Finish()
-	d.mu.Unlock()
+	var snap *rules.Snapshot
+	if ctx.Err() == nil || d.opt.FinishStopped {
+		d.mu.Lock()
+		snap = d.eng.Finish()
+		d.mu.Unlock()
+	}
 	d.flush(emit)
 	d.ruleWarnings(emit)
 	done := Event{Kind: EventDone, Snapshot: snap, Result: read, Err: runErr, Stopped: ctx.Err() != nil}

@@ -98,34 +98,40 @@ func findingIDs(s *rules.Snapshot) string {
 
 // TestFollowCancel: following an idle file, the driver sends progress at
 // its cadence but no snapshot (nothing changed), and ends soon after its
-// context, with a final EventDone marked stopped.
+// context, with a final EventDone marked stopped, which has a snapshot
+// only when asked for (FinishStopped).
 func TestFollowCancel(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "idle.log")
-	if err := os.WriteFile(path, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := New(Options{Rules: rules.DefaultConfig(), Every: 10 * time.Millisecond,
-		Input: input.Options{Paths: []string{path}, Formats: []string{"combined"}, Follow: true, PollInterval: 20 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	count := map[EventKind]int{}
-	var last Event
-	start := time.Now()
-	_, err = d.Run(ctx, func(ev Event) { count[ev.Kind]++; last = ev })
-	if took := time.Since(start); took > 1300*time.Millisecond {
-		t.Errorf("Run took %v after a 300 ms context", took)
-	}
-	if err != nil {
-		t.Errorf("err %v: the end of a tail is not an error", err)
-	}
-	if last.Kind != EventDone || !last.Stopped {
-		t.Errorf("last event %v (stopped %v), want done, stopped", last.Kind, last.Stopped)
-	}
-	if count[EventProgress] < 5 || count[EventSnapshot] != 0 || count[EventDone] != 1 {
-		t.Errorf("events %v: want progress at the cadence, no snapshot of an unchanged engine, one done", count)
+	for _, finish := range []bool{false, true} {
+		t.Run(fmt.Sprintf("FinishStopped=%v", finish), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "idle.log")
+			if err := os.WriteFile(path, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			d, err := New(Options{Rules: rules.DefaultConfig(), Every: 10 * time.Millisecond, FinishStopped: finish,
+				Input: input.Options{Paths: []string{path}, Formats: []string{"combined"}, Follow: true, PollInterval: 20 * time.Millisecond}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			count := map[EventKind]int{}
+			var last Event
+			start := time.Now()
+			res, err := d.Run(ctx, func(ev Event) { count[ev.Kind]++; last = ev })
+			if took := time.Since(start); took > 1300*time.Millisecond {
+				t.Errorf("Run took %v after a 300 ms context", took)
+			}
+			if err != nil {
+				t.Errorf("err %v: the end of a tail is not an error", err)
+			}
+			if last.Kind != EventDone || !last.Stopped || (last.Snapshot != nil) != finish || res.Snapshot != last.Snapshot {
+				t.Errorf("last event %v (stopped %v, snapshot %v), want done, stopped, snapshot %v",
+					last.Kind, last.Stopped, last.Snapshot != nil, finish)
+			}
+			if count[EventProgress] < 5 || count[EventSnapshot] != 0 || count[EventDone] != 1 {
+				t.Errorf("events %v: want progress at the cadence, no snapshot of an unchanged engine, one done", count)
+			}
+		})
 	}
 }
 

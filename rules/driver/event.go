@@ -32,8 +32,9 @@ const (
 	// with its first error (Rule, Text).
 	EventRuleWarning
 	// EventDone: reading ended, to the end of every input or because the
-	// context ended (Snapshot: the final one, Progress, Result, Err). It is
-	// always the last event.
+	// context ended (Snapshot: the final one, nil when stopped unless
+	// Options.FinishStopped; Progress, Result, Err, Stopped). It is always
+	// the last event.
 	EventDone
 )
 
