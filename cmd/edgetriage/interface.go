@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -20,7 +21,8 @@ import (
 // enough to feel live, rare enough that a flood of lines costs nothing.
 const updateEvery = 250 * time.Millisecond
 
-// runInterface wires pipeline -> engine -> snapshots -> Bubble Tea.
+// runInterface wires the driver (reading, engine, snapshots) to Bubble Tea
+// through the relay.
 func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr io.Writer) int {
 	url, isTable, err := clickhouseURL(a.o.paths)
 	if err != nil {
@@ -33,17 +35,8 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 			return exitUsage
 		}
 	}
-	// Fail fast: when not one input can be read, say why and exit before
-	// the interface starts, instead of an empty screen "detecting…".
-	// Following, a missing file may still appear, so only open checks.
-	if !a.input.Follow && len(a.input.Sources) == 0 {
-		readable, problems := input.Probe(a.input.Paths, a.input.Recursive, a.input.AllFiles)
-		if readable == 0 && len(problems) > 0 {
-			for _, p := range problems {
-				fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(p.Error()))
-			}
-			return exitUsage
-		}
+	if !someReadable(a, stderr) {
+		return exitUsage
 	}
 	// A relative --since on archived logs counts back from their newest
 	// record, as in report; the interface says so in its notices.
@@ -51,14 +44,6 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
-	}
-	// A log on stdin cannot also be the keyboard: the interface then reads
-	// its keys from the controlling terminal.
-	keysFromTTY := false
-	for _, p := range a.input.Paths {
-		if p == input.StdinName {
-			keysFromTTY = true
-		}
 	}
 	loc, err := interfaceZone(a.o.tz)
 	if err != nil {
@@ -99,7 +84,7 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		Live:        a.input.Follow,
 		SetFollow:   l.setFollow,
 		Redact:      a.redact,
-		KeysFromTTY: keysFromTTY,
+		KeysFromTTY: slices.Contains(a.input.Paths, input.StdinName), // a log on stdin cannot also be the keyboard
 		Bell:        a.o.bell,
 		Location:    loc,
 		Mutes:       a.mutes,
@@ -118,6 +103,23 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		return exitUsage
 	}
 	return exitOK
+}
+
+// someReadable: unless following (a missing file may still appear), fail
+// fast when not one input can be read, saying why, instead of an empty
+// screen "detecting…".
+func someReadable(a *app, stderr io.Writer) bool {
+	if a.input.Follow || len(a.input.Sources) > 0 {
+		return true
+	}
+	readable, problems := input.Probe(a.input.Paths, a.input.Recursive, a.input.AllFiles)
+	if readable == 0 && len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "edgetriage: %s\n", parse.Printable(p.Error()))
+		}
+		return false
+	}
+	return true
 }
 
 // interfaceZone reads --tz: the interface shows local time unless told.
