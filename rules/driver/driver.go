@@ -49,7 +49,8 @@ type Options struct {
 	Every time.Duration
 
 	// Recent, if set, gets each batch's rows (aggregates, Count > 1, are
-	// left out) on the reading goroutine before the engine. The slice and,
+	// left out) on a goroutine of its own while the engine takes the same
+	// batch; calls do not overlap. The slice and,
 	// for a table, the rows' text are reused after Recent returns: it
 	// copies what it keeps.
 	Recent func(rows []parse.Record)
@@ -89,6 +90,12 @@ type Driver struct {
 	wake    chan struct{}
 	paused  atomic.Bool
 	running atomic.Bool
+
+	// The recent-records copy runs beside the engine (see sink); only the
+	// reading goroutine touches these.
+	recentIn  chan []parse.Record
+	recentOut chan error
+	recentErr error
 
 	// Only the deliverer touches these.
 	warned    map[string]bool
@@ -150,6 +157,7 @@ func (d *Driver) Run(ctx context.Context, emit func(Event)) (*Result, error) {
 	finished := make(chan struct{})
 	var read *input.Result
 	var runErr error
+	recentDone := d.startRecent()
 	go func() {
 		defer close(finished)
 		runErr = safe.Run("reading", func() error {
@@ -157,8 +165,15 @@ func (d *Driver) Run(ctx context.Context, emit func(Event)) (*Result, error) {
 			read, err = d.src.Run(ctx, d.sink)
 			return err
 		})
+		if d.recentIn != nil {
+			close(d.recentIn)
+		}
+		if runErr == nil {
+			runErr = d.recentErr
+		}
 	}()
 	d.deliver(finished, emit)
+	<-recentDone
 
 	var snap *rules.Snapshot
 	if ctx.Err() == nil || d.opt.FinishStopped {
@@ -238,8 +253,11 @@ func (d *Driver) snapshot(now time.Time) Event {
 
 // sink takes each batch on the reading goroutine.
 func (d *Driver) sink(batch []parse.Record) {
-	if d.opt.Recent != nil {
-		d.opt.Recent(rowsOnly(batch))
+	// Copying the rows for Recent and the engine both only read the batch:
+	// they run side by side, and the batch goes back once both are done.
+	recent := d.recentIn != nil && d.recentErr == nil
+	if recent {
+		d.recentIn <- rowsOnly(batch)
 	}
 	d.mu.Lock()
 	d.eng.Add(batch)
@@ -247,9 +265,33 @@ func (d *Driver) sink(batch []parse.Record) {
 	d.changed = true
 	pending := d.eng.PendingOps()
 	d.mu.Unlock()
+	if recent {
+		d.recentErr = <-d.recentOut
+	}
 	if d.opt.OnPending != nil {
 		d.opt.OnPending(pending)
 	}
+}
+
+// startRecent starts the goroutine that hands batches to Recent, if set;
+// it ends when the reading goroutine closes recentIn, and the returned
+// channel closes then. A panic in Recent becomes the run's error.
+func (d *Driver) startRecent() <-chan struct{} {
+	done := make(chan struct{})
+	if d.opt.Recent == nil {
+		close(done)
+		return done
+	}
+	// recentOut has room for one result: if the engine panics before the
+	// sink takes it, the goroutine still ends.
+	d.recentIn, d.recentOut = make(chan []parse.Record), make(chan error, 1)
+	go func() {
+		defer close(done)
+		for rows := range d.recentIn {
+			d.recentOut <- safe.Run("recent records", func() error { d.opt.Recent(rows); return nil })
+		}
+	}()
+	return done
 }
 
 // tick advances event time by the wall time since the last batch (files
