@@ -83,18 +83,117 @@ const _ = uint(numClasses - 5)
 
 const (
 	// maxOpOrigins bounds the origins whose operations are counted.
-	maxOpOrigins = 256
-	// opValueCap bounds the values kept per dimension and origin.
+	maxOpOrigins = 64
+	// opValueCap bounds the values kept per dimension, origin and epoch.
 	opValueCap = 32
+	// maxOpEpochs bounds the opening-time epochs per origin.
+	maxOpEpochs = 16
 )
 
-// opCounts are one origin's operations by outcome.
+// opCounts are one origin's operations by outcome, in epochs of opening
+// time (so a group is compared with the operations of its own period:
+// an endpoint whose worker died at T against the others' operations since
+// T, not with its own healthy hours before) and, finer, in a series for
+// the step.
 type opCounts struct {
+	ep   opEpochs
+	tl   opSeries
+	last int64 // latest opening time counted
+}
+
+// opEpoch is the operations opened in one epoch.
+type opEpoch struct {
 	dims [numOpDims]capTable
 	tot  valCount
-	tl   opSeries
-	// first and last opening times counted
-	first, last int64
+}
+
+// opEpochs are at most maxOpEpochs epochs of width w from t0; when the
+// operations span more, epochs double in width and merge pairwise (aligned
+// to multiples of their width, so the same operations give the same
+// epochs in any order).
+type opEpochs struct {
+	t0, w int64
+	e     []*opEpoch
+}
+
+func newOpEpoch() *opEpoch {
+	e := &opEpoch{}
+	for d := range e.dims {
+		e.dims[d] = newCapTable(opValueCap)
+	}
+	return e
+}
+
+// at returns the epoch of opening time t, making room for it.
+func (s *opEpochs) at(t int64) *opEpoch {
+	if s.w == 0 {
+		s.w = int64(time.Minute)
+		s.t0 = floorTo(t, s.w)
+	}
+	lo, hi := min(s.t0, t), max(s.t0+int64(len(s.e))*s.w-1, t)
+	for (floorTo(hi, s.w)-floorTo(lo, s.w))/s.w+1 > maxOpEpochs {
+		s.coarsen()
+	}
+	if t < s.t0 {
+		k := (s.t0 - floorTo(t, s.w)) / s.w
+		s.e = append(make([]*opEpoch, k, int(k)+len(s.e)), s.e...)
+		s.t0 -= k * s.w
+	}
+	i := (t - s.t0) / s.w
+	for int64(len(s.e)) <= i {
+		s.e = append(s.e, nil)
+	}
+	if s.e[i] == nil {
+		s.e[i] = newOpEpoch()
+	}
+	return s.e[i]
+}
+
+func (s *opEpochs) coarsen() {
+	w2 := 2 * s.w
+	t0 := floorTo(s.t0, w2)
+	n := (s.t0+int64(len(s.e))*s.w-1-t0)/w2 + 1
+	ne := make([]*opEpoch, max(n, 0))
+	for i, x := range s.e {
+		if x == nil {
+			continue
+		}
+		j := (s.t0 + int64(i)*s.w - t0) / w2
+		if ne[j] == nil {
+			ne[j] = x
+			continue
+		}
+		ne[j].add(x)
+	}
+	s.t0, s.w, s.e = t0, w2, ne
+}
+
+// add merges epoch x's counts into e.
+func (e *opEpoch) add(x *opEpoch) {
+	for d := range e.dims {
+		mergeTable(&e.dims[d], &x.dims[d])
+	}
+	e.tot.addCounts(&x.tot)
+}
+
+// mergeTable adds table src's counts to dst (kept values by value, the
+// rest to Other).
+func mergeTable(dst, src *capTable) {
+	for i := range src.ents {
+		dst.merge(&src.ents[i])
+	}
+	dst.other.addCounts(&src.other)
+}
+
+// since sums the epochs that end after from into one.
+func (s *opEpochs) since(from int64) *opEpoch {
+	sum := newOpEpoch()
+	for i, x := range s.e {
+		if x != nil && s.t0+int64(i+1)*s.w > from {
+			sum.add(x)
+		}
+	}
+	return sum
 }
 
 // opContrasts holds the per-origin counts (lifecycle.opc).
@@ -113,9 +212,6 @@ func (c *opContrasts) counts(o *origin, create bool) *opCounts {
 		return nil
 	}
 	oc := &opCounts{}
-	for d := range oc.dims {
-		oc.dims[d] = newCapTable(opValueCap)
-	}
 	c.by[o] = oc
 	return oc
 }
@@ -133,17 +229,15 @@ func (c *opContrasts) add(op *op, sub string) {
 	}
 	var vals [numOpDims]string
 	opValues(op, &vals)
+	e := oc.ep.at(op.open)
 	for d := range vals {
-		oc.dims[d].add(vals[d], 1, cls)
+		e.dims[d].add(vals[d], 1, cls)
 	}
-	oc.tot.tot++
+	e.tot.tot++
 	if cls >= 0 {
-		oc.tot.fail[cls]++
+		e.tot.fail[cls]++
 	}
 	oc.tl.add(op.open, cls)
-	if oc.first == 0 || op.open < oc.first {
-		oc.first = op.open
-	}
 	if op.open > oc.last {
 		oc.last = op.open
 	}

@@ -97,21 +97,26 @@ func (s *opSeries) shape(cls int) TimeShape {
 }
 
 // opContrast builds the contrast of origin o's operations judged into sub
-// against its completed ones; nil when they are not counted.
-func (l *lifecycle) opContrast(o *origin, sub string) *Contrast {
+// against its completed ones, among those opened from the epoch holding
+// from (the group's first operation) on; nil when they are not counted.
+func (l *lifecycle) opContrast(o *origin, sub string, from int64) *Contrast {
 	cls := opClass(sub)
 	oc := l.opc.counts(o, false)
-	if cls < 0 || oc == nil || oc.tot.tot == 0 {
+	if cls < 0 || oc == nil {
+		return nil
+	}
+	sum := oc.ep.since(from)
+	if sum.tot.tot == 0 {
 		return nil
 	}
 	ct := &Contrast{
-		Span:    Window{From: ts(oc.first), To: ts(oc.last)},
-		Failing: oc.tot.fail[cls], Total: completedOrIn(&oc.tot, cls),
+		Span:    Window{From: ts(max(floorTo(from, oc.ep.w), oc.ep.t0)), To: ts(oc.last)},
+		Failing: sum.tot.fail[cls], Total: completedOrIn(&sum.tot, cls),
 		Dimensions: []Dimension{},
 	}
 	var empty capTable
-	for d := range oc.dims {
-		t := &oc.dims[d]
+	for d := range sum.dims {
+		t := &sum.dims[d]
 		info := opDimInfos[d]
 		if t.empty() || d == opDimRetryAfter && onlyValue(t, retryAfterBuckets[0]) {
 			if info.Missing != "" {
