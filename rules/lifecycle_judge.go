@@ -68,9 +68,7 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	}
 	g.touched = l.e.now
 	op.g = g
-	if sub != SubNeverPolled || !op.ep.fireAndForget() { // by design: no contrast for the others
-		l.opc.add(op, sub)
-	}
+	l.opc.add(op, sub)
 	g.version++
 	g.count++
 	g.total++

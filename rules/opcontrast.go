@@ -220,7 +220,7 @@ func (c *opContrasts) counts(o *origin, create bool) *opCounts {
 // sub-type it was judged into.
 func (c *opContrasts) add(op *op, sub string) {
 	cls := opClass(sub)
-	if cls == -2 || op.ep == nil {
+	if cls == -2 || op.ep == nil || cls == 0 && unpolledEndpoint(op.ep) {
 		return
 	}
 	oc := c.counts(op.ep.key.o, true)
@@ -242,6 +242,12 @@ func (c *opContrasts) add(op *op, sub string) {
 		oc.last = op.open
 	}
 }
+
+// unpolledEndpoint: nobody polls the endpoint (yet), or it is
+// fire-and-forget. Its never-polled operations say nothing about which
+// client fails to poll (and would make beacons look like a failing
+// endpoint), so they are not compared.
+func unpolledEndpoint(ep *endpoint) bool { return ep.polled == 0 || ep.fireAndForget() }
 
 // opValues reads what an operation exposes into its dimension values (""
 // when it lacks one).

@@ -96,13 +96,15 @@ func (s *opSeries) shape(cls int) TimeShape {
 	return sh
 }
 
-// opContrast builds the contrast of origin o's operations judged into sub
-// against its completed ones, among those opened from the epoch holding
-// from (the group's first operation) on; nil when they are not counted.
-func (l *lifecycle) opContrast(o *origin, sub string, from int64) *Contrast {
+// opContrast builds the contrast of endpoint ep's origin's operations
+// judged into sub against its completed ones, among those opened from the
+// epoch holding from (the group's first operation) on; nil when they are
+// not counted, and for the never-polled operations of an endpoint nobody
+// polls (see unpolledEndpoint).
+func (l *lifecycle) opContrast(ep *endpoint, sub string, from int64) *Contrast {
 	cls := opClass(sub)
-	oc := l.opc.counts(o, false)
-	if cls < 0 || oc == nil {
+	oc := l.opc.counts(ep.key.o, false)
+	if cls < 0 || oc == nil || cls == 0 && unpolledEndpoint(ep) {
 		return nil
 	}
 	sum := oc.ep.since(from)

@@ -237,7 +237,7 @@ func (e *Engine) buildGroup(g *group) Finding {
 		"last_polls": g.lastPolls.asMap(),
 		"clients":    g.clients.top(10),
 	}
-	f.Contrast = e.life.opContrast(ep.key.o, g.key.sub, g.start)
+	f.Contrast = e.life.opContrast(ep, g.key.sub, g.start)
 	opContrastFeatures(f.Contrast, ft, f.Context)
 	hostContext(ep.key.o, f.Context)
 	for i := range g.samples {
