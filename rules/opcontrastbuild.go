@@ -114,7 +114,7 @@ func (l *lifecycle) opContrast(ep *endpoint, sub string, from int64) *Contrast {
 	ct := &Contrast{
 		Span:    Window{From: ts(max(floorTo(from, oc.ep.w), oc.ep.t0)), To: ts(oc.last)},
 		Failing: sum.tot.fail[cls], Total: completedOrIn(&sum.tot, cls),
-		Dimensions: []Dimension{},
+		Unit: ContrastOperations, Dimensions: []Dimension{},
 	}
 	var empty capTable
 	for d := range sum.dims {
