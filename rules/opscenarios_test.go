@@ -85,13 +85,15 @@ func checkExpectedOp(t *testing.T, s *rules.Snapshot, e samplelogs.ExpectedOp) {
 			if ct == nil || ct.Shape.Kind != rules.ShapeStep || ct.Shape.At.Sub(e.StepAt).Abs() > time.Minute {
 				t.Errorf("%s: want a step at %s: %s", what, e.StepAt.Format("15:04:05"), describeOp(f))
 			}
-			if step := e.StepAt.UTC().Format("15:04"); !strings.Contains(f.Verdict, step) {
-				t.Errorf("%s: verdict does not name the step's time %s: %s", what, step, f.Verdict)
+			// the verdict names the step (a minute early when jobs in
+			// flight at T went down with the workers)
+			if ct != nil && !strings.Contains(f.Verdict, ct.Shape.At.UTC().Format("15:04")) {
+				t.Errorf("%s: verdict does not name the step's time %s: %s", what, ct.Shape.At.UTC().Format("15:04"), f.Verdict)
 			}
 		}
 	}
 	// the engine finds (nearly) every planted operation
-	if n < e.Ops*9/10 || n > e.Ops+e.Ops/10+2 {
+	if n < e.Ops*9/10 || n > e.Ops+e.Strays+e.Ops/10+2 {
 		t.Errorf("%s: %d operations in the findings, %d planted", what, n, e.Ops)
 	}
 }

@@ -42,6 +42,7 @@ type ExpectedOp struct {
 	Values                           []string
 	StepAt                           time.Time `json:",omitzero"`
 	Ops                              int       // planted operations of the sub-type
+	Strays                           int       // noise operations of the sub-type elsewhere
 	Note                             string
 }
 
@@ -73,6 +74,31 @@ var opScenarioList = []OpScenario{
 	{Name: "202-worker-pool-died", Cause: "worker-pool-died", build: buildWorkerPoolDied,
 		Description: "Every worker stops at T: every job opened from T on stays pending, on every endpoint and client.",
 		Signature:   "stuck_pending; a step by opening time (~0% before T, ~100% after) and no endpoint or client separates"},
+	// the same causes with noise of their own sub-type
+	{Name: "202-client-never-polls-noisy", Cause: "client-never-polls", build: noisy(buildClientNeverPolls, jobNever),
+		Description: "One client network never polls; two other clients forget a job or two as well.",
+		Signature:   "never_polled; client_net separates although a few other operations are never polled"},
+	{Name: "202-endpoint-queue-stalled-noisy", Cause: "endpoint-queue-stalled", build: noisy(buildEndpointStalled, jobStuck),
+		Description: "One endpoint's worker stops mid-log (its earlier jobs completed); another endpoint has a stray stuck job.",
+		Signature:   "stuck_pending; endpoint separates since T although another endpoint has a stuck job"},
+	{Name: "202-worker-pool-died-inflight", Cause: "worker-pool-died", build: buildWorkerPoolDiedInflight,
+		Description: "Every worker stops at T, taking the jobs in flight with them.",
+		Signature:   "stuck_pending; a step at T (jobs opened just before T stuck too), no endpoint or client separates"},
+}
+
+// noisy plants the scenario, then 1-3 stray operations of fate on other
+// clients and endpoints (the truth's own count is unchanged: the strays
+// make their own, separate groups or sit beside the planted ones).
+func noisy(build func(a *opWorld), fate int) func(a *opWorld) {
+	return func(a *opWorld) {
+		build(a)
+		for range 1 + a.r.IntN(3) {
+			j := a.plan(0, a.lastOpen)
+			j.fate = fate
+			a.run(j)
+			a.stray++
+		}
+	}
 }
 
 const opHost = "jobs.example.com"
@@ -87,6 +113,9 @@ func (s OpScenario) Generate(seed uint64) *OpScenarioSet {
 	s.build(a)
 	a.background()
 	w.finish()
+	for i := range a.truth {
+		a.truth[i].Strays = a.stray
+	}
 	return &OpScenarioSet{Name: s.Name, Seed: seed, Files: w.files, Truth: a.truth}
 }
 
@@ -101,6 +130,7 @@ type opWorld struct {
 	// opens are planted from 0 to lastOpen; traffic runs to end, past
 	// every deadline (10 minutes)
 	lastOpen, end time.Duration
+	stray         int // operations of the planted sub-type added as noise
 }
 
 // opApp is one integration: its clients share a network and a user agent.
@@ -314,7 +344,7 @@ func buildClientNeverPolls(a *opWorld) {
 func buildEndpointStalled(a *opWorld) {
 	r := a.r
 	e := r.IntN(len(a.eps))
-	from := time.Duration(r.IntN(20)) * time.Minute
+	from := time.Duration(r.IntN(30)) * time.Minute
 	n := 10 + r.IntN(20)
 	for range n {
 		j := a.plan(from, a.lastOpen)
@@ -439,4 +469,27 @@ func buildWorkerPoolDied(a *opWorld) {
 	}
 	a.expect(ExpectedOp{Subtype: "stuck_pending", Cause: "worker-pool-died", StepAt: a.at(at), Ops: n,
 		Note: fmt.Sprintf("every job opened from %v on stays pending", at)})
+}
+
+func buildWorkerPoolDiedInflight(a *opWorld) {
+	r := a.r
+	at := time.Duration(15+r.IntN(20)) * time.Minute
+	n := 0
+	for range 60 + r.IntN(40) {
+		j := a.plan(0, at)
+		j.dur = time.Duration(20+r.IntN(100)) * time.Second
+		if j.at.Add(j.dur).After(a.at(at)) {
+			j.fate = jobStuck // in flight when the workers died
+			n++
+		}
+		a.run(j)
+	}
+	for range 15 + r.IntN(15) {
+		j := a.plan(at, a.lastOpen)
+		j.fate = jobStuck
+		a.run(j)
+		n++
+	}
+	a.expect(ExpectedOp{Subtype: "stuck_pending", Cause: "worker-pool-died", StepAt: a.at(at), Ops: n,
+		Note: fmt.Sprintf("every job running at %v or opened after stays pending", at)})
 }
