@@ -21,6 +21,10 @@ type OpScenario struct {
 	Cause       string // the planted cause id
 	Signature   string // how it shows in the 202 contrast
 	build       func(a *opWorld)
+	// combined: an nginx combined log (no host, no Location or
+	// Retry-After logged: polls are linked by the POST's child GET)
+	// instead of Cloudflare's
+	combined bool
 }
 
 // OpScenarioSet is one generation of an OpScenario.
@@ -32,7 +36,8 @@ type OpScenarioSet struct {
 }
 
 // ExpectedOp is what the engine and the default rules should make of the
-// planted operations: every incomplete_202 group of Origin with Subtype
+// planted operations: every incomplete_202 group of Origin ("" for a
+// hostless log: the one origin named after its file) with Subtype
 // (on Endpoint, or on every endpoint when "") has Cause on top, and the
 // group's contrast separates Values on Dimension ("" when no dimension
 // tells the cause: a step at StepAt instead).
@@ -84,6 +89,16 @@ var opScenarioList = []OpScenario{
 	{Name: "202-worker-pool-died-inflight", Cause: "worker-pool-died", build: buildWorkerPoolDiedInflight,
 		Description: "Every worker stops at T, taking the jobs in flight with them.",
 		Signature:   "stuck_pending; a step at T (jobs opened just before T stuck too), no endpoint or client separates"},
+	// the same causes in a plain access log
+	{Name: "202-client-never-polls-combined", Cause: "client-never-polls", build: buildClientNeverPolls, combined: true,
+		Description: "One client network never polls, in an nginx combined log (jobs polled at the POST's path/{id}).",
+		Signature:   "never_polled; client_net separates"},
+	{Name: "202-endpoint-queue-stalled-combined", Cause: "endpoint-queue-stalled", build: buildEndpointStalled, combined: true,
+		Description: "One endpoint's worker stops, in an nginx combined log.",
+		Signature:   "stuck_pending; endpoint separates"},
+	{Name: "202-worker-pool-died-combined", Cause: "worker-pool-died", build: buildWorkerPoolDied, combined: true,
+		Description: "Every worker stops at T, in an nginx combined log.",
+		Signature:   "stuck_pending; a step at T, no endpoint or client separates"},
 }
 
 // noisy plants the scenario, then 1-3 stray operations of fate on other
@@ -110,11 +125,19 @@ func (s OpScenario) Generate(seed uint64) *OpScenarioSet {
 	}
 	w := newWorld(s.Name, seed)
 	a := newOpWorld(w)
+	a.combined = s.combined
 	s.build(a)
 	a.background()
-	w.finish()
+	if s.combined {
+		a.writeCombined()
+	} else {
+		w.finish()
+	}
 	for i := range a.truth {
 		a.truth[i].Strays = a.stray
+		if s.combined {
+			a.truth[i].Origin = "" // the log names no host: the engine names the origin after the file
+		}
 	}
 	return &OpScenarioSet{Name: s.Name, Seed: seed, Files: w.files, Truth: a.truth}
 }
@@ -131,6 +154,19 @@ type opWorld struct {
 	// every deadline (10 minutes)
 	lastOpen, end time.Duration
 	stray         int // operations of the planted sub-type added as noise
+	combined      bool
+}
+
+// writeCombined renders the requests as the API's nginx combined log, in
+// time order.
+func (a *opWorld) writeCombined() {
+	reqs := slices.Clone(a.w.reqs)
+	slices.SortStableFunc(reqs, func(x, y *Request) int { return x.Time.Compare(y.Time) })
+	var b []byte
+	for _, r := range reqs {
+		b = append(AppendCombined(b, r, time.UTC, false), '\n')
+	}
+	a.w.files = append(a.w.files, ScenarioFile{Name: a.w.name + "/access.log", Format: "combined", Data: b})
 }
 
 // opApp is one integration: its clients share a network and a user agent.
@@ -241,6 +277,10 @@ func (a *opWorld) run(j job) {
 	loc := "https://" + opHost + status
 	if j.fate == jobWrongURL {
 		loc = "https://" + opHost + "/v1/job/" + id // the served route is /v1/jobs/{id}
+	}
+	if a.combined { // no Location logged: the job is its POST path's child
+		status = a.eps[j.ep] + "/" + id
+		loc = status
 	}
 	open := w.edge(r, j.at, c, opHost, "POST", a.eps[j.ep], "")
 	answer(r, open, 202, int64(80+r.IntN(60)), "application/json", 40+r.IntN(80))
