@@ -7,13 +7,14 @@ import (
 
 // The 202 contrast: for an incomplete_202 group, the origin's operations
 // judged into the group's sub-type against the same origin's operations
-// that completed, per dimension an async job has (the endpoint, the
-// client's network and user-agent family, the first and last poll status,
-// the Retry-After the server gave, how the status URL was found, the input
-// file). "One client never polls", "one endpoint's jobs never finish",
-// "the jobs without Retry-After are the ones given up" and "everything
-// stopped at T" are then read off the same Dimension maths as a burst's
-// (computeDimension), from the same bounded, additive counts (capTable).
+// that completed, per dimension an async job has (the endpoint and its
+// route template, the client's network and user-agent family, the first
+// and last poll status, the Retry-After the server gave, how the status
+// URL was found, the input file). "One client never polls", "one
+// endpoint's jobs never finish", "the jobs without Retry-After are the
+// ones given up" and "everything stopped at T" are then read off the same
+// Dimension maths as a burst's (computeDimension), from the same bounded,
+// additive counts (capTable).
 //
 // Counts are per origin, by outcome: an operation is counted once, when it
 // completes in time or when it is judged. Operations that complete after
@@ -25,6 +26,7 @@ import (
 // Dimensions of the 202 contrast.
 const (
 	opDimEndpoint = iota
+	opDimRoute
 	opDimMethod
 	opDimClientNet
 	opDimUAFamily
@@ -38,6 +40,7 @@ const (
 
 var opDimInfos = [numOpDims]dimInfo{
 	opDimEndpoint:   {"endpoint", "endpoint", ""},
+	opDimRoute:      dimInfos[dimRoute],
 	opDimMethod:     {"method", "method", ""},
 	opDimClientNet:  dimInfos[dimClientNet],
 	opDimUAFamily:   dimInfos[dimUAFamily],
@@ -253,6 +256,7 @@ func unpolledEndpoint(ep *endpoint) bool { return ep.polled == 0 || ep.fireAndFo
 // when it lacks one).
 func opValues(op *op, v *[numOpDims]string) {
 	v[opDimEndpoint] = op.ep.name
+	v[opDimRoute] = op.ep.key.tmpl
 	v[opDimMethod] = op.ep.key.method
 	if cl := op.client; cl != nil {
 		v[opDimClientNet] = clientNet(cl.ip)
