@@ -2,6 +2,7 @@ package parse
 
 import (
 	"hash/maphash"
+	"os"
 	"strings"
 	"unsafe"
 )
@@ -15,6 +16,13 @@ import (
 // holds the one copy of the functions that derive the values, for the
 // workers and for the engine (records that come from elsewhere: ClickHouse
 // aggregates, tests, the interface).
+
+// ContrastOff turns the diagnosis contrast off, for measuring its cost
+// only (EDGETRIAGE_CONTRAST=off; README, Performance): the parse workers
+// fill no keys and the engine counts no dimensions, so findings carry no
+// contrast and their causes are guesses. This is the one place that reads
+// the variable.
+var ContrastOff = os.Getenv("EDGETRIAGE_CONTRAST") == "off"
 
 // DimKeys are the contrast's keys of a record: DimHash of each value, 0
 // when the record has none, and the user-agent family (index in
@@ -47,9 +55,10 @@ type DimKeyer struct {
 }
 
 const (
-	pathSlots = 4096
-	netSlots  = 4096
-	uaSlots   = 1024
+	// small enough to stay in a core's cache next to the slab being parsed
+	pathSlots = 1024
+	netSlots  = 1024
+	uaSlots   = 256
 )
 
 type pathSlot struct{ h, route, seg uint64 } // h: maphash of the path | 1; 0 empty
@@ -59,8 +68,12 @@ type uaSlot struct {
 	fam int8
 }
 
-// Fill sets r.Dims from r's fields.
-func (k *DimKeyer) Fill(r *Record) { r.Dims = k.Keys(r) }
+// Fill sets r.Dims from r's fields (not when ContrastOff).
+func (k *DimKeyer) Fill(r *Record) {
+	if !ContrastOff {
+		r.Dims = k.Keys(r)
+	}
+}
 
 // Keys returns the keys of r's fields, leaving r as it is.
 func (k *DimKeyer) Keys(r *Record) DimKeys {
@@ -113,12 +126,16 @@ func (k *DimKeyer) UAFamily(ua string) int {
 		k.ua = new([uaSlots]uaSlot)
 	}
 	h := maphash.String(dimSeed, ua) | 1
-	s := &k.ua[(h>>1)&(uaSlots-1)]
-	if s.h == h {
+	i := (h >> 1) & (uaSlots - 1)
+	if s := &k.ua[i]; s.h == h {
+		return int(s.fam)
+	}
+	if s := &k.ua[i^1]; s.h == h { // two ways: two busy agents may share a slot
 		return int(s.fam)
 	}
 	f := UAFamily(ua)
-	s.h, s.fam = h, int8(f)
+	k.ua[i^1] = k.ua[i]
+	k.ua[i] = uaSlot{h: h, fam: int8(f)}
 	return f
 }
 
@@ -131,20 +148,13 @@ func IsIDSegment(seg string) bool {
 	}
 	digits, letters, hex := 0, 0, 0
 	for i := 0; i < len(seg); i++ {
-		c := seg[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-			hex++
-		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
-			letters++
-			hex++
-		case c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z':
-			letters++
-		case c == '-' || c == '_':
-		default:
+		k := idClass[seg[i]]
+		if k == 0 {
 			return false
 		}
+		digits += int(k & cDigit)
+		hex += int(k&cHex) >> 1
+		letters += int(k&cLetter) >> 2
 	}
 	n := len(seg)
 	switch {
@@ -159,6 +169,28 @@ func IsIDSegment(seg string) bool {
 	}
 	return false
 }
+
+// idClass classifies the bytes of an id segment (0: cannot be in one).
+var idClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = cDigit | cHex
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = cLetter, cLetter
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c], t[c-'a'+'A'] = cLetter|cHex, cLetter|cHex
+	}
+	t['-'], t['_'] = cOther, cOther
+	return t
+}()
+
+const (
+	cDigit  = 1
+	cHex    = 2
+	cLetter = 4
+	cOther  = 8
+)
 
 func isUUID(s string) bool {
 	if len(s) != 36 {

@@ -113,3 +113,17 @@ func BenchmarkDimKeys(b *testing.B) {
 		k.Fill(&recs[i%len(recs)])
 	}
 }
+
+func TestIsIDSegment(t *testing.T) {
+	cases := map[string]bool{
+		"42": true, "0": true, "v1": false, "exports": false, "ABCDEF0123": true, "deadbeef": true,
+		"deadbee": false, "abc123def": true, "linen-shirt": false, "hello_world": false, "12ab_cd34": true,
+		"7f3e9a01-0b2c-4d5e-8f90-123456789abc": true, "7f3e9a01-0b2c-4d5e-8f90-123456789abz": true,
+		"7f3e": false, "a1b2": false, "ab%20cd12": false, "": false, "app.91ac2e.js": false, "café1234": false,
+	}
+	for seg, want := range cases {
+		if got := IsIDSegment(seg); got != want {
+			t.Errorf("IsIDSegment(%q) = %v, want %v", seg, got, want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"os"
 	"slices"
 
 	"github.com/edgetriage/edgetriage/parse"
@@ -46,18 +45,6 @@ const (
 	// maxFine bounds a burst's time-shape series (pairs merge past it).
 	maxFine = 256
 )
-
-// bucketDim is one dimension of a closed minute.
-type bucketDim struct {
-	vals  []valCount // by stable hash (values of an enumeration alone: by index)
-	other valCount
-}
-
-type closedBucket struct {
-	idx  int64 // bucket number (time / dimBucket); -1 empty
-	dims [numDims]bucketDim
-	tot  valCount // every origin-bound request of the bucket
-}
 
 // minuteStat is one minute's requests and header waits (precursors).
 type minuteStat struct {
@@ -112,16 +99,12 @@ type dimCounter struct {
 
 	shared *dimShared // the engine's
 	in     *interner
+	keep   []bool // summarize's scratch
 }
-
-// contrastOff turns the contrast's counting off, for measuring its cost
-// only (EDGETRIAGE_CONTRAST=off; README, Performance): findings then carry
-// no contrast and their causes are guesses. Nothing else reads it.
-var contrastOff = os.Getenv("EDGETRIAGE_CONTRAST") == "off"
 
 // newDimCounter returns an origin's counters, nil when the contrast is off.
 func newDimCounter(e *Engine) *dimCounter {
-	if contrastOff {
+	if parse.ContrastOff {
 		return nil
 	}
 	settle := (e.keep+dimBucket-1)/dimBucket + 1
@@ -210,6 +193,10 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 type dimShared struct {
 	keyer parse.DimKeyer
 	vals  []dictSlot // direct-mapped by id
+	// closed buckets' values not yet summarized (dimbucket.go), and arrays
+	// for live tables to reuse
+	rawValues int
+	free      [numDims][][]valCount
 }
 
 const dictSlots = 8192
@@ -297,63 +284,6 @@ func hwBin(ms int64) int {
 		b++
 	}
 	return b
-}
-
-// rotate closes the live minute and moves to bucket b, then lets the open
-// bursts fold what has settled.
-func (c *dimCounter) rotate(e *Engine, b int64) {
-	if c.cur >= 0 {
-		cb := &c.ring[mod(c.cur, c.ringLen)]
-		cb.idx = c.cur
-		cb.tot = c.liveTot
-		for d := range c.live {
-			bd := &cb.dims[d]
-			bd.vals = bd.vals[:0]
-			bd.other = valCount{}
-			if !closedDim(d) && !c.live[d].empty() {
-				bd.vals = c.live[d].summarize(bd.vals, &bd.other, summaryTop)
-				c.live[d].reset()
-			}
-			if vals := c.liveEnum[d]; vals != nil {
-				n := len(bd.vals)
-				for i := range vals {
-					if vals[i].tot > 0 {
-						bd.vals = append(bd.vals, vals[i])
-					}
-					vals[i].fail, vals[i].tot = [numClasses]int64{}, 0
-				}
-				if len(bd.vals) > n && n > 0 {
-					sortByHash(bd.vals)
-				}
-			}
-		}
-	}
-	// buckets skipped over are empty
-	for i := max(c.cur+1, b-c.ringLen+1); i < b; i++ {
-		cb := &c.ring[mod(i, c.ringLen)]
-		cb.idx = i
-		cb.tot = valCount{}
-		for d := range cb.dims {
-			cb.dims[d].vals = cb.dims[d].vals[:0]
-			cb.dims[d].other = valCount{}
-		}
-	}
-	c.cur = b
-	c.curHi = (b + 1) * dimBucket
-	c.liveTot = valCount{}
-	c.foldOpen(e)
-}
-
-// bucket returns the closed bucket i if the ring still holds it.
-func (c *dimCounter) bucket(i int64) *closedBucket {
-	if i >= c.cur || i < c.cur-c.ringLen+1 {
-		return nil
-	}
-	cb := &c.ring[mod(i, c.ringLen)]
-	if cb.idx != i {
-		return nil
-	}
-	return cb
 }
 
 // foldOpen folds settled buckets into the open bursts' spans and lets go of
