@@ -3,6 +3,8 @@ package rules
 import (
 	"strconv"
 	"time"
+
+	"github.com/edgetriage/edgetriage/parse"
 )
 
 // The 202 contrast: for an incomplete_202 group, the origin's operations
@@ -259,8 +261,8 @@ func opValues(op *op, v *[numOpDims]string) {
 	v[opDimRoute] = op.ep.key.tmpl
 	v[opDimMethod] = op.ep.key.method
 	if cl := op.client; cl != nil {
-		v[opDimClientNet] = clientNet(cl.ip)
-		if f := uaFamily(cl.ua); f >= 0 {
+		v[opDimClientNet] = parse.ClientNet(cl.ip)
+		if f := parse.UAFamily(cl.ua); f >= 0 {
 			v[opDimUAFamily] = uaFamilies[f]
 		}
 	}
