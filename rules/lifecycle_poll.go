@@ -65,6 +65,7 @@ func (l *lifecycle) complete(op *op, t int64) {
 		op.ep.latency.add(t - op.open)
 		l.inflight--
 	case opJudged:
+		l.opc.late(op)
 		if g := op.g; g != nil {
 			g.count--
 			g.late++

@@ -19,11 +19,11 @@ import (
 // additive counts (capTable).
 //
 // Counts are per origin, by outcome: an operation is counted once, when it
-// completes in time or when it is judged. Operations that complete after
-// being judged stay counted where they were judged (their last poll has
-// moved on), and poll_rejected operations are not compared: their 4xx (401,
-// 403, 429, 499) already says why, and the five failure classes of a
-// capTable entry hold the other five sub-types.
+// completes in time or when it is judged; a stuck or given-up one that
+// completes later moves to the completed (opcontrastlate.go). poll_rejected
+// operations are not compared: their 4xx (401, 403, 429, 499) already says
+// why, and the five failure classes of a capTable entry hold the other five
+// sub-types.
 
 // Dimensions of the 202 contrast.
 const (

@@ -137,3 +137,67 @@ func TestOpEpochsBounded(t *testing.T) {
 		t.Errorf("since the 4000th operation: %d operations", late.tot.tot)
 	}
 }
+
+// TestOpContrastLateCompletion: stuck jobs that complete after being
+// judged move to the completed ones, so the contrast follows the
+// finding's count, and no count goes negative.
+func TestOpContrastLateCompletion(t *testing.T) {
+	var all []parse.Record
+	for i := 0; i < 20; i++ {
+		at := time.Duration(i) * 10 * time.Second
+		ip := fmt.Sprintf("198.51.100.%d", i)
+		id := fmt.Sprintf("s%03d", i)
+		all = append(all, mk(at, "POST", "/v1/exports", 202, loc("/v1/exports/"+id), client(ip)))
+		for p := 30 * time.Second; p <= 11*minute; p += 30 * time.Second {
+			all = append(all, mk(at+p, "GET", "/v1/exports/"+id, 202, client(ip)))
+		}
+		if i%2 == 0 { // the queue drains: half of them finish late
+			all = append(all, mk(at+12*minute, "GET", "/v1/exports/"+id, 303, client(ip)))
+		}
+		id = fmt.Sprintf("h%03d", i)
+		all = append(all, mk(at, "POST", "/v1/imports", 202, loc("/v1/imports/"+id), client(ip)))
+		all = append(all, mk(at+20*time.Second, "GET", "/v1/imports/"+id, 303, client(ip)))
+	}
+	for at := time.Duration(0); at < 40*minute; at += 30 * time.Second {
+		all = append(all, tick(at))
+	}
+	s := run(t, testConfig(), all)
+	var f *Finding
+	for i := range s.Findings {
+		if s.Findings[i].Subtype == SubStuckPending {
+			f = &s.Findings[i]
+		}
+	}
+	if f == nil || f.Contrast == nil {
+		t.Fatalf("no stuck_pending finding with a contrast: %+v", s.Findings)
+	}
+	ct := f.Contrast
+	if f.Count != 10 || ct.Failing != 10 || ct.Total != 40 {
+		t.Errorf("finding %d, contrast %d of %d; want 10, 10 of 40", f.Count, ct.Failing, ct.Total)
+	}
+	for _, d := range ct.Dimensions {
+		var fail, tot int64
+		for _, v := range d.Values {
+			if v.Failing < 0 || v.Total < v.Failing {
+				t.Errorf("%s %s: %d of %d", d.Name, v.Value, v.Failing, v.Total)
+			}
+			fail, tot = fail+v.Failing, tot+v.Total
+		}
+		if o := d.Other; o != nil {
+			fail, tot = fail+o.Failing, tot+o.Total
+		}
+		if fail != ct.Failing || tot != ct.Total {
+			t.Errorf("%s sums to %d of %d", d.Name, fail, tot)
+		}
+		if d.Name == "endpoint" && (!d.Separates || d.InsideRate != 0.5) {
+			t.Errorf("endpoint: %+v", d)
+		}
+		if d.Name == "last_poll" {
+			for _, v := range d.Values {
+				if v.Value == "303" && v.Total != 30 || v.Value == "202" && (v.Failing != 10 || v.Total != 10) {
+					t.Errorf("last_poll %s: %d of %d", v.Value, v.Failing, v.Total)
+				}
+			}
+		}
+	}
+}
