@@ -80,6 +80,13 @@ type Record struct {
 	// from rows plus aggregates equal findings from the raw rows.
 	Count int64
 
+	// Dims are the diagnosis contrast's keys of Path, ClientIP and
+	// UserAgent, filled by the parse workers (DimKeyer, dims.go) so that
+	// the engine's one goroutine does not scan those fields again; plain
+	// numbers, nothing for the GC to follow. Reset clears them; whoever
+	// changes those fields after filling must clear them too.
+	Dims DimKeys
+
 	// Where it came from, so the raw line can be shown again.
 	Raw    string // the line as read (a view of the reader's slab; set by the reader, not the parser)
 	Input  string // the input's name as given (path, or "-" for stdin)

@@ -1,11 +1,16 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/accesslog"
+	samplelogs "github.com/edgetriage/edgetriage/sample-logs"
 )
 
 // combinedLike is traffic as a combined-format log yields it: no host, no
@@ -99,6 +104,7 @@ func BenchmarkContrastShare(b *testing.B) {
 			rs := append([]parse.Record(nil), recs...)
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := processCPU()
 			for done := 0; done < b.N; {
 				for off := 0; off < len(rs) && done < b.N; off += 4096 {
 					end := min(off+4096, len(rs), off+b.N-done)
@@ -111,6 +117,102 @@ func BenchmarkContrastShare(b *testing.B) {
 				}
 				b.StartTimer()
 			}
+			reportCPU(b, cpu)
+		})
+	}
+}
+
+// contrastFileRecords parses n lines of the 1M benchmark file's generator
+// (sample-logs, about 12 lines a second, so about 240 records per contrast
+// bucket as on the real file), once per test binary.
+var contrastFileRecords = sync.OnceValue(func() []parse.Record {
+	var buf bytes.Buffer
+	if _, err := samplelogs.WriteCombined(&buf, 100_000, 1); err != nil {
+		panic(err)
+	}
+	p, err := accesslog.New("combined")
+	if err != nil {
+		panic(err)
+	}
+	data := buf.Bytes()
+	var recs []parse.Record
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		data = rest
+		var r parse.Record
+		if p.Parse(line, &r) != nil {
+			continue
+		}
+		r.Input = "access.log"
+		recs = append(recs, r)
+	}
+	return recs
+})
+
+// reportCPU adds the CPU time per op since start (see processCPU) as
+// cpu-ns/op, the number to compare with benchstat on a busy machine.
+func reportCPU(b *testing.B, start time.Duration) {
+	if now := processCPU(); start > 0 && now > start {
+		b.ReportMetric(float64(now-start)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// BenchmarkContrastFile is BenchmarkContrastShare on the benchmark file's
+// traffic (hundreds of paths and client networks, a dozen user agents):
+// the engine alone with the contrast's counting (with: keys filled as the
+// parse workers fill them) and without it, and keys: what filling the keys
+// costs a parse worker. The contrast's cost per record is keys + with -
+// without (the keys' part runs in parallel, on the parse workers).
+func BenchmarkContrastFile(b *testing.B) {
+	recs := contrastFileRecords()
+	keyed := slices.Clone(recs)
+	var k parse.DimKeyer
+	for i := range keyed {
+		k.Fill(&keyed[i])
+	}
+	b.Run("keys", func(b *testing.B) {
+		var k parse.DimKeyer
+		rs := slices.Clone(recs)
+		b.ReportAllocs()
+		b.ResetTimer()
+		cpu := processCPU()
+		for i := 0; i < b.N; i++ {
+			k.Fill(&rs[i%len(rs)])
+		}
+		reportCPU(b, cpu)
+	})
+	for _, on := range []bool{true, false} {
+		name, rs := "without", recs
+		if on {
+			name, rs = "with", keyed
+		}
+		b.Run(name, func(b *testing.B) {
+			rs := slices.Clone(rs)
+			span := rs[len(rs)-1].Time - rs[0].Time + int64(time.Second)
+			e := NewEngine(DefaultConfig())
+			if !on {
+				e.dimOrigins = maxContrastOrigins
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := processCPU()
+			for done, off := 0, 0; done < b.N; {
+				if off == len(rs) {
+					// the same traffic again, later: one engine in its
+					// steady state, as on a long file
+					b.StopTimer()
+					for i := range rs {
+						rs[i].Time += span
+					}
+					off = 0
+					b.StartTimer()
+				}
+				n := min(4096, len(rs)-off, b.N-done)
+				e.Add(rs[off : off+n])
+				off += n
+				done += n
+			}
+			reportCPU(b, cpu)
 		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unsafe"
+
+	"github.com/edgetriage/edgetriage/parse"
 )
 
 // Failure classes of a request as the contrast counts it: a burst or storm
@@ -51,6 +53,7 @@ func otherFailing(c *valCount, cls int) int64 {
 type valCount struct {
 	v    string
 	h    uint64 // fnv64(v): decides which values a full table keeps
+	id   uint64 // parse.DimHash(v): says which entry is v's
 	fail [numClasses]int64
 	tot  int64
 }
@@ -69,17 +72,18 @@ func (c *valCount) addCounts(o *valCount) {
 // counts built record by record equal counts built from GROUP BY aggregates
 // (parse.Record.Count) and from merged bucket summaries.
 //
-// The index is open addressing on the values' FNV hashes (a power-of-two
-// array of entry numbers), cleared with one memclr: a minute's table costs
-// no map and no hashing beyond the value's own hash.
+// The index is open addressing on the values' ids (parse.DimHash, which
+// the parse workers compute for most values: see parse.DimKeys), a
+// power-of-two array of entry numbers cleared with one memclr: a lookup is
+// one probe by a number, no string hashing and no string compare.
 type capTable struct {
-	tab   []int32 // entry index + 1 by hash; 0 empty
+	tab   []int32 // entry index + 1 by id; 0 empty
 	ents  []valCount
 	other valCount
 	limit int
 	maxI  int32 // index of the largest hash while full; -1 unknown
 
-	// the last values added (most recent first), to skip hashing for
+	// the last values added by string (most recent first), to skip hashing
 	// fields with few values (method, protocol, input)
 	mru [4]int32
 
@@ -111,7 +115,7 @@ func (t *capTable) find(v string) int32 {
 			return i
 		}
 	}
-	i := t.lookup(v, fnv64(v))
+	i := t.lookup(v, fnv64(v), parse.DimHash(v))
 	if i >= 0 {
 		copy(t.mru[1:], t.mru[:3])
 		t.mru[0] = i
@@ -135,29 +139,9 @@ func (t *capTable) addAt(i int32, n int64, cls int) {
 	}
 }
 
-// probe returns the table position of hash h with value v: its entry's
-// (found) or the empty one where it would go.
-func (t *capTable) probe(v string, h uint64) (pos int, found bool) {
-	mask := len(t.tab) - 1
-	for p := int(h) & mask; ; p = (p + 1) & mask {
-		j := t.tab[p]
-		if j == 0 {
-			return p, false
-		}
-		if e := &t.ents[j-1]; e.h == h && e.v == v {
-			return p, true
-		}
-	}
-}
-
-// lookup returns v's entry (h is fnv64(v)), inserting it (a copy) if the
-// cap lets it in, or -1.
-func (t *capTable) lookup(v string, h uint64) int32 { return t.insert(v, h, false) }
-
-// lookupKept is lookup for a value that is already a kept copy.
-func (t *capTable) lookupKept(v string, h uint64) int32 { return t.insert(v, h, true) }
-
-func (t *capTable) insert(v string, h uint64, kept bool) int32 {
+// probe returns the table position of id: its entry's (i >= 0) or the
+// empty one where it would go (i == -1).
+func (t *capTable) probe(id uint64) (pos int, i int32) {
 	if t.tab == nil {
 		size := 16
 		for size < 2*t.limit {
@@ -165,15 +149,45 @@ func (t *capTable) insert(v string, h uint64, kept bool) int32 {
 		}
 		t.tab = make([]int32, size)
 	}
-	p, found := t.probe(v, h)
-	if found {
-		return t.tab[p] - 1
+	mask := len(t.tab) - 1
+	for p := int(id>>1) & mask; ; p = (p + 1) & mask {
+		j := t.tab[p]
+		if j == 0 {
+			return p, -1
+		}
+		if t.ents[j-1].id == id {
+			return p, j - 1
+		}
 	}
+}
+
+// lookup returns v's entry (h is fnv64(v), id parse.DimHash(v)), inserting
+// it (a copy) if the cap lets it in, or -1.
+func (t *capTable) lookup(v string, h, id uint64) int32 {
+	p, i := t.probe(id)
+	if i >= 0 {
+		return i
+	}
+	return t.insertAt(p, v, h, id, false)
+}
+
+// lookupKept is lookup for a value that is already a kept copy.
+func (t *capTable) lookupKept(v string, h, id uint64) int32 {
+	p, i := t.probe(id)
+	if i >= 0 {
+		return i
+	}
+	return t.insertAt(p, v, h, id, true)
+}
+
+// insertAt inserts a value probe did not find at position p, if the cap
+// lets it in; it returns the value's entry or -1.
+func (t *capTable) insertAt(p int, v string, h, id uint64, kept bool) int32 {
 	if len(t.ents) < t.limit {
 		if !kept {
 			v = t.keepString(v)
 		}
-		t.ents = append(t.ents, valCount{v: v, h: h})
+		t.ents = append(t.ents, valCount{v: v, h: h, id: id})
 		i := int32(len(t.ents) - 1)
 		t.tab[p] = i + 1
 		return i
@@ -187,7 +201,7 @@ func (t *capTable) insert(v string, h uint64, kept bool) int32 {
 		v = t.keepString(v)
 	}
 	t.other.addCounts(&t.ents[m])
-	t.ents[m] = valCount{v: v, h: h}
+	t.ents[m] = valCount{v: v, h: h, id: id}
 	t.maxI = -1
 	t.mru = [4]int32{-1, -1, -1, -1}
 	t.reindex()
@@ -197,7 +211,7 @@ func (t *capTable) insert(v string, h uint64, kept bool) int32 {
 func (t *capTable) reindex() {
 	clear(t.tab)
 	for i := range t.ents {
-		p, _ := t.probe(t.ents[i].v, t.ents[i].h)
+		p, _ := t.probe(t.ents[i].id)
 		t.tab[p] = int32(i) + 1
 	}
 }
@@ -228,7 +242,7 @@ func (t *capTable) merge(c *valCount) {
 	if c.v == "" {
 		return
 	}
-	i := t.lookupKept(c.v, c.h)
+	i := t.lookupKept(c.v, c.h, c.id)
 	if i < 0 {
 		t.other.addCounts(c)
 		return
@@ -258,7 +272,8 @@ func (t *capTable) clone() capTable {
 // summarize appends to dst the values worth keeping past the bucket: the
 // top k by requests and the top k by failing requests (of either class),
 // ties broken by value; everything else is added to other. dst comes out
-// sorted by value, so merging summaries is deterministic.
+// sorted by stable hash: one order whatever the input's (merging does not
+// depend on it, see capTable).
 func (t *capTable) summarize(dst []valCount, other *valCount, k int) []valCount {
 	*other = t.other
 	start := len(dst)
@@ -282,7 +297,7 @@ func (t *capTable) summarize(dst []valCount, other *valCount, k int) []valCount 
 			}
 		}
 	}
-	slices.SortFunc(dst[start:], func(a, b valCount) int { return strings.Compare(a.v, b.v) })
+	sortByHash(dst[start:])
 	return dst
 }
 
@@ -316,6 +331,20 @@ func (t *capTable) markTop(keep []bool, k int, byFail bool) {
 	for _, i := range top[:n] {
 		keep[i] = true
 	}
+}
+
+// sortByHash sorts counted values by their stable hash (fnv64 of distinct
+// values: no ties), cheaper than by the strings.
+func sortByHash(vs []valCount) {
+	slices.SortFunc(vs, func(a, b valCount) int {
+		switch {
+		case a.h < b.h:
+			return -1
+		case a.h > b.h:
+			return 1
+		}
+		return 0
+	})
 }
 
 func (t *capTable) failing() bool {

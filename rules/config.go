@@ -4,6 +4,9 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unsafe"
+
+	"github.com/edgetriage/edgetriage/parse"
 )
 
 // Config holds the engine's thresholds. The zero value of a field means its
@@ -189,63 +192,10 @@ func isRotationStamp(s string) bool {
 	return digits > 0 && s[0] >= '0' && s[0] <= '9'
 }
 
-// IsIDSegment reports whether a path segment looks like an identifier:
-// digits, a UUID, 8+ hex characters, or 8+ characters mixing letters and
-// digits (letters, digits, '-' and '_' only).
-func IsIDSegment(seg string) bool {
-	if seg == "" {
-		return false
-	}
-	digits, letters, hex, other := 0, 0, 0, 0
-	for i := 0; i < len(seg); i++ {
-		c := seg[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-			hex++
-		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
-			letters++
-			hex++
-		case c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z':
-			letters++
-		case c == '-' || c == '_':
-			other++
-		default:
-			return false
-		}
-	}
-	n := len(seg)
-	switch {
-	case digits == n:
-		return true
-	case hex == n && n >= 8:
-		return true
-	case isUUID(seg):
-		return true
-	case n >= 8 && digits > 0 && letters > 0:
-		return true
-	}
-	return false
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-			continue
-		}
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
+// IsIDSegment reports whether a path segment looks like an identifier
+// (parse.IsIDSegment: digits, a UUID, 8+ hex characters, or 8+ characters
+// mixing letters and digits).
+func IsIDSegment(seg string) bool { return parse.IsIDSegment(seg) }
 
 // PathTemplate normalises a path into an endpoint template: every segment
 // that looks like an id (see IsIDSegment) becomes {id}. The query must not
@@ -254,33 +204,10 @@ func PathTemplate(p string) string {
 	if p == "" {
 		return "/"
 	}
-	var b strings.Builder
-	changed := false
-	start := 0
-	for i := 0; i <= len(p); i++ {
-		if i < len(p) && p[i] != '/' {
-			continue
-		}
-		seg := p[start:i]
-		if IsIDSegment(seg) {
-			if !changed {
-				b.Grow(len(p))
-				b.WriteString(p[:start])
-				changed = true
-			}
-			b.WriteString("{id}")
-		} else if changed {
-			b.WriteString(seg)
-		}
-		if i < len(p) && changed {
-			b.WriteByte('/')
-		}
-		start = i + 1
+	if b := parse.AppendPathTemplate(nil, p); b != nil {
+		return unsafe.String(&b[0], len(b)) // b is never written again
 	}
-	if !changed {
-		return p
-	}
-	return b.String()
+	return p
 }
 
 // normaliseRoutePath turns a user's route template into PathTemplate form:

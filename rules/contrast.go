@@ -27,6 +27,11 @@ type Contrast struct {
 	// NoBaseline says the input starts inside the trouble and no healthy
 	// period of the origin could stand in for a baseline.
 	NoBaseline bool `json:"no_baseline,omitempty"`
+	// Unit is what is counted: "" requests (bursts and storms), or
+	// ContrastOperations (202 groups: the origin's operations of the
+	// group's sub-type, failing, against its completed ones, healthy; no
+	// baseline window).
+	Unit string `json:"unit,omitempty"`
 
 	// Dimensions are ordered strongest separation first.
 	Dimensions []Dimension `json:"dimensions"`
@@ -36,6 +41,9 @@ type Contrast struct {
 
 	Shape TimeShape `json:"shape"`
 }
+
+// ContrastOperations is Contrast.Unit for a 202 group's contrast.
+const ContrastOperations = "operations"
 
 // Window is a half-open time range [From, To).
 type Window struct {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"hash/maphash"
 	"slices"
 
 	"github.com/edgetriage/edgetriage/parse"
@@ -46,18 +45,6 @@ const (
 	// maxFine bounds a burst's time-shape series (pairs merge past it).
 	maxFine = 256
 )
-
-// bucketDim is one dimension of a closed minute.
-type bucketDim struct {
-	vals  []valCount // sorted by value
-	other valCount
-}
-
-type closedBucket struct {
-	idx  int64 // bucket number (time / dimBucket); -1 empty
-	dims [numDims]bucketDim
-	tot  valCount // every origin-bound request of the bucket
-}
 
 // minuteStat is one minute's requests and header waits (precursors).
 type minuteStat struct {
@@ -110,17 +97,20 @@ type dimCounter struct {
 
 	open []*burst // bursts still folding their span
 
-	routes, nets *keyCache // the engine's (shared)
-	in           *interner
-	routeBuf     []byte
-	ua           *uaCache
+	shared *dimShared // the engine's
+	in     *interner
+	keep   []bool // summarize's scratch
 }
 
+// newDimCounter returns an origin's counters, nil when the contrast is off.
 func newDimCounter(e *Engine) *dimCounter {
+	if parse.ContrastOff {
+		return nil
+	}
 	settle := (e.keep+dimBucket-1)/dimBucket + 1
 	gap := (e.mergeGap()+dimBucket-1)/dimBucket + 1
 	n := baselineBuckets + settle + gap + 2
-	c := &dimCounter{ringLen: n, settle: settle, gap: gap, cur: -1, curHi: -1 << 63, ua: &e.uaCache}
+	c := &dimCounter{ringLen: n, settle: settle, gap: gap, cur: -1, curHi: -1 << 63, shared: &e.dimShared, in: &e.in}
 	c.ring = make([]closedBucket, n)
 	for i := range c.ring {
 		c.ring[i].idx = -1
@@ -136,7 +126,7 @@ func newDimCounter(e *Engine) *dimCounter {
 		if vals := enumValues(d); vals != nil {
 			c.liveEnum[d] = make([]valCount, len(vals))
 			for i, v := range vals {
-				c.liveEnum[d][i] = valCount{v: v, h: fnv64(v)}
+				c.liveEnum[d][i] = valCount{v: v, h: fnv64(v), id: parse.DimHash(v)}
 			}
 		}
 		if !closedDim(d) {
@@ -144,11 +134,9 @@ func newDimCounter(e *Engine) *dimCounter {
 			c.live[d].in = &e.in
 		}
 	}
-	if e.routeCache.slots == nil {
-		e.routeCache.slots = make([]keySlot, routeCacheN)
-		e.netCache.slots = make([]keySlot, netCacheN)
+	if e.dimShared.vals == nil {
+		e.dimShared.vals = make([]dictSlot, dictSlots)
 	}
-	c.routes, c.nets, c.in = &e.routeCache, &e.netCache, &e.in
 	return c
 }
 
@@ -186,61 +174,73 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	}
 	c.live[dimCache].add(r.CacheStatus, n, cls)
 	c.live[dimInput].add(r.Input, n, cls)
-	c.countRoute(r.Path, n, cls)
-	c.countNet(r.ClientIP, n, cls)
-	c.countEnum(dimUAFamily, c.ua.family(r.UserAgent), n, cls)
+	keys := r.Dims
+	if !keys.Set { // not from the parse workers (aggregates, tests)
+		keys = c.shared.keyer.Keys(r)
+	}
+	c.countKey(dimRoute, keys.Route, r, n, cls)
+	c.countKey(dimSegment, keys.Segment, r, n, cls)
+	c.countKey(dimClientNet, keys.Net, r, n, cls)
+	c.countEnum(dimUAFamily, int(keys.UA), n, cls)
 	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
 	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
 }
 
-// Raw field -> value caches shared by every origin (the engine's): a hit
-// skips turning the field into its value (a route template and its first
-// segment, a client network) and hashing the value; the per-origin tables
-// then only probe by the value's hash.
-const (
-	routeCacheN = 8192
-	netCacheN   = 4096
-)
-
-type keySlot struct {
-	h       uint64 // maphash of the raw field | 1
-	v, v2   string // kept copies of the values
-	vh, vh2 uint64 // their FNV hashes
+// dimShared is the contrast's state shared by every origin (the engine's):
+// a keyer for records that come without keys, and the value of each key
+// seen lately, so that a key new to a minute's table costs one slot read,
+// not a scan of the record's field.
+type dimShared struct {
+	keyer parse.DimKeyer
+	vals  []dictSlot // direct-mapped by id
+	// closed buckets' values not yet summarized (dimbucket.go), and arrays
+	// for live tables to reuse
+	rawValues int
+	free      [numDims][][]valCount
 }
 
-type keyCache struct{ slots []keySlot }
+const dictSlots = 8192
 
-func (k *keyCache) slot(raw string) (*keySlot, uint64) {
-	h := maphash.String(hashSeed, raw) | 1
-	return &k.slots[(h>>1)&uint64(len(k.slots)-1)], h
+type dictSlot struct {
+	id uint64 // parse.DimHash(v); 0 empty
+	v  string // kept copy
+	h  uint64 // fnv64(v)
 }
 
-// countRoute counts a path's route and first segment.
-func (c *dimCounter) countRoute(p string, n int64, cls int) {
-	if p == "" {
-		p = "/"
-	}
-	sl, h := c.routes.slot(p)
-	if sl.h != h {
-		route := c.in.get(c.valueOf(dimRoute, p))
-		seg := c.in.get(pathSegment(route))
-		*sl = keySlot{h: h, v: route, v2: seg, vh: fnv64(route), vh2: fnv64(seg)}
-	}
-	c.live[dimRoute].addAt(c.live[dimRoute].lookupKept(sl.v, sl.vh), n, cls)
-	c.live[dimSegment].addAt(c.live[dimSegment].lookupKept(sl.v2, sl.vh2), n, cls)
-}
-
-// countNet counts a client address's network.
-func (c *dimCounter) countNet(ip string, n int64, cls int) {
-	if ip == "" || ip == "-" {
+// countKey counts the value of dimension d (route, segment, client_net)
+// whose key is id (0: the record has none).
+func (c *dimCounter) countKey(d int, id uint64, r *parse.Record, n int64, cls int) {
+	if id == 0 {
 		return
 	}
-	sl, h := c.nets.slot(ip)
-	if sl.h != h {
-		v := c.in.get(clientNet(ip))
-		*sl = keySlot{h: h, v: v, vh: fnv64(v)}
+	t := &c.live[d]
+	p, i := t.probe(id)
+	if i < 0 {
+		v, h := c.value(d, id, r)
+		i = t.insertAt(p, v, h, id, true)
 	}
-	c.live[dimClientNet].addAt(c.live[dimClientNet].lookupKept(sl.v, sl.vh), n, cls)
+	t.addAt(i, n, cls)
+}
+
+// value returns the value of key id of dimension d (a kept copy) and its
+// stable hash, from the slot or else from the record's field.
+func (c *dimCounter) value(d int, id uint64, r *parse.Record) (string, uint64) {
+	s := &c.shared.vals[(id>>1)&(dictSlots-1)]
+	if s.id == id {
+		return s.v, s.h
+	}
+	var v string
+	switch d {
+	case dimRoute:
+		v = c.shared.keyer.Route(r.Path)
+	case dimSegment:
+		v = parse.PathSegment(c.shared.keyer.Route(r.Path))
+	case dimClientNet:
+		v = parse.ClientNet(r.ClientIP)
+	}
+	v = c.in.get(v)
+	*s = dictSlot{id: id, v: v, h: fnv64(v)}
+	return s.v, s.h
 }
 
 func (c *dimCounter) countEnum(d, i int, n int64, cls int) {
@@ -284,73 +284,6 @@ func hwBin(ms int64) int {
 		b++
 	}
 	return b
-}
-
-// rotate closes the live minute and moves to bucket b, then lets the open
-// bursts fold what has settled.
-func (c *dimCounter) rotate(e *Engine, b int64) {
-	if c.cur >= 0 {
-		cb := &c.ring[mod(c.cur, c.ringLen)]
-		cb.idx = c.cur
-		cb.tot = c.liveTot
-		for d := range c.live {
-			bd := &cb.dims[d]
-			bd.vals = bd.vals[:0]
-			bd.other = valCount{}
-			if !closedDim(d) && !c.live[d].empty() {
-				bd.vals = c.live[d].summarize(bd.vals, &bd.other, summaryTop)
-				c.live[d].reset()
-			}
-			if vals := c.liveEnum[d]; vals != nil {
-				n := len(bd.vals)
-				for i := range vals {
-					if vals[i].tot > 0 {
-						bd.vals = append(bd.vals, vals[i])
-					}
-					vals[i].fail, vals[i].tot = [numClasses]int64{}, 0
-				}
-				if len(bd.vals) > n {
-					slices.SortFunc(bd.vals, func(a, b valCount) int { return cmpString(a.v, b.v) })
-				}
-			}
-		}
-	}
-	// buckets skipped over are empty
-	for i := max(c.cur+1, b-c.ringLen+1); i < b; i++ {
-		cb := &c.ring[mod(i, c.ringLen)]
-		cb.idx = i
-		cb.tot = valCount{}
-		for d := range cb.dims {
-			cb.dims[d].vals = cb.dims[d].vals[:0]
-			cb.dims[d].other = valCount{}
-		}
-	}
-	c.cur = b
-	c.curHi = (b + 1) * dimBucket
-	c.liveTot = valCount{}
-	c.foldOpen(e)
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// bucket returns the closed bucket i if the ring still holds it.
-func (c *dimCounter) bucket(i int64) *closedBucket {
-	if i >= c.cur || i < c.cur-c.ringLen+1 {
-		return nil
-	}
-	cb := &c.ring[mod(i, c.ringLen)]
-	if cb.idx != i {
-		return nil
-	}
-	return cb
 }
 
 // foldOpen folds settled buckets into the open bursts' spans and lets go of

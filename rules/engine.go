@@ -64,9 +64,7 @@ type Engine struct {
 
 	// contrast: origins whose dimensions are counted (see dimcount.go)
 	dimOrigins int
-	uaCache    uaCache
-	routeCache keyCache
-	netCache   keyCache
+	dimShared  dimShared
 	// origins with a steady (not significant) 5xx rate (storm.go)
 	steadyOrigins []*origin
 }

@@ -116,6 +116,7 @@ func buildSchema() []Feature {
 	}
 	s = append(s, contrastSchema()...)
 	s = append(s, schema202()...)
+	s = append(s, opContrastSchema()...)
 	s = append(s,
 		feat("count", UnitCount, steadyKinds, "Engine.buildSteady", "errors of the most frequent steady status over the input"),
 		feat("requests", UnitCount, steadyKinds, "Engine.buildSteady", "origin-bound requests of the origin over the input"),
@@ -125,7 +126,7 @@ func buildSchema() []Feature {
 	)
 	s = append(s, Feature{Name: "shares", Unit: UnitMap, Kinds: steadyKinds, Func: "Engine.buildSteady",
 		Meaning: "status → share over the input (map[string]float64)", InContext: true})
-	for _, f := range contextSchema() {
+	for _, f := range append(contextSchema(), opContrastContextSchema()...) {
 		f.InContext = true
 		s = append(s, f)
 	}

@@ -333,6 +333,8 @@ type lifecycle struct {
 	lastCov, lastCovOK bool
 
 	evict evictions // in-flight operations evicted by the cap, counted
+
+	opc opContrasts // operations by outcome for the 202 contrast (opcontrast.go)
 }
 
 func (l *lifecycle) init(e *Engine) {

@@ -4,6 +4,7 @@ package rules
 func (l *lifecycle) judge(op *op) {
 	sub := l.classifyAt(op, l.deadline(op))
 	if sub == "" { // poll style body: polling stopped after a 200
+		l.opc.add(op, "")
 		op.ep.completed++
 		op.ep.latency.add(op.polls.lastT - op.open)
 		l.inflight--
@@ -67,6 +68,7 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	}
 	g.touched = l.e.now
 	op.g = g
+	l.opc.add(op, sub)
 	g.version++
 	g.count++
 	g.total++

@@ -60,10 +60,12 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 func (l *lifecycle) complete(op *op, t int64) {
 	switch op.state {
 	case opInflight:
+		l.opc.add(op, "")
 		op.ep.completed++
 		op.ep.latency.add(t - op.open)
 		l.inflight--
 	case opJudged:
+		l.opc.late(op)
 		if g := op.g; g != nil {
 			g.count--
 			g.late++

@@ -237,6 +237,8 @@ func (e *Engine) buildGroup(g *group) Finding {
 		"last_polls": g.lastPolls.asMap(),
 		"clients":    g.clients.top(10),
 	}
+	f.Contrast = e.life.opContrast(ep, g.key.sub, g.start)
+	opContrastFeatures(f.Contrast, ft, f.Context)
 	hostContext(ep.key.o, f.Context)
 	for i := range g.samples {
 		f.Samples = append(f.Samples, g.samples[i].sample())
@@ -298,6 +300,7 @@ func (e *Engine) buildFireAndForget(ep *endpoint, id string) Finding {
 		f.Timeline = g.tl.window()
 		f.TimelineStep = timeDur(e.tl.step)
 	}
+	opContrastFeatures(nil, ft, ctx)
 	f.Features = ft
 	f.Context = ctx
 	for i := range ep.samples {

@@ -244,6 +244,10 @@ func dimensionHead(st *Styles, d *rules.Dimension, w int) string {
 
 // contrastSummary is the section's first line: what is compared.
 func contrastSummary(c *rules.Contrast) string {
+	if c.Unit == rules.ContrastOperations {
+		return fmt.Sprintf("%s of %s operations did not complete (%s); the rest are the origin's completed ones since %s.",
+			num(c.Failing), num(c.Total), pct(float64(c.Failing)/float64(max(c.Total, 1))), clock(c.Span.From))
+	}
 	s := fmt.Sprintf("%s of %s requests failed in the span", num(c.Failing), num(c.Total))
 	if c.Total > 0 {
 		s += " (" + pct(float64(c.Failing)/float64(c.Total)) + ")"
@@ -337,6 +341,15 @@ func pickQuery(p contrastPick) string {
 		return "path=" + v
 	case "segment":
 		return "path~" + v
+	case "endpoint": // a 202 group's "POST /v1/exports"
+		m, path, ok := strings.Cut(p.value, " ")
+		if !ok || strings.ContainsAny(path, " ") {
+			return ""
+		}
+		if i := strings.IndexByte(path, '{'); i >= 0 {
+			return "method=" + m + " path~" + path[:i]
+		}
+		return "method=" + m + " path=" + path
 	case "header_wait":
 		return bucketQuery("header_wait", v)
 	case "connection":

@@ -148,6 +148,9 @@ func TestPickQuery(t *testing.T) {
 		{"connection", "reused", "connect=0s"}, {"connection", "new", "connect>0s"},
 		{"client_net", "203.0.113.0/24", "client~203.0.113."}, {"client_net", "2001:db8:a6c9::/48", "client~2001:db8:a6c9:"},
 		{"ua_family", "Chrome", "ua~chrome"}, {"ua_family", "other", ""}, {"worker", "yes", ""},
+		{"endpoint", "POST /v1/exports", "method=POST path=/v1/exports"},
+		{"endpoint", "DELETE /v1/projects/{id}", "method=DELETE path~/v1/projects/"},
+		{"first_poll", "404", ""}, {"retry_after", "none", ""},
 	} {
 		q := pickQuery(contrastPick{dim: c.dim, value: c.value})
 		if q != c.want {

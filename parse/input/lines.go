@@ -37,6 +37,7 @@ type lineParser struct {
 	input       string
 	maxExamples int
 	maxLine     int // lines longer than this that still fit a slab are overlong too
+	dims        parse.DimKeyer
 }
 
 // parseChunk fills c.res. Every line of the chunk lands in exactly one of
@@ -122,6 +123,7 @@ func (lp *lineParser) parseLine(res *chunkResult, line []byte, lineNo, off int64
 		rec.Input = lp.input
 		rec.Line = lineNo
 		rec.Offset = off
+		lp.dims.Fill(rec) // the contrast's keys, off the engine's goroutine
 		if res.counts.Parsed == 0 {
 			res.first, res.last = rec.Time, rec.Time
 		} else if rec.Time < res.first {

@@ -186,7 +186,7 @@ func TestDefaultRulesFire(t *testing.T) {
 // so a new rule cannot land untested.
 func TestEveryDefaultRuleIsTested(t *testing.T) {
 	pos, neg := map[string]bool{}, map[string]bool{}
-	for _, tc := range append(fireCases(), contrastFireCases()...) {
+	for _, tc := range slices.Concat(fireCases(), contrastFireCases(), opFireCases()) {
 		if tc.want {
 			pos[tc.rule] = true
 		} else {

@@ -50,7 +50,7 @@ func trialFindings() []*rules.Finding {
 						Count: 20, Features: feats,
 						Context: map[string]any{"paths": []string{"/a';$(id)`x` (3)"}, "upstreams_failed": []string{"$(id) (2)"}},
 					}
-					if k != rules.KindIncomplete202 && v != -1 {
+					if v != -1 {
 						f.Contrast = trialContrast(start)
 						for _, name := range ContrastDimensions { // the contrast decides, not the flat value
 							for _, p := range DimensionFeaturePrefixes {

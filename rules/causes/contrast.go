@@ -101,7 +101,8 @@ func newContrastView(f *rules.Finding) *contrastView {
 // connection, after how long a wait), not which part of the traffic it
 // belongs to: they separate whenever failures are fast or slow, so they
 // do not count for sep_any and score_max.
-var modeDimensions = []string{"connection", "header_wait"}
+// The 202 contrast's poll statuses, Retry-After and link are modes too.
+var modeDimensions = []string{"connection", "header_wait", "first_poll", "last_poll", "retry_after", "link"}
 
 // derived computes the two features the cause rules add, sep_any and
 // score_max, over the population dimensions (not modeDimensions), from the

@@ -44,6 +44,8 @@ var dimLabels = map[string]string{
 	"method": "method", "client_net": "client network", "ua_family": "user-agent family",
 	"protocol": "client protocol", "cache": "cache status", "connection": "origin connection",
 	"header_wait": "header wait", "input": "input file",
+	"endpoint": "endpoint", "first_poll": "first poll status", "last_poll": "last poll status",
+	"retry_after": "Retry-After", "link": "status URL link",
 }
 
 // addContrastData puts the contrast's strings into a burst's template data.

@@ -185,7 +185,7 @@ func (s *Set) confidence(machine *vm.VM, r *causeRule, f *rules.Finding, view *c
 // strongest (separating ones first) and returns its coverage ×
 // cleanliness; "" when the log carries none of them.
 func bestDimension(dims []string, f *rules.Finding, view *contrastView) (string, float64) {
-	best, bestBase, bestSep := "", -1.0, false
+	best, bestBase, bestIn, bestSep := "", -1.0, 0.0, false
 	for _, d := range dims {
 		cov, in, out := featureValue(f, view, "cov_"+d), featureValue(f, view, "in_rate_"+d), featureValue(f, view, "out_rate_"+d)
 		if cov < 0 || in <= 0 || out < 0 {
@@ -193,8 +193,10 @@ func bestDimension(dims []string, f *rules.Finding, view *contrastView) (string,
 		}
 		base := math.Min(cov, 1) * math.Max(0, 1-out/in)
 		sep := view.separates(f, d)
-		if (sep && !bestSep) || (sep == bestSep && base > bestBase) {
-			best, bestBase, bestSep = d, base, sep
+		// on a tie, the set that fails more often says it better (a
+		// network failing 17% of the time beside browsers failing always)
+		if (sep && !bestSep) || (sep == bestSep && (base > bestBase || base == bestBase && in > bestIn)) {
+			best, bestBase, bestIn, bestSep = d, base, in, sep
 		}
 	}
 	if best == "" {

@@ -22,11 +22,26 @@ var DerivedFeatures = []string{"sep_any", "score_max"}
 var BurstFeatures = append(rules.FeatureNames(rules.KindBurst520), DerivedFeatures...)
 
 // IncompleteFeatures are the features of incomplete_202 findings.
-var IncompleteFeatures = rules.FeatureNames(rules.KindIncomplete202)
+var IncompleteFeatures = append(rules.FeatureNames(rules.KindIncomplete202), DerivedFeatures...)
 
 // ContrastDimensions are the dimensions the contrast compares; each gives
 // the features DimensionFeaturePrefixes+name.
-var ContrastDimensions = rules.DimensionNames()
+// (the bursts' and the 202 groups', rules.OpDimensionNames; a name both
+// have, such as client_net, is one dimension).
+var ContrastDimensions = func() []string {
+	out := rules.DimensionNames()
+	for _, d := range rules.OpDimensionNames() {
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}()
+
+// hasContrast: findings of kind k may carry a contrast.
+func hasContrast(k rules.Kind) bool {
+	return k == rules.KindBurst520 || k == rules.KindBurst5xx || k == rules.KindIncomplete202
+}
 
 // DimensionFeaturePrefixes are the per-dimension contrast features: the
 // dimension separates (0/1), the coverage of its set, the failing shares
@@ -70,7 +85,7 @@ var burstStrings = func() []string {
 
 // stringsOf returns the string names an expression of kind k may use.
 func stringsOf(k rules.Kind) []string {
-	if k == rules.KindBurst520 || k == rules.KindBurst5xx {
+	if hasContrast(k) {
 		return append(slices.Clone(stringVars), burstStrings...)
 	}
 	return stringVars
@@ -131,7 +146,7 @@ func runEnv(f *rules.Finding, feats []any, view *contrastView) map[string]any {
 	for i, name := range names {
 		env[name] = feats[i]
 	}
-	if f.Kind == rules.KindBurst520 || f.Kind == rules.KindBurst5xx {
+	if hasContrast(f.Kind) {
 		for _, d := range ContrastDimensions {
 			env["set_"+d] = strings.Join(view.set(f, d), ",")
 		}

@@ -192,7 +192,7 @@ func kindsString(kinds []rules.Kind) string {
 
 func dataNames(k rules.Kind) []string {
 	out := append(slices.Clone(FeaturesOf(k)), dataStrings...)
-	if k == rules.KindBurst520 || k == rules.KindBurst5xx {
+	if hasContrast(k) {
 		out = append(out, contrastDataNames...)
 	}
 	for _, c := range contextFeatures(k) {
@@ -391,7 +391,7 @@ func templateDataOf(f *rules.Finding, feats []any, view *contrastView, used map[
 	if v, ok := f.Features["stall_start_unix"]; ok && v > 0 {
 		d["stall_start"] = time.Unix(int64(v), 0).UTC().Format(layout)
 	}
-	if f.Kind == rules.KindBurst520 || f.Kind == rules.KindBurst5xx {
+	if hasContrast(f.Kind) {
 		addContrastData(d, f, view, used)
 	}
 	addSchemaContext(d, f, used)

@@ -262,7 +262,11 @@ func newHTMLContrast(c *rules.Contrast) *htmlContrast {
 			count(c.Failing), count(c.Total), pct(share64(c.Failing, c.Total)),
 			count(c.BaselineFailing), count(c.BaselineTotal), pct(share64(c.BaselineFailing, c.BaselineTotal))),
 	}
-	if c.NoBaseline {
+	switch {
+	case c.Unit == rules.ContrastOperations:
+		hc.Summary = fmt.Sprintf("%s of %s operations did not complete (%s); the rest are the origin's completed operations.",
+			count(c.Failing), count(c.Total), pct(share64(c.Failing, c.Total)))
+	case c.NoBaseline:
 		hc.Summary = fmt.Sprintf("%s of %s origin requests failed in the span (%s); no healthy period before it to compare with.",
 			count(c.Failing), count(c.Total), pct(share64(c.Failing, c.Total)))
 	}

@@ -5,6 +5,7 @@
 //	go run ./sample-logs/gen -truth                           # print what the demo should show
 //	go run ./sample-logs/gen -combined 1000000 -o /tmp/big.log # ~180 MB benchmark input
 //	go run ./sample-logs/gen -combined 1000000 -o /tmp/big.log -truth-json # ... and print its planted storms
+//	go run ./sample-logs/gen -op-scenario 202-worker-pool-died -o /tmp/s # a 202 scenario's logs and truth.json
 package main
 
 import (
@@ -33,9 +34,13 @@ func run() error {
 	seed := flag.Uint64("seed", samplelogs.DefaultSeed, "random seed")
 	truth := flag.Bool("truth", false, "print the demo's truth table instead of writing files (with -combined: also print the file's truth)")
 	truthJSON := flag.Bool("truth-json", false, "print the demo's truth as JSON instead of writing files (with -combined: also print the file's truth as JSON)")
+	opScenario := flag.String("op-scenario", "", "write this 202 scenario's logs and truth.json into -o (\"list\" lists them)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flag.Args())
+	}
+	if *opScenario != "" {
+		return writeOpScenario(*opScenario, *out, *seed)
 	}
 	if *combined > 0 {
 		ct, err := writeCombined(*out, *combined, *seed, (*truth || *truthJSON) && (*out == "" || *out == "-"))
@@ -134,4 +139,41 @@ func writeCombined(path string, lines int, seed uint64, discard bool) (ct sample
 		return ct, fmt.Errorf("combined: %w", err)
 	}
 	return ct, nil
+}
+
+// writeOpScenario writes a 202 scenario's files under dir (their names
+// keep the scenario's directory) and its truth as dir/NAME/truth.json.
+func writeOpScenario(name, dir string, seed uint64) error {
+	for _, sc := range samplelogs.OpScenarios() {
+		if name == "list" {
+			fmt.Printf("%-28s %s\n", sc.Name, sc.Signature)
+			continue
+		}
+		if sc.Name != name {
+			continue
+		}
+		if dir == "" {
+			return errors.New("-op-scenario needs -o DIR")
+		}
+		set := sc.Generate(seed)
+		for _, f := range set.Files {
+			p := filepath.Join(dir, filepath.FromSlash(f.Name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return fmt.Errorf("write scenario: %w", err)
+			}
+			if err := os.WriteFile(p, f.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("write scenario: %w", err)
+			}
+			fmt.Println(p)
+		}
+		b, err := json.MarshalIndent(set.Truth, "", "  ")
+		if err != nil {
+			return fmt.Errorf("scenario truth: %w", err)
+		}
+		return os.WriteFile(filepath.Join(dir, sc.Name, "truth.json"), append(b, '\n'), 0o644)
+	}
+	if name == "list" {
+		return nil
+	}
+	return fmt.Errorf("no 202 scenario %q (-op-scenario list names them)", name)
 }
