@@ -44,25 +44,22 @@ var dimSeed = maphash.MakeSeed()
 func DimHash(v string) uint64 { return maphash.String(dimSeed, v) | 1 }
 
 // DimKeyer fills DimKeys. It keeps scratch space and caches of what recent
-// paths, addresses and user agents gave (by a hash of the raw field: a hit
-// hashes the field once instead of scanning it), so each goroutine uses its
-// own; the zero value is ready.
+// paths and user agents gave (by a hash of the raw field: a hit hashes the
+// field once instead of scanning it), so each goroutine uses its own; the
+// zero value is ready.
 type DimKeyer struct {
 	buf   []byte
 	paths *[pathSlots]pathSlot
-	nets  *[netSlots]netSlot
 	ua    *[uaSlots]uaSlot
 }
 
 const (
 	// small enough to stay in a core's cache next to the slab being parsed
 	pathSlots = 1024
-	netSlots  = 1024
 	uaSlots   = 256
 )
 
 type pathSlot struct{ h, route, seg uint64 } // h: maphash of the path | 1; 0 empty
-type netSlot struct{ h, net uint64 }
 type uaSlot struct {
 	h   uint64
 	fam int8
@@ -78,7 +75,7 @@ func (k *DimKeyer) Fill(r *Record) {
 // Keys returns the keys of r's fields, leaving r as it is.
 func (k *DimKeyer) Keys(r *Record) DimKeys {
 	if k.paths == nil {
-		k.paths, k.nets, k.ua = new([pathSlots]pathSlot), new([netSlots]netSlot), new([uaSlots]uaSlot)
+		k.paths, k.ua = new([pathSlots]pathSlot), new([uaSlots]uaSlot)
 	}
 	d := DimKeys{UA: -1, Set: true}
 	h := maphash.String(dimSeed, r.Path) | 1
@@ -88,13 +85,8 @@ func (k *DimKeyer) Keys(r *Record) DimKeys {
 		*ps = pathSlot{h: h, route: DimHash(route), seg: DimHash(PathSegment(route))}
 	}
 	d.Route, d.Segment = ps.route, ps.seg
-	if ip := r.ClientIP; ip != "" && ip != "-" {
-		h := maphash.String(dimSeed, ip) | 1
-		ns := &k.nets[(h>>1)&(netSlots-1)]
-		if ns.h != h {
-			*ns = netSlot{h: h, net: DimHash(ClientNet(ip))}
-		}
-		d.Net = ns.net
+	if n := ClientNet(r.ClientIP); n != "" { // a scan of a few bytes: cheaper than a cache
+		d.Net = DimHash(n)
 	}
 	d.UA = int8(k.UAFamily(r.UserAgent))
 	return d
