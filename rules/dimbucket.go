@@ -82,7 +82,7 @@ func (c *dimCounter) closeLive(cb *closedBucket) {
 		if closedDim(d) || lt.empty() {
 			continue
 		}
-		if sh.rawValues+cap(lt.ents) <= maxRawValues {
+		if sh.rawValues+cap(lt.ents) <= sh.rawLimit {
 			bd.raw, bd.rawOther = lt.ents, lt.other
 			sh.rawValues += cap(lt.ents)
 			cb.pending = true

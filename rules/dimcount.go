@@ -136,6 +136,7 @@ func newDimCounter(e *Engine) *dimCounter {
 	}
 	if e.dimShared.vals == nil {
 		e.dimShared.vals = make([]dictSlot, dictSlots)
+		e.dimShared.rawLimit = maxRawValues
 	}
 	return c
 }
@@ -196,6 +197,7 @@ type dimShared struct {
 	// closed buckets' values not yet summarized (dimbucket.go), and arrays
 	// for live tables to reuse
 	rawValues int
+	rawLimit  int // maxRawValues (tests: 0, every bucket summarized as it closes)
 	free      [numDims][][]valCount
 }
 
