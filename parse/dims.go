@@ -25,14 +25,16 @@ import (
 var ContrastOff = os.Getenv("EDGETRIAGE_CONTRAST") == "off"
 
 // DimKeys are the contrast's keys of a record: DimHash of each value, 0
-// when the record has none, and the user-agent family (index in
-// UAFamilies, -1 none). Set says they were filled; a record whose Path,
+// when the record has none, the user-agent family (index in UAFamilies, -1
+// none) and the method's and protocol's index among the common ones. Set says they were filled; a record whose Path,
 // ClientIP or UserAgent changes after that must be Reset or have Dims
 // cleared (the engine recomputes keys that are not Set).
 type DimKeys struct {
-	Route, Segment, Net uint64
-	UA                  int8
-	Set                 bool
+	Route, Segment, Net          uint64
+	Colo, Upstream, Cache, Input uint64 // DimHash of POP, Upstream, CacheStatus, Input
+	UA                           int8
+	Method, Protocol             int8 // index in KnownMethods, KnownProtocols; -1 another (or none)
+	Set                          bool
 }
 
 // dimSeed keys DimHash: values from untrusted logs cannot be crafted to
@@ -51,6 +53,9 @@ type DimKeyer struct {
 	buf   []byte
 	paths *[pathSlots]pathSlot
 	ua    *[uaSlots]uaSlot
+	// the last input name and its key: one input's records come in runs
+	input   string
+	inputID uint64
 }
 
 const (
@@ -89,7 +94,68 @@ func (k *DimKeyer) Keys(r *Record) DimKeys {
 		d.Net = DimHash(n)
 	}
 	d.UA = int8(k.UAFamily(r.UserAgent))
+	d.Colo, d.Upstream, d.Cache = keyOf(r.POP), keyOf(r.Upstream), keyOf(r.CacheStatus)
+	if r.Input != k.input || k.inputID == 0 {
+		k.input, k.inputID = r.Input, keyOf(r.Input)
+	}
+	d.Input = k.inputID
+	d.Method, d.Protocol = int8(MethodIndex(r.Method)), int8(ProtocolIndex(r.Protocol))
 	return d
+}
+
+// keyOf is DimHash of a field, 0 when it is empty.
+func keyOf(v string) uint64 {
+	if v == "" {
+		return 0
+	}
+	return DimHash(v)
+}
+
+// Common methods and protocols are counted by index (a switch on the
+// string, no hashing); other values by their string.
+var (
+	KnownMethods   = []string{"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"}
+	KnownProtocols = []string{"HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/2", "HTTP/3", "HTTP/3.0"}
+)
+
+// MethodIndex is m's index in KnownMethods, -1 for another.
+func MethodIndex(m string) int {
+	switch m {
+	case "GET":
+		return 0
+	case "POST":
+		return 1
+	case "HEAD":
+		return 2
+	case "PUT":
+		return 3
+	case "DELETE":
+		return 4
+	case "PATCH":
+		return 5
+	case "OPTIONS":
+		return 6
+	}
+	return -1
+}
+
+// ProtocolIndex is p's index in KnownProtocols, -1 for another.
+func ProtocolIndex(p string) int {
+	switch p {
+	case "HTTP/1.0":
+		return 0
+	case "HTTP/1.1":
+		return 1
+	case "HTTP/2.0":
+		return 2
+	case "HTTP/2":
+		return 3
+	case "HTTP/3":
+		return 4
+	case "HTTP/3.0":
+		return 5
+	}
+	return -1
 }
 
 // Route is the route template of path p ("/" for an empty path): p itself
