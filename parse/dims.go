@@ -24,17 +24,19 @@ import (
 // the variable.
 var ContrastOff = os.Getenv("EDGETRIAGE_CONTRAST") == "off"
 
-// DimKeys are the contrast's keys of a record: DimHash of each value, 0
-// when the record has none, the user-agent family (index in UAFamilies, -1
-// none) and the method's and protocol's index among the common ones. Set says they were filled; a record whose Path,
+// DimKeys are the contrast's keys of a record: DimHash of each derived
+// value, 0 when the record has none, the user-agent family (index in
+// UAFamilies, -1 none) and the method's and protocol's index among the
+// common ones; 32 bytes, records are copied on their way to the engine.
+// Fields taken as they are (POP, Upstream, CacheStatus, Input) have no key:
+// the engine compares them with its recent values. Set says they were filled; a record whose Path,
 // ClientIP or UserAgent changes after that must be Reset or have Dims
 // cleared (the engine recomputes keys that are not Set).
 type DimKeys struct {
-	Route, Segment, Net          uint64
-	Colo, Upstream, Cache, Input uint64 // DimHash of POP, Upstream, CacheStatus, Input
-	UA                           int8
-	Method, Protocol             int8 // index in KnownMethods, KnownProtocols; -1 another (or none)
-	Set                          bool
+	Route, Segment, Net uint64
+	UA                  int8
+	Method, Protocol    int8 // index in KnownMethods, KnownProtocols; -1 another (or none)
+	Set                 bool
 }
 
 // dimSeed keys DimHash: values from untrusted logs cannot be crafted to
@@ -53,9 +55,6 @@ type DimKeyer struct {
 	buf   []byte
 	paths *[pathSlots]pathSlot
 	ua    *[uaSlots]uaSlot
-	// the last input name and its key: one input's records come in runs
-	input   string
-	inputID uint64
 }
 
 const (
@@ -94,21 +93,8 @@ func (k *DimKeyer) Keys(r *Record) DimKeys {
 		d.Net = DimHash(n)
 	}
 	d.UA = int8(k.UAFamily(r.UserAgent))
-	d.Colo, d.Upstream, d.Cache = keyOf(r.POP), keyOf(r.Upstream), keyOf(r.CacheStatus)
-	if r.Input != k.input || k.inputID == 0 {
-		k.input, k.inputID = r.Input, keyOf(r.Input)
-	}
-	d.Input = k.inputID
 	d.Method, d.Protocol = int8(MethodIndex(r.Method)), int8(ProtocolIndex(r.Protocol))
 	return d
-}
-
-// keyOf is DimHash of a field, 0 when it is empty.
-func keyOf(v string) uint64 {
-	if v == "" {
-		return 0
-	}
-	return DimHash(v)
 }
 
 // Common methods and protocols are counted by index (a switch on the

@@ -165,8 +165,8 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	if !keys.Set { // not from the parse workers (aggregates, tests)
 		keys = c.shared.keyer.Keys(r)
 	}
-	c.countKey(dimColo, keys.Colo, r, n, cls)
-	c.countKey(dimUpstream, keys.Upstream, r, n, cls)
+	c.live[dimColo].add(r.POP, n, cls)
+	c.live[dimUpstream].add(r.Upstream, n, cls)
 	if keys.Method >= 0 {
 		c.countEnum(dimMethod, int(keys.Method), n, cls)
 	} else {
@@ -177,8 +177,8 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	} else {
 		c.live[dimProtocol].add(r.Protocol, n, cls)
 	}
-	c.countKey(dimCache, keys.Cache, r, n, cls)
-	c.countKey(dimInput, keys.Input, r, n, cls)
+	c.live[dimCache].add(r.CacheStatus, n, cls)
+	c.live[dimInput].add(r.Input, n, cls)
 	c.countKey(dimRoute, keys.Route, r, n, cls)
 	c.countKey(dimSegment, keys.Segment, r, n, cls)
 	c.countKey(dimClientNet, keys.Net, r, n, cls)
@@ -209,8 +209,8 @@ type dictSlot struct {
 	h  uint64 // fnv64(v)
 }
 
-// countKey counts the value of dimension d whose key is id (0: the record
-// has none).
+// countKey counts the value of dimension d (route, segment, client_net)
+// whose key is id (0: the record has none).
 func (c *dimCounter) countKey(d int, id uint64, r *parse.Record, n int64, cls int) {
 	if id == 0 {
 		return
@@ -239,14 +239,6 @@ func (c *dimCounter) value(d int, id uint64, r *parse.Record) (string, uint64) {
 		v = parse.PathSegment(c.shared.keyer.Route(r.Path))
 	case dimClientNet:
 		v = parse.ClientNet(r.ClientIP)
-	case dimColo:
-		v = r.POP
-	case dimUpstream:
-		v = r.Upstream
-	case dimCache:
-		v = r.CacheStatus
-	case dimInput:
-		v = r.Input
 	}
 	v = c.in.get(v)
 	*s = dictSlot{id: id, v: v, h: fnv64(v)}
