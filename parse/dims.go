@@ -24,14 +24,18 @@ import (
 // the variable.
 var ContrastOff = os.Getenv("EDGETRIAGE_CONTRAST") == "off"
 
-// DimKeys are the contrast's keys of a record: DimHash of each value, 0
-// when the record has none, and the user-agent family (index in
-// UAFamilies, -1 none). Set says they were filled; a record whose Path,
+// DimKeys are the contrast's keys of a record: DimHash of each derived
+// value, 0 when the record has none, the user-agent family (index in
+// UAFamilies, -1 none) and the method's and protocol's index among the
+// common ones; 32 bytes, records are copied on their way to the engine.
+// Fields taken as they are (POP, Upstream, CacheStatus, Input) have no key:
+// the engine compares them with its recent values. Set says they were filled; a record whose Path,
 // ClientIP or UserAgent changes after that must be Reset or have Dims
 // cleared (the engine recomputes keys that are not Set).
 type DimKeys struct {
 	Route, Segment, Net uint64
 	UA                  int8
+	Method, Protocol    int8 // index in KnownMethods, KnownProtocols; -1 another (or none)
 	Set                 bool
 }
 
@@ -44,25 +48,22 @@ var dimSeed = maphash.MakeSeed()
 func DimHash(v string) uint64 { return maphash.String(dimSeed, v) | 1 }
 
 // DimKeyer fills DimKeys. It keeps scratch space and caches of what recent
-// paths, addresses and user agents gave (by a hash of the raw field: a hit
-// hashes the field once instead of scanning it), so each goroutine uses its
-// own; the zero value is ready.
+// paths and user agents gave (by a hash of the raw field: a hit hashes the
+// field once instead of scanning it), so each goroutine uses its own; the
+// zero value is ready.
 type DimKeyer struct {
 	buf   []byte
 	paths *[pathSlots]pathSlot
-	nets  *[netSlots]netSlot
 	ua    *[uaSlots]uaSlot
 }
 
 const (
 	// small enough to stay in a core's cache next to the slab being parsed
 	pathSlots = 1024
-	netSlots  = 1024
 	uaSlots   = 256
 )
 
 type pathSlot struct{ h, route, seg uint64 } // h: maphash of the path | 1; 0 empty
-type netSlot struct{ h, net uint64 }
 type uaSlot struct {
 	h   uint64
 	fam int8
@@ -78,7 +79,7 @@ func (k *DimKeyer) Fill(r *Record) {
 // Keys returns the keys of r's fields, leaving r as it is.
 func (k *DimKeyer) Keys(r *Record) DimKeys {
 	if k.paths == nil {
-		k.paths, k.nets, k.ua = new([pathSlots]pathSlot), new([netSlots]netSlot), new([uaSlots]uaSlot)
+		k.paths, k.ua = new([pathSlots]pathSlot), new([uaSlots]uaSlot)
 	}
 	d := DimKeys{UA: -1, Set: true}
 	h := maphash.String(dimSeed, r.Path) | 1
@@ -88,16 +89,59 @@ func (k *DimKeyer) Keys(r *Record) DimKeys {
 		*ps = pathSlot{h: h, route: DimHash(route), seg: DimHash(PathSegment(route))}
 	}
 	d.Route, d.Segment = ps.route, ps.seg
-	if ip := r.ClientIP; ip != "" && ip != "-" {
-		h := maphash.String(dimSeed, ip) | 1
-		ns := &k.nets[(h>>1)&(netSlots-1)]
-		if ns.h != h {
-			*ns = netSlot{h: h, net: DimHash(ClientNet(ip))}
-		}
-		d.Net = ns.net
+	if n := ClientNet(r.ClientIP); n != "" { // a scan of a few bytes: cheaper than a cache
+		d.Net = DimHash(n)
 	}
 	d.UA = int8(k.UAFamily(r.UserAgent))
+	d.Method, d.Protocol = int8(MethodIndex(r.Method)), int8(ProtocolIndex(r.Protocol))
 	return d
+}
+
+// Common methods and protocols are counted by index (a switch on the
+// string, no hashing); other values by their string.
+var (
+	KnownMethods   = []string{"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"}
+	KnownProtocols = []string{"HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/2", "HTTP/3", "HTTP/3.0"}
+)
+
+// MethodIndex is m's index in KnownMethods, -1 for another.
+func MethodIndex(m string) int {
+	switch m {
+	case "GET":
+		return 0
+	case "POST":
+		return 1
+	case "HEAD":
+		return 2
+	case "PUT":
+		return 3
+	case "DELETE":
+		return 4
+	case "PATCH":
+		return 5
+	case "OPTIONS":
+		return 6
+	}
+	return -1
+}
+
+// ProtocolIndex is p's index in KnownProtocols, -1 for another.
+func ProtocolIndex(p string) int {
+	switch p {
+	case "HTTP/1.0":
+		return 0
+	case "HTTP/1.1":
+		return 1
+	case "HTTP/2.0":
+		return 2
+	case "HTTP/2":
+		return 3
+	case "HTTP/3":
+		return 4
+	case "HTTP/3.0":
+		return 5
+	}
+	return -1
 }
 
 // Route is the route template of path p ("/" for an empty path): p itself

@@ -62,8 +62,9 @@ func TestDimKeys(t *testing.T) {
 	recs := []Record{
 		{Path: "/api/v1/orders/5975690", ClientIP: "198.51.100.77", UserAgent: "curl/8.5.0"},
 		{Path: "/api/v1/orders/5975691", ClientIP: "198.51.100.78", UserAgent: "Go-http-client/1.1"},
-		{Path: "/search", ClientIP: "2001:db8:a6c9::e1c", UserAgent: "-"},
-		{Path: "", ClientIP: "-", UserAgent: ""},
+		{Path: "/search", ClientIP: "2001:db8:a6c9::e1c", UserAgent: "-", POP: "FRA", Upstream: "192.0.2.7:443",
+			CacheStatus: "miss", Input: "a.log", Method: "PROPFIND", Protocol: "HTTP/2"},
+		{Path: "", ClientIP: "-", UserAgent: "", Input: "b.log", Method: "GET", Protocol: "SPDY"},
 	}
 	var warm DimKeyer
 	for round := 0; round < 2; round++ {
@@ -83,6 +84,9 @@ func TestDimKeys(t *testing.T) {
 			}
 			if int(got.UA) != UAFamily(r.UserAgent) {
 				t.Errorf("%q: family %d", r.UserAgent, got.UA)
+			}
+			if int(got.Method) != MethodIndex(r.Method) || int(got.Protocol) != ProtocolIndex(r.Protocol) {
+				t.Errorf("%q %q: indexes %d %d", r.Method, r.Protocol, got.Method, got.Protocol)
 			}
 		}
 	}

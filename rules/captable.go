@@ -3,7 +3,6 @@ package rules
 import (
 	"slices"
 	"strings"
-	"unsafe"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -364,13 +363,4 @@ func cmpDesc(a, b int64) int {
 		return 1
 	}
 	return 0
-}
-
-// bytesView is b as a string without a copy, for map lookups; it must not
-// be kept (capTable clones what it keeps).
-func bytesView(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -243,6 +244,46 @@ func TestBinomTail(t *testing.T) {
 		}
 		if got < tc.lo || got > tc.hi {
 			t.Errorf("tail(%d,%d,%g) = %g, want %g..%g", tc.k, tc.n, tc.p, got, tc.lo, tc.hi)
+		}
+	}
+}
+
+// The contrast is the same whether closed buckets are summarized when
+// read or as they close, and whether the parse workers filled the records'
+// keys or the engine works them out: on the benchmark file's traffic, with
+// its planted storms.
+func TestContrastSameLazyEagerKeyed(t *testing.T) {
+	recs := contrastFileRecords()
+	keyed := slices.Clone(recs)
+	var k parse.DimKeyer
+	for i := range keyed {
+		k.Fill(&keyed[i])
+	}
+	contrasts := func(recs []parse.Record, eager bool) []*Contrast {
+		e := NewEngine(testConfig())
+		if eager {
+			e.dimShared.vals = make([]dictSlot, dictSlots) // rawLimit stays 0
+		}
+		e.Add(recs)
+		var out []*Contrast
+		for _, f := range e.Finish().Findings {
+			if f.Contrast != nil {
+				out = append(out, f.Contrast)
+			}
+		}
+		return out
+	}
+	want := contrasts(recs, true)
+	if len(want) == 0 {
+		t.Fatal("no contrast to compare")
+	}
+	for _, tc := range []struct {
+		name  string
+		recs  []parse.Record
+		eager bool
+	}{{"lazy", recs, false}, {"keyed, lazy", keyed, false}, {"keyed, eager", keyed, true}} {
+		if got := contrasts(tc.recs, tc.eager); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: contrasts differ from eager, unkeyed", tc.name)
 		}
 	}
 }

@@ -45,6 +45,39 @@ const alikeMinTotal = 5
 func computeDimension(in dimCounts) Dimension {
 	d := Dimension{Name: in.name, Label: in.label, Set: []string{}}
 	vals := slices.Clone(in.values)
+	sortByFailing(vals)
+	t := totalsOf(vals, in.other)
+	d.Distinct = t.distinct
+
+	d.coverFailures(vals, t.fail)
+	d.OutsideFailing = t.fail - d.InsideFailing
+	d.OutsideTotal = t.tot - d.InsideTotal
+	if t.fail > 0 {
+		d.Coverage = float64(d.InsideFailing) / float64(t.fail)
+	}
+	d.InsideRate = rate(d.InsideFailing, d.InsideTotal)
+	d.OutsideRate = rate(d.OutsideFailing, d.OutsideTotal)
+
+	proper := len(d.Set) > 0 && len(d.Set) < t.distinct && d.OutsideTotal > 0
+	clean := d.InsideRate >= 0.5 && d.OutsideRate <= cleanRatio*d.InsideRate ||
+		d.OutsideRate <= trickleRatio*d.InsideRate
+	d.Separates = proper && d.Coverage >= coverageGoal && clean &&
+		d.InsideFailing >= minInsideFailing && d.OutsideTotal >= minOutsideTotal &&
+		float64(d.OutsideTotal) >= minOutsideShare*float64(t.tot)
+	if proper && t.fail > 0 {
+		d.Score = round4(d.Coverage * jsBernoulli(d.Coverage, inSetHealthyShare(vals, t)))
+	}
+
+	d.Values, d.Other = shownValues(vals, in.other)
+	d.Coverage = round4(d.Coverage)
+	d.InsideRate = round4(d.InsideRate)
+	d.OutsideRate = round4(d.OutsideRate)
+	return d
+}
+
+// sortByFailing orders values by failing requests, then failing share,
+// then value.
+func sortByFailing(vals []DimensionValue) {
 	slices.SortFunc(vals, func(a, b DimensionValue) int {
 		if a.Failing != b.Failing {
 			return cmpDesc(a.Failing, b.Failing)
@@ -57,35 +90,39 @@ func computeDimension(in dimCounts) Dimension {
 		}
 		return strings.Compare(a.Value, b.Value)
 	})
-	var fail, tot, baseHealthy int64
-	distinct := 0
-	for _, v := range vals {
-		fail += v.Failing
-		tot += v.Total
-		baseHealthy += v.BaselineTotal - v.BaselineFailing
+}
+
+// dimTotals are a dimension's span failing and total requests, the
+// baseline's healthy ones and the distinct values with requests (the
+// capped rest counting as one).
+type dimTotals struct {
+	fail, tot, baseHealthy int64
+	distinct               int
+}
+
+func totalsOf(vals []DimensionValue, other DimensionValue) dimTotals {
+	var t dimTotals
+	for _, v := range append(vals[:len(vals):len(vals)], other) {
+		t.fail += v.Failing
+		t.tot += v.Total
+		t.baseHealthy += v.BaselineTotal - v.BaselineFailing
 		if v.Total > 0 {
-			distinct++
+			t.distinct++
 		}
 	}
-	fail += in.other.Failing
-	tot += in.other.Total
-	baseHealthy += in.other.BaselineTotal - in.other.BaselineFailing
-	if in.other.Total > 0 {
-		distinct++
-	}
-	d.Distinct = distinct
+	return t
+}
 
-	// the smallest set: values by failing count until the goal is covered
+// coverFailures puts into the set the values by failing count until the
+// goal is covered, then the values that fail alike.
+func (d *Dimension) coverFailures(vals []DimensionValue, fail int64) {
 	var cum int64
 	for i := range vals {
 		if fail == 0 || vals[i].Failing == 0 || float64(cum) >= coverageGoal*float64(fail) {
 			break
 		}
-		vals[i].InSet = true
 		cum += vals[i].Failing
-		d.Set = append(d.Set, vals[i].Value)
-		d.InsideFailing += vals[i].Failing
-		d.InsideTotal += vals[i].Total
+		d.addToSet(&vals[i])
 	}
 	// Values that fail alike belong together: when three data centres all
 	// fail at 100% and two of them already cover 80% of the failures, the
@@ -100,51 +137,34 @@ func computeDimension(in dimCounts) Dimension {
 				continue
 			}
 			if r := v.Rate(); r >= 0.5 && r >= setRate/2 {
-				v.InSet = true
-				d.Set = append(d.Set, v.Value)
-				d.InsideFailing += v.Failing
-				d.InsideTotal += v.Total
+				d.addToSet(v)
 			}
 		}
 	}
-	d.OutsideFailing = fail - d.InsideFailing
-	d.OutsideTotal = tot - d.InsideTotal
-	if fail > 0 {
-		d.Coverage = float64(d.InsideFailing) / float64(fail)
-	}
-	d.InsideRate = rate(d.InsideFailing, d.InsideTotal)
-	d.OutsideRate = rate(d.OutsideFailing, d.OutsideTotal)
+}
 
-	proper := len(d.Set) > 0 && len(d.Set) < distinct && d.OutsideTotal > 0
-	clean := d.InsideRate >= 0.5 && d.OutsideRate <= cleanRatio*d.InsideRate ||
-		d.OutsideRate <= trickleRatio*d.InsideRate
-	d.Separates = proper && d.Coverage >= coverageGoal && clean &&
-		d.InsideFailing >= minInsideFailing && d.OutsideTotal >= minOutsideTotal &&
-		float64(d.OutsideTotal) >= minOutsideShare*float64(tot)
+func (d *Dimension) addToSet(v *DimensionValue) {
+	v.InSet = true
+	d.Set = append(d.Set, v.Value)
+	d.InsideFailing += v.Failing
+	d.InsideTotal += v.Total
+}
 
-	// Score: coverage (explanatory power) times the Jensen-Shannon
-	// divergence between where the failures are (in the set or not) and
-	// where the healthy requests of the span and the baseline are.
-	if proper && fail > 0 {
-		var inHealthy int64
-		for _, v := range vals {
-			if v.InSet {
-				inHealthy += v.Total - v.Failing + v.BaselineTotal - v.BaselineFailing
-			}
+// inSetHealthyShare is the share of the healthy requests (span and
+// baseline) that fall in the set: the score is coverage (explanatory
+// power) times the Jensen-Shannon divergence between where the failures
+// are and where these are.
+func inSetHealthyShare(vals []DimensionValue, t dimTotals) float64 {
+	var inHealthy int64
+	for _, v := range vals {
+		if v.InSet {
+			inHealthy += v.Total - v.Failing + v.BaselineTotal - v.BaselineFailing
 		}
-		healthy := tot - fail + baseHealthy
-		q := 0.0
-		if healthy > 0 {
-			q = float64(inHealthy) / float64(healthy)
-		}
-		d.Score = round4(d.Coverage * jsBernoulli(d.Coverage, q))
 	}
-
-	d.Values, d.Other = shownValues(vals, in.other)
-	d.Coverage = round4(d.Coverage)
-	d.InsideRate = round4(d.InsideRate)
-	d.OutsideRate = round4(d.OutsideRate)
-	return d
+	if healthy := t.tot - t.fail + t.baseHealthy; healthy > 0 {
+		return float64(inHealthy) / float64(healthy)
+	}
+	return 0
 }
 
 // shownValues are the set's values, then the busiest others up to

@@ -5,9 +5,10 @@ package rules
 // A bucket's tables are summarized (the top values by requests and by
 // failing requests, the rest in Other) before they join the ring. Most
 // buckets are never read: only a burst's baseline and span are. So a
-// closed bucket keeps its tables' values as they are (the live table's
-// array changes hands, nothing is copied) and is summarized the first time
-// it is read; a bucket that leaves the ring unread costs nothing. The
+// closed bucket keeps a copy of its tables' values (one copy of an array,
+// cheaper than a summary; the live table keeps its own array, warm in the
+// cache) and is summarized the first time it is read; a bucket that leaves
+// the ring unread costs that copy only. The
 // summary is a function of the values alone, so when and whether it is
 // made changes no count. The values waiting so, over every origin, are
 // bounded (maxRawValues); past that a bucket is summarized as it closes.
@@ -82,11 +83,11 @@ func (c *dimCounter) closeLive(cb *closedBucket) {
 		if closedDim(d) || lt.empty() {
 			continue
 		}
-		if sh.rawValues+cap(lt.ents) <= maxRawValues {
-			bd.raw, bd.rawOther = lt.ents, lt.other
-			sh.rawValues += cap(lt.ents)
+		if sh.rawValues+len(lt.ents) <= sh.rawLimit {
+			// a copy: the live table keeps its array, warm in the cache
+			bd.raw, bd.rawOther = append(sh.freeArray(d), lt.ents...), lt.other
+			sh.rawValues += cap(bd.raw)
 			cb.pending = true
-			lt.ents = sh.freeArray(d)
 		} else {
 			c.summarizeInto(bd, lt.ents, lt.other)
 		}

@@ -136,6 +136,7 @@ func newDimCounter(e *Engine) *dimCounter {
 	}
 	if e.dimShared.vals == nil {
 		e.dimShared.vals = make([]dictSlot, dictSlots)
+		e.dimShared.rawLimit = maxRawValues
 	}
 	return c
 }
@@ -160,24 +161,24 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	if r.OriginHeaderTime >= 0 {
 		m.hw[hwBin(r.OriginHeaderTime.Milliseconds())] += n
 	}
+	keys := r.Dims
+	if !keys.Set { // not from the parse workers (aggregates, tests)
+		keys = c.shared.keyer.Keys(r)
+	}
 	c.live[dimColo].add(r.POP, n, cls)
 	c.live[dimUpstream].add(r.Upstream, n, cls)
-	if i := methodIndex(r.Method); i >= 0 {
-		c.countEnum(dimMethod, i, n, cls)
+	if keys.Method >= 0 {
+		c.countEnum(dimMethod, int(keys.Method), n, cls)
 	} else {
 		c.live[dimMethod].add(r.Method, n, cls)
 	}
-	if i := protocolIndex(r.Protocol); i >= 0 {
-		c.countEnum(dimProtocol, i, n, cls)
+	if keys.Protocol >= 0 {
+		c.countEnum(dimProtocol, int(keys.Protocol), n, cls)
 	} else {
 		c.live[dimProtocol].add(r.Protocol, n, cls)
 	}
 	c.live[dimCache].add(r.CacheStatus, n, cls)
 	c.live[dimInput].add(r.Input, n, cls)
-	keys := r.Dims
-	if !keys.Set { // not from the parse workers (aggregates, tests)
-		keys = c.shared.keyer.Keys(r)
-	}
 	c.countKey(dimRoute, keys.Route, r, n, cls)
 	c.countKey(dimSegment, keys.Segment, r, n, cls)
 	c.countKey(dimClientNet, keys.Net, r, n, cls)
@@ -196,6 +197,7 @@ type dimShared struct {
 	// closed buckets' values not yet summarized (dimbucket.go), and arrays
 	// for live tables to reuse
 	rawValues int
+	rawLimit  int // maxRawValues (tests: 0, every bucket summarized as it closes)
 	free      [numDims][][]valCount
 }
 

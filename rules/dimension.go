@@ -65,50 +65,12 @@ var (
 	headerWaits = []string{"<20ms", "20-500ms", "0.5-5s", ">=5s"}
 )
 
-// Common methods and protocols are counted by index too (a switch on the
-// string, no hashing); other values go to the dimension's table.
+// Common methods and protocols are counted by index too (parse works out
+// the index); other values go to the dimension's table.
 var (
-	knownMethods   = []string{"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"}
-	knownProtocols = []string{"HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/2", "HTTP/3", "HTTP/3.0"}
+	knownMethods   = parse.KnownMethods
+	knownProtocols = parse.KnownProtocols
 )
-
-func methodIndex(m string) int {
-	switch m {
-	case "GET":
-		return 0
-	case "POST":
-		return 1
-	case "HEAD":
-		return 2
-	case "PUT":
-		return 3
-	case "DELETE":
-		return 4
-	case "PATCH":
-		return 5
-	case "OPTIONS":
-		return 6
-	}
-	return -1
-}
-
-func protocolIndex(p string) int {
-	switch p {
-	case "HTTP/1.0":
-		return 0
-	case "HTTP/1.1":
-		return 1
-	case "HTTP/2.0":
-		return 2
-	case "HTTP/2":
-		return 3
-	case "HTTP/3":
-		return 4
-	case "HTTP/3.0":
-		return 5
-	}
-	return -1
-}
 
 // closedDim: every value of the dimension is counted by index.
 func closedDim(d int) bool {
