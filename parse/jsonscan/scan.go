@@ -12,6 +12,8 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -356,21 +358,61 @@ func skipWS(d []byte, p int) int {
 
 // stringEnd returns the index of the quote closing the string whose
 // contents start at p.
+//
+// Most keys and values of a log line are short (method, status, colo, a
+// key name), where a call into the vectorised bytes.IndexByte costs more
+// than the search: the first swarBytes are looked at 8 bytes a word, for a
+// quote and a backslash at once; a longer string (a user agent, a URI) goes
+// on with IndexByte.
 func stringEnd(d []byte, p int) (int, bool) {
 	if p > len(d) {
 		return 0, false
 	}
-	i := bytes.IndexByte(d[p:], '"')
+	q := p
+	for end := min(len(d), p+swarBytes); q+8 <= end; q += 8 {
+		if m := quoteOrBackslash(binary.LittleEndian.Uint64(d[q:])); m != 0 {
+			q += bits.TrailingZeros64(m) >> 3
+			if d[q] == '"' {
+				return q, true
+			}
+			return escapedEnd(d, q)
+		}
+	}
+	i := bytes.IndexByte(d[q:], '"')
 	if i < 0 {
 		return 0, false
 	}
 	// An escaped quote is always directly preceded by a backslash, so a
 	// quote that is not ends the string: the common case, found by one
-	// vectorised search.
-	if i == 0 || d[p+i-1] != '\\' {
-		return p + i, true
+	// vectorised search. The words above held no backslash.
+	if i == 0 && q == p || d[q+i-1] != '\\' {
+		return q + i, true
 	}
-	for q := p; q < len(d); q++ {
+	return escapedEnd(d, q)
+}
+
+// swarBytes is how much of a string stringEnd searches a word at a time
+// before it hands over to bytes.IndexByte.
+const swarBytes = 32
+
+const (
+	lsbs = 0x0101010101010101
+	msbs = 0x8080808080808080
+)
+
+// quoteOrBackslash returns a word with the top bit set in each byte of x
+// that may be '"' or '\\': the lowest set bit marks the first such byte
+// exactly (the borrow of the zero-byte test only spills upwards).
+func quoteOrBackslash(x uint64) uint64 {
+	a := x ^ (lsbs * '"')
+	b := x ^ (lsbs * '\\')
+	return ((a-lsbs)&^a | (b-lsbs)&^b) & msbs
+}
+
+// escapedEnd finds the closing quote from q, at or before the string's
+// first backslash, stepping over escapes.
+func escapedEnd(d []byte, q int) (int, bool) {
+	for ; q < len(d); q++ {
 		switch d[q] {
 		case '\\':
 			q++
