@@ -14,8 +14,8 @@ const (
 	VhostCombined = "vhost_combined"
 )
 
-// Reasons for NCSA lines that do not fit. Preallocated: Parse must not
-// allocate, even for bad lines.
+// Reasons for NCSA lines that do not fit. Preallocated: a good line never
+// allocates; a bad one allocates the copy that carries its column.
 var (
 	errNCSAPrefix  = parse.MalformedField("host ident user", "ncsa: expected host ident user before [timestamp]")
 	errNCSATime    = parse.MalformedField("[timestamp]", "ncsa: bad timestamp")
