@@ -29,6 +29,7 @@ func TestMalformedColumn(t *testing.T) {
 		{"combined: bad timestamp", `10.0.0.1 - - [01/Mey/2024:08:00:01 +0000] "GET / HTTP/1.1" 200 5`, `01/Mey`, "[timestamp]", combined},
 		{"combined: unquoted request", `10.0.0.1 - - [01/May/2024:08:00:01 +0000] GET / 200 5`, ` GET`, `"request"`, combined},
 		{"combined: bad status", `10.0.0.1 - - [01/May/2024:08:00:01 +0000] "GET / HTTP/1.1" 2x0 5`, `2x0`, "status", combined},
+		{"combined: bad status, agent after", `10.0.0.1 - - [01/May/2024:08:00:01 +0000] "GET / HTTP/1.1" 2x0 5 "-" "curl"`, `2x0`, "status", combined},
 		{"combined: bad bytes", `10.0.0.1 - - [01/May/2024:08:00:01 +0000] "GET / HTTP/1.1" 200 5k "-" "curl"`, `5k`, "bytes", combined},
 		{"combined: byte order mark", "\xef\xbb\xbf10.0.0.1 - - [01/May/2024:08:00:01 +0000] \"GET / HTTP/1.1\" 200 5k", `5k`, "bytes", combined},
 		{"nginx: bad status", `10.0.0.1 [01/May/2024:08:00:01 +0000] "GET / HTTP/1.1" abc 5 0.010`, `abc`, "status", nginx},

@@ -164,16 +164,23 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 }
 
 // requestEndError says why no request end was found in rest (what follows
-// its opening quote): no closing quote, or no status after the last one
-// (pointing at the byte after it, where the status should be).
+// its opening quote): no closing quote, or no status after it, pointing
+// where the status should be: after the first unescaped quote that a space
+// follows (the request's end, most likely), else after the last quote.
 //
 //go:noinline
 func requestEndError(whole, rest []byte) error {
-	q := bytes.LastIndexByte(rest, '"')
-	if q < 0 {
+	end := bytes.LastIndexByte(rest, '"')
+	if end < 0 {
 		return parse.MalformedIn(errNCSARequest, whole, rest)
 	}
-	return parse.MalformedIn(errNCSAStatus, whole, rest[min(q+2, len(rest)):])
+	for q := 0; q < end; q++ {
+		if rest[q] == '"' && rest[q+1] == ' ' && !escaped(rest, q) {
+			end = q
+			break
+		}
+	}
+	return parse.MalformedIn(errNCSAStatus, whole, rest[min(end+2, len(rest)):])
 }
 
 // ncsaTail reads what follows the request: "status bytes", then the
