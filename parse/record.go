@@ -236,3 +236,38 @@ func IsMalformed(err error) bool {
 	var m *MalformedError
 	return errors.As(err, &m)
 }
+
+// ColumnIn returns the 1-based byte column of line at which rest starts,
+// where rest is a sub-slice of line (the part still to read, or the field
+// that did not fit); 0 when it is not one. It compares capacities, so rest
+// may end before line does (a trimmed field).
+func ColumnIn(line, rest []byte) int {
+	if rest == nil {
+		return 0
+	}
+	off := cap(line) - cap(rest)
+	if off < 0 || off > len(line) {
+		return 0
+	}
+	// Capacities alone cannot tell a copy from a sub-slice; the address
+	// can, but not for an empty rest at the end (Go does not advance the
+	// pointer of a slice left with no capacity).
+	if len(rest) > 0 && unsafe.SliceData(rest) != unsafe.SliceData(line[off:]) {
+		return 0
+	}
+	return off + 1
+}
+
+// MalformedIn says where err, if it is a *MalformedError without a column,
+// happened: at the start of rest within line (see ColumnIn). Other errors
+// come back as they are. Only bad lines pay for the copy.
+func MalformedIn(err error, line, rest []byte) error {
+	m, ok := err.(*MalformedError)
+	if !ok || m.Column > 0 {
+		return err
+	}
+	if c := ColumnIn(line, rest); c > 0 {
+		return m.At(c)
+	}
+	return err
+}

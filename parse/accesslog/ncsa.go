@@ -14,8 +14,8 @@ const (
 	VhostCombined = "vhost_combined"
 )
 
-// Reasons for NCSA lines that do not fit. Preallocated: Parse must not
-// allocate, even for bad lines.
+// Reasons for NCSA lines that do not fit. Preallocated: a good line never
+// allocates; a bad one allocates the copy that carries its column.
 var (
 	errNCSAPrefix  = parse.MalformedField("host ident user", "ncsa: expected host ident user before [timestamp]")
 	errNCSATime    = parse.MalformedField("[timestamp]", "ncsa: bad timestamp")
@@ -78,10 +78,11 @@ func (p *ncsaParser) Parse(line []byte, rec *parse.Record) error {
 func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	rec.Reset()
 	rec.Source = parse.SourceOrigin
+	whole := line // columns count from here, a byte order mark included
 	line = trimLine(line)
 	open := timeOpen(line)
 	if open <= 0 {
-		return "", errNCSAPrefix
+		return "", parse.MalformedIn(errNCSAPrefix, whole, line)
 	}
 	// host ident user, optionally after the vhost: single spaces between
 	// non-empty tokens, none of them part of a list ("a, b"). One pass over
@@ -107,7 +108,7 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	} else {
 		var ok bool
 		if variant, ok = forwardedPrefix(prefix, rec); !ok {
-			return "", errNCSAPrefix
+			return "", parse.MalformedIn(errNCSAPrefix, whole, line)
 		}
 	}
 
@@ -120,11 +121,11 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 		closeAt = bytes.IndexByte(rest, ']')
 	}
 	if closeAt < 0 {
-		return "", errNCSATime
+		return "", parse.MalformedIn(errNCSATime, whole, rest)
 	}
 	t, ok := cache.parse(rest[:closeAt])
 	if !ok {
-		return "", errNCSATime
+		return "", parse.MalformedIn(errNCSATime, whole, rest)
 	}
 	rec.Time = t
 	rest = rest[closeAt+1:]
@@ -133,7 +134,7 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	// follows, so an unescaped quote inside a request (old servers) does
 	// not cut it.
 	if len(rest) < 2 || rest[0] != ' ' || rest[1] != '"' {
-		return "", errNCSARequest
+		return "", parse.MalformedIn(errNCSARequest, whole, rest)
 	}
 	rest = rest[2:]
 	end := -1
@@ -151,10 +152,7 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	}
 	if end < 0 {
 		if end = dashStatusEnd(rest); end < 0 {
-			if bytes.IndexByte(rest, '"') < 0 {
-				return "", errNCSARequest
-			}
-			return "", errNCSAStatus
+			return "", requestEndError(whole, rest)
 		}
 	}
 	req := splitRequest(rest[:end])
@@ -162,14 +160,34 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	rec.Path = parse.View(req.path)
 	rec.Query = parse.View(req.query)
 	rec.Protocol = parse.View(req.protocol)
-	return ncsaTail(rest[end+2:], rec, variant)
+	return ncsaTail(whole, rest[end+2:], rec, variant)
+}
+
+// requestEndError says why no request end was found in rest (what follows
+// its opening quote): no closing quote, or no status after it, pointing
+// where the status should be: after the first unescaped quote that a space
+// follows (the request's end, most likely), else after the last quote.
+//
+//go:noinline
+func requestEndError(whole, rest []byte) error {
+	end := bytes.LastIndexByte(rest, '"')
+	if end < 0 {
+		return parse.MalformedIn(errNCSARequest, whole, rest)
+	}
+	for q := 0; q < end; q++ {
+		if rest[q] == '"' && rest[q+1] == ' ' && !escaped(rest, q) {
+			end = q
+			break
+		}
+	}
+	return parse.MalformedIn(errNCSAStatus, whole, rest[min(end+2, len(rest)):])
 }
 
 // ncsaTail reads what follows the request: "status bytes", then the
 // optional referer and agent (one function with them: a call per field
 // costs more than the fields). A status "-" (no response sent) leaves
-// Status 0.
-func ncsaTail(rest []byte, rec *parse.Record, variant string) (string, error) {
+// Status 0. whole is the line, for the column of an error.
+func ncsaTail(whole, rest []byte, rec *parse.Record, variant string) (string, error) {
 	if rest[0] == '-' {
 		rest = rest[1:]
 	} else {
@@ -177,7 +195,7 @@ func ncsaTail(rest []byte, rec *parse.Record, variant string) (string, error) {
 		rest = rest[3:]
 	}
 	if len(rest) == 0 {
-		return "", errNCSABytes
+		return "", parse.MalformedIn(errNCSABytes, whole, rest)
 	}
 	rest = rest[1:]
 	sp := 0 // the byte count is short: a loop beats a call
@@ -189,7 +207,7 @@ func ncsaTail(rest []byte, rec *parse.Record, variant string) (string, error) {
 	} else if b, ok := parse.Atoi(rest[:sp]); ok {
 		rec.Bytes = b
 	} else {
-		return "", errNCSABytes
+		return "", parse.MalformedIn(errNCSABytes, whole, rest)
 	}
 	if sp == len(rest) {
 		return variant, nil

@@ -3,6 +3,7 @@ package accesslog
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -191,11 +192,12 @@ type lineState struct {
 func (p *patternParser) Parse(line []byte, rec *parse.Record) error {
 	rec.Reset()
 	rec.Source = parse.SourceOrigin
+	whole := line // columns count from here
 	line = trimLine(line)
 	var st lineState
 	lits, caps := p.pat.bl, p.pat.caps
 	if !bytes.HasPrefix(line, lits[0]) {
-		return p.otherShape(line, rec, errLiteral)
+		return malformedAt(p.otherShape(line, rec, errLiteral), strconv.Quote(p.pat.lits[0]), whole, line)
 	}
 	pos := len(lits[0])
 	for i := range caps {
@@ -209,30 +211,48 @@ func (p *patternParser) Parse(line []byte, rec *parse.Record) error {
 			end, err = findEnd(line, pos, cp, next, i == len(caps)-1)
 		}
 		if err != nil {
-			return p.otherShape(line, rec, err)
+			return malformedAt(p.otherShape(line, rec, err), cp.name, whole, line[pos:])
 		}
 		if err := p.store(cp, line[pos:end], rec, &st); err != nil {
-			return err
+			return parse.MalformedIn(err, whole, line[pos:])
 		}
 		pos = end
 		if !bytes.HasPrefix(line[pos:], next) {
-			return p.otherShape(line, rec, errLiteral)
+			return malformedAt(p.otherShape(line, rec, errLiteral), strconv.Quote(p.pat.lits[i+1]), whole, line[pos:])
 		}
 		pos += len(next)
 	}
 	// Anything after the format's end is ignored: formats grow at the end.
 	if st.ranks[slotStatus] == 0 {
-		return errNoStatus
+		return parse.MalformedIn(errNoStatus, whole, line) // the format has none
 	}
 	if st.ranks[slotDuration] == 0 && st.hasUpTime {
 		rec.Duration = st.upstreamNS
 	}
 	t, ok := st.tm.resolve()
 	if !ok {
-		return errNoTime
+		return parse.MalformedIn(errNoTime, whole, line)
 	}
 	rec.Time = t
 	return nil
+}
+
+// malformedAt places err (if the line stays malformed) at the start of at
+// in whole, naming field as expected there unless err names one: the
+// capture that did not end, or the format's fixed text that is missing.
+//
+//go:noinline
+func malformedAt(err error, field string, whole, at []byte) error {
+	placed := parse.MalformedIn(err, whole, at)
+	m, ok := placed.(*parse.MalformedError)
+	if !ok || m.Field != "" {
+		return placed
+	}
+	if placed == err { // no column found: copy before naming the field
+		m = m.At(0)
+	}
+	m.Field = field
+	return m
 }
 
 // otherShape handles a line whose shape does not fit the format: unless

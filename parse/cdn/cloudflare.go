@@ -84,6 +84,7 @@ func jsonError(reason string) error {
 
 func (cloudflare) Parse(line []byte, rec *parse.Record) error {
 	rec.Reset()
+	whole := line // columns count from here
 	line, wrapperOnly := unwrapArray(line)
 	if wrapperOnly {
 		return parse.ErrIgnored
@@ -95,20 +96,20 @@ func (cloudflare) Parse(line []byte, rec *parse.Record) error {
 		st.member(m.Key, m.Val, rec)
 	}
 	if reason := m.CheckEnd(); reason != "" {
-		return jsonError(reason)
+		return parse.MalformedIn(jsonError(reason), whole, line[m.Offset():])
 	}
 	if !st.startSeen && !st.statusSeen && st.nested != nil {
-		return wrapped(st.nested, rec)
+		return wrapped(whole, st.nested, rec)
 	}
-	return st.finish(rec)
+	return st.finishAt(rec, whole, line)
 }
 
 // wrapped reads a record that a Logpush record_prefix/record_suffix (or
 // record_template) put inside an outer object, such as {"cf":{...}} or
 // {"source":"cloudflare","log":{...}}: the first object member naming
 // EdgeStartTimestamp, of a line that has no Cloudflare fields of its own.
-// One level only.
-func wrapped(obj []byte, rec *parse.Record) error {
+// One level only. whole is the line, for the column of an error.
+func wrapped(whole, obj []byte, rec *parse.Record) error {
 	rec.Reset()
 	rec.Source = parse.SourceEdge
 	st := cfLine{locRank: len(locationHeaders)}
@@ -117,9 +118,23 @@ func wrapped(obj []byte, rec *parse.Record) error {
 		st.member(m.Key, m.Val, rec)
 	}
 	if reason := m.Err(); reason != "" {
-		return jsonError(reason)
+		return parse.MalformedIn(jsonError(reason), whole, obj[m.Offset():])
 	}
-	return st.finish(rec)
+	return st.finishAt(rec, whole, obj)
+}
+
+// finishAt is finish, its error placed in whole: at the bad value, or at
+// the start of obj (the record) for a member that is missing.
+func (st *cfLine) finishAt(rec *parse.Record, whole, obj []byte) error {
+	err := st.finish(rec)
+	if err == nil {
+		return nil
+	}
+	at := st.errAt
+	if at == nil {
+		at = obj
+	}
+	return parse.MalformedIn(err, whole, at)
 }
 
 // cfLine is what one line's members decide together.
@@ -133,18 +148,21 @@ type cfLine struct {
 	edgeHost           string
 	locRank            int
 	nested             []byte // the first other object member, for wrapped
+	startRaw           []byte // the values of EdgeStartTimestamp and EdgeResponseStatus,
+	statusRaw          []byte // for the column of an error
+	errAt              []byte // set by finish: where its error is (nil: none or unknown)
 }
 
 // member stores one member of the record.
 func (st *cfLine) member(key []byte, v jsonscan.Value, rec *parse.Record) {
 	switch string(key) {
 	case "EdgeStartTimestamp":
-		st.startSeen = true
+		st.startSeen, st.startRaw = true, v.Raw
 		st.start, st.haveStart = timestamp(v)
 	case "EdgeEndTimestamp":
 		st.end, st.haveEnd = timestamp(v)
 	case "EdgeResponseStatus":
-		st.statusSeen = true
+		st.statusSeen, st.statusRaw = true, v.Raw
 		if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
 			rec.Status, st.haveStatus = int(n), true
 		} else {
@@ -209,12 +227,14 @@ func (st *cfLine) member(key []byte, v jsonscan.Value, rec *parse.Record) {
 func (st *cfLine) finish(rec *parse.Record) error {
 	if !st.haveStart {
 		if st.startSeen {
+			st.errAt = st.startRaw
 			return errBadStart
 		}
 		return errNoStart
 	}
 	if !st.haveStatus {
 		if st.statusSeen {
+			st.errAt = st.statusRaw
 			return errBadStatus
 		}
 		return errNoStatus

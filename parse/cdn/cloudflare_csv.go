@@ -22,7 +22,7 @@ const (
 	CloudflareTSV = "cloudflare-tsv"
 )
 
-var errCFDelimited = parse.Malformed("cloudflare-csv: fewer fields than the field list")
+var errCFDelimited = parse.MalformedField("fields", "cloudflare-csv: fewer fields than the field list")
 
 // maxCSVFields bounds the field list (Cloudflare has about 80 http_requests fields).
 const maxCSVFields = 160
@@ -112,7 +112,7 @@ func (p *cloudflareDelimited) Parse(line []byte, rec *parse.Record) error {
 	rest := line
 	for i, key := range p.keys {
 		if rest == nil {
-			return errCFDelimited
+			return parse.MalformedIn(errCFDelimited, line, line[len(line):])
 		}
 		var v []byte
 		v, rest = cutField(rest, p.sep)
@@ -124,7 +124,7 @@ func (p *cloudflareDelimited) Parse(line []byte, rec *parse.Record) error {
 		}
 		st.member(key, jsonscan.Value{Kind: jsonscan.String, Raw: v}, rec)
 	}
-	return st.finish(rec)
+	return st.finishAt(rec, line, line)
 }
 
 // cutField cuts the first field off b: its value (without CSV quotes; a ""

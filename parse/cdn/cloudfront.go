@@ -105,10 +105,10 @@ type cloudfront struct {
 }
 
 var (
-	errCFColumns = parse.Malformed("fewer columns than date, time and sc-status need")
+	errCFColumns = parse.MalformedField("columns", "fewer columns than date, time and sc-status need")
 	errCFDate    = parse.MalformedField("date time", "bad date or time")
 	errCFStatus  = parse.MalformedField("sc-status", "bad sc-status")
-	errCFFields  = parse.Malformed("#Fields header lacks date, time or sc-status")
+	errCFFields  = parse.MalformedField("#Fields", "#Fields header lacks date, time or sc-status")
 )
 
 func (p *cloudfront) Format() string { return "cloudfront" }
@@ -145,7 +145,7 @@ func (p *cloudfront) Parse(line []byte, rec *parse.Record) error {
 	if len(line) > 0 && line[0] == '#' {
 		if rest, ok := bytes.CutPrefix(line, []byte("#Fields:")); ok {
 			if !p.setFields(string(rest)) {
-				return errCFFields
+				return parse.MalformedIn(errCFFields, line, rest)
 			}
 		}
 		return parse.ErrIgnored
@@ -162,7 +162,7 @@ func (p *cloudfront) Parse(line []byte, rec *parse.Record) error {
 			f = line[start : start+end]
 		}
 		if err := raw.column(p.cols[col], f, rec); err != nil {
-			return err
+			return parse.MalformedIn(err, line, f)
 		}
 		if end < 0 {
 			col++
@@ -171,9 +171,16 @@ func (p *cloudfront) Parse(line []byte, rec *parse.Record) error {
 		start += end + 1
 	}
 	if col < p.required || !raw.haveStatus {
-		return errCFColumns
+		return parse.MalformedIn(errCFColumns, line, line[len(line):])
 	}
-	return raw.finish(rec)
+	if err := raw.finish(rec); err != nil {
+		at := raw.date // the date and time columns
+		if at == nil {
+			at = line
+		}
+		return parse.MalformedIn(err, line, at)
+	}
+	return nil
 }
 
 // cfRaw holds the columns that are read together once the line is split.

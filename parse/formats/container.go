@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/jsonscan"
@@ -72,11 +73,11 @@ func (u *unwrapper) Parse(line []byte, rec *parse.Record) error {
 		rec.Reset()
 		switch u.kind {
 		case kindDocker:
-			return errNotDocker
+			return parse.MalformedIn(errNotDocker, line, line)
 		case kindCRI:
-			return errNotCRI
+			return parse.MalformedIn(errNotCRI, line, line)
 		}
-		return errNotCompose
+		return parse.MalformedIn(errNotCompose, line, line)
 	}
 	if !full {
 		rec.Reset()
@@ -95,7 +96,7 @@ func (u *unwrapper) Parse(line []byte, rec *parse.Record) error {
 		u.partial, u.over = u.partial[:0], false
 		if over {
 			rec.Reset()
-			return errJoinedLong
+			return parse.MalformedIn(errJoinedLong, line, line)
 		}
 		content = joined // a new slice: records may keep views of it
 	}
@@ -108,7 +109,25 @@ func (u *unwrapper) Parse(line []byte, rec *parse.Record) error {
 		rec.Reset()
 		return parse.ErrIgnored
 	}
-	return err
+	return innerAt(err, line, content)
+}
+
+// innerAt places the inner parser's error column in the wrapped line:
+// shifted by where the content starts when it is a view of the line, or,
+// when the content is a copy (unescaped JSON, joined pieces), named as a
+// byte of the unwrapped message instead.
+func innerAt(err error, line, content []byte) error {
+	m, ok := err.(*parse.MalformedError)
+	if !ok || m.Column == 0 {
+		return err
+	}
+	if base := parse.ColumnIn(line, content); base > 0 {
+		return m.At(base + m.Column - 1)
+	}
+	c := *m
+	c.Reason = m.Reason + " (at byte " + strconv.Itoa(m.Column) + " of the unwrapped message)"
+	c.Column = 0
+	return &c
 }
 
 // dockerLine unwraps a json-file line. content is a view of line unless

@@ -166,11 +166,20 @@ func TestDockerZeroCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	line := dockerWrap("stdout", "203.0.113.9 - - [20/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n")
-	// json.Marshal escaped the quotes: this one allocates; build one without.
-	plain := []byte(`{"log":"203.0.113.9 - - [20/Nov/2026:10:00:00 +0000] GET 200 1\n","stream":"stdout","time":"2026-11-20T10:00:00Z"}`)
+	// json.Marshal escaped the quotes: this one allocates; build one
+	// without, in a format without quotes (a bad line would allocate its
+	// error, with the column).
+	plain := []byte(`{"log":"203.0.113.9 [20/Nov/2026:10:00:00 +0000] GET / 200 1\n","stream":"stdout","time":"2026-11-20T10:00:00Z"}`)
 	var r parse.Record
 	if err := p.Parse(line, &r); err != nil {
 		t.Fatal(err)
+	}
+	p, err = New("docker+nginx:$remote_addr [$time_local] $request_method $uri $status $body_bytes_sent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Parse(plain, &r); err != nil || r.Status != 200 {
+		t.Fatalf("%v %+v", err, r)
 	}
 	allocs := testing.AllocsPerRun(20, func() { _ = p.Parse(plain, &r) })
 	if allocs != 0 {

@@ -329,6 +329,7 @@ func (m *merger) gather(rec *parse.Record) {
 func (m *merger) flush() {
 	if len(m.batch) > 0 {
 		m.sink(m.batch)
+		clear(m.batch) // stale copies would keep their slabs reachable
 		m.batch = m.batch[:0]
 		m.publish()
 	}

@@ -59,6 +59,8 @@ func (lp *lineParser) parseChunk(c *chunk) {
 		if cap(res.recs) > cap(res.owner.recs) {
 			res.owner.recs = res.recs[:0]
 		}
+		// The records written, and the slot of a last line that failed.
+		res.owner.used = min(len(res.recs)+1, cap(res.recs))
 		if n := len(res.recs); int64(n)*16 < c.lines && n < cap(res.recs)/16 {
 			// A few records among many lines (mostly blank or malformed):
 			// copied out with their text, so that while they wait in the

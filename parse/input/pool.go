@@ -14,6 +14,7 @@ import (
 // pointers); slabs, which hold no pointers, are not recycled.
 type recBatch struct {
 	recs []parse.Record // full capacity
+	used int            // records of recs that parsing wrote to (cleared before reuse)
 	refs atomic.Int64
 }
 
@@ -36,15 +37,27 @@ func (b *recBatch) release(n int) {
 		return
 	}
 	if b.refs.Add(-int64(n)) == 0 {
-		batchPool.Put(b)
+		b.recycle()
 	}
+}
+
+// recycle clears the records parsing wrote and pools b. A pooled batch
+// whose stale records still viewed their slabs would keep those slabs
+// (128 KiB each, one or more per batch) reachable: with the pool, the
+// merge's batch and the ones in flight, that was 14 MB of the 28 MB live
+// heap on Logpush lines, and the collector runs more often the closer the
+// live heap comes to the soft memory limit.
+func (b *recBatch) recycle() {
+	clear(b.recs[:b.used])
+	b.used = 0
+	batchPool.Put(b)
 }
 
 // hold sets how many records of b are in the pipeline, or recycles b at
 // once if none.
 func (b *recBatch) hold(n int) {
 	if n == 0 {
-		batchPool.Put(b)
+		b.recycle()
 		return
 	}
 	b.refs.Store(int64(n))

@@ -289,10 +289,10 @@ func (t *table) lookup(key []byte) *entry {
 }
 
 var (
-	errNoTime    = parse.Malformed("no timestamp field")
-	errBadTime   = parse.Malformed("timestamp not understood")
-	errNoStatus  = parse.Malformed("no status field")
-	errBadStatus = parse.Malformed("status is not an HTTP status code")
+	errNoTime    = parse.MalformedField("timestamp", "no timestamp field")
+	errBadTime   = parse.MalformedField("timestamp", "timestamp not understood")
+	errNoStatus  = parse.MalformedField("status", "no status field")
+	errBadStatus = parse.MalformedField("status", "status is not an HTTP status code")
 	errJSON      = map[string]error{}
 )
 
@@ -307,6 +307,9 @@ type state struct {
 	rank               [nFields]uint8 // rank of the value held; 255 = none
 	timeSeen, badTime  bool
 	statusSeen, badSts bool
+	// Where a bad time or status value, or a JSON error, is (for the
+	// error's column).
+	timeAt, statusAt, jsonAt []byte
 }
 
 func (p *parser) Parse(line []byte, rec *parse.Record) error {
@@ -317,10 +320,11 @@ func (p *parser) Parse(line []byte, rec *parse.Record) error {
 		st.rank[i] = 255
 	}
 	if reason := p.object(line, p.root, rec, &st, 0, true); reason != "" {
-		if e, ok := errJSON[reason]; ok {
-			return e
+		e, ok := errJSON[reason]
+		if !ok {
+			e = parse.Malformed(reason)
 		}
-		return parse.Malformed(reason)
+		return parse.MalformedIn(e, line, st.jsonAt)
 	}
 	if !st.statusSeen && st.rank[fMethod] == 255 && st.rank[fPath] == 255 && isMessage(line) {
 		// No status and no request, but a log message: an application
@@ -330,15 +334,15 @@ func (p *parser) Parse(line []byte, rec *parse.Record) error {
 	}
 	if st.rank[fTime] == 255 {
 		if st.badTime {
-			return errBadTime
+			return parse.MalformedIn(errBadTime, line, orLine(st.timeAt, line))
 		}
-		return errNoTime
+		return parse.MalformedIn(errNoTime, line, line)
 	}
 	if st.rank[fStatus] == 255 {
 		if st.badSts {
-			return errBadStatus
+			return parse.MalformedIn(errBadStatus, line, orLine(st.statusAt, line))
 		}
-		return errNoStatus
+		return parse.MalformedIn(errNoStatus, line, line)
 	}
 	return nil
 }
@@ -372,10 +376,22 @@ func (p *parser) object(data []byte, t *table, rec *parse.Record, st *state, dep
 			apply(rec, st, a, v)
 		}
 	}
+	reason := m.Err()
 	if top {
-		return m.CheckEnd()
+		reason = m.CheckEnd()
 	}
-	return m.Err()
+	if reason != "" && st.jsonAt == nil {
+		st.jsonAt = data[m.Offset():]
+	}
+	return reason
+}
+
+// orLine is at, or line when at was not a view of it (an unescaped copy).
+func orLine(at, line []byte) []byte {
+	if parse.ColumnIn(line, at) == 0 {
+		return line
+	}
+	return at
 }
 
 // apply stores v into the action's field unless a better-ranked value is
@@ -456,6 +472,9 @@ func storeTimeStatus(rec *parse.Record, st *state, f field, b []byte) bool {
 		st.timeSeen = true
 		t, ok := timestamp(b)
 		if !ok {
+			if !st.badTime {
+				st.timeAt = b
+			}
 			st.badTime = true
 			return false
 		}
@@ -468,6 +487,9 @@ func storeTimeStatus(rec *parse.Record, st *state, f field, b []byte) bool {
 	s, ok := status(b)
 	if !ok {
 		if f == fStatus {
+			if !st.badSts {
+				st.statusAt = b
+			}
 			st.badSts = true
 		}
 		return false

@@ -12,9 +12,9 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -205,7 +205,7 @@ func MembersOf(data []byte) Members {
 	}
 	p = skipWS(data, p)
 	if p >= len(data) || data[p] != '{' {
-		m.err, m.done = ErrNotObject, true
+		m.err, m.done, m.pos = ErrNotObject, true, p
 		return m
 	}
 	m.pos = p + 1
@@ -220,7 +220,7 @@ func (m *Members) Next() bool {
 	d := m.data
 	p := skipWS(d, m.pos)
 	if p >= len(d) {
-		return m.fail(ErrTruncated)
+		return m.fail(p, ErrTruncated)
 	}
 	if m.n > 0 {
 		switch d[p] {
@@ -229,34 +229,34 @@ func (m *Members) Next() bool {
 		case '}':
 			return m.end(p + 1)
 		default:
-			return m.fail(ErrSyntax)
+			return m.fail(p, ErrSyntax)
 		}
 	} else if d[p] == '}' {
 		return m.end(p + 1)
 	}
 	if p >= len(d) {
-		return m.fail(ErrTruncated)
+		return m.fail(p, ErrTruncated)
 	}
 	if d[p] != '"' {
-		return m.fail(ErrSyntax)
+		return m.fail(p, ErrSyntax)
 	}
 	e, ok := stringEnd(d, p+1)
 	if !ok {
-		return m.fail(ErrTruncated)
+		return m.fail(p, ErrTruncated)
 	}
 	m.Key = d[p+1 : e]
 	p = skipWS(d, e+1)
 	if p >= len(d) {
-		return m.fail(ErrTruncated)
+		return m.fail(p, ErrTruncated)
 	}
 	if d[p] != ':' {
-		return m.fail(ErrSyntax)
+		return m.fail(p, ErrSyntax)
 	}
 	p = skipWS(d, p+1)
 	var errs string
 	m.Val, p, errs = value(d, p)
 	if errs != "" {
-		return m.fail(errs)
+		return m.fail(p, errs)
 	}
 	m.pos = p
 	m.n++
@@ -271,14 +271,20 @@ func (m *Members) CheckEnd() string {
 	if m.err != "" {
 		return m.err
 	}
-	if skipWS(m.data, m.pos) != len(m.data) {
+	if p := skipWS(m.data, m.pos); p != len(m.data) {
+		m.pos = p
 		return ErrTrailing
 	}
 	return ""
 }
 
-func (m *Members) fail(reason string) bool {
-	m.err, m.done = reason, true
+// Offset is the byte offset in the data where the scan stopped: after the
+// object, or at the token an error was found in (for a line's error
+// column).
+func (m *Members) Offset() int { return m.pos }
+
+func (m *Members) fail(p int, reason string) bool {
+	m.err, m.done, m.pos = reason, true, p
 	m.Key, m.Val = nil, Value{}
 	return false
 }
@@ -356,21 +362,61 @@ func skipWS(d []byte, p int) int {
 
 // stringEnd returns the index of the quote closing the string whose
 // contents start at p.
+//
+// Most keys and values of a log line are short (method, status, colo, a
+// key name), where a call into the vectorised bytes.IndexByte costs more
+// than the search: the first swarBytes are looked at 8 bytes a word, for a
+// quote and a backslash at once; a longer string (a user agent, a URI) goes
+// on with IndexByte.
 func stringEnd(d []byte, p int) (int, bool) {
 	if p > len(d) {
 		return 0, false
 	}
-	i := bytes.IndexByte(d[p:], '"')
+	q := p
+	for end := min(len(d), p+swarBytes); q+8 <= end; q += 8 {
+		if m := quoteOrBackslash(binary.LittleEndian.Uint64(d[q:])); m != 0 {
+			q += bits.TrailingZeros64(m) >> 3
+			if d[q] == '"' {
+				return q, true
+			}
+			return escapedEnd(d, q)
+		}
+	}
+	i := bytes.IndexByte(d[q:], '"')
 	if i < 0 {
 		return 0, false
 	}
 	// An escaped quote is always directly preceded by a backslash, so a
 	// quote that is not ends the string: the common case, found by one
-	// vectorised search.
-	if i == 0 || d[p+i-1] != '\\' {
-		return p + i, true
+	// vectorised search. The words above held no backslash.
+	if i == 0 && q == p || d[q+i-1] != '\\' {
+		return q + i, true
 	}
-	for q := p; q < len(d); q++ {
+	return escapedEnd(d, q)
+}
+
+// swarBytes is how much of a string stringEnd searches a word at a time
+// before it hands over to bytes.IndexByte.
+const swarBytes = 32
+
+const (
+	lsbs = 0x0101010101010101
+	msbs = 0x8080808080808080
+)
+
+// quoteOrBackslash returns a word with the top bit set in each byte of x
+// that may be '"' or '\\': the lowest set bit marks the first such byte
+// exactly (the borrow of the zero-byte test only spills upwards).
+func quoteOrBackslash(x uint64) uint64 {
+	a := x ^ (lsbs * '"')
+	b := x ^ (lsbs * '\\')
+	return ((a-lsbs)&^a | (b-lsbs)&^b) & msbs
+}
+
+// escapedEnd finds the closing quote from q, at or before the string's
+// first backslash, stepping over escapes.
+func escapedEnd(d []byte, q int) (int, bool) {
+	for ; q < len(d); q++ {
 		switch d[q] {
 		case '\\':
 			q++
@@ -474,81 +520,4 @@ func skipNested(d []byte, p int) (int, string) {
 		}
 	}
 	return 0, ErrTruncated
-}
-
-// Unescape appends the unescaped text of a JSON string's contents to dst.
-// Invalid escapes are kept as written; bad \u sequences become U+FFFD.
-func Unescape(dst, raw []byte) []byte {
-	if dst == nil {
-		dst = make([]byte, 0, len(raw))
-	}
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			continue
-		}
-		if i+1 >= len(raw) {
-			dst = append(dst, c)
-			break
-		}
-		i++
-		switch e := raw[i]; e {
-		case '"', '\\', '/':
-			dst = append(dst, e)
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r, n := hex4(raw[i+1:])
-			if n == 0 {
-				dst = append(dst, '\\', 'u')
-				continue
-			}
-			i += n
-			if utf16.IsSurrogate(r) {
-				if i+2 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
-					if r2, n2 := hex4(raw[i+3:]); n2 != 0 {
-						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-							i += 2 + n2
-							dst = utf8.AppendRune(dst, dec)
-							continue
-						}
-					}
-				}
-				r = utf8.RuneError
-			}
-			dst = utf8.AppendRune(dst, r)
-		default:
-			dst = append(dst, '\\', e)
-		}
-	}
-	return dst
-}
-
-func hex4(b []byte) (rune, int) {
-	if len(b) < 4 {
-		return 0, 0
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, 0
-		}
-	}
-	return r, 4
 }

@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -217,4 +218,34 @@ func FuzzMembers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStringEndWords puts the closing quote and escapes at every position
+// around the 8-byte words and the hand-over to bytes.IndexByte, against a
+// byte-by-byte reference.
+func TestStringEndWords(t *testing.T) {
+	ref := func(d []byte, p int) (int, bool) {
+		for q := p; q < len(d); q++ {
+			switch d[q] {
+			case '\\':
+				q++
+			case '"':
+				return q, true
+			}
+		}
+		return 0, false
+	}
+	pieces := []string{`"`, `\"`, `\\`, `\\"`, `\`, "\x80", "\xff", "a"}
+	for n := 0; n <= swarBytes+10; n++ {
+		for _, piece := range pieces {
+			for _, tail := range []string{``, `"`, `x"`, `\""`, strings.Repeat("y", 40) + `"`} {
+				d := []byte(`"` + strings.Repeat("a", n) + piece + tail)
+				wantI, wantOK := ref(d, 1)
+				gotI, gotOK := stringEnd(d, 1)
+				if gotOK != wantOK || (wantOK && gotI != wantI) {
+					t.Fatalf("stringEnd(%q) = %d, %v; want %d, %v", d, gotI, gotOK, wantI, wantOK)
+				}
+			}
+		}
+	}
 }

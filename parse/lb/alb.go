@@ -12,12 +12,12 @@ const ALB = "alb"
 
 // Reasons for ALB and ELB lines that do not fit (preallocated).
 var (
-	errALBFields  = parse.Malformed("alb: too few fields or an unterminated quote")
-	errALBTime    = parse.Malformed("alb: bad timestamp")
-	errALBStatus  = parse.Malformed("alb: bad elb_status_code")
-	errALBTarget  = parse.Malformed("alb: bad target_status_code")
-	errALBBytes   = parse.Malformed("alb: bad sent_bytes")
-	errALBTimings = parse.Malformed("alb: bad processing time")
+	errALBFields  = parse.MalformedField("fields", "alb: too few fields or an unterminated quote")
+	errALBTime    = parse.MalformedField("time", "alb: bad timestamp")
+	errALBStatus  = parse.MalformedField("elb_status_code", "alb: bad elb_status_code")
+	errALBTarget  = parse.MalformedField("target_status_code", "alb: bad target_status_code")
+	errALBBytes   = parse.MalformedField("sent_bytes", "alb: bad sent_bytes")
+	errALBTimings = parse.MalformedField("processing times", "alb: bad processing time")
 )
 
 // NewALB returns a parser for AWS Application Load Balancer access logs and
@@ -63,14 +63,14 @@ func (albParser) Parse(line []byte, rec *parse.Record) error {
 	var f [maxFields][]byte
 	n, ok := splitFields(line, &f)
 	if n < 2 {
-		return errALBFields
+		return parse.MalformedIn(errALBFields, line, stopAt(line, f[:n], ok))
 	}
 	switch {
 	case albType(f[0]):
 		if !ok || n < 15 {
-			return errALBFields
+			return parse.MalformedIn(errALBFields, line, stopAt(line, f[:n], ok))
 		}
-		if err := albCommon(f[1:n], rec); err != nil {
+		if err := albCommon(line, f[1:n], rec); err != nil {
 			return err
 		}
 		albExtra(f[:n], rec)
@@ -81,11 +81,11 @@ func (albParser) Parse(line []byte, rec *parse.Record) error {
 		return parse.ErrIgnored // ALB connection log: time client_ip client_port listener_port ...
 	case isTimestamp(f[0]):
 		if !ok || n < 15 {
-			return errALBFields
+			return parse.MalformedIn(errALBFields, line, stopAt(line, f[:n], ok))
 		}
-		return albCommon(f[:n], rec) // Classic ELB: no type field
+		return albCommon(line, f[:n], rec) // Classic ELB: no type field
 	}
-	return errALBFields
+	return parse.MalformedIn(errALBFields, line, line) // neither a type nor a time first
 }
 
 // albType reports an ALB request type field.
@@ -97,11 +97,12 @@ func albType(b []byte) bool {
 	return false
 }
 
-// albCommon reads the fields ALB and ELB share, from time on.
-func albCommon(f [][]byte, rec *parse.Record) error {
+// albCommon reads the fields ALB and ELB share, from time on; an error
+// names its column in line.
+func albCommon(line []byte, f [][]byte, rec *parse.Record) error {
 	t, ok := parse.RFC3339(f[0])
 	if !ok {
-		return errALBTime
+		return parse.MalformedIn(errALBTime, line, f[0])
 	}
 	rec.Time = t
 	if !isDash(f[2]) {
@@ -115,7 +116,7 @@ func albCommon(f [][]byte, rec *parse.Record) error {
 	for i := range times {
 		d, ok := albSeconds(f[4+i])
 		if !ok {
-			return errALBTimings
+			return parse.MalformedIn(errALBTimings, line, f[4+i])
 		}
 		times[i] = d
 		known = known && d >= 0
@@ -128,7 +129,7 @@ func albCommon(f [][]byte, rec *parse.Record) error {
 	}
 	status, ok := parse.Status(f[7])
 	if !ok || status < 100 {
-		return errALBStatus
+		return parse.MalformedIn(errALBStatus, line, f[7])
 	}
 	rec.Status = status
 	if isDash(f[8]) {
@@ -136,11 +137,11 @@ func albCommon(f [][]byte, rec *parse.Record) error {
 	} else if s, ok := parse.Status(f[8]); ok {
 		rec.OriginStatus = s
 	} else {
-		return errALBTarget
+		return parse.MalformedIn(errALBTarget, line, f[8])
 	}
 	b, ok := parse.Atoi(f[10])
 	if !ok {
-		return errALBBytes
+		return parse.MalformedIn(errALBBytes, line, f[10])
 	}
 	rec.Bytes = b
 	request(f[11], rec)

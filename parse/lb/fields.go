@@ -147,3 +147,25 @@ func stripPort(b []byte) []byte {
 
 // isDash reports an absent value.
 func isDash(b []byte) bool { return len(b) == 0 || (len(b) == 1 && b[0] == '-') }
+
+// stopAt is where splitFields stopped fitting in line, given the fields it
+// read and its ok: the field after the last one read (an unterminated
+// quote or brace, or no space after a field), or the end of the line when
+// there were too few fields.
+func stopAt(line []byte, f [][]byte, ok bool) []byte {
+	if ok {
+		return line[len(line):]
+	}
+	if len(f) == 0 {
+		return line
+	}
+	last := f[len(f)-1]
+	end := parse.ColumnIn(line, last) - 1 + len(last)
+	if end < 0 || end >= len(line) {
+		return line[len(line):]
+	}
+	if line[end] == '"' { // the closing quote of a quoted field
+		end++
+	}
+	return line[min(end+1, len(line)):]
+}

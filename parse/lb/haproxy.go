@@ -12,12 +12,12 @@ const HAProxy = "haproxy"
 
 // Reasons for HAProxy lines that do not fit (preallocated).
 var (
-	errHAPrefix  = parse.Malformed("haproxy: expected client:port [accept date]")
-	errHATime    = parse.Malformed("haproxy: bad accept date")
-	errHATimers  = parse.Malformed("haproxy: bad timers")
-	errHAStatus  = parse.Malformed("haproxy: bad status")
-	errHABytes   = parse.Malformed("haproxy: bad bytes_read")
-	errHARequest = parse.Malformed("haproxy: expected a quoted request at the end")
+	errHAPrefix  = parse.MalformedField("client:port [accept date]", "haproxy: expected client:port [accept date]")
+	errHATime    = parse.MalformedField("accept date", "haproxy: bad accept date")
+	errHATimers  = parse.MalformedField("timers", "haproxy: bad timers")
+	errHAStatus  = parse.MalformedField("status", "haproxy: bad status")
+	errHABytes   = parse.MalformedField("bytes_read", "haproxy: bad bytes_read")
+	errHARequest = parse.MalformedField(`"request"`, "haproxy: expected a quoted request at the end")
 )
 
 // NewHAProxy returns a parser for HAProxy's HTTP log (option httplog),
@@ -63,7 +63,7 @@ func (haproxyParser) Parse(line []byte, rec *parse.Record) error {
 		if bytes.Contains(line, []byte("haproxy[")) {
 			return parse.ErrIgnored // an event line: Proxy started, Stopping frontend, ...
 		}
-		return errHAPrefix
+		return parse.MalformedIn(errHAPrefix, line, line)
 	}
 	client := line[bytes.LastIndexByte(line[:open], ' ')+1 : open]
 	if c := bytes.LastIndexByte(client, ':'); c >= 0 {
@@ -75,11 +75,11 @@ func (haproxyParser) Parse(line []byte, rec *parse.Record) error {
 	rest := line[open+2:]
 	end := bytes.IndexByte(rest, ']')
 	if end < 0 {
-		return errHATime
+		return parse.MalformedIn(errHATime, line, rest)
 	}
 	t, ok := haproxyTime(rest[:end])
 	if !ok {
-		return errHATime
+		return parse.MalformedIn(errHATime, line, rest)
 	}
 	rec.Time = t
 	rest = rest[end+1:]
@@ -97,14 +97,14 @@ func (haproxyParser) Parse(line []byte, rec *parse.Record) error {
 	if ti < 0 || n < 2 || bytes.IndexByte(f[1], '/') < 0 {
 		return parse.ErrIgnored // TCP mode, a handshake failure: no HTTP request
 	}
-	return haproxyHTTP(f[:n], ti, rec)
+	return haproxyHTTP(line, f[:n], ti, rec)
 }
 
 // haproxyHTTP reads an HTTP line's fields from frontend on; ti is the index
-// of the timers.
-func haproxyHTTP(f [][]byte, ti int, rec *parse.Record) error {
+// of the timers. An error names its column in line.
+func haproxyHTTP(line []byte, f [][]byte, ti int, rec *parse.Record) error {
 	if len(f) < ti+8 {
-		return errHARequest
+		return parse.MalformedIn(errHARequest, line, line[len(line):])
 	}
 	if srv := f[1][bytes.IndexByte(f[1], '/')+1:]; !bytes.Equal(srv, []byte("<NOSRV>")) {
 		rec.Upstream = parse.View(f[1])
@@ -118,14 +118,14 @@ func haproxyHTTP(f [][]byte, ti int, rec *parse.Record) error {
 		}
 		d, ok := millis(part)
 		if !ok {
-			return errHATimers
+			return parse.MalformedIn(errHATimers, line, f[ti])
 		}
 		timers[i] = d
 	}
 	rec.OriginConnectTime, rec.OriginHeaderTime, rec.Duration = timers[2], timers[3], timers[4]
 	status, ok := parse.Status(f[ti+1])
 	if !ok || status < 100 {
-		return errHAStatus
+		return parse.MalformedIn(errHAStatus, line, f[ti+1])
 	}
 	rec.Status = status
 	rec.OriginStatus = 0
@@ -134,7 +134,7 @@ func haproxyHTTP(f [][]byte, ti int, rec *parse.Record) error {
 	}
 	b, ok := parse.Atoi(bytes.TrimPrefix(f[ti+2], []byte("+")))
 	if !ok {
-		return errHABytes
+		return parse.MalformedIn(errHABytes, line, f[ti+2])
 	}
 	rec.Bytes = b
 	if ts := f[ti+5]; len(ts) >= 2 && !(ts[0] == '-' && ts[1] == '-') {
@@ -152,7 +152,7 @@ func haproxyHTTP(f [][]byte, ti int, rec *parse.Record) error {
 		}
 	}
 	if i >= len(f) {
-		return errHARequest
+		return parse.MalformedIn(errHARequest, line, line[len(line):])
 	}
 	request(f[i], rec)
 	return nil
