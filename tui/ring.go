@@ -58,6 +58,7 @@ type slot struct {
 	line, offset             int64
 	duration, headerT, connT int64
 	retryAfter               int64
+	dims                     parse.DimKeys // plain numbers: no pointer for the collector
 	text                     [ringTexts]textSpan
 }
 
@@ -123,7 +124,7 @@ func (r *Ring) put(rec *parse.Record) {
 	*s = slot{at: at, size: uint32(size), input: r.intern(rec.Input), source: rec.Source,
 		status: rec.Status, originStatus: rec.OriginStatus, time: rec.Time, bytes: rec.Bytes, count: rec.Count,
 		line: rec.Line, offset: rec.Offset, duration: int64(rec.Duration), headerT: int64(rec.OriginHeaderTime),
-		connT: int64(rec.OriginConnectTime), retryAfter: int64(rec.RetryAfter)}
+		connT: int64(rec.OriginConnectTime), retryAfter: int64(rec.RetryAfter), dims: rec.Dims}
 	buf := r.arena[at%int64(len(r.arena)):][:size]
 	n := copy(buf, raw)
 	s.text[0] = textSpan{0, uint32(n)}
@@ -187,7 +188,7 @@ func (r *Ring) view(s *slot, rec *parse.Record) {
 		Duration:          time.Duration(s.duration),
 		OriginHeaderTime:  time.Duration(s.headerT),
 		OriginConnectTime: time.Duration(s.connT),
-		RetryAfter:        time.Duration(s.retryAfter)}
+		RetryAfter:        time.Duration(s.retryAfter), Dims: s.dims}
 	if s.size == 0 {
 		return
 	}
