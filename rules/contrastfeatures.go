@@ -12,39 +12,7 @@ var dimFeaturePrefixes = []string{"sep_", "cov_", "in_rate_", "out_rate_", "set_
 // contrastFeatures writes the contrast's features and template strings
 // into a finding; without a contrast every one is unknown (-1, "").
 func contrastFeatures(ct *Contrast, ft map[string]float64, ctx map[string]any) {
-	byName := map[string]*Dimension{}
-	missing := map[string]string{}
-	if ct != nil {
-		for i := range ct.Dimensions {
-			byName[ct.Dimensions[i].Name] = &ct.Dimensions[i]
-		}
-		for _, m := range ct.Missing {
-			missing[m.Name] = m.Field
-		}
-	}
-	for _, name := range contrastDims {
-		d := byName[name]
-		ctx["missing_"+name] = missing[name]
-		if d == nil {
-			for _, p := range dimFeaturePrefixes {
-				ft[p+name] = -1
-			}
-			ctx["set_"+name] = ""
-			ctx["set_"+name+"_list"] = []string{}
-			ctx["contrast_"+name] = ""
-			continue
-		}
-		ft["sep_"+name] = bool01(d.Separates)
-		ft["cov_"+name] = d.Coverage
-		ft["in_rate_"+name] = d.InsideRate
-		ft["out_rate_"+name] = d.OutsideRate
-		ft["set_size_"+name] = float64(len(d.Set))
-		ft["distinct_"+name] = float64(d.Distinct)
-		ft["score_"+name] = d.Score
-		ctx["set_"+name] = strings.Join(d.Set, ",")
-		ctx["set_"+name+"_list"] = append([]string{}, d.Set...)
-		ctx["contrast_"+name] = evidenceLine(d)
-	}
+	byName := dimensionFeatures(ct, contrastDims, ft, ctx)
 
 	// where the failures are (a place: data centre, server, route, client)
 	// against how they fail (connection, header wait: the failure's mode)
@@ -122,4 +90,44 @@ func bool01(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// dimensionFeatures writes the per-dimension features (sep_D, cov_D, ...)
+// and template strings of the named dimensions, -1 and "" where the
+// contrast lacks one, and returns the contrast's dimensions by name.
+func dimensionFeatures(ct *Contrast, names []string, ft map[string]float64, ctx map[string]any) map[string]*Dimension {
+	byName := map[string]*Dimension{}
+	missing := map[string]string{}
+	if ct != nil {
+		for i := range ct.Dimensions {
+			byName[ct.Dimensions[i].Name] = &ct.Dimensions[i]
+		}
+		for _, m := range ct.Missing {
+			missing[m.Name] = m.Field
+		}
+	}
+	for _, name := range names {
+		d := byName[name]
+		ctx["missing_"+name] = missing[name]
+		if d == nil {
+			for _, p := range dimFeaturePrefixes {
+				ft[p+name] = -1
+			}
+			ctx["set_"+name] = ""
+			ctx["set_"+name+"_list"] = []string{}
+			ctx["contrast_"+name] = ""
+			continue
+		}
+		ft["sep_"+name] = bool01(d.Separates)
+		ft["cov_"+name] = d.Coverage
+		ft["in_rate_"+name] = d.InsideRate
+		ft["out_rate_"+name] = d.OutsideRate
+		ft["set_size_"+name] = float64(len(d.Set))
+		ft["distinct_"+name] = float64(d.Distinct)
+		ft["score_"+name] = d.Score
+		ctx["set_"+name] = strings.Join(d.Set, ",")
+		ctx["set_"+name+"_list"] = append([]string{}, d.Set...)
+		ctx["contrast_"+name] = evidenceLine(d)
+	}
+	return byName
 }

@@ -1,45 +1,10 @@
 package rules
 
-import "strings"
-
 // opContrastFeatures writes the 202 contrast's features and template
 // strings into a finding; without a contrast (fire-and-forget endpoints,
 // poll_rejected groups, origins past maxOpOrigins) every one is unknown.
 func opContrastFeatures(ct *Contrast, ft map[string]float64, ctx map[string]any) {
-	byName := map[string]*Dimension{}
-	missing := map[string]string{}
-	if ct != nil {
-		for i := range ct.Dimensions {
-			byName[ct.Dimensions[i].Name] = &ct.Dimensions[i]
-		}
-		for _, m := range ct.Missing {
-			missing[m.Name] = m.Field
-		}
-	}
-	for _, info := range opDimInfos {
-		name := info.Name
-		d := byName[name]
-		ctx["missing_"+name] = missing[name]
-		if d == nil {
-			for _, p := range dimFeaturePrefixes {
-				ft[p+name] = -1
-			}
-			ctx["set_"+name] = ""
-			ctx["set_"+name+"_list"] = []string{}
-			ctx["contrast_"+name] = ""
-			continue
-		}
-		ft["sep_"+name] = bool01(d.Separates)
-		ft["cov_"+name] = d.Coverage
-		ft["in_rate_"+name] = d.InsideRate
-		ft["out_rate_"+name] = d.OutsideRate
-		ft["set_size_"+name] = float64(len(d.Set))
-		ft["distinct_"+name] = float64(d.Distinct)
-		ft["score_"+name] = d.Score
-		ctx["set_"+name] = strings.Join(d.Set, ",")
-		ctx["set_"+name+"_list"] = append([]string{}, d.Set...)
-		ctx["contrast_"+name] = evidenceLine(d)
-	}
+	dimensionFeatures(ct, opDimNames, ft, ctx)
 	for _, k := range opShapeFeatures {
 		ft[k] = -1
 	}
@@ -53,6 +18,9 @@ func opContrastFeatures(ct *Contrast, ft map[string]float64, ctx map[string]any)
 	ft["span_rate"] = round4(rate(ct.Failing, ct.Total))
 	ft["compared_ops"] = float64(ct.Total)
 }
+
+// opDimNames are the 202 dimensions whose contrast becomes features.
+var opDimNames = OpDimensionNames()
 
 var opShapeFeatures = []string{"shape_step", "step_before", "step_after", "span_rate", "compared_ops"}
 
