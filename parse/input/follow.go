@@ -22,8 +22,42 @@ import (
 func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Result, error) {
 	f := &follower{p: p, byPath: map[string]*followInput{}}
 	scan := newRescanner(p.opt.Paths, p.opt.Recursive)
-	var paths []string
-	stdin := false
+	paths, stdin := f.startInputs(scan)
+	g, _ := safe.NewGroup(ctx, p.opt.OnPanic)
+	src := f.startSources(g, scan, paths, stdin)
+	f.startOrdering(sink)
+	g.Go("follow", func(ctx context.Context) error {
+		f.loop(ctx, src)
+		return nil
+	})
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		err = nil // the normal end of following
+	}
+	if f.stdinErr != nil {
+		f.input(StdinName).live.setErr(f.stdinErr)
+	}
+	f.m.publish()
+	return &Result{Inputs: p.Inputs(), Totals: p.Totals()}, err
+}
+
+// sources is what the follow loop reads from the goroutines that read:
+// batches of lines from the tailer and from stdin (each sends nil once,
+// when it ends, so the loop knows when all are done), the tailer's events,
+// and the files the rescan found (nil without patterns to rescan).
+type sources struct {
+	lines  chan []tail.Line
+	events chan tail.Event
+	found  chan []string
+	live   int // sources that have not sent their final nil yet
+}
+
+// startInputs makes an input of every given path, so that each shows (and
+// is counted) from the start, even one that does not exist yet. It returns
+// the files for the tailer and whether stdin is read; the rescan learns
+// which files are already followed.
+func (f *follower) startInputs(scan *rescanner) (paths []string, stdin bool) {
+	p := f.p
 	for _, s := range expandFollow(p.opt.Paths, p.opt.Recursive) {
 		if errors.Is(s.err, errNoLogFiles) || errors.Is(s.err, errNoMatch) {
 			// Nothing there yet: the rescan follows what appears.
@@ -43,41 +77,23 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 		}
 	}
 	p.inputs.Store(int64(len(f.order)))
+	return paths, stdin
+}
 
-	g, _ := safe.NewGroup(ctx, p.opt.OnPanic)
-	lines := make(chan []tail.Line, 16)
-	events := make(chan tail.Event, 64)
-	// New files found by the rescan go to the follow loop (to become
-	// inputs) and then to the tailer.
-	var found chan []string
+// startSources starts the goroutines that read: the rescan (when there are
+// patterns), the tailer (when there are files or may be later) and the
+// stdin reader.
+func (f *follower) startSources(g *safe.Group, scan *rescanner, paths []string, stdin bool) *sources {
+	p := f.p
+	src := &sources{lines: make(chan []tail.Line, 16), events: make(chan tail.Event, 64)}
 	var add chan []string
-	if len(scan.patterns) > 0 {
-		found, add = make(chan []string), make(chan []string)
-		interval := p.opt.PollInterval
-		if interval <= 0 {
-			interval = tail.DefaultPollInterval
-		}
-		g.Go("rescan", func(ctx context.Context) error {
-			scan.run(ctx, interval, func(ctx context.Context, fresh []string) bool {
-				for _, ch := range []chan []string{found, add} {
-					select {
-					case ch <- fresh:
-					case <-ctx.Done():
-						return false
-					}
-				}
-				return true
-			})
-			return nil
-		})
-	}
-	live := 0
+	src.found, add = f.startRescan(g, scan)
 	if len(paths) > 0 || add != nil {
-		live++
+		src.live++
 		g.Go("tail", func(ctx context.Context) error {
-			defer func() { lines <- nil }() // nil: this source ended
+			defer func() { src.lines <- nil }() // nil: this source ended
 			err := tail.FollowAdding(ctx, paths, add, tail.Options{FromStart: p.opt.FromStart,
-				PollInterval: p.opt.PollInterval, MaxLine: p.opt.MaxLine}, lines, events)
+				PollInterval: p.opt.PollInterval, MaxLine: p.opt.MaxLine}, src.lines, src.events)
 			if err != nil && ctx.Err() == nil {
 				p.event(Event{Kind: EventError, Err: fmt.Errorf("follow: %w", err)})
 			}
@@ -85,13 +101,51 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 		})
 	}
 	if stdin {
-		live++
+		src.live++
 		g.Go("read -", func(ctx context.Context) error {
-			defer func() { lines <- nil }()
-			f.readStdin(ctx, lines)
+			defer func() { src.lines <- nil }()
+			f.readStdin(ctx, src.lines)
 			return nil
 		})
 	}
+	return src
+}
+
+// startRescan starts looking for new files matching the given directories
+// and globs. Each set it finds goes first to the follow loop (found), which
+// makes them inputs, and then to the tailer (add), so that no line of a new
+// file can arrive before its input exists. Both are nil when nothing is
+// rescanned.
+func (f *follower) startRescan(g *safe.Group, scan *rescanner) (found, add chan []string) {
+	if len(scan.patterns) == 0 {
+		return nil, nil
+	}
+	found, add = make(chan []string), make(chan []string)
+	interval := f.p.opt.PollInterval
+	if interval <= 0 {
+		interval = tail.DefaultPollInterval
+	}
+	g.Go("rescan", func(ctx context.Context) error {
+		scan.run(ctx, interval, func(ctx context.Context, fresh []string) bool {
+			for _, ch := range []chan []string{found, add} {
+				select {
+				case ch <- fresh:
+				case <-ctx.Done():
+					return false
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	return found, add
+}
+
+// startOrdering sets up the sorter, which puts each input's records in time
+// order within the reorder window, and the merger behind it, which keeps
+// the records the options keep and hands them to sink.
+func (f *follower) startOrdering(sink func([]parse.Record)) {
+	p := f.p
 	f.sort = newSorter(int64(p.opt.ReorderWindow), p.opt.ReorderMax, func(seg segment) bool {
 		for i := range seg.recs {
 			if f.m.keep(&seg.recs[i], seg.late) {
@@ -103,53 +157,57 @@ func (p *Pipeline) follow(ctx context.Context, sink func([]parse.Record)) (*Resu
 	})
 	f.m = p.newMerger(sink)
 	f.m.extraLate = func() int64 { return f.sort.late }
-	g.Go("follow", func(ctx context.Context) error {
-		tick := time.NewTicker(min(p.opt.FollowLatency/4, 250*time.Millisecond))
-		defer tick.Stop()
-		for live > 0 {
-			select {
-			case batch := <-lines:
-				if batch == nil {
-					live--
-					continue
-				}
-				f.take(batch)
-			case ev := <-events:
-				if ev.Kind == tail.PossibleGap {
-					f.input(ev.Path).live.addGap(parse.Gap{Generation: ev.Gap.Generation, From: ev.Gap.From, To: ev.Gap.To, Reason: ev.Msg})
-				}
-				p.event(Event{Input: ev.Path, Kind: EventKind(ev.Kind.String()), Msg: ev.Msg, Err: ev.Err})
-			case fresh := <-found:
-				for _, path := range fresh {
-					f.input(path)
-				}
-				p.inputs.Store(int64(len(f.order)))
-			case now := <-tick.C:
-				f.tick(now)
-			case <-ctx.Done():
-				// Drain what the sources already sent, so their final sends
-				// (nil) do not block.
-				for live > 0 {
-					if batch := <-lines; batch == nil {
-						live--
-					} else {
-						f.take(batch)
-					}
-				}
+}
+
+// loop is the one goroutine that parses, orders and merges, until every
+// source has ended; its ticker releases what waited FollowLatency even
+// when no line comes.
+func (f *follower) loop(ctx context.Context, src *sources) {
+	tick := time.NewTicker(min(f.p.opt.FollowLatency/4, 250*time.Millisecond))
+	defer tick.Stop()
+	for src.live > 0 {
+		select {
+		case batch := <-src.lines:
+			if batch == nil {
+				src.live--
+				continue
 			}
+			f.take(batch)
+		case ev := <-src.events:
+			f.onTailEvent(ev)
+		case fresh := <-src.found:
+			for _, path := range fresh {
+				f.input(path)
+			}
+			f.p.inputs.Store(int64(len(f.order)))
+		case now := <-tick.C:
+			f.tick(now)
+		case <-ctx.Done():
+			f.drain(src)
 		}
-		f.finish()
-		return nil
-	})
-	err := g.Wait()
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		err = nil // the normal end of following
 	}
-	if f.stdinErr != nil {
-		f.input(StdinName).live.setErr(f.stdinErr)
+	f.finish()
+}
+
+// onTailEvent passes a tailer event on; a possible gap is also kept in its
+// input's stats, where the report and the status line show it.
+func (f *follower) onTailEvent(ev tail.Event) {
+	if ev.Kind == tail.PossibleGap {
+		f.input(ev.Path).live.addGap(parse.Gap{Generation: ev.Gap.Generation, From: ev.Gap.From, To: ev.Gap.To, Reason: ev.Msg})
 	}
-	f.m.publish()
-	return &Result{Inputs: p.Inputs(), Totals: p.Totals()}, err
+	f.p.event(Event{Input: ev.Path, Kind: EventKind(ev.Kind.String()), Msg: ev.Msg, Err: ev.Err})
+}
+
+// drain takes what the sources still send after ctx ended, so that their
+// final sends (nil) do not block and no line read is left unaccounted.
+func (f *follower) drain(src *sources) {
+	for src.live > 0 {
+		if batch := <-src.lines; batch == nil {
+			src.live--
+		} else {
+			f.take(batch)
+		}
+	}
 }
 
 // expandFollow is expand for followed paths: a file that does not exist yet

@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -63,9 +64,21 @@ func (f *follower) check(tf *tailedFile) (again bool, err error) {
 			return false, err
 		}
 	}
-	more, _, err := f.read(tf, g, readBudget)
-	if err != nil || more {
-		return more, err
+	more, _, rewritten, err := f.read(tf, g, readBudget)
+	if err != nil {
+		return false, err
+	}
+	if rewritten {
+		// Truncated and written again while we read: what was read past
+		// the old content is not in this file any more; start over.
+		reason := fmt.Sprintf("bytes before offset %d changed while reading", g.offset)
+		if err := f.onTruncated(tf, g, reason); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	if more {
+		return true, nil
 	}
 	again = retiredMore
 
@@ -183,9 +196,18 @@ func (f *follower) retire(tf *tailedFile, now time.Time) {
 func (f *follower) drainRetired(tf *tailedFile, now time.Time) (more bool, err error) {
 	kept := tf.retired[:0]
 	for _, g := range tf.retired {
-		unread, grew, err := f.read(tf, g, readBudget)
+		unread, grew, rewritten, err := f.read(tf, g, readBudget)
 		if err != nil {
 			return false, err
+		}
+		if rewritten {
+			// A rotated-away file truncated and written again: what it
+			// held past our offset is gone; say so and stop reading it.
+			f.event(Event{Path: tf.path, Kind: PossibleGap, Gap: Gap{Generation: g.index, From: g.lineStart, To: -1},
+				Msg: fmt.Sprintf("rotated-away file (generation %d) was rewritten after offset %d; stopped reading it", g.index, g.lineStart)})
+			g.releasePending()
+			g.close()
+			continue
 		}
 		more = more || unread
 		if grew {
@@ -206,29 +228,54 @@ func (f *follower) drainRetired(tf *tailedFile, now time.Time) (more bool, err e
 }
 
 // read reads g from its offset until EOF or budget bytes. more: the budget
-// ran out first; grew: bytes arrived. err is set only when ctx ended; read
-// errors become events.
-func (f *follower) read(tf *tailedFile, g *generation, budget int) (more, grew bool, err error) {
+// ran out first; grew: bytes arrived; rewritten: the bytes just before the
+// offset are no longer the ones read there, so the file was truncated (and
+// perhaps written past the offset again) since the last read, and nothing
+// more was taken from it. err is set only when ctx ended; read errors
+// become events.
+//
+// Every read starts a little before the offset, at the last bytes read
+// (g.seen), and is used only if they are still there: a copytruncate can
+// happen between two reads of one turn, and a file that grew back past the
+// offset would otherwise be read from the middle of its new content.
+func (f *follower) read(tf *tailedFile, g *generation, budget int) (more, grew, rewritten bool, err error) {
 	for budget > 0 {
-		n, rerr := g.f.ReadAt(f.buf, g.offset)
-		if n > 0 {
+		ov := g.seenLen
+		want := ov + readBufSize
+		n, rerr := readOnce(g.f, f.buf[:want], g.offset-int64(ov))
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			f.fail(tf, fmt.Errorf("read: %w", rerr))
+			return false, grew, false, nil
+		}
+		if n < ov || !bytes.Equal(f.buf[:ov], g.seen[:ov]) {
+			return false, grew, true, nil
+		}
+		if data := f.buf[ov:n]; len(data) > 0 {
 			grew = true
 			base := g.offset
-			g.offset += int64(n)
-			g.remember(f.buf[:n], base)
-			budget -= n
-			if err := tf.split.consume(g, f.buf[:n], base); err != nil {
-				return false, grew, err
+			g.offset += int64(len(data))
+			g.remember(data, base)
+			budget -= len(data)
+			if err := tf.split.consume(g, data, base); err != nil {
+				return false, grew, false, err
 			}
 		}
-		if rerr != nil {
-			if !errors.Is(rerr, io.EOF) {
-				f.fail(tf, fmt.Errorf("read: %w", rerr))
-			}
-			return false, grew, nil
+		if rerr != nil || n < want {
+			return false, grew, false, nil // the end, for now
 		}
 	}
-	return true, grew, nil
+	return true, grew, false, nil
+}
+
+// readOnce reads once, in one system call, at off. os.File.ReadAt would
+// read again until buf is full; a file truncated and written again between
+// two of those reads would give bytes of its new content straight after
+// bytes of the old, past the check of the bytes before the offset.
+func readOnce(f *os.File, buf []byte, off int64) (int, error) {
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return f.Read(buf)
 }
 
 // fail reports an error once per distinct message, so a file that stays

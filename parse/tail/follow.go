@@ -94,7 +94,7 @@ func newFollower(opt Options, paths []string, lines chan<- []Line, events chan<-
 		watched:  map[string]bool{},
 		remote:   map[string]bool{},
 		dirIDs:   map[string]os.FileInfo{},
-		buf:      make([]byte, readBufSize),
+		buf:      make([]byte, seenLen+readBufSize), // room for the overlap read before the offset
 	}
 	for _, p := range paths {
 		if _, err := f.addFile(p, true); err != nil {

@@ -41,10 +41,16 @@ type generation struct {
 
 	// The last bytes read (up to len(seen)), checked against the file to
 	// notice a copytruncate whose file grew past our offset again before
-	// we looked: the size alone cannot tell.
-	seen    [16]byte
+	// we looked: the size alone cannot tell. Every read re-reads them
+	// first (see follower.read).
+	seen    [seenLen]byte
 	seenLen int
 }
+
+// seenLen is how many of the last bytes read are kept and checked: more
+// than a typical log line, so that the counter or timestamp of at least
+// one line is in them and same-shaped lines do not match by chance.
+const seenLen = 128
 
 // fingerprintLen is how many leading bytes identify a file: enough to span
 // several log lines, so that files of same-shaped lines still differ in

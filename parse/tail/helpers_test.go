@@ -24,6 +24,7 @@ type follow struct {
 	mu      sync.Mutex
 	lines   []Line
 	batches int
+	firsts  int // complete lines numbered 1: generations whose first line was read
 	events  []Event
 }
 
@@ -48,6 +49,14 @@ func startFollowAdding(t *testing.T, paths []string, add <-chan []string, opt Op
 				h.mu.Lock()
 				h.lines = append(h.lines, b...)
 				h.batches++
+				for _, l := range b {
+					// A last line cut short (Unterminated) may be the
+					// first of its generation without its first bytes
+					// being all that was there: not counted.
+					if l.Number == 1 && !l.Unterminated {
+						h.firsts++
+					}
+				}
 				h.mu.Unlock()
 			case ev := <-events:
 				h.mu.Lock()

@@ -24,6 +24,10 @@ func (f *follower) onTruncated(tf *tailedFile, g *generation, reason string) err
 	if err != nil {
 		return err
 	}
+	// Without a copy, the held-back partial line (delivered Unterminated
+	// below) may have gone on in the lost part: the gap starts at its first
+	// byte, not at the offset read.
+	gapFrom := g.lineStart
 	if err := tf.split.flush(g); err != nil {
 		return err
 	}
@@ -33,8 +37,8 @@ func (f *follower) onTruncated(tf *tailedFile, g *generation, reason string) err
 	}
 	f.event(Event{Path: tf.path, Kind: Truncated, Msg: msg})
 	if copyName == "" && from > 0 {
-		f.event(Event{Path: tf.path, Kind: PossibleGap, Gap: Gap{Generation: g.index, From: from, To: -1},
-			Msg: fmt.Sprintf("no copy of the old content found beside it: what was written after offset %d (generation %d) before the truncation may not have been read", from, g.index)})
+		f.event(Event{Path: tf.path, Kind: PossibleGap, Gap: Gap{Generation: g.index, From: gapFrom, To: -1},
+			Msg: fmt.Sprintf("no copy of the old content found beside it: what was written after offset %d (generation %d) before the truncation may not have been read", gapFrom, g.index)})
 	}
 	g.offset, g.lineStart, g.number, g.seenLen, g.headLen = 0, 0, 0, 0, 0
 	g.index = tf.nextGeneration()
@@ -71,8 +75,8 @@ func (f *follower) readCopy(tf *tailedFile, g *generation) (string, error) {
 		orig := g.f
 		g.f = c
 		for {
-			more, _, err := f.read(tf, g, readBudget)
-			if err != nil || !more {
+			more, _, rewritten, err := f.read(tf, g, readBudget)
+			if err != nil || !more || rewritten {
 				g.f = orig
 				c.Close()
 				return path, err

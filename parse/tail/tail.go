@@ -17,11 +17,17 @@
 // fingerprint, up to 1 KiB) having changed, or by the last bytes read
 // having changed: a copytruncate whose file grew back past the offset
 // before Follow looked shows in one of them unless the new content repeats
-// the old byte for byte. The rest of the old content is then read from the
-// copy beside the file (the sibling with the old first bytes); if there is
-// none, a Gap event gives the offsets that may have been lost. Like
+// the old byte for byte. Every read also re-reads the last bytes read
+// (128) before the new ones and keeps what it got only if they are
+// unchanged, so a truncation between two reads of one wake-up is not read
+// as the middle of the new content. The rest of the old content is then
+// read from the copy beside the file (the sibling with the old first
+// bytes); if there is none, a Gap event gives the offsets that may have
+// been lost, from the first byte of a line delivered cut short. Like
 // tail -F, a file that is rotated away before Follow ever opened it cannot
-// be read.
+// be read; likewise a copytruncate of a file of which Follow has not read
+// a byte yet looks just like growth, and what the file held is only in
+// the copy.
 //
 // One goroutine does all the work (plus fsnotify's own reader); lines and
 // events are sent from it, so a slow receiver slows reading (nothing is
