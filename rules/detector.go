@@ -20,21 +20,24 @@ import "github.com/edgetriage/edgetriage/parse"
 //     work schedules it with Engine.wantDue; the engine calls due(now) once
 //     event time has passed the earliest scheduled time (records or
 //     Engine.Advance), and due returns when it next has work (maxTime: none).
-//   - State: bounded, with a counter for what a cap turned away.
+//   - State: bounded, with a counter for what a cap turned away. The
+//     findings cap (Config.MaxFindings, cap.go) covers the bursts, storms
+//     and 202 groups; a detector with findings of its own bounds them.
 //   - Findings: findings(fs) adds the detector's current findings to a
-//     snapshot being built, each with a stable ID (stableID), its Kind,
-//     Origin, Start/End, Count, Definition, every feature the schema
-//     (features.go) declares for its kind, Context and Samples, and queues
-//     each rebuilt one for the cause rules (fs.explain) with its severity
-//     floor and ceiling. A finding whose evidence did not change is taken
-//     from the engine's cache, not rebuilt (see findingSet.cached). It may
-//     also fill the snapshot's totals it owns.
+//     snapshot being built (fs.add), each with a stable ID (stableID), its
+//     Kind, Origin, Start/End, Count, Definition, every feature the schema
+//     (features.go) declares for its kind, Context and Samples. A finding
+//     whose evidence did not change is taken from the engine's cache
+//     (fs.cached); a rebuilt one is cached and queued for the cause rules
+//     with its severity floor and ceiling (fs.store). It may also fill the
+//     snapshot's totals it owns. The snapshot sorts the findings, so the
+//     order in which detectors add them does not matter.
 //
 // A new detector is a new file set implementing this interface and one line
 // in newDetectors.
 type Detector interface {
-	// observe sees one record (rv.r is only valid during the call: copy
-	// what is kept).
+	// observe sees one record. rv.r is read-only and only valid during the
+	// call: copy what is kept.
 	observe(rv recordView)
 	// due runs the timed work whose time has come and returns the event
 	// time at which it next has work.

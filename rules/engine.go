@@ -69,6 +69,8 @@ type Engine struct {
 	uaCache    uaCache
 	routeCache keyCache
 	netCache   keyCache
+	// origins with a steady (not significant) 5xx rate (storm.go)
+	steadyOrigins []*origin
 }
 
 // maxOrigins bounds per-origin state; further origins share one bucket.
@@ -283,7 +285,7 @@ type origin struct {
 	bound    uint64 // origin-bound requests (cache hits excluded)
 	c52x     [6]uint32
 	edge     bool // has edge (CDN) records
-	gated    bool // in stormDetector.steadyOrigins
+	gated    bool // in Engine.steadyOrigins
 	// host is a host name the origin's records carried ("" for hostless
 	// logs, whose origin is named after the input): commands use it, never
 	// the origin's name.

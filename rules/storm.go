@@ -145,8 +145,6 @@ func binomTailLog10(k, n int64, p float64) float64 {
 // steady_5xx finding.
 type stormDetector struct {
 	e *Engine
-	// origins with a steady (not significant) 5xx rate
-	steadyOrigins []*origin
 }
 
 func (sd *stormDetector) observe(rv recordView) {
@@ -230,7 +228,7 @@ func (sd *stormDetector) gate(o *origin, d *statusRun, t int64, k, n int64) bool
 func (sd *stormDetector) noteGated(o *origin) {
 	if !o.gated {
 		o.gated = true
-		sd.steadyOrigins = append(sd.steadyOrigins, o)
+		sd.e.steadyOrigins = append(sd.e.steadyOrigins, o)
 	}
 }
 
@@ -323,7 +321,7 @@ func (sd *stormDetector) steadyFindings(bs []*burst) []*Finding {
 			note(b.o, b.idx)
 		}
 	}
-	for _, o := range sd.steadyOrigins {
+	for _, o := range sd.e.steadyOrigins {
 		for idx := 1; idx < numTracked; idx++ {
 			if d := o.dets[idx]; d != nil && d.gated > 0 && d.seq >= stormMinErrors && d.lastT-d.firstT >= steadyMinSpan {
 				note(o, idx)
