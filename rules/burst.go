@@ -6,8 +6,13 @@ import (
 	"github.com/edgetriage/edgetriage/parse"
 )
 
-// Statuses the burst detector follows: 520 makes burst_520 findings, the
-// others burst_5xx storms, each status on its own (never mixed).
+// The dense-run core shared by the 520 burst (burst520.go) and the 5xx
+// storm (storm.go) detectors: per origin and tracked status, a queue of the
+// recent errors and the run (burst) they are growing. Each detector decides
+// which windows are dense; this file keeps the queue and grows the bursts.
+//
+// Statuses followed: 520 makes burst_520 findings, the others burst_5xx
+// storms, each status on its own (never mixed).
 const numTracked = 7
 
 var trackedStatuses = [numTracked]int{520, 502, 504, 521, 522, 523, 524}
@@ -61,8 +66,8 @@ func (x *errRec) sample() sampleRef {
 		method: x.method, path: x.path, requestID: x.ref.requestID, raw: x.ref.raw, role: "burst"}
 }
 
-// detector finds dense runs of one status on one origin.
-type detector struct {
+// statusRun is the dense-run state of one status on one origin.
+type statusRun struct {
 	idx          int
 	q            []*errRec // time-ordered, trimmed to Engine.keep
 	winLo        int       // first entry of q within W of the newest
@@ -80,7 +85,7 @@ type detector struct {
 	gated              int // windows turned down as not significant
 }
 
-// maxQueue bounds a detector's queue under an extreme error flood; entries
+// maxQueue bounds a run's queue under an extreme error flood; entries
 // dropped past it still count (the burst count is by sequence number) but
 // no longer add their paths, POPs and timings.
 const maxQueue = 200000
@@ -104,7 +109,7 @@ type burst struct {
 	headerKnown, fast, slow      int
 	paths, methods, pops, ups    counter
 
-	// Peak and onset look at the burst's trailing errors in the detector's
+	// Peak and onset look at the burst's trailing errors in the run's
 	// queue (it keeps max(2W, 60 s), more than either window), by sequence
 	// number: lo60 is the first within 60 s of the newest, loW the first
 	// within W (neither before the start).
@@ -133,10 +138,13 @@ type burst struct {
 	beforeStatuses          map[string]int
 }
 
-func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
-	d := o.dets[idx]
+// queueError adds a tracked error of status idx to its run's queue and
+// trims what can no longer join a burst. It returns the run and the queued
+// record, and full: whether the window [t-W, t] holds at least N errors.
+func (e *Engine) queueError(o *origin, r *parse.Record, idx int) (d *statusRun, x *errRec, full bool) {
+	d = o.dets[idx]
 	if d == nil {
-		d = &detector{idx: idx, firstT: r.Time}
+		d = &statusRun{idx: idx, firstT: r.Time}
 		o.dets[idx] = d
 	}
 	t := r.Time
@@ -148,7 +156,7 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 	st := r.Status
 	// Fill the (zeroed) record in place: building a composite and copying
 	// it in costs a large typed copy per error.
-	x := e.newErrRec()
+	x = e.newErrRec()
 	x.t, x.seq, x.cumBound, x.cum52x = t, d.seq, o.bound, o.c52x
 	x.edge = r.Source == parse.SourceEdge
 	x.relayed = r.OriginStatus == st
@@ -190,26 +198,22 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 	for d.q[d.winLo].t < t-e.w {
 		d.winLo++
 	}
-	if len(d.q)-d.winLo < e.cfg.BurstMin {
-		return
-	}
-	if idx != 0 {
-		k := int64(len(d.q) - d.winLo)
-		n := int64(x.cumBound) - int64(d.q[d.winLo].cumBound) + 1
-		if !e.stormGate(o, d, t, k, n) || !d.noBaseline && d.cur != nil && !d.addsToStorm(d.winLo) {
-			return
-		}
-	}
-	// Every error in [t-W, t] is dense; mark those not marked yet.
+	return d, x, len(d.q)-d.winLo >= e.cfg.BurstMin
+}
+
+// firstUnmarked is the first error of the window not yet marked dense.
+func (d *statusRun) firstUnmarked() int {
 	from := d.winLo
 	if next := d.lastDenseSeq + 1; next > d.q[0].seq {
 		if p := int(next - d.q[0].seq); p > from {
 			from = p
 		}
 	}
-	if idx != 0 && !d.noBaseline && from == d.winLo && (d.cur == nil || d.q[from].t-d.cur.endT > e.gapFor(idx)) {
-		from = d.stormStart(from)
-	}
+	return from
+}
+
+// markDense marks the queue's errors from index from on dense.
+func (e *Engine) markDense(o *origin, d *statusRun, from int) {
 	for i := from; i < len(d.q); i++ {
 		e.dense(o, d, d.q[i])
 		d.lastDenseSeq = d.q[i].seq
@@ -218,7 +222,7 @@ func (e *Engine) onError(o *origin, r *parse.Record, idx int) {
 
 // dense adds a dense error to its origin's current burst when it comes
 // within W of the burst's last dense error, or starts a new burst.
-func (e *Engine) dense(o *origin, d *detector, x *errRec) {
+func (e *Engine) dense(o *origin, d *statusRun, x *errRec) {
 	b := d.cur
 	if b != nil && x.t-b.endT <= e.gapFor(d.idx) {
 		// count every error of the origin between the end and x
@@ -306,7 +310,7 @@ func kindOf(idx int) Kind {
 }
 
 // aggregate makes x, an error in d's queue, the burst's newest error.
-func (e *Engine) aggregate(d *detector, b *burst, x *errRec) {
+func (e *Engine) aggregate(d *statusRun, b *burst, x *errRec) {
 	b.version++
 	b.endSeq, b.endT, b.endBound, b.end52x = x.seq, x.t, x.cumBound, x.cum52x
 	b.n++

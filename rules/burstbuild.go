@@ -186,3 +186,19 @@ func (b *burst) samples() []Sample {
 	}
 	return out
 }
+
+// addBurst adds a 520 burst or a storm (with its verdict) to a snapshot,
+// rebuilding it when its evidence changed, and also while it is recent:
+// its context (other origins, healthy upstreams, the join) may change
+// without a new error.
+func (fs *findingSet) addBurst(b *burst, v verdict) {
+	e := fs.e
+	recent := e.now - e.keep - joinRayWindow
+	bf := e.cache[b.id]
+	if bf == nil || bf.version != b.version || bf.final != e.final || b.endT >= recent || bf.verdict != v {
+		bf = &builtFinding{version: b.version, final: e.final, verdict: v, f: e.buildBurst(b, v)}
+		f := &bf.f
+		fs.store(b.id, bf, SeverityWarning, impactCap(f.Features["share"], f.Count, f.End.Sub(f.Start)))
+	}
+	fs.add(b.id, &bf.f)
+}

@@ -40,8 +40,10 @@ type Engine struct {
 
 	tl timeline
 
-	bursts          []*burst
-	droppedFindings int64 // past Config.MaxFindings (see cap.go)
+	detectors []Detector // see newDetectors
+
+	bursts          []*burst // 520 bursts and 5xx storms, in the order they began
+	droppedFindings int64    // past Config.MaxFindings (see cap.go)
 	errChunk        []errRec
 	errFree         []*errRec // recycled error records (see release)
 
@@ -84,7 +86,7 @@ func NewEngine(cfg Config) *Engine {
 		in:           newInterner(100000),
 		origins:      make(map[string]*origin),
 		inputOrigins: make(map[string]*inputOrigin),
-		nextDue:      1<<63 - 1,
+		nextDue:      maxTime,
 		cache:        make(map[string]*builtFinding),
 	}
 	e.keep = 2 * e.w
@@ -94,6 +96,7 @@ func NewEngine(cfg Config) *Engine {
 	e.tl.init()
 	e.life.init(e)
 	e.join.init(e)
+	e.detectors = e.newDetectors()
 	return e
 }
 
@@ -156,30 +159,33 @@ func (e *Engine) add(r *parse.Record) {
 	}
 	if r.Source == parse.SourceEdge {
 		o.edge = true
-		e.life.edgeHost(e.life.hostKey(r, o))
+	}
+	rv := recordView{r: r, o: o, idx: -1}
+	if r.Status >= 500 {
+		rv.idx = trackedIndex(r.Status)
 	}
 	// When an origin has edge records, its origin-log records only serve
 	// the edge/origin join: counting both would count each request twice.
-	if !(o.edge && r.Source == parse.SourceOrigin) {
-		e.observe(o, r, n)
+	rv.counted = !(o.edge && r.Source == parse.SourceOrigin)
+	if rv.counted {
+		e.observe(o, r, n, rv.idx)
+	}
+	for _, d := range e.detectors {
+		d.observe(rv)
 	}
 	if r.Source == parse.SourceOrigin && e.sawEdge {
 		e.join.originRecord(r)
-	} else if r.Source == parse.SourceEdge && e.sawOrigin && (r.Status < 500 || trackedIndex(r.Status) < 0) {
+	} else if r.Source == parse.SourceEdge && e.sawOrigin && rv.idx < 0 {
 		e.join.probe(r)
-	}
-	if r.Status == 202 || e.life.live > 0 {
-		e.life.record(r, o)
 	}
 }
 
-// observe runs the per-origin counters and the burst detectors.
-func (e *Engine) observe(o *origin, r *parse.Record, n int64) {
+// observe runs the per-origin counters the detectors read: origin-bound
+// requests, the storm test's rate ring, the contrast's dimensions, the
+// status history, upstreams and the 52x counts. idx is the status's
+// trackedIndex.
+func (e *Engine) observe(o *origin, r *parse.Record, n int64, idx int) {
 	st := r.Status
-	idx := -1
-	if st >= 500 {
-		idx = trackedIndex(st)
-	}
 	// tracked errors count as origin-bound whatever the cache says
 	if idx >= 0 || originBound(r.CacheStatus) {
 		o.bound += uint64(n)
@@ -202,9 +208,6 @@ func (e *Engine) observe(o *origin, r *parse.Record, n int64) {
 	if st >= 521 && st <= 526 {
 		o.c52x[st-521]++
 	}
-	if idx >= 0 {
-		e.onError(o, r, idx)
-	}
 }
 
 // originBound says whether a request went to the origin: responses served
@@ -226,10 +229,13 @@ func originBound(cache string) bool {
 var notOriginBound = []string{"hit", "stream_hit", "stale", "updating", "originshieldhit",
 	"redirect", "functiongeneratedresponse", "limitexceeded", "capacityexceeded"}
 
-// due runs the timed work whose time has come: judging 202 operations,
-// expiring them, resolving join entries.
+// due runs the timed work whose time has come: the detectors' (judging 202
+// operations, expiring them), then resolving join entries.
 func (e *Engine) due() {
-	next := e.life.due(e.now)
+	next := maxTime
+	for _, d := range e.detectors {
+		next = min(next, d.due(e.now))
+	}
 	if j := e.join.due(e.now); j < next {
 		next = j
 	}
@@ -286,7 +292,7 @@ type origin struct {
 	hist  history
 	rates rateRing    // minutes of requests and errors (storm.go)
 	dims  *dimCounter // nil past maxContrastOrigins
-	dets  [numTracked]*detector
+	dets  [numTracked]*statusRun
 	// activity spans of each tracked status, for other_origins_failing.
 	activity [numTracked][]span
 

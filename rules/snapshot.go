@@ -29,72 +29,25 @@ type verdict struct {
 // findings whose evidence did not change are not rebuilt.
 func (e *Engine) Snapshot() *Snapshot {
 	s := &Snapshot{
-		Final:         e.final,
-		Records:       e.records,
-		Inflight:      e.life.inflight,
-		Evicted:       e.life.evicted,
-		CompletedLate: e.life.completedLate,
-
+		Final:           e.final,
+		Records:         e.records,
 		DroppedFindings: e.droppedFindings,
 	}
 	if e.now != 0 {
 		s.Now = ts(e.now)
 	}
-	seen := make(map[string]bool)
-	var built []*Finding
-	var rebuilt []explainJob
-
-	// bursts: rebuild the recent ones too, whose context (other origins,
-	// healthy upstreams, the join) may change without a new error.
-	steady := e.snapshotBursts(seen, &built, &rebuilt)
-	for _, f := range e.steadyFindings(steady) {
-		seen[f.ID] = true
-		built = append(built, f)
-	}
-
-	// 202 groups and fire-and-forget endpoints
-	l := &e.life
-	var series []*series
-	for _, g := range l.grpList {
-		ep := g.key.ep
-		if g.count <= 0 || (g.key.sub == SubNeverPolled && ep.fireAndForget()) {
-			continue
-		}
-		v := g.version*1000003 + ep.ops*31 + ep.polled*7 + ep.completed
-		id := uniqueID(g.id, seen)
-		bf := e.cache[id]
-		if bf == nil || bf.version != v || bf.final != e.final {
-			bf = &builtFinding{version: v, final: e.final, f: e.buildGroup(g)}
-			bf.f.ID = id
-			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityWarning, SeverityCritical})
-			e.cache[id] = bf
-		}
-		seen[id] = true
-		built = append(built, &bf.f)
-		series = append(series, g.tl)
-	}
-	for _, ep := range l.epList {
-		if !ep.fireAndForget() {
-			continue
-		}
-		id := uniqueID(stableID("incomplete_202", ep.key.o.name, ep.name, SubFireAndForget), seen)
-		v := ep.ops*31 + ep.polled*7 + ep.completed
-		bf := e.cache[id]
-		if bf == nil || bf.version != v || bf.final != e.final {
-			bf = &builtFinding{version: v, final: e.final, f: e.buildFireAndForget(ep, id)}
-			rebuilt = append(rebuilt, explainJob{&bf.f, SeverityInfo, SeverityCritical})
-			e.cache[id] = bf
-		}
-		seen[id] = true
-		built = append(built, &bf.f)
+	fs := &findingSet{e: e, snap: s, seen: make(map[string]bool)}
+	for _, d := range e.detectors {
+		d.findings(fs)
 	}
 	for id := range e.cache {
-		if !seen[id] {
+		if !fs.seen[id] {
 			delete(e.cache, id)
 		}
 	}
-	e.explainAll(rebuilt) // before sorting: the rules set the severity
+	e.explainAll(fs.rebuilt) // before sorting: the rules set the severity
 
+	built := fs.built
 	sort.SliceStable(built, func(i, j int) bool {
 		a, b := built[i], built[j]
 		if a.Severity != b.Severity {
@@ -110,41 +63,8 @@ func (e *Engine) Snapshot() *Snapshot {
 		s.Findings[i] = cloneFinding(f)
 	}
 	s.Origins = e.originSummaries(s.Findings)
-	s.Timeline = e.timelineCopy(series)
+	s.Timeline = e.timelineCopy(fs.incomplete)
 	return s
-}
-
-// snapshotBursts adds the bursts and storms to a snapshot (rebuilding the
-// recent ones, whose context may change without a new error) and returns
-// the storms that did not pass the storm test (steady rates).
-func (e *Engine) snapshotBursts(seen map[string]bool, built *[]*Finding, rebuilt *[]explainJob) []*burst {
-	recent := e.now - e.keep - joinRayWindow
-	var steady []*burst
-	for _, b := range e.bursts {
-		v := verdict{storm: true}
-		if b.idx != 0 {
-			reqs := int64(b.endBound) - int64(b.startBound) + 1
-			var rateOK bool
-			v.storm, rateOK, v.p0, v.noBaseline = e.stormVerdict(b, reqs)
-			if !v.storm {
-				if !rateOK {
-					steady = append(steady, b) // dense but not above its baseline
-				}
-				continue
-			}
-		}
-		bf := e.cache[b.id]
-		if bf == nil || bf.version != b.version || bf.final != e.final || b.endT >= recent || bf.verdict != v {
-			bf = &builtFinding{version: b.version, final: e.final, verdict: v, f: e.buildBurst(b, v)}
-			f := &bf.f
-			*rebuilt = append(*rebuilt, explainJob{f, SeverityWarning,
-				impactCap(f.Features["share"], f.Count, f.End.Sub(f.Start))})
-			e.cache[b.id] = bf
-		}
-		seen[b.id] = true
-		*built = append(*built, &bf.f)
-	}
-	return steady
 }
 
 // uniqueID keeps finding ids unique within a snapshot: an origin-log

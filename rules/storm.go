@@ -139,11 +139,71 @@ func binomTailLog10(k, n int64, p float64) float64 {
 	return (first + math.Log(sum)) / math.Ln10
 }
 
-// stormGate decides whether the window of a storm detector ending at an
-// error at t is dense: k errors among n origin-bound requests. It caches the
-// baseline per detector and minute, and marks stormy minutes.
-func (e *Engine) stormGate(o *origin, d *detector, t int64, k, n int64) bool {
-	from := t - e.w
+// stormDetector finds 5xx storms (502, 504, 521-524): dense runs of one
+// status on one origin, on the dense-run core (burst.go), whose windows pass
+// the storm test above; dense runs that do not make the origin's
+// steady_5xx finding.
+type stormDetector struct {
+	e *Engine
+}
+
+func (sd *stormDetector) observe(rv recordView) {
+	if rv.idx <= 0 || !rv.counted {
+		return
+	}
+	e, o := sd.e, rv.o
+	d, x, full := e.queueError(o, rv.r, rv.idx)
+	if !full {
+		return
+	}
+	k := int64(len(d.q) - d.winLo)
+	n := int64(x.cumBound) - int64(d.q[d.winLo].cumBound) + 1
+	if !sd.gate(o, d, x.t, k, n) || !d.noBaseline && d.cur != nil && !d.addsToStorm(d.winLo) {
+		return
+	}
+	// Every error in [t-W, t] is dense; a new storm starts where its
+	// window is most significant.
+	from := d.firstUnmarked()
+	if !d.noBaseline && from == d.winLo && (d.cur == nil || d.q[from].t-d.cur.endT > e.gapFor(d.idx)) {
+		from = d.stormStart(from)
+	}
+	e.markDense(o, d, from)
+}
+
+// due: a storm has no timed work of its own.
+func (sd *stormDetector) due(int64) int64 { return maxTime }
+
+// findings adds the storms that pass the storm test (judged again at every
+// snapshot: without a baseline the origin's later requests stand in), then
+// the origins' steady_5xx findings.
+func (sd *stormDetector) findings(fs *findingSet) {
+	var steady []*burst
+	for _, b := range sd.e.bursts {
+		if b.idx == 0 {
+			continue
+		}
+		var v verdict
+		var rateOK bool
+		reqs := int64(b.endBound) - int64(b.startBound) + 1
+		v.storm, rateOK, v.p0, v.noBaseline = sd.e.stormVerdict(b, reqs)
+		if !v.storm {
+			if !rateOK {
+				steady = append(steady, b) // dense but not above its baseline
+			}
+			continue
+		}
+		fs.addBurst(b, v)
+	}
+	for _, f := range sd.steadyFindings(steady) {
+		fs.add(f.ID, f)
+	}
+}
+
+// gate decides whether the window of a storm's run ending at an error at t
+// is dense: k errors among n origin-bound requests. It caches the baseline
+// per run and minute, and marks stormy minutes.
+func (sd *stormDetector) gate(o *origin, d *statusRun, t int64, k, n int64) bool {
+	from := t - sd.e.w
 	if m := floorDiv(from, rateMinute); m != d.baseMinute || !d.baseValid {
 		d.baseMinute, d.baseValid = m, true
 		d.baseReqs, d.baseErrs = o.rates.baseline(from, d.idx)
@@ -156,7 +216,7 @@ func (e *Engine) stormGate(o *origin, d *detector, t int64, k, n int64) bool {
 	p0 := float64(d.baseErrs) / float64(d.baseReqs)
 	if !significant(k, n, p0) {
 		d.gated++
-		e.noteGated(o)
+		sd.noteGated(o)
 		return false
 	}
 	o.rates.bucket(t).stormy |= 1 << d.idx
@@ -165,10 +225,10 @@ func (e *Engine) stormGate(o *origin, d *detector, t int64, k, n int64) bool {
 
 // noteGated remembers an origin whose storm gate turned a window down, for
 // its steady_5xx finding (bounded by maxOrigins).
-func (e *Engine) noteGated(o *origin) {
+func (sd *stormDetector) noteGated(o *origin) {
 	if !o.gated {
 		o.gated = true
-		e.steadyOrigins = append(e.steadyOrigins, o)
+		sd.e.steadyOrigins = append(sd.e.steadyOrigins, o)
 	}
 }
 
@@ -177,7 +237,7 @@ func (e *Engine) noteGated(o *origin) {
 // the window is most significant against the baseline, so background errors
 // that happened to precede the storm within W do not stretch its span (and
 // dilute its contrast).
-func (d *detector) stormStart(lo int) int {
+func (d *statusRun) stormStart(lo int) int {
 	x := d.q[len(d.q)-1]
 	p0 := float64(d.baseErrs) / float64(max(d.baseReqs, 1))
 	best, bestP := lo, math.Inf(1)
@@ -196,7 +256,7 @@ func (d *detector) stormStart(lo int) int {
 // after a storm, background errors whose window still holds the storm's
 // errors make it less so, and are not dense (yet: a later storm error marks
 // them with its window). So a storm does not run on past its end.
-func (d *detector) addsToStorm(lo int) bool {
+func (d *statusRun) addsToStorm(lo int) bool {
 	last := len(d.q) - 1
 	j := int(int64(d.lastDenseSeq) - int64(d.q[0].seq))
 	if j < lo || j >= last {
@@ -247,7 +307,7 @@ func impactCap(share float64, count int, dur time.Duration) Severity {
 // steadyFindings makes one steady_5xx information finding per origin whose
 // dense runs of a 5xx were not significant (bs, and windows the storm gate
 // turned down): its statuses' shares over the input.
-func (e *Engine) steadyFindings(bs []*burst) []*Finding {
+func (sd *stormDetector) steadyFindings(bs []*burst) []*Finding {
 	var order []*origin
 	statuses := map[*origin]uint8{}
 	note := func(o *origin, idx int) {
@@ -261,7 +321,7 @@ func (e *Engine) steadyFindings(bs []*burst) []*Finding {
 			note(b.o, b.idx)
 		}
 	}
-	for _, o := range e.steadyOrigins {
+	for _, o := range sd.e.steadyOrigins {
 		for idx := 1; idx < numTracked; idx++ {
 			if d := o.dets[idx]; d != nil && d.gated > 0 && d.seq >= stormMinErrors && d.lastT-d.firstT >= steadyMinSpan {
 				note(o, idx)
@@ -270,13 +330,13 @@ func (e *Engine) steadyFindings(bs []*burst) []*Finding {
 	}
 	out := make([]*Finding, 0, len(order))
 	for _, o := range order {
-		out = append(out, e.buildSteady(o, statuses[o]))
+		out = append(out, sd.e.buildSteady(o, statuses[o]))
 	}
 	return out
 }
 
 func (e *Engine) buildSteady(o *origin, mask uint8) *Finding {
-	var top *detector
+	var top *statusRun
 	var parts []string
 	shares := map[string]float64{}
 	n := 0
