@@ -32,13 +32,8 @@ func (l *lifecycle) classifyAt(op *op, j int64) string {
 	}
 	// only polls up to J decide (later ones keep counting for late completion)
 	s := pi.last
-	switch {
-	case s == 404 || s == 410:
-		return SubStatusLost
-	case s >= 500:
-		return SubStatusError
-	case s == 499 || s == 0 || s >= 400:
-		return SubPollRejected
+	if sub := failedSub[statusClass(s)]; sub != "" {
+		return sub
 	}
 	g := minGrace
 	if len(pi.intervals) > 0 {
@@ -46,7 +41,7 @@ func (l *lifecycle) classifyAt(op *op, j int64) string {
 			g = m
 		}
 	}
-	if s == 200 && op.body && pi.lastT < j-g {
+	if statusClass(s) == classOK && op.body && pi.lastT < j-g {
 		return ""
 	}
 	if pi.lastT >= j-g {

@@ -40,19 +40,7 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 	if st == 202 && r.RetryAfter >= 0 {
 		op.setRetryAfter(r.RetryAfter) // the server's latest advice while pending
 	}
-
-	done := false
-	switch {
-	case op.isDelete && op.linkedBy == linkSamePath:
-		done = st == 404 || st == 410 || st == 204
-	case st == 200:
-		done = !op.body
-	case st == 201 || st == 204 || st == 303:
-		done = true
-	}
-	if done {
-		l.complete(op, r.Time)
-	}
+	l.applyPoll(op, st, r.Time)
 }
 
 // complete closes an operation: in time it adds to its endpoint's healthy
