@@ -4,29 +4,32 @@ package rules
 func (l *lifecycle) judge(op *op) {
 	sub := l.classifyAt(op, l.deadline(op))
 	if sub == "" { // poll style body: polling stopped after a 200
-		op.ep.completed++
-		op.ep.latency.add(op.polls.lastT - op.open)
+		ep := l.epOf(op)
+		ep.completed++
+		ep.latency.add(l.tab.pollsOf(op).lastT - op.open)
 		l.inflight--
 		l.unlink(op)
 		l.dequeue(op)
 		op.state = opDone
 		l.live--
+		l.tab.release(op)
 		return
 	}
 	l.inflight--
 	op.state = opJudged
 	l.addToGroup(op, sub)
-	if op.host == nil { // never linked: nothing can poll it any more
+	if op.host == 0 { // never linked: nothing can poll it any more
 		l.dequeue(op)
 		op.state = opGone
 		l.live--
+		l.tab.release(op)
 	}
 }
 
 // classifyAt gives the sub-type of an operation judged at J ("" = inferred
 // complete, poll style body).
 func (l *lifecycle) classifyAt(op *op, j int64) string {
-	pi := op.polls
+	pi := l.tab.pollsOf(op)
 	if pi == nil || pi.n == 0 {
 		return SubNeverPolled
 	}
@@ -51,17 +54,15 @@ func (l *lifecycle) classifyAt(op *op, j int64) string {
 }
 
 func (l *lifecycle) addToGroup(op *op, sub string) {
-	k := groupKey{op.ep, sub}
+	ep := l.epOf(op)
+	k := groupKey{ep, sub}
 	g := l.groups[k]
 	if g == nil {
-		g = &group{key: k, tl: l.e.tl.newSeries(),
-			id: stableID("incomplete_202", op.ep.key.o.name, op.ep.name, sub)}
-		l.groups[k] = g
-		l.grpList = append(l.grpList, g)
+		g = l.newGroup(k)
 		defer l.e.capFindings()
 	}
 	g.touched = l.e.now
-	op.g = g
+	op.g = g.slot
 	g.version++
 	g.count++
 	g.total++
@@ -69,7 +70,7 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 		g.start = op.open
 	}
 	end := op.open
-	pi := op.polls
+	pi := l.tab.pollsOf(op)
 	if pi != nil && pi.n > 0 {
 		if pi.lastT > end {
 			end = pi.lastT
@@ -85,7 +86,7 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	if end > g.end {
 		g.end = end
 	}
-	if ra := op.retryAfter(); ra >= 0 {
+	if ra := op.retryAfter; ra >= 0 {
 		g.retryAfter.add(int64(ra))
 	}
 	if op.hasLoc {
@@ -99,14 +100,14 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	} else {
 		g.unlinked++
 	}
-	c := op.client.ip
-	if c == "" {
-		c = "-"
+	c := "-"
+	if ip := l.tab.str(op.ip); ip != "" {
+		c = l.e.in.get(ip) // the counter keeps it: not a view of the arena
 	}
 	g.clients.add(c, 1)
 	l.e.tl.addTo(g.tl, op.open, 1)
 	if max := l.e.cfg.MaxSamples; len(g.samples) < max {
-		g.samples = append(g.samples, op.openSample())
+		g.samples = append(g.samples, l.openSample(op))
 		if pi != nil && pi.n > 0 && len(g.samples) < max {
 			g.samples = append(g.samples, pi.firstSmp)
 			for i := 0; i < 2 && i < pi.nLast && len(g.samples) < max; i++ {
@@ -114,4 +115,14 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 			}
 		}
 	}
+}
+
+// newGroup starts the finding of an endpoint and sub-type.
+func (l *lifecycle) newGroup(k groupKey) *group {
+	g := &group{key: k, tl: l.e.tl.newSeries(), slot: int32(len(l.grpAll)),
+		id: stableID("incomplete_202", k.ep.key.o.name, k.ep.name, k.sub)}
+	l.groups[k] = g
+	l.grpList = append(l.grpList, g)
+	l.grpAll = append(l.grpAll, g)
+	return g
 }
