@@ -50,8 +50,6 @@ type Engine struct {
 	// the input of the last retained line reference (see inputName)
 	lastRefIn   string
 	lastRefInOK bool
-	lastRefInP  *string            // lastRefIn, shared by the operations it opens
-	inputPtrs   map[string]*string // input name -> its shared pointer
 	rawKept     bool
 
 	life lifecycle

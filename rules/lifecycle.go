@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"strings"
 	"time"
@@ -13,11 +14,13 @@ import (
 // completion status closes it; when event time passes J = first 202 +
 // timeout an operation still open is judged by its last poll.
 //
-// Its files, one job each: this one the table (operations, endpoints,
-// groups, hosts) and the dispatch of a record; lifecycle_open.go opening
+// Its files, one job each: this one the endpoints, groups and hosts and
+// the dispatch of a record; lifecycle_table.go the pending table (pointer
+// free: operations by index, strings in an arena); lifecycle_open.go opening
 // operations; lifecycle_link.go linking polls to operations (Location, the
-// same path, a POST's child GET); lifecycle_poll.go the transitions of a
-// poll; lifecycle_expire.go timed work and eviction; lifecycle_judge.go
+// same path, a POST's child GET); lifecycle_wait.go POSTs waiting for a
+// child GET; lifecycle_poll.go a poll; lifecycle_transitions.go the table
+// of status -> next state; lifecycle_expire.go timed work and eviction; lifecycle_judge.go
 // classifying judged operations into sub-types and groups;
 // lifecycle_edge.go edge and origin logs of one host.
 
@@ -46,68 +49,6 @@ const (
 	minGrace    = int64(60 * time.Second)
 )
 
-type clientKey struct{ ip, ua string }
-
-// op is one pending operation. It is the bulk of the engine's memory on
-// endless 202 traffic (MaxPending of them), so it is kept to 160 bytes (a
-// malloc size class): the client is an interned pair, the timeout an index
-// into the deadline queues, the rare request id, raw line and Retry-After
-// sit behind one pointer allocated only when logged.
-type op struct {
-	ep       *endpoint
-	host     *hostState // where its status resource lives (nil until linked)
-	resPath  string
-	next     *op // older operations on the same status resource (same hash)
-	open     int64
-	client   *clientKey // interned
-	polls    *pollInfo
-	openRef  opRef // the opening 202 (method, path, time and status are the op's own)
-	qnext    *op   // next operation waiting for the same child GET (see linkWaiting)
-	openPath string
-	from     *hostState // where its opening 202 was (origin-log withdrawal)
-	g        *group     // the finding it was judged into
-	tmo      uint16     // index of its timeout in lifecycle.qList
-	state    opState
-	linkedBy int8
-	isDelete bool
-	body     bool // poll style body
-	hasLoc   bool
-	relLoc   bool
-}
-
-// opRef is an operation's opening line: input, line and offset inline,
-// the rarer parts in an extra allocation.
-type opRef struct {
-	input        *string
-	line, offset int64
-	x            *opExtra
-}
-
-// opExtra holds what most operations do not log.
-type opExtra struct {
-	requestID, raw string
-	// retryAfter is the latest Retry-After of its opening 202 or of a
-	// pending (202) poll; parse.Unknown when none was logged.
-	retryAfter time.Duration
-}
-
-func (op *op) retryAfter() time.Duration {
-	if op.openRef.x == nil {
-		return parse.Unknown
-	}
-	return op.openRef.x.retryAfter
-}
-
-func (op *op) setRetryAfter(d time.Duration) {
-	if op.openRef.x == nil {
-		if d == parse.Unknown {
-			return
-		}
-		op.openRef.x = &opExtra{}
-	}
-	op.openRef.x.retryAfter = d
-}
-
 // lineRef is where a retained request's line is, compactly.
 type lineRef struct {
 	input     string
@@ -128,33 +69,9 @@ func (e *Engine) fillLineRef(ref *lineRef, r *parse.Record) {
 	}
 }
 
-// opRefOf is r's line for an operation; RetryAfter goes along.
-func (e *Engine) opRefOf(r *parse.Record) opRef {
-	ref := opRef{input: e.inputNamePtr(r.Input), line: r.Line, offset: r.Offset}
-	keepRaw := r.Raw != "" && e.rawKept
-	if r.RequestID != "" || keepRaw || r.RetryAfter != parse.Unknown {
-		x := &opExtra{retryAfter: r.RetryAfter}
-		if r.RequestID != "" {
-			x.requestID = strings.Clone(r.RequestID)
-		}
-		if keepRaw {
-			x.raw = cappedRaw(r.Raw)
-		}
-		ref.x = x
-	}
-	return ref
-}
-
-func (op *op) openSample() sampleRef {
-	s := sampleRef{input: *op.openRef.input, line: op.openRef.line, offset: op.openRef.offset, t: op.open,
-		status: 202, method: op.ep.key.method, path: op.openPath, role: "open"}
-	if x := op.openRef.x; x != nil {
-		s.requestID, s.raw = x.requestID, x.raw
-	}
-	return s
-}
-
+// pollInfo is the poll state of a polled operation (opTable.polls).
 type pollInfo struct {
+	path        string // the status resource, for samples
 	n           int
 	first, last int
 	lastT       int64
@@ -168,36 +85,39 @@ const maxIntervals = 64
 
 type hostState struct {
 	key       string
-	res       map[uint64]*op      // by hashPath(resPath); chains hold every path of a hash
-	filter    pathFilter          // cheap pre-check before the res map
-	deletes   int                 // since res was rebuilt: tombstones slow a churning map
-	unlinked  map[uint64]waitList // POSTs waiting for a child GET, by linkHash
+	id        int32           // in lifecycle.hostAll
+	res       map[uint64]opID // by hashPath(resPath); chains hold every path of a hash
+	filter    pathFilter      // cheap pre-check before the res map
+	deletes   int             // since res was rebuilt: tombstones slow a churning map
+	waits     waitTable       // POSTs waiting for a child GET, by linkHash
 	nUnlinked int
 }
 
 // linkHash is what links a POST of path to the next GET of path/{id}: the
-// path and the client, hashed (a 24-byte map entry per waiting list: on
-// endless unpolled POSTs this index is a good part of the pending table's
-// memory). Lists may hold other keys of the same hash: waits compares.
-func linkHash(path, ip, ua string) uint64 {
+// path and the client, hashed (its low bits pick a wait-table bucket).
+// Buckets hold other keys too: waits compares.
+func linkHash(path, ip string, ua uint64) uint64 {
 	var h maphash.Hash
 	h.SetSeed(pathSeed)
 	h.WriteString(path)
 	h.WriteByte(0)
 	h.WriteString(ip)
 	h.WriteByte(0)
-	h.WriteString(ua)
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], ua)
+	h.Write(b[:])
 	return h.Sum64()
 }
 
-// waits reports whether op waits for a child of path from the client.
-func (op *op) waits(path, ip, ua string) bool {
-	return op.openPath == path && op.client.ip == ip && op.client.ua == ua
-}
+// uaHash stands for a user agent in an operation: the client is its IP
+// and this hash (64 bits: a collision of two agents of one address is
+// as good as never).
+func uaHash(ua string) uint64 { return maphash.String(pathSeed, ua) }
 
-// waitList is the FIFO of operations waiting on one linkHash, chained by
-// op.qnext.
-type waitList struct{ head, tail *op }
+// waits reports whether op waits for a child of path from the client.
+func (l *lifecycle) waits(op *op, path, ip string, ua uint64) bool {
+	return op.uaHash == ua && l.tab.str(op.openPath) == path && l.tab.str(op.ip) == ip
+}
 
 type epKey struct {
 	o            *origin
@@ -214,6 +134,7 @@ type endpoint struct {
 	latency     sample
 	first, last int64
 	route       *Route
+	id          int32 // in lifecycle.epAll
 	samples     []sampleRef
 	// from is the host of the endpoint's first operation, mixed set once
 	// another host opens one: an origin-log endpoint is withdrawn when an
@@ -255,49 +176,17 @@ type group struct {
 	version    int
 	touched    int64 // event time of the last operation judged into it
 	aggregated int   // of count: evicted while in flight and judged by aggregate
+	slot       int32 // in lifecycle.grpAll
 }
 
 type opQueue struct {
-	ops []*op
+	ops []opHandle
 	hd  int
 	tmo uint16 // its index in qList
 }
 
 // deadline is an operation's J: its first 202 + its timeout.
 func (l *lifecycle) deadline(op *op) int64 { return op.open + l.qList[op.tmo] }
-
-// clientOf interns a record's client (IP, user agent) pair: operations of
-// one client share it.
-func (l *lifecycle) clientOf(r *parse.Record) *clientKey {
-	if c := l.lastClient; c != nil && c.ip == r.ClientIP && c.ua == r.UserAgent {
-		return c
-	}
-	// A direct-mapped cache, not a map: on a flood of distinct clients a
-	// map only grows, rehashes and is thrown away, costing more than the
-	// 32 bytes per operation it would save.
-	slot := &l.clients[clientSlot(r.ClientIP, r.UserAgent)]
-	c := *slot
-	if c == nil || c.ip != r.ClientIP || c.ua != r.UserAgent {
-		c = &clientKey{strings.Clone(r.ClientIP), l.e.in.get(r.UserAgent)}
-		*slot = c
-	}
-	l.lastClient = c
-	return c
-}
-
-// clientSlot picks a client's place in the cache.
-func clientSlot(ip, ua string) int {
-	h := uint(len(ip))*31 + uint(len(ua))
-	for i := 0; i < len(ip); i++ {
-		h = h*31 + uint(ip[i])
-	}
-	if n := len(ua); n > 0 {
-		h = h*31 + uint(ua[n-1]) + uint(ua[n/2])<<8
-	}
-	return int(h % maxClients)
-}
-
-const maxClients = 1 << 12
 
 type lifecycle struct {
 	e         *Engine
@@ -310,13 +199,19 @@ type lifecycle struct {
 	evicted       int64
 	completedLate int
 
-	clients    [maxClients]*clientKey // recent clients (clientOf)
-	lastClient *clientKey
+	tab     opTable
+	epAll   []*endpoint  // by endpoint.id (0: none); withdrawn ones stay
+	hostAll []*hostState // by hostState.id (0: none)
+	grpAll  []*group     // by group.slot (0: none); dropped ones stay
+	inputs  []string     // by op.input
+	inputIx map[string]int32
+	lastIn  string
+	lastInI int32
 
 	lastEp               *endpoint
 	lastOpenM, lastOpenP string
 
-	all     []*op // open order
+	all     []opHandle // open order
 	allHd   int
 	queues  map[int64]*opQueue // by timeout: deadlines in order
 	qList   []int64
@@ -344,6 +239,8 @@ func (l *lifecycle) init(e *Engine) {
 	l.eps = make(map[epKey]*endpoint)
 	l.groups = make(map[groupKey]*group)
 	l.edgeHosts = make(map[string]bool)
+	l.epAll, l.hostAll, l.grpAll = []*endpoint{nil}, []*hostState{nil}, []*group{nil}
+	l.inputIx = make(map[string]int32)
 }
 
 const maxHosts = 20000
@@ -369,8 +266,10 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 		if !create || len(l.hosts) >= maxHosts {
 			return nil
 		}
-		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]*op), unlinked: make(map[uint64]waitList)}
+		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]opID),
+			id: int32(len(l.hostAll))}
 		l.hosts[h.key] = h
+		l.hostAll = append(l.hostAll, h)
 	}
 	l.lastHostK, l.lastHost = h.key, h
 	return h
@@ -387,7 +286,7 @@ func (l *lifecycle) record(r *parse.Record, o *origin) {
 	if poll && l.live > 0 {
 		if h := l.host(l.hostKey(r, o), false); h != nil {
 			if len(h.res) > 0 && h.filter.maybe(r.Path) {
-				if head := h.lookup(r.Path); head != nil {
+				if head := l.lookup(h, r.Path); head != nil {
 					l.poll(head, r)
 					return
 				}

@@ -39,8 +39,8 @@ func (l *lifecycle) edgeHost(k string) {
 	if h == nil {
 		return // no operation was ever opened or polled on k
 	}
-	for _, op := range l.all[l.allHd:] {
-		if !op.ep.key.edge && op.from == h && (op.state == opInflight || op.state == opJudged) {
+	for _, oh := range l.all[l.allHd:] {
+		if op := l.tab.live(oh); op != nil && !l.epOf(op).key.edge && op.from == h.id {
 			l.close(op)
 		}
 	}

@@ -56,7 +56,7 @@ func (l *lifecycle) fold(op *op) bool {
 		sub = SubClientGaveUp // poll style body, polling seen to stop after a 200
 	}
 	minute := op.open - op.open%evictMinute
-	k := evictKey{ep: op.ep, host: op.from, minute: minute, sub: sub}
+	k := evictKey{ep: l.epOf(op), host: l.hostAll[op.from], minute: minute, sub: sub}
 	b := ev.last
 	if b == nil || b.key != k {
 		b = ev.byKey[k]
@@ -74,7 +74,7 @@ func (l *lifecycle) fold(op *op) bool {
 	b.n++
 	b.start = min(b.start, op.open)
 	b.end = max(b.end, op.open)
-	if pi := op.polls; pi != nil && pi.n > 0 {
+	if pi := l.tab.pollsOf(op); pi != nil && pi.n > 0 {
 		b.polls += int64(pi.n)
 		b.end = max(b.end, pi.lastT)
 	}
@@ -109,10 +109,7 @@ func (l *lifecycle) judgeEvicted(b *evictBucket) {
 	k := groupKey{b.key.ep, b.key.sub}
 	g := l.groups[k]
 	if g == nil {
-		g = &group{key: k, tl: l.e.tl.newSeries(),
-			id: stableID("incomplete_202", b.key.ep.key.o.name, b.key.ep.name, b.key.sub)}
-		l.groups[k] = g
-		l.grpList = append(l.grpList, g)
+		g = l.newGroup(k)
 		defer l.e.capFindings()
 	}
 	g.touched = l.e.now
@@ -143,9 +140,9 @@ func (l *lifecycle) dropEvicted() {
 	}
 	for _, q := range l.queues {
 		k := 0
-		for _, op := range q.ops[q.hd:] {
-			if op.state == opInflight {
-				q.ops[k] = op
+		for _, h := range q.ops[q.hd:] {
+			if op := l.tab.live(h); op != nil && op.state == opInflight {
+				q.ops[k] = h
 				k++
 			}
 		}

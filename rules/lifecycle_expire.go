@@ -1,39 +1,43 @@
 package rules
 
 // due judges the operations whose J has passed and closes those kept open
-// for 24 h; it returns the next time something is due.
+// for 24 h; it returns the next time something is due. Queue entries of
+// operations that have left the table (stale handles) are skipped.
 func (l *lifecycle) due(now int64) int64 {
 	next := int64(1<<63 - 1)
 	for _, to := range l.qList {
 		q := l.queues[to]
-		for q.hd < len(q.ops) && q.ops[q.hd].open+to < now {
-			op := q.ops[q.hd]
-			q.ops[q.hd] = nil
+		for q.hd < len(q.ops) {
+			op := l.tab.live(q.ops[q.hd])
+			if op != nil && op.open+to >= now {
+				if t := op.open + to; t < next {
+					next = t
+				}
+				break
+			}
+			q.ops[q.hd] = opHandle{}
 			q.hd++
-			if op.state == opInflight {
+			if op != nil && op.state == opInflight {
 				l.judge(op)
 			}
 		}
 		l.compactQueue(q)
-		if q.hd < len(q.ops) && q.ops[q.hd].open+to < next {
-			next = q.ops[q.hd].open + to
-		}
 	}
 	for l.allHd < len(l.all) {
-		op := l.all[l.allHd]
-		if op.state == opInflight {
+		op := l.tab.live(l.all[l.allHd])
+		if op != nil && op.state == opInflight {
 			break
 		}
-		if op.state == opJudged && op.open+opRetention >= now {
+		if op != nil && op.open+opRetention >= now { // judged, kept for late polls
 			if t := op.open + opRetention; t < next {
 				next = t
 			}
 			break
 		}
-		if op.state == opJudged {
+		if op != nil {
 			l.close(op)
 		}
-		l.all[l.allHd] = nil
+		l.all[l.allHd] = opHandle{}
 		l.allHd++
 	}
 	l.compactAll()
@@ -46,20 +50,18 @@ func (l *lifecycle) due(now int64) int64 {
 func (l *lifecycle) compactQueue(q *opQueue) {
 	if q.hd > 1024 && q.hd > len(q.ops)/2 {
 		n := copy(q.ops, q.ops[q.hd:])
-		clear(q.ops[n:])
 		q.ops = q.ops[:n]
 		q.hd = 0
 	}
 	// drop finished operations so that memory follows the open ones
 	if len(q.ops)-q.hd > 2*l.inflight+4096 {
 		k := 0
-		for _, op := range q.ops[q.hd:] {
-			if op.state == opInflight {
-				q.ops[k] = op
+		for _, h := range q.ops[q.hd:] {
+			if op := l.tab.live(h); op != nil && op.state == opInflight {
+				q.ops[k] = h
 				k++
 			}
 		}
-		clear(q.ops[k:])
 		q.ops = q.ops[:k]
 		q.hd = 0
 	}
@@ -68,19 +70,17 @@ func (l *lifecycle) compactQueue(q *opQueue) {
 func (l *lifecycle) compactAll() {
 	if l.allHd > 1024 && l.allHd > len(l.all)/2 {
 		n := copy(l.all, l.all[l.allHd:])
-		clear(l.all[n:])
 		l.all = l.all[:n]
 		l.allHd = 0
 	}
 	if len(l.all)-l.allHd > 2*l.live+4096 {
 		k := 0
-		for _, op := range l.all[l.allHd:] {
-			if op.state == opInflight || op.state == opJudged {
-				l.all[k] = op
+		for _, h := range l.all[l.allHd:] {
+			if l.tab.live(h) != nil {
+				l.all[k] = h
 				k++
 			}
 		}
-		clear(l.all[k:])
 		l.all = l.all[:k]
 		l.allHd = 0
 	}
@@ -95,23 +95,41 @@ func (l *lifecycle) close(op *op) {
 	l.dequeue(op)
 	op.state = opGone
 	l.live--
+	l.tab.release(op)
 }
 
 func (l *lifecycle) evictOldest() {
 	for l.allHd < len(l.all) {
-		op := l.all[l.allHd]
-		l.all[l.allHd] = nil
+		op := l.tab.live(l.all[l.allHd])
+		l.all[l.allHd] = opHandle{}
 		l.allHd++
-		if op.state == opInflight || op.state == opJudged {
+		if op != nil {
 			if op.state == opInflight {
 				l.fold(op) // judged by aggregate at its J (lifecycle_evict.go)
 			}
+			q := l.queues[l.qList[op.tmo]]
 			l.close(op)
+			l.popStale(q)
 			l.evicted++
 			if l.evicted%1024 == 0 {
 				l.dropEvicted()
 			}
 			return
 		}
+	}
+}
+
+// popStale drops the operations at the head of q that have left the table:
+// the oldest operation is its queue's head as a rule, so eviction keeps
+// the queues as short as the table without a pass over them.
+func (l *lifecycle) popStale(q *opQueue) {
+	for q.hd < len(q.ops) && l.tab.live(q.ops[q.hd]) == nil {
+		q.ops[q.hd] = opHandle{}
+		q.hd++
+	}
+	if q.hd > 1024 && q.hd > len(q.ops)/2 {
+		n := copy(q.ops, q.ops[q.hd:])
+		q.ops = q.ops[:n]
+		q.hd = 0
 	}
 }

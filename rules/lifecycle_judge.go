@@ -4,42 +4,40 @@ package rules
 func (l *lifecycle) judge(op *op) {
 	sub := l.classifyAt(op, l.deadline(op))
 	if sub == "" { // poll style body: polling stopped after a 200
-		l.opc.add(op, "")
-		op.ep.completed++
-		op.ep.latency.add(op.polls.lastT - op.open)
+		l.opc.add(l, op, "")
+		ep := l.epOf(op)
+		ep.completed++
+		ep.latency.add(l.tab.pollsOf(op).lastT - op.open)
 		l.inflight--
 		l.unlink(op)
 		l.dequeue(op)
 		op.state = opDone
 		l.live--
+		l.tab.release(op)
 		return
 	}
 	l.inflight--
 	op.state = opJudged
 	l.addToGroup(op, sub)
-	if op.host == nil { // never linked: nothing can poll it any more
+	if op.host == 0 { // never linked: nothing can poll it any more
 		l.dequeue(op)
 		op.state = opGone
 		l.live--
+		l.tab.release(op)
 	}
 }
 
 // classifyAt gives the sub-type of an operation judged at J ("" = inferred
 // complete, poll style body).
 func (l *lifecycle) classifyAt(op *op, j int64) string {
-	pi := op.polls
+	pi := l.tab.pollsOf(op)
 	if pi == nil || pi.n == 0 {
 		return SubNeverPolled
 	}
 	// only polls up to J decide (later ones keep counting for late completion)
 	s := pi.last
-	switch {
-	case s == 404 || s == 410:
-		return SubStatusLost
-	case s >= 500:
-		return SubStatusError
-	case s == 499 || s == 0 || s >= 400:
-		return SubPollRejected
+	if sub := failedSub[statusClass(s)]; sub != "" {
+		return sub
 	}
 	g := minGrace
 	if len(pi.intervals) > 0 {
@@ -47,7 +45,7 @@ func (l *lifecycle) classifyAt(op *op, j int64) string {
 			g = m
 		}
 	}
-	if s == 200 && op.body && pi.lastT < j-g {
+	if statusClass(s) == classOK && op.body && pi.lastT < j-g {
 		return ""
 	}
 	if pi.lastT >= j-g {
@@ -57,18 +55,16 @@ func (l *lifecycle) classifyAt(op *op, j int64) string {
 }
 
 func (l *lifecycle) addToGroup(op *op, sub string) {
-	k := groupKey{op.ep, sub}
+	ep := l.epOf(op)
+	k := groupKey{ep, sub}
 	g := l.groups[k]
 	if g == nil {
-		g = &group{key: k, tl: l.e.tl.newSeries(),
-			id: stableID("incomplete_202", op.ep.key.o.name, op.ep.name, sub)}
-		l.groups[k] = g
-		l.grpList = append(l.grpList, g)
+		g = l.newGroup(k)
 		defer l.e.capFindings()
 	}
 	g.touched = l.e.now
-	op.g = g
-	l.opc.add(op, sub)
+	op.g = g.slot
+	l.opc.add(l, op, sub)
 	g.version++
 	g.count++
 	g.total++
@@ -76,7 +72,7 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 		g.start = op.open
 	}
 	end := op.open
-	pi := op.polls
+	pi := l.tab.pollsOf(op)
 	if pi != nil && pi.n > 0 {
 		if pi.lastT > end {
 			end = pi.lastT
@@ -92,12 +88,12 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	if end > g.end {
 		g.end = end
 	}
-	if ra := op.retryAfter(); ra >= 0 {
+	if ra := op.retryAfter; ra >= 0 {
 		g.retryAfter.add(int64(ra))
 	}
-	if op.hasLoc {
+	if op.loc != locNone {
 		g.withLoc++
-		if op.relLoc {
+		if op.loc == locRelative {
 			g.relLoc++
 		}
 	}
@@ -106,14 +102,14 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	} else {
 		g.unlinked++
 	}
-	c := op.client.ip
-	if c == "" {
-		c = "-"
+	c := "-"
+	if ip := l.tab.str(op.ip); ip != "" {
+		c = l.e.in.get(ip) // the counter keeps it: not a view of the arena
 	}
 	g.clients.add(c, 1)
 	l.e.tl.addTo(g.tl, op.open, 1)
 	if max := l.e.cfg.MaxSamples; len(g.samples) < max {
-		g.samples = append(g.samples, op.openSample())
+		g.samples = append(g.samples, l.openSample(op))
 		if pi != nil && pi.n > 0 && len(g.samples) < max {
 			g.samples = append(g.samples, pi.firstSmp)
 			for i := 0; i < 2 && i < pi.nLast && len(g.samples) < max; i++ {
@@ -121,4 +117,14 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 			}
 		}
 	}
+}
+
+// newGroup starts the finding of an endpoint and sub-type.
+func (l *lifecycle) newGroup(k groupKey) *group {
+	g := &group{key: k, tl: l.e.tl.newSeries(), slot: int32(len(l.grpAll)),
+		id: stableID("incomplete_202", k.ep.key.o.name, k.ep.name, k.sub)}
+	l.groups[k] = g
+	l.grpList = append(l.grpList, g)
+	l.grpAll = append(l.grpAll, g)
+	return g
 }

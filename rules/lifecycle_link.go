@@ -37,17 +37,17 @@ func splitLocation(loc, reqPath string) (host, p string, relative bool) {
 }
 
 func (l *lifecycle) link(op *op, h *hostState, p string, by int8) {
-	op.host = h
-	if p == op.openPath {
+	op.host = h.id
+	if p == l.tab.str(op.openPath) {
 		op.resPath = op.openPath // one copy of the path
 	} else {
-		op.resPath = strings.Clone(p)
+		op.resPath = l.tab.put(p)
 	}
 	op.linkedBy = by
-	k := hashPath(op.resPath)
+	k := hashPath(p)
 	op.next = h.res[k]
-	h.res[k] = op
-	h.filter.add(op.resPath)
+	h.res[k] = op.id
+	h.filter.add(p)
 }
 
 // The status-resource map is keyed by a 64-bit hash of the path rather than
@@ -57,12 +57,14 @@ var pathSeed = maphash.MakeSeed()
 
 func hashPath(p string) uint64 { return maphash.String(pathSeed, p) }
 
-// lookup is the newest operation open on status resource p, or nil.
-func (h *hostState) lookup(p string) *op {
-	for o := h.res[hashPath(p)]; o != nil; o = o.next {
-		if o.resPath == p {
+// lookup is the newest operation open on status resource p of h, or nil.
+func (l *lifecycle) lookup(h *hostState, p string) *op {
+	for id := h.res[hashPath(p)]; id != 0; {
+		o := l.tab.at(id)
+		if l.tab.str(o.resPath) == p {
 			return o
 		}
+		id = o.next
 	}
 	return nil
 }
@@ -70,7 +72,7 @@ func (h *hostState) lookup(p string) *op {
 // rebuild copies the status-resource map into a fresh one, entry by entry
 // (maps.Clone would copy the tombstones along).
 func (h *hostState) rebuild() {
-	m := make(map[uint64]*op, len(h.res))
+	m := make(map[uint64]opID, len(h.res))
 	for k, v := range h.res {
 		m[k] = v
 	}
@@ -106,14 +108,15 @@ func (f *pathFilter) remove(p string) {
 func (f *pathFilter) maybe(p string) bool { return f.n[filterHash(p)] != 0 }
 
 func (l *lifecycle) unlink(op *op) {
-	h := op.host
-	if h == nil {
+	if op.host == 0 {
 		return
 	}
-	k := hashPath(op.resPath)
+	h := l.hostAll[op.host]
+	p := l.tab.str(op.resPath)
+	k := hashPath(p)
 	head := h.res[k]
-	if head == op {
-		if op.next == nil {
+	if head == op.id {
+		if op.next == 0 {
 			delete(h.res, k)
 			h.deletes++
 			if h.deletes > len(h.res)+4096 {
@@ -123,72 +126,18 @@ func (l *lifecycle) unlink(op *op) {
 			h.res[k] = op.next
 		}
 	} else {
-		for p := head; p != nil; p = p.next {
-			if p.next == op {
-				p.next = op.next
+		for id := head; id != 0; {
+			o := l.tab.at(id)
+			if o.next == op.id {
+				o.next = op.next
 				break
 			}
+			id = o.next
 		}
 	}
-	h.filter.remove(op.resPath)
-	op.next = nil
-	op.host = nil
-}
-
-// enqueue makes a POST wait for the next GET of a child P/{id} from the same
-// client.
-func (l *lifecycle) enqueue(op *op, h *hostState, p string) {
-	_ = p
-	k := linkHash(op.openPath, op.client.ip, op.client.ua)
-	w := h.unlinked[k]
-	if w.head == nil {
-		w.head = op
-	} else {
-		w.tail.qnext = op
-	}
-	w.tail = op
-	h.unlinked[k] = w
-	op.linkedBy = linkWaiting
-	h.nUnlinked++
-}
-
-// dequeue removes op from its waiting list (usually its head: operations
-// leave in the order they came).
-func (l *lifecycle) dequeue(x *op) {
-	if x.linkedBy != linkWaiting {
-		return
-	}
-	x.linkedBy = linkNone
-	h := x.from
-	k := linkHash(x.openPath, x.client.ip, x.client.ua)
-	w := h.unlinked[k]
-	var prev *op
-	found := false
-	for o := w.head; o != nil; o = o.qnext {
-		if o == x {
-			found = true
-			break
-		}
-		prev = o
-	}
-	switch {
-	case !found:
-		return // cannot happen: waiting means listed
-	case prev == nil:
-		w.head = x.qnext
-	default:
-		prev.qnext = x.qnext
-	}
-	if w.tail == x {
-		w.tail = prev
-	}
-	x.qnext = nil
-	h.nUnlinked--
-	if w.head == nil {
-		delete(h.unlinked, k)
-	} else {
-		h.unlinked[k] = w
-	}
+	h.filter.remove(p)
+	op.next = 0
+	op.host = 0
 }
 
 // linkChild links the oldest waiting POST of P from this client to a GET of
@@ -199,11 +148,16 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		return false
 	}
 	p := r.Path[:i]
-	k := linkHash(p, r.ClientIP, r.UserAgent)
+	ua := uaHash(r.UserAgent)
+	t := &h.waits
+	b := uint32(linkHash(p, r.ClientIP, ua)) & t.mask()
 	for {
-		op := h.unlinked[k].head
-		for op != nil && !op.waits(p, r.ClientIP, r.UserAgent) {
-			op = op.qnext // another key of the same hash
+		var op *op
+		for o := l.tab.next(t.head[b]); o != nil; o = l.tab.next(o.qnext) {
+			if l.waits(o, p, r.ClientIP, ua) {
+				op = o // the oldest: buckets keep their order
+				break
+			}
 		}
 		if op == nil || r.Time < op.open {
 			return false
@@ -214,7 +168,7 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		}
 		l.dequeue(op)
 		l.link(op, h, r.Path, linkChild)
-		if rt := l.matchRoute("GET", PathTemplate(r.Path)); rt != nil && op.ep.route == nil {
+		if rt := l.matchRoute("GET", PathTemplate(r.Path)); rt != nil && l.epOf(op).route == nil {
 			op.body = rt.PollStyle == PollStyleBody
 		}
 		l.addPoll(op, r)

@@ -19,21 +19,24 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 	if le := l.lastEp; le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && r.Path == l.lastOpenP {
 		ep = le // the same endpoint as the last opening (a common run)
 	} else {
-		tmpl := PathTemplate(r.Path)
-		if le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && tmpl == le.key.tmpl {
+		if le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && templateIs(r.Path, le.key.tmpl) {
 			ep = le // the same route, another id: no map lookup, no interning
 		} else {
 			m = strings.ToUpper(m)
-			ep = l.endpoint(o, m, tmpl, isEdge)
+			ep = l.endpoint(o, m, PathTemplate(r.Path), isEdge)
 			l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, e.in.get(r.Path)
 		}
 	}
 	m = ep.key.method
 	t := r.Time
-	op := &op{ep: ep, open: t, linkedBy: linkNone, client: l.clientOf(r)}
-	op.openPath = e.in.get(r.Path)
-	op.openRef = e.opRefOf(r)
-	op.from = h
+	op := l.tab.alloc()
+	op.ep, op.open, op.linkedBy, op.from = ep.id, t, linkNone, h.id
+	// one at a time: a put may compact the arena, moving op's strings
+	op.openPath = l.tab.put(r.Path)
+	op.ip = l.tab.put(r.ClientIP)
+	op.uaHash = uaHash(r.UserAgent)
+	op.uaFam = int8(parse.UAFamily(r.UserAgent))
+	l.setRef(op, r)
 	if ep.from == nil {
 		ep.from = h
 	} else if ep.from != h {
@@ -47,15 +50,17 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 		ep.last = t
 	}
 	if len(ep.samples) < 3 {
-		ep.samples = append(ep.samples, op.openSample())
+		ep.samples = append(ep.samples, l.openSample(op))
 	}
 
 	route := ep.route
 	switch {
 	case r.StatusLocation != "":
-		op.hasLoc = true
 		host, p, rel := splitLocation(r.StatusLocation, r.Path)
-		op.relLoc = rel
+		op.loc = locAbsolute
+		if rel {
+			op.loc = locRelative
+		}
 		rh := h
 		if !rel && host != "" && r.Host != "" && !strings.EqualFold(host, r.Host) {
 			if h2 := l.host(host, true); h2 != nil {
@@ -73,7 +78,7 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 		op.isDelete = m == "DELETE"
 		l.link(op, h, r.Path, linkSamePath)
 	default:
-		l.enqueue(op, h, r.Path)
+		l.enqueue(op, h)
 	}
 	timeout := e.timeout
 	if route != nil {
@@ -95,8 +100,8 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 		}
 	}
 	op.tmo = q.tmo
-	q.ops = append(q.ops, op)
-	l.all = append(l.all, op)
+	q.ops = append(q.ops, op.handle())
+	l.all = append(l.all, op.handle())
 	l.live++
 	l.inflight++
 	e.wantDue(l.deadline(op))
@@ -111,8 +116,9 @@ func (l *lifecycle) endpoint(o *origin, method, tmpl string, edge bool) *endpoin
 	if ep == nil {
 		k.method = l.e.in.get(method)
 		k.tmpl = strings.Clone(tmpl)
-		ep = &endpoint{key: k, name: k.method + " " + k.tmpl, route: l.matchRoute(k.method, k.tmpl)}
+		ep = &endpoint{key: k, name: k.method + " " + k.tmpl, route: l.matchRoute(k.method, k.tmpl), id: int32(len(l.epAll))}
 		l.eps[k] = ep
+		l.epAll = append(l.epAll, ep)
 		l.epList = append(l.epList, ep)
 	}
 	return ep
@@ -125,4 +131,34 @@ func (l *lifecycle) matchRoute(method, tmpl string) *Route {
 		}
 	}
 	return nil
+}
+
+// templateIs reports whether PathTemplate(p) == tmpl without building it:
+// segment by segment, an id segment of p stands for {id}.
+func templateIs(p, tmpl string) bool {
+	if p == "" {
+		return tmpl == "/"
+	}
+	for {
+		i := strings.IndexByte(p, '/')
+		j := strings.IndexByte(tmpl, '/')
+		if (i < 0) != (j < 0) {
+			return false
+		}
+		seg, tseg := p, tmpl
+		if i >= 0 {
+			seg, tseg = p[:i], tmpl[:j]
+		}
+		if IsIDSegment(seg) {
+			if tseg != "{id}" {
+				return false
+			}
+		} else if seg != tseg {
+			return false
+		}
+		if i < 0 {
+			return true
+		}
+		p, tmpl = p[i+1:], tmpl[j+1:]
+	}
 }

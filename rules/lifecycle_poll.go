@@ -1,32 +1,37 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/edgetriage/edgetriage/parse"
 )
 
 // poll applies a GET/HEAD of a status resource to its open operations.
 func (l *lifecycle) poll(head *op, r *parse.Record) {
-	for op := head; op != nil; {
-		next := op.next
-		if op.resPath == r.Path && (op.state == opInflight || op.state == opJudged) {
-			l.addPoll(op, r)
+	for o := head; o != nil; {
+		next := o.next
+		if (o.state == opInflight || o.state == opJudged) && l.tab.str(o.resPath) == r.Path {
+			l.addPoll(o, r)
 		}
-		op = next
+		o = nil
+		if next != 0 {
+			o = l.tab.at(next)
+		}
 	}
 }
 
 func (l *lifecycle) addPoll(op *op, r *parse.Record) {
-	pi := op.polls
+	pi := l.tab.pollsOf(op)
 	if pi == nil {
-		pi = &pollInfo{}
-		op.polls = pi
+		pi = l.tab.newPolls(op)
+		pi.path = strings.Clone(r.Path) // r.Path is the status resource
 	}
 	st := r.Status
-	smp := l.e.sampleOf(r, "poll", op.resPath)
+	smp := l.e.sampleOf(r, "poll", pi.path)
 	if pi.n == 0 {
 		pi.first = st
 		pi.firstSmp = smp
-		op.ep.polled++
+		l.epOf(op).polled++
 	} else {
 		if len(pi.intervals) < maxIntervals {
 			pi.intervals = append(pi.intervals, r.Time-pi.lastT)
@@ -38,21 +43,9 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 	pi.last = st
 	pi.lastT = r.Time
 	if st == 202 && r.RetryAfter >= 0 {
-		op.setRetryAfter(r.RetryAfter) // the server's latest advice while pending
+		op.retryAfter = r.RetryAfter // the server's latest advice while pending
 	}
-
-	done := false
-	switch {
-	case op.isDelete && op.linkedBy == linkSamePath:
-		done = st == 404 || st == 410 || st == 204
-	case st == 200:
-		done = !op.body
-	case st == 201 || st == 204 || st == 303:
-		done = true
-	}
-	if done {
-		l.complete(op, r.Time)
-	}
+	l.applyPoll(op, st, r.Time)
 }
 
 // complete closes an operation: in time it adds to its endpoint's healthy
@@ -60,13 +53,14 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 func (l *lifecycle) complete(op *op, t int64) {
 	switch op.state {
 	case opInflight:
-		l.opc.add(op, "")
-		op.ep.completed++
-		op.ep.latency.add(t - op.open)
+		l.opc.add(l, op, "")
+		ep := l.epOf(op)
+		ep.completed++
+		ep.latency.add(t - op.open)
 		l.inflight--
 	case opJudged:
-		l.opc.late(op)
-		if g := op.g; g != nil {
+		l.opc.late(l, op)
+		if g := l.grpAll[op.g]; g != nil {
 			g.count--
 			g.late++
 			g.version++
@@ -80,4 +74,5 @@ func (l *lifecycle) complete(op *op, t int64) {
 	l.dequeue(op)
 	op.state = opDone
 	l.live--
+	l.tab.release(op)
 }

@@ -223,17 +223,18 @@ func (c *opContrasts) counts(o *origin, create bool) *opCounts {
 
 // add counts an operation with its outcome: sub "" completed, else the
 // sub-type it was judged into.
-func (c *opContrasts) add(op *op, sub string) {
+func (c *opContrasts) add(l *lifecycle, op *op, sub string) {
 	cls := opClass(sub)
-	if cls == -2 || op.ep == nil || cls == 0 && unpolledEndpoint(op.ep) {
+	ep := l.epOf(op)
+	if cls == -2 || ep == nil || cls == 0 && unpolledEndpoint(ep) {
 		return
 	}
-	oc := c.counts(op.ep.key.o, true)
+	oc := c.counts(ep.key.o, true)
 	if oc == nil {
 		return
 	}
 	var vals [numOpDims]string
-	opValues(op, &vals)
+	l.opValues(op, &vals)
 	e := oc.ep.at(op.open)
 	for d := range vals {
 		e.dims[d].add(vals[d], 1, cls)
@@ -256,25 +257,22 @@ func unpolledEndpoint(ep *endpoint) bool { return ep.polled == 0 || ep.fireAndFo
 
 // opValues reads what an operation exposes into its dimension values (""
 // when it lacks one).
-func opValues(op *op, v *[numOpDims]string) {
-	v[opDimEndpoint] = op.ep.name
-	v[opDimRoute] = op.ep.key.tmpl
-	v[opDimMethod] = op.ep.key.method
-	if cl := op.client; cl != nil {
-		v[opDimClientNet] = parse.ClientNet(cl.ip)
-		if f := parse.UAFamily(cl.ua); f >= 0 {
-			v[opDimUAFamily] = uaFamilies[f]
-		}
+func (l *lifecycle) opValues(op *op, v *[numOpDims]string) {
+	ep := l.epOf(op)
+	v[opDimEndpoint] = ep.name
+	v[opDimRoute] = ep.key.tmpl
+	v[opDimMethod] = ep.key.method
+	v[opDimClientNet] = parse.ClientNet(l.tab.str(op.ip))
+	if op.uaFam >= 0 {
+		v[opDimUAFamily] = uaFamilies[op.uaFam]
 	}
 	v[opDimFirstPoll], v[opDimLastPoll] = "none", "none"
-	if pi := op.polls; pi != nil && pi.n > 0 {
+	if pi := l.tab.pollsOf(op); pi != nil && pi.n > 0 {
 		v[opDimFirstPoll], v[opDimLastPoll] = pollStatusValue(pi.first), pollStatusValue(pi.last)
 	}
-	v[opDimRetryAfter] = retryAfterBucket(op.retryAfter())
+	v[opDimRetryAfter] = retryAfterBucket(op.retryAfter)
 	v[opDimLink] = linkValue(op)
-	if in := op.openRef.input; in != nil {
-		v[opDimInput] = *in
-	}
+	v[opDimInput] = l.inputs[op.input]
 }
 
 // pollStatusValue names a poll status; common ones without allocating.
@@ -329,7 +327,7 @@ func retryAfterBucket(d time.Duration) string {
 func linkValue(op *op) string {
 	switch op.linkedBy {
 	case linkHeader:
-		if op.relLoc {
+		if op.loc == locRelative {
 			return "Location (relative)"
 		}
 		return "Location"
@@ -338,7 +336,7 @@ func linkValue(op *op) string {
 	case linkChild:
 		return "child GET (client and endpoint)"
 	}
-	if op.hasLoc {
+	if op.loc != locNone {
 		return "Location (not followed)"
 	}
 	return "none"

@@ -9,8 +9,8 @@ package rules
 // only for stuck_pending and client_gave_up (the sub-types that complete
 // late in practice) and only where every value it was counted under is
 // still there to move: a count never goes negative.
-func (c *opContrasts) late(op *op) {
-	g, pi := op.g, op.polls
+func (c *opContrasts) late(l *lifecycle, op *op) {
+	g, pi := l.grpAll[op.g], l.tab.pollsOf(op)
 	if g == nil || pi == nil || pi.n < 2 {
 		return
 	}
@@ -18,7 +18,7 @@ func (c *opContrasts) late(op *op) {
 	if cls != opClass(SubStuckPending) && cls != opClass(SubClientGaveUp) {
 		return
 	}
-	oc := c.counts(op.ep.key.o, false)
+	oc := c.counts(l.epOf(op).key.o, false)
 	if oc == nil {
 		return
 	}
@@ -27,7 +27,7 @@ func (c *opContrasts) late(op *op) {
 		return
 	}
 	var vals [numOpDims]string
-	opValues(op, &vals)
+	l.opValues(op, &vals)
 	done := vals[opDimLastPoll]
 	prev := pi.firstSmp.status
 	if pi.nLast >= 2 {

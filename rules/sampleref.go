@@ -70,25 +70,6 @@ func (e *Engine) inputName(in string) string {
 	return e.lastRefIn
 }
 
-// inputNamePtr is inputName as a pointer shared by every operation opened
-// from that input: 8 bytes per operation instead of a 16-byte string.
-func (e *Engine) inputNamePtr(in string) *string {
-	name := e.inputName(in)
-	if p := e.lastRefInP; p != nil && *p == name {
-		return p
-	}
-	p := e.inputPtrs[name]
-	if p == nil {
-		if e.inputPtrs == nil || len(e.inputPtrs) >= 4096 {
-			e.inputPtrs = make(map[string]*string) // old pointers stay valid
-		}
-		p = &name
-		e.inputPtrs[name] = p
-	}
-	e.lastRefInP = p
-	return p
-}
-
 func cappedRaw(raw string) string {
 	if len(raw) > rawCap {
 		raw = raw[:rawCap]

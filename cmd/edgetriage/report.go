@@ -141,7 +141,7 @@ func writeBatchReport(ctx context.Context, a *app, doc *report.Document, w io.Wr
 // collector run without pause.
 const (
 	reportMemoryLimit = 48 << 20
-	pendingOpBytes    = 320
+	pendingOpBytes    = 256
 )
 
 // memoryLimit raises the soft limit as the pending table fills, in steps.
