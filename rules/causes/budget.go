@@ -20,8 +20,6 @@ const (
 	// templateIterations caps the range iterations of one template
 	// execution, nested ranges counted together.
 	templateIterations = 10_000
-	// templateTime caps one template execution's wall time.
-	templateTime = 20 * time.Millisecond
 	// templateOutput caps one rendered line.
 	templateOutput = 8 << 10
 	// exprMemory is the expression VM's memory budget (array and range
@@ -32,8 +30,15 @@ const (
 	// exprSlow is the run time past which an expression is reported as
 	// slow: the VM cannot be stopped, so expressions are kept bounded at
 	// compile time (no nested closures, no repeat) and this only reports.
-	exprSlow = 50 * time.Millisecond
+	// A default rule takes microseconds; this is far above what a
+	// collector pause or a loaded machine adds.
+	exprSlow = 250 * time.Millisecond
 )
+
+// templateTime caps one template execution's wall time: the backstop for
+// a slow body (the iteration cap stops long loops first). Generous, so that
+// a stalled goroutine does not fail a good rule. A variable for tests.
+var templateTime = 100 * time.Millisecond
 
 // budgetKey is where a template's data map carries its budget; it is not
 // a declared name, so no rule template can refer to it.

@@ -36,11 +36,17 @@ func TestRunawayRulesFailWithinBudget(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "mine.yaml")
 			writeFile(t, path, text)
 			s := mustLoad(t, path)
+			if tc.want != "over budget" {
+				// the budget under test must trip first, not the clock
+				// (a loaded machine can stall 800 iterations past 100 ms)
+				defer func(d time.Duration) { templateTime = d }(templateTime)
+				templateTime = time.Minute
+			}
 			f := contrastBurst(rules.KindBurst520, 520, rules.TimeShape{}, nil, dimOf("upstream", val{"10.0.0.7", 90, 90}, val{"10.0.0.8", 0, 90}))
 			start := time.Now()
 			s.Explain(f)
 			s.Explain(f)
-			if d := time.Since(start); d > time.Second {
+			if d := time.Since(start); d > hangLimit {
 				t.Errorf("Explain took %v", d)
 			}
 			if ids := causeIDs(f); len(ids) == 0 || ids[0] == "runaway" {
@@ -85,7 +91,7 @@ func TestUnboundedRulesRefusedAtLoad(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path+":") {
 				t.Errorf("error %v, want %q at %s:LINE", err, tc.want, path)
 			}
-			if d := time.Since(start); d > time.Second {
+			if d := time.Since(start); d > hangLimit {
 				t.Errorf("Load took %v", d)
 			}
 		})
@@ -111,7 +117,13 @@ func TestWarningReportedOncePerRule(t *testing.T) {
 	for range 4 {
 		<-done
 	}
-	ws := s.Warnings()
+	var ws []Warning
+	for _, w := range s.Warnings() {
+		// the default rules may be reported slow on a loaded machine
+		if strings.HasPrefix(w.Source, path+":") {
+			ws = append(ws, w)
+		}
+	}
 	if len(ws) != 2 || ws[0].Rule != "a" || ws[1].Rule != "b" {
 		t.Errorf("warnings %v, want one for a and one for b", ws)
 	}
