@@ -4,12 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/edgetriage/edgetriage/rules/causes"
 	"io"
 	"io/fs"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/edgetriage/edgetriage/parse/formats"
+	"github.com/edgetriage/edgetriage/rules/causes"
 )
 
 // Exit codes: the highest that applies wins.
@@ -106,7 +108,7 @@ func newFlagSet(cmd string, o *options, out io.Writer) *flag.FlagSet {
 		fs.BoolVar(&o.recursive, "r", false, "read directories recursively (short for --recursive)")
 		fs.BoolVar(&o.recursive, "recursive", false, "read directories recursively (a Logpush bucket synced to disk)")
 		fs.BoolVar(&o.allFiles, "all-files", false, "in directories, read every file, also those that are clearly not logs (certificates, patches, binaries)")
-		fs.Var(&o.logFormats, "log-format", "log format `NAME` for all inputs, or GLOB=NAME for matching ones (repeatable):\ncombined, common, vhost_combined, json, cloudflare, cloudfront,\n'nginx:<log_format>', 'apache:<LogFormat>'")
+		fs.Var(&o.logFormats, "log-format", "log format `NAME` for all inputs, or GLOB=NAME for matching ones (repeatable;\nwithout it each input's format is detected):\n"+strings.TrimRight(formats.Help(), "\n"))
 		fs.Var(&o.origins, "origin", "origin `NAME` for logs without a host, or GLOB=NAME per input (repeatable)")
 		fs.StringVar(&o.since, "since", "", "keep records at or after `TIME` (RFC 3339, or relative such as 2h)")
 		fs.StringVar(&o.until, "until", "", "keep records before `TIME` (RFC 3339, or relative such as 30m)")

@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/accesslog"
 	"github.com/edgetriage/edgetriage/parse/cdn"
-	"github.com/edgetriage/edgetriage/parse/jsonlog"
-	"github.com/edgetriage/edgetriage/parse/lb"
 )
 
 // maxSample bounds the lines Detect looks at.
@@ -29,14 +28,15 @@ type candidate struct {
 }
 
 func plainCandidates(sample [][]byte) []candidate {
-	cands := []candidate{
-		{"cloudfront", func() (parse.Parser, error) { return cdn.NewCloudFront(), nil }},
-		{"cloudflare", func() (parse.Parser, error) { return cdn.NewCloudflare(), nil }},
-		{"json", func() (parse.Parser, error) { return jsonlog.New(nil), nil }},
-		{lb.ALB, func() (parse.Parser, error) { return lb.NewALB(), nil }},
-		{lb.HAProxy, func() (parse.Parser, error) { return lb.NewHAProxy(), nil }},
-		{"nginx:" + ingressNginx, func() (parse.Parser, error) { return accesslog.NewNginx(ingressNginx) }},
+	guessed := slices.DeleteFunc(slices.Clone(registry), func(f format) bool { return f.detect == 0 })
+	slices.SortFunc(guessed, func(a, b format) int { return a.detect - b.detect })
+	cands := make([]candidate, 0, len(guessed)+3)
+	for _, f := range guessed {
+		cands = append(cands, candidate{f.name, func() (parse.Parser, error) { return f.make("") }})
 	}
+	// nginx-ingress's default format: combined plus upstream fields (see
+	// ingressNginx), less specific than the formats above.
+	cands = append(cands, candidate{"nginx:" + ingressNginx, func() (parse.Parser, error) { return accesslog.NewNginx(ingressNginx) }})
 	// Delimited Cloudflare output is recognised by a header line naming
 	// its fields (without one, the field order must be given by name).
 	if sep, fields, ok := cdn.CloudflareHeader(sample[0]); ok {

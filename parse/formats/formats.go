@@ -14,114 +14,144 @@ import (
 	"github.com/edgetriage/edgetriage/parse/lb"
 )
 
+// format is one entry of the registry. Adding a log format is its parser
+// (a package under parse/) plus one line in registry; New, Names,
+// Prefixes, the help text and Detect read it.
+type format struct {
+	// name as given to --log-format; a parameterised format's ends in ':'
+	// and takes what follows it as param.
+	name string
+	// usage is a parameterised format's name with its parameter, for help.
+	usage string
+	// doc is the one line of New's table.
+	doc string
+	// detect is its rank among the candidates Detect tries on plain
+	// inputs, the most specific first (1); 0 when it is never guessed.
+	detect int
+	make   func(param string) (parse.Parser, error)
+}
+
+// registry lists the formats in the order they are shown.
+var registry = []format{
+	{name: "combined", doc: "NCSA combined (any NCSA variant per line)", make: ncsa("combined")},
+	{name: "common", doc: "NCSA common log format (the same parser)", make: ncsa("common")},
+	{name: "vhost_combined", doc: "Apache vhost_combined (the same parser)", make: ncsa("vhost_combined")},
+	{name: "json", doc: "JSON-lines access logs (nginx, Caddy, Traefik)", detect: 3, make: plain(func() parse.Parser { return jsonlog.New(nil) })},
+	{name: "cloudflare", doc: "Cloudflare Logpush/Logpull http_requests", detect: 2, make: plain(cdn.NewCloudflare)},
+	{name: "cloudfront", doc: "AWS CloudFront standard logs", detect: 1, make: plain(cdn.NewCloudFront)},
+	{name: lb.ALB, doc: "AWS ALB and Classic ELB access logs", detect: 4, make: plain(lb.NewALB)},
+	{name: lb.HAProxy, doc: "HAProxy HTTP logs (option httplog)", detect: 5, make: plain(lb.NewHAProxy)},
+	{name: "nginx:", usage: "nginx:<log_format>", doc: "an nginx log_format string", make: func(f string) (parse.Parser, error) { return accesslog.NewNginx(f) }},
+	{name: "apache:", usage: "apache:<LogFormat>", doc: "an Apache LogFormat string", make: func(f string) (parse.Parser, error) { return accesslog.NewApache(f) }},
+	{name: "json:", usage: "json:<Field>=<key>,...", doc: "JSON lines, key names mapped onto fields", make: jsonMapped},
+	{name: cdn.CloudflareCSV + ":", usage: cdn.CloudflareCSV + ":<Field>,...", doc: "Cloudflare Logpush CSV, fields in this order", make: delimited(',')},
+	{name: cdn.CloudflareTSV + ":", usage: cdn.CloudflareTSV + ":<Field>,...", doc: "the same with a tab delimiter", make: delimited('\t')},
+}
+
+// wrappers are the container runtimes whose log lines carry another
+// format's lines ("docker+combined").
+var wrappers = []struct{ prefix, kind, doc string }{
+	{dockerPrefix, kindDocker, "<format> inside Docker json-file lines"},
+	{criPrefix, kindCRI, "<format> inside CRI (containerd, CRI-O) lines"},
+	{composePrefix, kindCompose, `<format> in "docker compose logs" output`},
+}
+
+func plain[P parse.Parser](f func() P) func(string) (parse.Parser, error) {
+	return func(string) (parse.Parser, error) { return f(), nil }
+}
+
+func ncsa(variant string) func(string) (parse.Parser, error) {
+	return func(string) (parse.Parser, error) { return accesslog.New(variant) }
+}
+
+func delimited(sep byte) func(string) (parse.Parser, error) {
+	return func(list string) (parse.Parser, error) {
+		return cdn.NewCloudflareDelimited(sep, strings.Split(list, ","))
+	}
+}
+
+func jsonMapped(list string) (parse.Parser, error) {
+	mapping, err := parseMapping(list)
+	if err != nil {
+		return nil, err
+	}
+	return jsonlog.New(mapping), nil
+}
+
+func parameterised(f format) bool { return strings.HasSuffix(f.name, ":") }
+
 // Names lists the format names New accepts as they are, in the order they
 // are usually shown. Prefixes lists the parameterised forms.
 func Names() []string {
-	return []string{"combined", "common", "vhost_combined", "json", "cloudflare", "cloudfront", "alb", "haproxy"}
+	var out []string
+	for _, f := range registry {
+		if !parameterised(f) {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // Prefixes lists the parameterised format names, for help texts.
 func Prefixes() []string {
-	return []string{
-		"nginx:<log_format>",
-		"apache:<LogFormat>",
-		"json:<Field>=<key>[,<Field>=<key>...]",
-		"cloudflare-csv:<Field>,<Field>,...",
-		"cloudflare-tsv:<Field>,<Field>,...",
-		"docker+<format>",
-		"cri+<format>",
-		"compose+<format>",
+	var out []string
+	for _, f := range registry {
+		if parameterised(f) {
+			out = append(out, f.usage)
+		}
 	}
+	for _, w := range wrappers {
+		out = append(out, w.prefix+"<format>")
+	}
+	return out
+}
+
+// Help is the table of formats for help texts: one "name  meaning" line
+// each.
+func Help() string {
+	var b strings.Builder
+	row := func(name, doc string) { fmt.Fprintf(&b, "%-26s %s\n", name, doc) }
+	for _, f := range registry {
+		if parameterised(f) {
+			row(f.usage, f.doc)
+		} else {
+			row(f.name, f.doc)
+		}
+	}
+	for _, w := range wrappers {
+		row(w.prefix+"<format>", w.doc)
+	}
+	return b.String()
 }
 
 // New returns a fresh parser (parsers keep per-input state) for a format
-// name:
-//
-//	combined, common, vhost_combined   NCSA access logs (any variant per line)
-//	nginx:<log_format>                 an nginx log_format string
-//	apache:<LogFormat>                 an Apache LogFormat string
-//	json                               JSON-lines access logs (nginx, Caddy, Traefik)
-//	json:Status=resp_code,Time=@t      the same with key names mapped onto Record fields
-//	                                   (the parser's Format() gives the mapping back
-//	                                   sorted, so New(p.Format()) rebuilds any parser)
-//	cloudflare                         Cloudflare Logpush/Logpull http_requests NDJSON
-//	cloudfront                         AWS CloudFront standard logs
-//	cloudflare-csv:<Field>,...         Cloudflare Logpush CSV output, fields in this order
-//	cloudflare-tsv:<Field>,...         the same with a tab delimiter
-//	alb                                AWS ALB and Classic ELB access logs
-//	haproxy                            HAProxy HTTP logs (option httplog)
-//	docker+<format>, cri+<format>      <format> inside container runtime log lines
-//	compose+<format>                   <format> in "docker compose logs" output ("svc  | line")
+// name from the registry (Help lists them), or for a wrapper of one
+// ("docker+combined"). A JSON mapping ("json:Status=resp_code,Time=@t")
+// is given back sorted by the parser's Format(), so New(p.Format())
+// rebuilds any parser.
 func New(name string) (parse.Parser, error) {
-	if inner, ok := strings.CutPrefix(name, dockerPrefix); ok {
-		p, err := New(inner)
-		if err != nil {
-			return nil, err
+	for _, w := range wrappers {
+		if inner, ok := strings.CutPrefix(name, w.prefix); ok {
+			p, err := New(inner)
+			if err != nil {
+				return nil, err
+			}
+			return newUnwrapper(w.kind, p), nil
 		}
-		return newUnwrapper(kindDocker, p), nil
 	}
-	if inner, ok := strings.CutPrefix(name, criPrefix); ok {
-		p, err := New(inner)
-		if err != nil {
-			return nil, err
+	for _, f := range registry {
+		param, ok := name, name == f.name
+		if parameterised(f) {
+			param, ok = strings.CutPrefix(name, f.name)
 		}
-		return newUnwrapper(kindCRI, p), nil
-	}
-	if inner, ok := strings.CutPrefix(name, composePrefix); ok {
-		p, err := New(inner)
-		if err != nil {
-			return nil, err
+		if !ok {
+			continue
 		}
-		return newUnwrapper(kindCompose, p), nil
-	}
-	switch {
-	case strings.HasPrefix(name, "nginx:"):
-		p, err := accesslog.NewNginx(strings.TrimPrefix(name, "nginx:"))
+		p, err := f.make(param)
 		if err != nil {
 			return nil, fmt.Errorf("format %q: %w", name, err)
 		}
 		return p, nil
-	case strings.HasPrefix(name, "apache:"):
-		p, err := accesslog.NewApache(strings.TrimPrefix(name, "apache:"))
-		if err != nil {
-			return nil, fmt.Errorf("format %q: %w", name, err)
-		}
-		return p, nil
-	case strings.HasPrefix(name, cdn.CloudflareCSV+":"), strings.HasPrefix(name, cdn.CloudflareTSV+":"):
-		sep := byte(',')
-		if strings.HasPrefix(name, cdn.CloudflareTSV) {
-			sep = '\t'
-		}
-		_, list, _ := strings.Cut(name, ":")
-		p, err := cdn.NewCloudflareDelimited(sep, strings.Split(list, ","))
-		if err != nil {
-			return nil, fmt.Errorf("format %q: %w", name, err)
-		}
-		return p, nil
-	case strings.HasPrefix(name, "json:"):
-		mapping, err := parseMapping(strings.TrimPrefix(name, "json:"))
-		if err != nil {
-			return nil, fmt.Errorf("format %q: %w", name, err)
-		}
-		return jsonlog.New(mapping), nil
-	}
-	switch name {
-	case "combined", "common", "vhost_combined":
-		p, err := accesslog.New(name)
-		if err != nil {
-			return nil, fmt.Errorf("format %q: %w", name, err)
-		}
-		return p, nil
-	case "json":
-		return jsonlog.New(nil), nil
-	case "cloudflare":
-		return cdn.NewCloudflare(), nil
-	case "cloudfront":
-		return cdn.NewCloudFront(), nil
-	case lb.ALB:
-		return lb.NewALB(), nil
-	case lb.HAProxy:
-		return lb.NewHAProxy(), nil
 	}
 	return nil, fmt.Errorf("unknown log format %q (known: %s; or %s)", name,
 		strings.Join(Names(), ", "), strings.Join(Prefixes(), ", "))

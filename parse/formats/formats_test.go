@@ -124,3 +124,38 @@ func TestDetectCases(t *testing.T) {
 		})
 	}
 }
+
+// The registry is the one place a format is added: every entry builds a
+// parser, is in the help text, and detection ranks are distinct (a tie
+// would make Detect's choice depend on the table's order).
+func TestRegistry(t *testing.T) {
+	help := Help()
+	ranks := map[int]string{}
+	for _, f := range registry {
+		shown := f.name
+		if parameterised(f) {
+			shown = f.usage
+			if !strings.HasPrefix(f.usage, f.name) {
+				t.Errorf("%s: usage %q does not start with the name", f.name, f.usage)
+			}
+		}
+		if !strings.Contains(help, shown+" ") || f.doc == "" {
+			t.Errorf("%s: not in the help text, or no doc", shown)
+		}
+		if f.detect == 0 {
+			continue
+		}
+		if other, dup := ranks[f.detect]; dup {
+			t.Errorf("%s and %s share detection rank %d", f.name, other, f.detect)
+		}
+		ranks[f.detect] = f.name
+		if _, err := New(f.name); err != nil {
+			t.Errorf("%s is detected but New fails: %v", f.name, err)
+		}
+	}
+	for _, w := range wrappers {
+		if p, err := New(w.prefix + "combined"); err != nil || p.Format() != w.prefix+"combined" {
+			t.Errorf("New(%scombined): %v", w.prefix, err)
+		}
+	}
+}
