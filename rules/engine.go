@@ -42,8 +42,7 @@ type Engine struct {
 
 	detectors []Detector // see newDetectors
 
-	bursts          []*burst // 520 bursts and 5xx storms, in the order they began
-	droppedFindings int64    // past Config.MaxFindings (see cap.go)
+	droppedFindings int64 // past Config.MaxFindings (see cap.go)
 	errChunk        []errRec
 	errFree         []*errRec // recycled error records (see release)
 
@@ -171,6 +170,7 @@ func (e *Engine) add(r *parse.Record) {
 	for _, d := range e.detectors {
 		d.observe(rv)
 	}
+	e.capFindings()
 	if r.Source == parse.SourceOrigin && e.sawEdge {
 		e.join.originRecord(r)
 	} else if r.Source == parse.SourceEdge && e.sawOrigin && rv.idx < 0 {
@@ -228,12 +228,14 @@ var notOriginBound = []string{"hit", "stream_hit", "stale", "updating", "origins
 	"redirect", "functiongeneratedresponse", "limitexceeded", "capacityexceeded"}
 
 // due runs the timed work whose time has come: the detectors' (judging 202
-// operations, expiring them), then resolving join entries.
+// operations, expiring them) and the findings cap, then resolving join
+// entries.
 func (e *Engine) due() {
 	next := maxTime
 	for _, d := range e.detectors {
 		next = min(next, d.due(e.now))
 	}
+	e.capFindings()
 	if j := e.join.due(e.now); j < next {
 		next = j
 	}
