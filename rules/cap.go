@@ -97,13 +97,3 @@ func (bl *burstList) dropBurst(e *Engine, c capCandidate) {
 	e.tl.dropSeries(b.tl)
 	bl.bursts = slices.Delete(bl.bursts, c.i, c.i+1)
 }
-
-// dropSeries stops keeping a dropped finding's counts aligned.
-func (tl *timeline) dropSeries(s *series) {
-	for i, x := range tl.series {
-		if x == s {
-			tl.series = slices.Delete(tl.series, i, i+1)
-			return
-		}
-	}
-}
