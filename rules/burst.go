@@ -212,17 +212,18 @@ func (d *statusRun) firstUnmarked() int {
 	return from
 }
 
-// markDense marks the queue's errors from index from on dense.
-func (e *Engine) markDense(o *origin, d *statusRun, from int) {
+// markDense marks the queue's errors from index from on dense; a burst
+// they begin goes to into, the detector's list.
+func (e *Engine) markDense(o *origin, d *statusRun, from int, into *burstList) {
 	for i := from; i < len(d.q); i++ {
-		e.dense(o, d, d.q[i])
+		e.dense(o, d, d.q[i], into)
 		d.lastDenseSeq = d.q[i].seq
 	}
 }
 
 // dense adds a dense error to its origin's current burst when it comes
-// within W of the burst's last dense error, or starts a new burst.
-func (e *Engine) dense(o *origin, d *statusRun, x *errRec) {
+// within W of the burst's last dense error, or starts a new burst in into.
+func (e *Engine) dense(o *origin, d *statusRun, x *errRec, into *burstList) {
 	b := d.cur
 	if b != nil && x.t-b.endT <= e.gapFor(d.idx) {
 		// count every error of the origin between the end and x
@@ -249,9 +250,8 @@ func (e *Engine) dense(o *origin, d *statusRun, x *errRec) {
 		b.baseReqs, b.baseErrs = d.baseReqs, d.baseErrs
 	}
 	d.cur = b
-	e.bursts = append(e.bursts, b)
+	into.bursts = append(into.bursts, b)
 	e.aggregate(d, b, x)
-	e.capFindings()
 }
 
 // newErrRec hands out zeroed error records: recycled ones first, else from chunks

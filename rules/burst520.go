@@ -8,6 +8,7 @@ package rules
 // core (burst.go), the finding burstbuild.go.
 type burst520Detector struct {
 	e *Engine
+	burstList
 }
 
 func (d *burst520Detector) observe(rv recordView) {
@@ -17,7 +18,7 @@ func (d *burst520Detector) observe(rv recordView) {
 	e := d.e
 	run, _, full := e.queueError(rv.o, rv.r, 0)
 	if full {
-		e.markDense(rv.o, run, run.firstUnmarked())
+		e.markDense(rv.o, run, run.firstUnmarked(), &d.burstList)
 	}
 }
 
@@ -26,9 +27,10 @@ func (d *burst520Detector) observe(rv recordView) {
 func (d *burst520Detector) due(int64) int64 { return maxTime }
 
 func (d *burst520Detector) findings(fs *findingSet) {
-	for _, b := range d.e.bursts {
-		if b.idx == 0 {
-			fs.addBurst(b, verdict{storm: true})
-		}
+	for _, b := range d.bursts {
+		fs.addBurst(b, verdict{storm: true})
 	}
 }
+
+func (d *burst520Detector) oldest(int64) (capCandidate, bool) { return d.oldestBurst(d.e) }
+func (d *burst520Detector) drop(c capCandidate)               { d.dropBurst(d.e, c) }

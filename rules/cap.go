@@ -7,67 +7,93 @@ import "slices"
 // longest ago is dropped, preferring resolved ones — a burst that can no
 // longer grow or change through the join, a 202 group to which no operation
 // was judged for a whole pending timeout. Dropped findings are counted
-// (Snapshot.DroppedFindings), never silent. Fire-and-forget endpoints are
-// reported per endpoint and bounded with the endpoints, not by this cap.
+// (Snapshot.DroppedFindings), never silent. Fire-and-forget endpoints and
+// steady_5xx findings are bounded with the endpoints and origins, not by
+// this cap.
+//
+// The cap is the engine's: a detector only says what it holds (held), which
+// of its findings it would give up first (oldest) and drops it when told
+// (drop). The engine applies the cap once after each record has been handed
+// to every detector and once after each round of timed work, so a detector
+// never caps itself and a new detector cannot forget to.
 
-// capFindings drops findings while there are more than the cap.
+// capCandidate is a detector's finding that the cap would drop first.
+type capCandidate struct {
+	at       int64  // event time its evidence last changed
+	resolved bool   // it can no longer change
+	id       string // the finding's stable ID
+	i        int    // its index in the detector's list
+}
+
+// older orders a detector's own findings: resolved first, then the least
+// recently changed; on a tie the detector keeps the one that began first.
+func (c capCandidate) older(o capCandidate) bool {
+	if c.resolved != o.resolved {
+		return c.resolved
+	}
+	return c.at < o.at
+}
+
+// before orders the detectors' candidates as older does, ties by ID: which
+// finding goes depends on the findings only, never on the order in which
+// the detectors were registered (burst_520 < burst_5xx < incomplete_202,
+// so a burst goes before a group it ties with).
+func (c capCandidate) before(o capCandidate) bool {
+	if c.older(o) || o.older(c) {
+		return c.older(o)
+	}
+	return c.id < o.id
+}
+
+// capFindings drops findings while the detectors hold more than the cap.
 func (e *Engine) capFindings() {
-	for len(e.bursts)+len(e.life.grpList) > e.cfg.MaxFindings {
-		if !e.dropOldestFinding() {
+	n := 0
+	for _, d := range e.detectors {
+		n += d.held()
+	}
+	for ; n > e.cfg.MaxFindings; n-- {
+		best := -1
+		var bc capCandidate
+		for i, d := range e.detectors {
+			if c, ok := d.oldest(e.now); ok && (best < 0 || c.before(bc)) {
+				best, bc = i, c
+			}
+		}
+		if best < 0 {
 			return
 		}
+		e.detectors[best].drop(bc)
+		e.droppedFindings++
 	}
 }
 
-func (e *Engine) dropOldestFinding() bool {
-	const none = int64(1<<63 - 1)
-	burstDone := e.now - e.keep - joinRayWindow
-	groupDone := e.now - e.timeout
-	bi, gi := -1, -1
-	bestT, bestResolved := none, false
-	better := func(t int64, resolved bool) bool {
-		if resolved != bestResolved {
-			return resolved
-		}
-		return t < bestT
-	}
-	for i, b := range e.bursts {
-		if r := b.endT < burstDone; better(b.endT, r) {
-			bi, gi, bestT, bestResolved = i, -1, b.endT, r
-		}
-	}
-	for i, g := range e.life.grpList {
-		if r := g.touched < groupDone; better(g.touched, r) {
-			bi, gi, bestT, bestResolved = -1, i, g.touched, r
-		}
-	}
-	switch {
-	case bi >= 0:
-		b := e.bursts[bi]
-		if d := b.o.dets[b.idx]; d != nil && d.cur == b {
-			d.cur = nil // the next dense error starts a new burst
-		}
-		e.tl.dropSeries(b.tl)
-		e.bursts = slices.Delete(e.bursts, bi, bi+1)
-	case gi >= 0:
-		l := &e.life
-		g := l.grpList[gi]
-		delete(l.groups, g.key)
-		e.tl.dropSeries(g.tl)
-		l.grpList = slices.Delete(l.grpList, gi, gi+1)
-	default:
-		return false
-	}
-	e.droppedFindings++
-	return true
+// burstList is a burst detector's bursts (520 bursts, 5xx storms), in the
+// order they began: what it holds against the findings cap.
+type burstList struct {
+	bursts []*burst
 }
 
-// dropSeries stops keeping a dropped finding's counts aligned.
-func (tl *timeline) dropSeries(s *series) {
-	for i, x := range tl.series {
-		if x == s {
-			tl.series = slices.Delete(tl.series, i, i+1)
-			return
+func (bl *burstList) held() int { return len(bl.bursts) }
+
+// oldestBurst is the burst the cap drops first. A burst is resolved when it
+// can no longer grow nor change through the join.
+func (bl *burstList) oldestBurst(e *Engine) (capCandidate, bool) {
+	done := e.now - e.keep - joinRayWindow
+	best, ok := capCandidate{}, false
+	for i, b := range bl.bursts {
+		if c := (capCandidate{at: b.endT, resolved: b.endT < done, id: b.id, i: i}); !ok || c.older(best) {
+			best, ok = c, true
 		}
 	}
+	return best, ok
+}
+
+// dropBurst forgets the burst c names and its timeline series.
+func (bl *burstList) dropBurst(e *Engine, c capCandidate) {
+	b := bl.bursts[c.i]
+	if d := b.o.dets[b.idx]; d != nil && d.cur == b {
+		d.cur = nil // the next dense error starts a new burst
+	}
+	e.tl.dropSeries(b.tl)
+	bl.bursts = slices.Delete(bl.bursts, c.i, c.i+1)
 }

@@ -21,8 +21,12 @@ import "github.com/edgetriage/edgetriage/parse"
 //     event time has passed the earliest scheduled time (records or
 //     Engine.Advance), and due returns when it next has work (maxTime: none).
 //   - State: bounded, with a counter for what a cap turned away. The
-//     findings cap (Config.MaxFindings, cap.go) covers the bursts, storms
-//     and 202 groups; a detector with findings of its own bounds them.
+//     findings cap (Config.MaxFindings) is the engine's (cap.go): after
+//     each record and each round of timed work it asks every detector what
+//     it holds (held) and which finding it would give up first (oldest),
+//     and drops the oldest of all (drop) until the total is within the cap.
+//     A detector never caps itself; findings it does not report in held
+//     (fire-and-forget endpoints, steady_5xx origins) it bounds itself.
 //   - Findings: findings(fs) adds the detector's current findings to a
 //     snapshot being built (fs.add), each with a stable ID (stableID), its
 //     Kind, Origin, Start/End, Count, Definition, every feature the schema
@@ -44,6 +48,15 @@ type Detector interface {
 	due(now int64) int64
 	// findings adds the detector's findings to a snapshot.
 	findings(fs *findingSet)
+
+	// held is how many of its findings count against the findings cap.
+	held() int
+	// oldest is the finding the cap would drop first of those held, at
+	// event time now (ok false: none held).
+	oldest(now int64) (c capCandidate, ok bool)
+	// drop forgets the finding c (from oldest, with no call in between)
+	// and its timeline series.
+	drop(c capCandidate)
 }
 
 // newDetectors registers the engine's detectors, in the order they see a

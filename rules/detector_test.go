@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/formats"
@@ -17,11 +19,12 @@ import (
 // The Detector contract says detectors must not depend on the order in
 // which they see a record: each keeps its own state. On the bundled demo
 // (every finding kind, edge and origin logs, the join), every order of
-// registration gives the same snapshot.
+// registration gives the same snapshot, also when the findings cap (the
+// engine's, applied through the interface) drops findings.
 func TestDetectorOrderDoesNotMatter(t *testing.T) {
 	recs := demoRecords(t)
-	run := func(order []int) []byte {
-		e := NewEngine(DefaultConfig())
+	run := func(cfg Config, order []int) (*Snapshot, []byte) {
+		e := NewEngine(cfg)
 		ds := e.detectors
 		e.detectors = nil
 		for _, i := range order {
@@ -32,21 +35,39 @@ func TestDetectorOrderDoesNotMatter(t *testing.T) {
 			e.Add(b[:n])
 			b = b[n:]
 		}
-		out, err := json.Marshal(e.Finish())
+		s := e.Finish()
+		out, err := json.Marshal(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return out
+		return s, out
 	}
-	want := run([]int{0, 1, 2})
-	if !bytes.Contains(want, []byte(`"burst_520"`)) || !bytes.Contains(want, []byte(`"burst_5xx"`)) ||
-		!bytes.Contains(want, []byte(`"incomplete_202"`)) {
-		t.Fatal("the demo lacks a finding kind: the test would prove nothing")
-	}
-	for _, order := range [][]int{{2, 1, 0}, {1, 2, 0}, {2, 0, 1}} {
-		if got := run(order); !bytes.Equal(got, want) {
-			t.Errorf("detectors in order %v give another snapshot", order)
-		}
+	capped := DefaultConfig()
+	capped.MaxFindings = 14
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{{"uncapped", DefaultConfig()}, {"capped", capped}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, want := run(tc.cfg, []int{0, 1, 2})
+			kinds := map[Kind]bool{}
+			for _, f := range s.Findings {
+				kinds[f.Kind] = true
+			}
+			if tc.cfg.MaxFindings < DefaultConfig().MaxFindings {
+				// the cap must choose between detectors' findings
+				if s.DroppedFindings == 0 || len(kinds) < 2 {
+					t.Fatalf("%d dropped, kinds %v: the test would prove nothing", s.DroppedFindings, kinds)
+				}
+			} else if !kinds[KindBurst520] || !kinds[KindBurst5xx] || !kinds[KindIncomplete202] {
+				t.Fatalf("the demo lacks a finding kind (%v): the test would prove nothing", kinds)
+			}
+			for _, order := range [][]int{{2, 1, 0}, {1, 2, 0}, {2, 0, 1}} {
+				if _, got := run(tc.cfg, order); !bytes.Equal(got, want) {
+					t.Errorf("detectors in order %v give another snapshot", order)
+				}
+			}
+		})
 	}
 }
 
@@ -81,4 +102,80 @@ func demoRecords(t *testing.T) []parse.Record {
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Time < recs[j].Time })
 	return recs
+}
+
+// teapotDetector is the smallest detector there can be: one finding per
+// origin that answered 418. It exists to show what a new detector takes:
+// this type (its own file in real life) and one registration line (below,
+// in TestNewDetectorIsOneFileAndOneLine). The engine hands it records, asks
+// it for findings and caps them, with no edit anywhere else.
+type teapotDetector struct {
+	e    *Engine
+	pots []*teapot
+}
+
+type teapot struct {
+	o           *origin
+	first, last int64
+	n           int
+}
+
+func (d *teapotDetector) observe(rv recordView) {
+	if rv.r.Status != 418 {
+		return
+	}
+	for _, p := range d.pots {
+		if p.o == rv.o {
+			p.last, p.n = rv.r.Time, p.n+1
+			return
+		}
+	}
+	d.pots = append(d.pots, &teapot{o: rv.o, first: rv.r.Time, last: rv.r.Time, n: 1})
+}
+
+func (d *teapotDetector) due(int64) int64 { return maxTime }
+
+func (d *teapotDetector) findings(fs *findingSet) {
+	for _, p := range d.pots {
+		id := stableID("teapot", p.o.name)
+		fs.add(id, &Finding{ID: id, Kind: "teapot", Severity: SeverityInfo, Origin: p.o.name,
+			Start: ts(p.first), End: ts(p.last), Count: p.n})
+	}
+}
+
+func (d *teapotDetector) held() int { return len(d.pots) }
+
+func (d *teapotDetector) oldest(int64) (capCandidate, bool) {
+	best, ok := capCandidate{}, false
+	for i, p := range d.pots {
+		if c := (capCandidate{at: p.last, id: stableID("teapot", p.o.name), i: i}); !ok || c.older(best) {
+			best, ok = c, true
+		}
+	}
+	return best, ok
+}
+
+func (d *teapotDetector) drop(c capCandidate) { d.pots = slices.Delete(d.pots, c.i, c.i+1) }
+
+func TestNewDetectorIsOneFileAndOneLine(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxFindings = 2
+	e := NewEngine(cfg)
+	e.detectors = append(e.detectors, &teapotDetector{e: e}) // the registration line (newDetectors)
+	var recs []parse.Record
+	for i, h := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		recs = append(recs, errorsAt(418, every(time.Duration(i)*time.Minute, time.Second, 3), host(h))...)
+	}
+	sortRecords(recs)
+	e.Add(recs)
+	s := e.Finish()
+	var got []string
+	for _, f := range s.Findings {
+		got = append(got, fmt.Sprintf("%s %s %d", f.Kind, f.Origin, f.Count))
+	}
+	// the cap (2) dropped the oldest, a.example.com's, without the detector asking
+	want := "[teapot b.example.com 3 teapot c.example.com 3]"
+	if fmt.Sprint(got) != want || s.DroppedFindings != 1 {
+		t.Errorf("findings %v, %d dropped; want %s, 1 dropped", got, s.DroppedFindings, want)
+	}
 }

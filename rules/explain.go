@@ -65,3 +65,24 @@ func (e *Engine) explainAll(jobs []explainJob) {
 		panic(failed)
 	}
 }
+
+// explain runs the cause rules; they may raise the severity, never lower it
+// below the kind's floor nor raise it above what the impact allows.
+func (e *Engine) explain(f *Finding, floor, ceiling Severity) {
+	f.Severity = floor
+	if e.cfg.Explain != nil {
+		e.cfg.Explain(f)
+	}
+	if f.Severity < floor {
+		f.Severity = floor
+	}
+	if f.Severity > ceiling {
+		f.Severity = ceiling
+	}
+	if f.Causes == nil {
+		f.Causes = []Cause{}
+	}
+	if f.Fixes == nil {
+		f.Fixes = []string{}
+	}
+}

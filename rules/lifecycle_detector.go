@@ -1,6 +1,10 @@
 package rules
 
-import "github.com/edgetriage/edgetriage/parse"
+import (
+	"slices"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
 
 // The 202 lifecycle as a Detector (detector.go): observe hands it records,
 // due is its timed work (lifecycle_expire.go), findings its 202 groups and
@@ -50,4 +54,30 @@ func (l *lifecycle) findings(fs *findingSet) {
 		}
 		fs.add(id, &bf.f)
 	}
+}
+
+// held: the 202 groups count against the findings cap (cap.go); the
+// fire-and-forget endpoints are bounded with the endpoints.
+func (l *lifecycle) held() int { return len(l.grpList) }
+
+// oldest is the group the cap drops first: a group is resolved when no
+// operation was judged into it for a whole pending timeout.
+func (l *lifecycle) oldest(now int64) (capCandidate, bool) {
+	done := now - l.e.timeout
+	best, ok := capCandidate{}, false
+	for i, g := range l.grpList {
+		if c := (capCandidate{at: g.touched, resolved: g.touched < done, id: g.id, i: i}); !ok || c.older(best) {
+			best, ok = c, true
+		}
+	}
+	return best, ok
+}
+
+// drop forgets the group c names: a later operation of its endpoint and
+// sub-type starts a new one.
+func (l *lifecycle) drop(c capCandidate) {
+	g := l.grpList[c.i]
+	delete(l.groups, g.key)
+	l.e.tl.dropSeries(g.tl)
+	l.grpList = slices.Delete(l.grpList, c.i, c.i+1)
 }

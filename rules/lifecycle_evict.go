@@ -110,7 +110,6 @@ func (l *lifecycle) judgeEvicted(b *evictBucket) {
 	g := l.groups[k]
 	if g == nil {
 		g = l.newGroup(k)
-		defer l.e.capFindings()
 	}
 	g.touched = l.e.now
 	g.version++

@@ -60,7 +60,6 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 	g := l.groups[k]
 	if g == nil {
 		g = l.newGroup(k)
-		defer l.e.capFindings()
 	}
 	g.touched = l.e.now
 	op.g = g.slot

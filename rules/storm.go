@@ -139,12 +139,20 @@ func binomTailLog10(k, n int64, p float64) float64 {
 	return (first + math.Log(sum)) / math.Ln10
 }
 
+// verdict is the storm test's outcome for a burst (storm.go).
+type verdict struct {
+	storm      bool
+	p0         float64
+	noBaseline bool
+}
+
 // stormDetector finds 5xx storms (502, 504, 521-524): dense runs of one
 // status on one origin, on the dense-run core (burst.go), whose windows pass
 // the storm test above; dense runs that do not make the origin's
 // steady_5xx finding.
 type stormDetector struct {
 	e *Engine
+	burstList
 }
 
 func (sd *stormDetector) observe(rv recordView) {
@@ -167,7 +175,7 @@ func (sd *stormDetector) observe(rv recordView) {
 	if !d.noBaseline && from == d.winLo && (d.cur == nil || d.q[from].t-d.cur.endT > e.gapFor(d.idx)) {
 		from = d.stormStart(from)
 	}
-	e.markDense(o, d, from)
+	e.markDense(o, d, from, &sd.burstList)
 }
 
 // due: a storm has no timed work of its own.
@@ -178,10 +186,7 @@ func (sd *stormDetector) due(int64) int64 { return maxTime }
 // the origins' steady_5xx findings.
 func (sd *stormDetector) findings(fs *findingSet) {
 	var steady []*burst
-	for _, b := range sd.e.bursts {
-		if b.idx == 0 {
-			continue
-		}
+	for _, b := range sd.bursts {
 		var v verdict
 		var rateOK bool
 		reqs := int64(b.endBound) - int64(b.startBound) + 1
@@ -198,6 +203,9 @@ func (sd *stormDetector) findings(fs *findingSet) {
 		fs.add(f.ID, f)
 	}
 }
+
+func (sd *stormDetector) oldest(int64) (capCandidate, bool) { return sd.oldestBurst(sd.e) }
+func (sd *stormDetector) drop(c capCandidate)               { sd.dropBurst(sd.e, c) }
 
 // gate decides whether the window of a storm's run ending at an error at t
 // is dense: k errors among n origin-bound requests. It caches the baseline
