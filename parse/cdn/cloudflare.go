@@ -92,8 +92,8 @@ func (cloudflare) Parse(line []byte, rec *parse.Record) error {
 	rec.Source = parse.SourceEdge
 	st := cfLine{locRank: len(locationHeaders)}
 	m := jsonscan.MembersOf(line)
-	for m.Next() {
-		st.member(m.Key, m.Val, rec)
+	for k, v, ok := m.Step(); ok; k, v, ok = m.Step() {
+		st.member(k, v, rec)
 	}
 	if reason := m.CheckEnd(); reason != "" {
 		return parse.MalformedIn(jsonError(reason), whole, line[m.Offset():])
@@ -114,8 +114,8 @@ func wrapped(whole, obj []byte, rec *parse.Record) error {
 	rec.Source = parse.SourceEdge
 	st := cfLine{locRank: len(locationHeaders)}
 	m := jsonscan.MembersOf(obj)
-	for m.Next() {
-		st.member(m.Key, m.Val, rec)
+	for k, v, ok := m.Step(); ok; k, v, ok = m.Step() {
+		st.member(k, v, rec)
 	}
 	if reason := m.Err(); reason != "" {
 		return parse.MalformedIn(jsonError(reason), whole, obj[m.Offset():])
@@ -155,66 +155,66 @@ type cfLine struct {
 
 // member stores one member of the record.
 func (st *cfLine) member(key []byte, v jsonscan.Value, rec *parse.Record) {
-	switch string(key) {
-	case "EdgeStartTimestamp":
+	switch cfKeys.field(key) {
+	case cfStart:
 		st.startSeen, st.startRaw = true, v.Raw
 		st.start, st.haveStart = timestamp(v)
-	case "EdgeEndTimestamp":
+	case cfEnd:
 		st.end, st.haveEnd = timestamp(v)
-	case "EdgeResponseStatus":
+	case cfStatus:
 		st.statusSeen, st.statusRaw = true, v.Raw
 		if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
 			rec.Status, st.haveStatus = int(n), true
 		} else {
 			st.haveStatus = false
 		}
-	case "OriginResponseStatus":
+	case cfOriginStatus:
 		if n, ok := v.Int(); ok && n >= 0 && n <= 999 {
 			rec.OriginStatus = int(n)
 		}
-	case "ClientRequestHost":
+	case cfHost:
 		rec.Host = text(v)
-	case "EdgeRequestHost":
+	case cfEdgeHost:
 		st.edgeHost = text(v)
-	case "OriginIP":
+	case cfOriginIP:
 		rec.Upstream = text(v)
-	case "ClientIP":
+	case cfClientIP:
 		rec.ClientIP = text(v)
-	case "ClientRequestMethod":
-		rec.Method = text(v)
-	case "ClientRequestPath":
+	case cfMethod:
+		rec.Method = internMethod(text(v))
+	case cfPath:
 		rec.Path = text(v)
-	case "ClientRequestURI":
+	case cfURI:
 		st.uri = text(v)
-	case "ClientRequestProtocol":
-		rec.Protocol = text(v)
-	case "ClientRequestReferer":
+	case cfProtocol:
+		rec.Protocol = internProtocol(text(v))
+	case cfReferer:
 		rec.Referer = text(v)
-	case "ClientRequestUserAgent":
+	case cfUserAgent:
 		rec.UserAgent = text(v)
-	case "EdgeResponseBytes":
+	case cfBytes:
 		if n, ok := v.Int(); ok && n >= 0 {
 			rec.Bytes = n
 		}
-	case "OriginResponseHeaderReceiveDurationMs":
+	case cfOriginHeaderTime:
 		if d, ok := millis(v); ok {
 			rec.OriginHeaderTime = d
 		}
-	case "OriginTCPHandshakeDurationMs":
+	case cfOriginConnectTime:
 		if d, ok := millis(v); ok {
 			rec.OriginConnectTime = d
 		}
-	case "RayID":
+	case cfRayID:
 		rec.RequestID = text(v)
-	case "EdgeColoCode":
-		rec.POP = text(v)
-	case "CacheCacheStatus":
-		rec.CacheStatus = text(v)
-	case "ResponseHeaders", "ResponseFields":
+	case cfColo:
+		rec.POP = internColo(text(v))
+	case cfCacheStatus:
+		rec.CacheStatus = internCacheStatus(text(v))
+	case cfResponseHeaders:
 		if v.Kind == jsonscan.Object {
 			st.locRank = responseHeaders(v.Raw, rec, st.locRank)
 		}
-	case "RequestHeaders", "Cookies":
+	case cfIgnored:
 	default:
 		if v.Kind == jsonscan.Object && st.nested == nil && bytes.Contains(v.Raw, []byte(`"EdgeStartTimestamp"`)) {
 			st.nested = v.Raw

@@ -19,6 +19,7 @@ func benchCloudflare(b *testing.B, lines [][]byte) {
 	b.ReportAllocs()
 	b.SetBytes(int64(total))
 	b.ResetTimer()
+	done := threadCPU(b)
 	for b.Loop() {
 		for _, l := range lines {
 			if err := p.Parse(l, &rec); err != nil {
@@ -26,6 +27,7 @@ func benchCloudflare(b *testing.B, lines [][]byte) {
 			}
 		}
 	}
+	done()
 }
 
 func BenchmarkCloudflare(b *testing.B) {

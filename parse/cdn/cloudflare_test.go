@@ -281,3 +281,41 @@ func TestCloudflareZeroAllocs(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+// TestCloudflareKeyTable checks every field name finds its own field and
+// that near misses (a prefix, another case, an unread field) find none.
+func TestCloudflareKeyTable(t *testing.T) {
+	for _, n := range cfFieldNames {
+		if got := cfKeys.field([]byte(n.name)); got != n.f {
+			t.Errorf("%s: field %d, want %d", n.name, got, n.f)
+		}
+		for _, miss := range []string{n.name[:len(n.name)-1], strings.ToLower(n.name), n.name + "x", "x" + n.name} {
+			if got := cfKeys.field([]byte(miss)); got != cfOther {
+				t.Errorf("%q: field %d, want none", miss, got)
+			}
+		}
+	}
+	for _, k := range []string{"", "CacheResponseStatus", "ClientCountry", "EdgeServerIP", "OriginSSLProtocol", "a"} {
+		if got := cfKeys.field([]byte(k)); got != cfOther {
+			t.Errorf("%q: field %d, want none", k, got)
+		}
+	}
+}
+
+func TestInternKeepsValue(t *testing.T) {
+	for _, tc := range []struct {
+		f  func(string) string
+		in []string
+	}{
+		{internMethod, []string{"GET", "POST", "OPTIONS", "get", "BREW", ""}},
+		{internProtocol, []string{"HTTP/1.1", "HTTP/2", "HTTP/3", "SPDY/3", ""}},
+		{internCacheStatus, []string{"hit", "miss", "dynamic", "HIT", "weird", ""}},
+		{internColo, []string{"LHR", "AAA", "ZZZ", "lhr", "LH", "LHRX", "L1R", "", "\xff\xff\xff"}},
+	} {
+		for _, s := range tc.in {
+			if got := tc.f(string([]byte(s))); got != s {
+				t.Errorf("intern(%q) = %q", s, got)
+			}
+		}
+	}
+}

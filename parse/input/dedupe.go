@@ -12,11 +12,15 @@ import (
 // holding the strings would pin their slabs. The memory is bounded by a
 // time window (duplicates from overlapping pulls carry the same timestamp,
 // so they meet within the reorder window) and by a count cap.
+//
+// It runs once per record on the merge goroutine, the one that also feeds
+// the engine, so it is a flat open-addressed set of hashes rather than a
+// map: one probe sequence per lookup-and-insert, no hashing of the hash.
 type deduper struct {
 	window int64
 	max    int
 	seed   maphash.Seed
-	seen   map[uint64]struct{}
+	seen   hashSet
 	ring   []dedupeEntry // FIFO in arrival order
 	head   int
 	n      int
@@ -28,8 +32,7 @@ type dedupeEntry struct {
 }
 
 func newDeduper(window int64, maxIDs int) *deduper {
-	return &deduper{window: window, max: max(maxIDs, 1), seed: maphash.MakeSeed(),
-		seen: make(map[uint64]struct{})}
+	return &deduper{window: window, max: max(maxIDs, 1), seed: maphash.MakeSeed()}
 }
 
 // duplicate reports whether rec's (Source, RequestID) was seen within the
@@ -45,19 +48,24 @@ func (d *deduper) duplicate(rec *parse.Record) bool {
 		if d.n < d.max && e.t >= rec.Time-d.window {
 			break
 		}
-		delete(d.seen, e.h)
+		d.seen.remove(e.h)
 		d.ring[d.head] = dedupeEntry{}
-		d.head = (d.head + 1) % len(d.ring)
+		if d.head++; d.head == len(d.ring) {
+			d.head = 0
+		}
 		d.n--
 	}
-	if _, ok := d.seen[h]; ok {
+	if !d.seen.add(h) {
 		return true
 	}
-	d.seen[h] = struct{}{}
 	if d.n == len(d.ring) {
 		d.grow()
 	}
-	d.ring[(d.head+d.n)%len(d.ring)] = dedupeEntry{h: h, t: rec.Time}
+	i := d.head + d.n
+	if i >= len(d.ring) {
+		i -= len(d.ring)
+	}
+	d.ring[i] = dedupeEntry{h: h, t: rec.Time}
 	d.n++
 	return false
 }
@@ -74,3 +82,75 @@ func (d *deduper) grow() {
 
 // size is how many ids are remembered.
 func (d *deduper) size() int { return d.n }
+
+// hashSet is a set of 64-bit hashes: linear probing over a power-of-two
+// table at most 3/4 full, deletion by backward shift (no tombstones, so a
+// long run of inserts and deletes never degrades it). Zero marks an empty
+// slot; a hash of zero is stored as one (the set already treats equal
+// hashes as the same id).
+type hashSet struct {
+	slots []uint64
+	n     int
+}
+
+func (s *hashSet) len() int { return s.n }
+
+// add inserts h and reports whether it was absent.
+func (s *hashSet) add(h uint64) bool {
+	if h == 0 {
+		h = 1
+	}
+	if 4*(s.n+1) > 3*len(s.slots) {
+		s.rehash(max(2*len(s.slots), 1024))
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return false
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return true
+		}
+	}
+}
+
+// remove deletes h if present, shifting back the entries of its probe run
+// that would otherwise become unreachable.
+func (s *hashSet) remove(h uint64) {
+	if h == 0 {
+		h = 1
+	}
+	if s.n == 0 {
+		return
+	}
+	mask := uint64(len(s.slots) - 1)
+	i := h & mask
+	for s.slots[i] != h {
+		if s.slots[i] == 0 {
+			return
+		}
+		i = (i + 1) & mask
+	}
+	for j := (i + 1) & mask; s.slots[j] != 0; j = (j + 1) & mask {
+		// The entry at j may fill the hole at i unless its home slot lies
+		// cyclically in (i, j]: then it is reachable without moving.
+		if home := s.slots[j] & mask; (j-home)&mask >= (j-i)&mask {
+			s.slots[i] = s.slots[j]
+			i = j
+		}
+	}
+	s.slots[i] = 0
+	s.n--
+}
+
+func (s *hashSet) rehash(size int) {
+	old := s.slots
+	s.slots, s.n = make([]uint64, size), 0
+	for _, h := range old {
+		if h != 0 {
+			s.add(h)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func TestDeduperBounded(t *testing.T) {
 		if d.duplicate(&rec) {
 			t.Fatalf("fresh id %d seen as duplicate", i)
 		}
-		if d.size() > 5000 || len(d.seen) > 5000 {
+		if d.size() > 5000 || d.seen.len() > 5000 {
 			t.Fatalf("remembering %d ids, cap 5000", d.size())
 		}
 	}

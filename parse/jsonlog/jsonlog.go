@@ -358,12 +358,11 @@ func isMessage(line []byte) bool {
 // object walks one object against table t; top says it is the whole line.
 func (p *parser) object(data []byte, t *table, rec *parse.Record, st *state, depth int, top bool) string {
 	m := jsonscan.MembersOf(data)
-	for m.Next() {
-		e := t.lookup(m.Key)
+	for k, v, ok := m.Step(); ok; k, v, ok = m.Step() {
+		e := t.lookup(k)
 		if e == nil {
 			continue
 		}
-		v := m.Val
 		if v.Kind == jsonscan.Object {
 			if e.sub != nil && depth < maxNesting {
 				if reason := p.object(v.Raw, e.sub, rec, st, depth+1, false); reason != "" {

@@ -26,6 +26,7 @@ func BenchmarkMembers(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchLogpush) + 1))
 	var n int
+	done := threadCPU(b)
 	for b.Loop() {
 		m := MembersOf(benchLogpush)
 		for m.Next() {
@@ -35,6 +36,7 @@ func BenchmarkMembers(b *testing.B) {
 			b.Fatal(m.Err())
 		}
 	}
+	done()
 	if n == 0 {
 		b.Fatal("no members")
 	}
@@ -47,6 +49,7 @@ func BenchmarkMembersDecode(b *testing.B) {
 	b.SetBytes(int64(len(benchLogpush) + 1))
 	var buf []byte
 	var sum int64
+	done := threadCPU(b)
 	for b.Loop() {
 		m := MembersOf(benchLogpush)
 		for m.Next() {
@@ -59,7 +62,30 @@ func BenchmarkMembersDecode(b *testing.B) {
 			}
 		}
 	}
+	done()
 	if sum == 0 || !strings.Contains(string(buf), "shop") {
 		b.Fatal("fields not read")
+	}
+}
+
+// BenchmarkMembersStep is BenchmarkMembers through Step, the loop the
+// Cloudflare and JSON parsers use.
+func BenchmarkMembersStep(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchLogpush) + 1))
+	var n int
+	done := threadCPU(b)
+	for b.Loop() {
+		m := MembersOf(benchLogpush)
+		for _, v, ok := m.Step(); ok; _, v, ok = m.Step() {
+			n += len(v.Raw)
+		}
+		if m.Err() != "" {
+			b.Fatal(m.Err())
+		}
+	}
+	done()
+	if n == 0 {
+		b.Fatal("no members")
 	}
 }

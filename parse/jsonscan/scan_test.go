@@ -166,6 +166,17 @@ func FuzzMembers(f *testing.F) {
 			_, _ = m.Val.FirstString()
 		}
 		end := m.CheckEnd()
+		st, i := MembersOf(data), 0
+		for k, v, ok := st.Step(); ok; k, v, ok = st.Step() {
+			if i >= len(got) || string(k) != got[i].key || v.Kind != got[i].val.Kind || !bytes.Equal(v.Raw, got[i].val.Raw) {
+				t.Fatalf("Step's member %d (%q) differs from Next's", i, k)
+			}
+			i++
+		}
+		if i != len(got) || st.CheckEnd() != end || st.Offset() != m.Offset() {
+			t.Fatalf("Step ends after %d members with %q@%d, Next after %d with %q@%d",
+				i, st.CheckEnd(), st.Offset(), len(got), end, m.Offset())
+		}
 		if !json.Valid(data) {
 			return
 		}
@@ -246,6 +257,30 @@ func TestStringEndWords(t *testing.T) {
 					t.Fatalf("stringEnd(%q) = %d, %v; want %d, %v", d, gotI, gotOK, wantI, wantOK)
 				}
 			}
+		}
+	}
+}
+
+// TestStepMatchesNext walks the same objects with Next and Step: the same
+// members, the same end and error.
+func TestStepMatchesNext(t *testing.T) {
+	for _, in := range []string{
+		`{}`, `{"a":1}`, ` {"a":"x\"y","b":[1,{"c":null}],"d":{"e":true}} `,
+		`{"a":1,}`, `{"a":1`, `{"a" 1}`, `{"a":1} x`, `[1]`, `{"a":"`, "\xef\xbb\xbf{\"k\":false}",
+		string(benchLogpush),
+	} {
+		a, b := MembersOf([]byte(in)), MembersOf([]byte(in))
+		for {
+			k, v, ok := b.Step()
+			if a.Next() != ok || string(a.Key) != string(k) || a.Val.Kind != v.Kind || string(a.Val.Raw) != string(v.Raw) {
+				t.Fatalf("%q: Next gave %q=%q, Step %q=%q (%v)", in, a.Key, a.Val.Raw, k, v.Raw, ok)
+			}
+			if !ok {
+				break
+			}
+		}
+		if a.CheckEnd() != b.CheckEnd() || a.Offset() != b.Offset() {
+			t.Fatalf("%q: ends differ: %q@%d, %q@%d", in, a.Err(), a.Offset(), b.Err(), b.Offset())
 		}
 	}
 }

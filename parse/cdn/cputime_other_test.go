@@ -1,0 +1,7 @@
+//go:build !linux
+
+package cdn
+
+import "testing"
+
+func threadCPU(*testing.B) func() { return func() {} }
