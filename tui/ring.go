@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 	"unsafe"
@@ -37,6 +38,7 @@ const ringBytesPerRecord = 320
 // those in [first, next): evicted by count, or when the arena wraps over
 // their text.
 type Ring struct {
+	wmu    sync.Mutex // serialises writers: Add and Fill
 	mu     sync.RWMutex
 	slots  []slot
 	arena  []byte
@@ -55,6 +57,8 @@ type Ring struct {
 	lastIn    *byte
 	lastInLen int
 	lastInI   uint32
+
+	lazy lazyText // see ring_lazy.go
 }
 
 // textSpan is a string field's place in its record's text.
@@ -70,6 +74,8 @@ type slot struct {
 
 	input                    uint32
 	source                   parse.Source
+	lazy                     bool   // text reserved, not yet copied (ring_lazy.go)
+	sum                      uint64 // lazy: the line's hash, to check what is read again
 	status, originStatus     int
 	time, bytes, count       int64
 	line, offset             int64
@@ -116,6 +122,11 @@ func (r *Ring) Add(batch []parse.Record) {
 	}
 	// Only the last len(slots) records of a huge batch can survive.
 	skip := max(len(batch)-len(r.slots), 0)
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	if r.lazy.pending && r.lazy.observed.Load() {
+		r.fill() // somebody looks: no more deferring (ring_lazy.go)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.lastIn = nil // see remember: the cache lives for one batch
@@ -169,12 +180,20 @@ func (r *Ring) put(rec *parse.Record) {
 	// Field by field: a composite literal would be built aside and copied.
 	s := &r.slots[r.head]
 	s.at, s.size, s.input, s.source = at, uint32(size), r.intern(rec.Input), rec.Source
+	s.lazy = outside == 0 && raw != "" && rec.Offset >= 0 && r.deferrable(s.input)
+	if s.lazy {
+		s.sum = maphash.String(r.lazy.seed, raw)
+		r.lazy.pending = true
+	}
 	s.status, s.originStatus = rec.Status, rec.OriginStatus
 	s.time, s.bytes, s.count, s.line, s.offset = rec.Time, rec.Bytes, rec.Count, rec.Line, rec.Offset
 	s.duration, s.headerT, s.connT = int64(rec.Duration), int64(rec.OriginHeaderTime), int64(rec.OriginConnectTime)
 	s.retryAfter = int64(rec.RetryAfter)
 	buf := r.arena[phys : phys+size]
-	n := copy(buf, raw)
+	n := len(raw)
+	if !s.lazy {
+		n = copy(buf, raw)
+	}
 	text[0] = textSpan{0, uint32(n)}
 	for i := 1; outside>>i != 0; i++ {
 		if outside&(1<<i) == 0 {
@@ -312,15 +331,18 @@ func (r *Ring) Len() int {
 	return int(next - first)
 }
 
-// At returns the record with sequence number seq, if still held; its text
-// is the caller's (a copy).
+// At returns the record with sequence number seq, if still held and its
+// text copied (ring_lazy.go: not yet, while a file is read at full speed
+// and nobody looked; the next batch or the end of reading copies it); its
+// text is the caller's (a copy).
 func (r *Ring) At(seq int64) (parse.Record, bool) {
 	if r == nil {
 		return parse.Record{}, false
 	}
+	r.observe()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if seq < r.first || seq >= r.next {
+	if seq < r.first || seq >= r.next || r.slotOf(seq).lazy {
 		return parse.Record{}, false
 	}
 	var rec parse.Record
@@ -330,17 +352,24 @@ func (r *Ring) At(seq int64) (parse.Record, bool) {
 
 // Scan calls fn for each held record with sequence number in [from, next),
 // oldest first, until fn returns false; it returns the sequence number after
-// the last record visited. fn runs under the read lock and must not keep
-// rec or its strings (they view the arena, which later records overwrite).
+// the last record visited. It stops before a record whose text is not
+// copied yet (ring_lazy.go), returning its sequence number: a caller that
+// resumes from the returned number sees it once it is. fn runs under the
+// read lock and must not keep rec or its strings (they view the arena,
+// which later records overwrite).
 func (r *Ring) Scan(from int64, fn func(seq int64, rec *parse.Record) bool) int64 {
 	if r == nil {
 		return from
 	}
+	r.observe()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	from = max(from, r.first)
 	var rec parse.Record
 	for seq := from; seq < r.next; seq++ {
+		if r.slotOf(seq).lazy {
+			return seq
+		}
 		r.view(r.slotOf(seq), &rec)
 		if !fn(seq, &rec) {
 			return seq + 1
@@ -349,11 +378,13 @@ func (r *Ring) Scan(from int64, fn func(seq int64, rec *parse.Record) bool) int6
 	return r.next
 }
 
-// Find returns the newest held record read from input at line, if any.
+// Find returns the newest held record read from input at line, if any
+// and its text is copied (see At).
 func (r *Ring) Find(input string, line int64) (parse.Record, bool) {
 	if r == nil {
 		return parse.Record{}, false
 	}
+	r.observe()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	in, ok := r.inputN[input]
@@ -362,6 +393,9 @@ func (r *Ring) Find(input string, line int64) (parse.Record, bool) {
 	}
 	for seq := r.next - 1; seq >= r.first; seq-- {
 		if s := &r.slots[seq%int64(len(r.slots))]; s.line == line && s.input == in {
+			if s.lazy {
+				return parse.Record{}, false
+			}
 			var rec parse.Record
 			r.view(s, &rec)
 			return rec.Clone(), true

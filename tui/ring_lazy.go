@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"errors"
+	"hash/maphash"
+	"io"
+	"os"
+	"sync/atomic"
+)
+
+// Deferred text: a plain file read at full speed fills the ring ten times
+// over (1M lines through 100,000 slots), so copying each line as it passes
+// was the interface's largest cost beyond report's, for text nobody saw.
+// With DeferText, a record of a file that can be read again by offset
+// keeps its slot (numbers, spans, a reserved place in the arena) and the
+// hash of its line; the line itself is read again from the file, in runs,
+// by Fill: once reading ends (the wiring calls it) or at the next batch
+// once anybody looked (At, Scan, Find), after which every record is copied
+// at once again. Until then At and Find do not find such a record and
+// Scan stops before it, so nobody sees a record without its text.
+//
+// A line that reads back different (the file was rewritten) keeps its
+// numbers and loses its text, as a line too long for the arena does.
+
+// fillWindow is how much of a file Fill reads at a time.
+const fillWindow = 1 << 20
+
+// lazyText is the ring's deferred-copy state. rereadable, byInput and
+// pending belong to the writer (Add, Fill: under Ring.wmu).
+type lazyText struct {
+	rereadable func(input string) bool
+	byInput    []int8 // per input: 0 not asked yet, 1 deferrable, -1 not
+	pending    bool   // some slot may still be lazy
+	observed   atomic.Bool
+	seed       maphash.Seed
+}
+
+// DeferText lets the ring defer copying the text of records from inputs
+// for which rereadable says a line can be read again at its offset (a
+// plain file that is not followed: its bytes stay where they were). Call
+// it before the first Add; rereadable runs on the adding goroutine, once
+// per input.
+func (r *Ring) DeferText(rereadable func(input string) bool) {
+	if r == nil {
+		return
+	}
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	r.lazy.rereadable = rereadable
+	r.lazy.seed = maphash.MakeSeed()
+}
+
+// observe notes that somebody reads the ring: from the next batch on,
+// nothing is deferred.
+func (r *Ring) observe() {
+	if !r.lazy.observed.Load() {
+		r.lazy.observed.Store(true)
+	}
+}
+
+// deferrable says whether input's records may wait for Fill (writer).
+func (r *Ring) deferrable(in uint32) bool {
+	if r.lazy.rereadable == nil || r.lazy.observed.Load() {
+		return false
+	}
+	for int(in) >= len(r.lazy.byInput) {
+		r.lazy.byInput = append(r.lazy.byInput, 0)
+	}
+	if r.lazy.byInput[in] == 0 {
+		r.lazy.byInput[in] = -1
+		if r.lazy.rereadable(r.inputs[in]) {
+			r.lazy.byInput[in] = 1
+		}
+	}
+	return r.lazy.byInput[in] > 0
+}
+
+// Fill copies the text of every held record that still waits for it, by
+// reading its input again. The wiring calls it when reading ends; it may
+// run while the interface reads the ring, not beside Add.
+func (r *Ring) Fill() {
+	if r == nil {
+		return
+	}
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	r.fill()
+}
+
+// fill is Fill with wmu held. Readers never look at a lazy slot's place in
+// the arena, so it is written without the read lock; the slots are marked
+// copied under the lock at the end.
+func (r *Ring) fill() {
+	if !r.lazy.pending {
+		return
+	}
+	var failed []int64 // lines that read back different or not at all
+	files := map[uint32]*os.File{}
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	win := make([]byte, 0, fillWindow)
+	var winIn uint32
+	var winAt int64 = -1
+	for seq := r.first; seq < r.next; seq++ {
+		s := r.slotOf(seq)
+		if !s.lazy {
+			continue
+		}
+		text := r.arena[s.at%int64(len(r.arena)):][:s.text[0].n]
+		f, ok := files[s.input]
+		if !ok {
+			f, _ = os.Open(r.inputs[s.input])
+			files[s.input] = f
+		}
+		// The window of the file read last, when it holds the line.
+		inWin := winAt >= 0 && winIn == s.input && s.offset >= winAt && s.offset+int64(len(text)) <= winAt+int64(len(win))
+		if !inWin && !r.readWindow(f, s.offset, len(text), &win) {
+			winAt = -1
+			failed = append(failed, seq)
+			continue
+		}
+		if !inWin {
+			winIn, winAt = s.input, s.offset
+		}
+		line := win[s.offset-winAt:][:len(text)]
+		if maphash.Bytes(r.lazy.seed, line) != s.sum {
+			failed = append(failed, seq)
+			continue
+		}
+		copy(text, line)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, seq := range failed {
+		s := r.slotOf(seq)
+		s.size, s.text = 0, [ringTexts]textSpan{}
+	}
+	for seq := r.first; seq < r.next; seq++ {
+		r.slotOf(seq).lazy = false
+	}
+	r.lazy.pending = false
+}
+
+// readWindow reads into *win the file from off, at least need bytes of it.
+func (r *Ring) readWindow(f *os.File, off int64, need int, win *[]byte) bool {
+	if f == nil {
+		return false
+	}
+	if cap(*win) < need {
+		*win = make([]byte, need)
+	}
+	w := (*win)[:max(fillWindow, need)]
+	n, err := f.ReadAt(w, off)
+	*win = w[:n]
+	return (err == nil || errors.Is(err, io.EOF)) && n >= need
+}
