@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"hash/maphash"
 	"sync"
 	"time"
 	"unsafe"
@@ -74,8 +73,8 @@ type slot struct {
 
 	input                    uint32
 	source                   parse.Source
-	lazy                     bool   // text reserved, not yet copied (ring_lazy.go)
-	sum                      uint64 // lazy: the line's hash, to check what is read again
+	lazy                     bool      // text reserved, not yet copied (ring_lazy.go)
+	ends                     [2]uint64 // lazy: the line's first and last 8 bytes, to check what is read again
 	status, originStatus     int
 	time, bytes, count       int64
 	line, offset             int64
@@ -182,7 +181,7 @@ func (r *Ring) put(rec *parse.Record) {
 	s.at, s.size, s.input, s.source = at, uint32(size), r.intern(rec.Input), rec.Source
 	s.lazy = outside == 0 && raw != "" && rec.Offset >= 0 && r.deferrable(s.input)
 	if s.lazy {
-		s.sum = maphash.String(r.lazy.seed, raw)
+		s.ends = lineEnds(raw)
 		r.lazy.pending = true
 	}
 	s.status, s.originStatus = rec.Status, rec.OriginStatus
