@@ -467,7 +467,11 @@ func (r *requests) view() string {
 			marker = st.Cursor.Render("› ")
 		}
 		if !row.ok {
-			line(marker + st.Muted.Render("(evicted from the ring)"))
+			why := "(evicted from the ring)"
+			if r.fromRing && r.c.opts.Recent.Waiting(r.seqAt(pos)) {
+				why = "(reading…)" // its text is read again at the next batch (ring_lazy.go)
+			}
+			line(marker + st.Muted.Render(why))
 			continue
 		}
 		if !r.fromRing {

@@ -59,6 +59,17 @@ func (r *Ring) observe() {
 	}
 }
 
+// Waiting reports whether seq is held but its text not copied yet (At
+// does not return it until the next batch or the end of reading).
+func (r *Ring) Waiting(seq int64) bool {
+	if r == nil {
+		return false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return seq >= r.first && seq < r.next && r.slotOf(seq).lazy
+}
+
 // deferrable says whether input's records may wait for Fill (writer).
 func (r *Ring) deferrable(in uint32) bool {
 	if r.lazy.rereadable == nil || r.lazy.observed.Load() {

@@ -71,8 +71,8 @@ func TestRingDeferText(t *testing.T) {
 		r := NewRing(100)
 		r.DeferText(func(p string) bool { return p == path })
 		r.Add(recs[:20])
-		if _, ok := r.At(5); ok {
-			t.Fatal("a record without its text was returned")
+		if _, ok := r.At(5); ok || !r.Waiting(5) {
+			t.Fatal("a record without its text was returned, or not said to be waiting")
 		}
 		if n := r.Scan(0, func(int64, *parse.Record) bool { t.Fatal("visited a record without text"); return true }); n != 0 {
 			t.Fatalf("Scan returned %d, want 0 (stopped before the first)", n)
@@ -81,6 +81,9 @@ func TestRingDeferText(t *testing.T) {
 			t.Fatal("Find returned a record without its text")
 		}
 		r.Add(recs[20:30]) // somebody looked: this batch fills and copies
+		if r.Waiting(5) || r.Waiting(25) {
+			t.Fatal("still waiting after the next batch")
+		}
 		for seq := int64(0); seq < 30; seq++ {
 			rec, ok := r.At(seq)
 			if !ok {
