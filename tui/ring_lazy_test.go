@@ -130,3 +130,40 @@ func TestRingDeferText(t *testing.T) {
 		}
 	})
 }
+
+// TestRingDeferTextConcurrent: the interface reads while batches are
+// added and the ring is filled (run with -race).
+func TestRingDeferTextConcurrent(t *testing.T) {
+	path, recs := lazyFile(t, 2000)
+	r := NewRing(300)
+	r.DeferText(func(p string) bool { return p == path })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < len(recs); i += 50 {
+			r.Add(recs[i : i+50])
+		}
+		r.Fill()
+	}()
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			first, next := r.Bounds()
+			for seq := first; seq < next; seq++ {
+				rec, ok := r.At(seq)
+				if !ok {
+					t.Fatalf("At(%d) after Fill", seq)
+				}
+				wantLine(t, rec, int(seq))
+			}
+			return
+		default:
+		}
+		if i > 2 { // a few batches deferred, then the first look: the next Add fills them while reads go on
+			_, next := r.Bounds()
+			if rec, ok := r.At(next - 1); ok {
+				wantLine(t, rec, int(next-1))
+			}
+		}
+	}
+}
