@@ -250,15 +250,6 @@ func (r *Ring) reserve(size int) (int64, int) {
 	return at, phys
 }
 
-// inside reports whether s is a view of the n bytes at base.
-func inside(s string, base uintptr, n int) bool {
-	if s == "" || n == 0 {
-		return false
-	}
-	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	return p >= base && p+uintptr(len(s)) <= base+uintptr(n)
-}
-
 func (r *Ring) intern(input string) uint32 {
 	if p := unsafe.StringData(input); p == r.lastIn && len(input) == r.lastInLen && p != nil {
 		return r.lastInI
