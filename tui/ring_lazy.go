@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -106,40 +108,52 @@ func (r *Ring) fill() {
 	if !r.lazy.pending {
 		return
 	}
+	// In file order: records of several inputs interleave (merged by time),
+	// and one window then serves consecutive lines of one file.
+	type wait struct {
+		seq, offset int64
+		input       uint32
+	}
+	var todo []wait
+	for seq := r.first; seq < r.next; seq++ {
+		if s := r.slotOf(seq); s.lazy {
+			todo = append(todo, wait{seq, s.offset, s.input})
+		}
+	}
+	slices.SortFunc(todo, func(a, b wait) int {
+		return cmp.Or(cmp.Compare(a.input, b.input), cmp.Compare(a.offset, b.offset))
+	})
 	var failed []int64 // lines that read back different or not at all
-	files := map[uint32]*os.File{}
+	var f *os.File
 	defer func() {
-		for _, f := range files {
+		if f != nil {
 			f.Close()
 		}
 	}()
 	win := make([]byte, 0, fillWindow)
-	var winIn uint32
-	var winAt int64 = -1
-	for seq := r.first; seq < r.next; seq++ {
-		s := r.slotOf(seq)
-		if !s.lazy {
-			continue
+	winAt, open := int64(-1), uint32(0)
+	for i, w := range todo {
+		s := r.slotOf(w.seq)
+		if i == 0 || w.input != open {
+			if f != nil {
+				f.Close()
+			}
+			f, _ = os.Open(r.inputs[w.input]) // nil: its lines fail below
+			open, winAt = w.input, -1
 		}
 		text := r.arena[s.at%int64(len(r.arena)):][:s.text[0].n]
-		f, ok := files[s.input]
-		if !ok {
-			f, _ = os.Open(r.inputs[s.input])
-			files[s.input] = f
-		}
-		// The window of the file read last, when it holds the line.
-		inWin := winAt >= 0 && winIn == s.input && s.offset >= winAt && s.offset+int64(len(text)) <= winAt+int64(len(win))
-		if !inWin && !r.readWindow(f, s.offset, len(text), &win) {
-			winAt = -1
-			failed = append(failed, seq)
-			continue
-		}
+		// The window read last, when it holds the line.
+		inWin := winAt >= 0 && s.offset >= winAt && s.offset+int64(len(text)) <= winAt+int64(len(win))
 		if !inWin {
-			winIn, winAt = s.input, s.offset
+			if winAt = -1; !r.readWindow(f, s.offset, len(text), &win) {
+				failed = append(failed, w.seq)
+				continue
+			}
+			winAt = s.offset
 		}
 		line := win[s.offset-winAt:][:len(text)]
 		if lineEnds(unsafe.String(unsafe.SliceData(line), len(line))) != s.ends {
-			failed = append(failed, seq)
+			failed = append(failed, w.seq)
 			continue
 		}
 		copy(text, line)

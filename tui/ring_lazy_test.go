@@ -14,11 +14,17 @@ import (
 // as the pipeline would hand them over (fields view Raw, offsets set).
 func lazyFile(t *testing.T, n int) (string, []parse.Record) {
 	t.Helper()
+	return lazyFileOf(t, n, "10.0.0.")
+}
+
+// lazyFileOf is lazyFile with its lines' clients starting with net.
+func lazyFileOf(t *testing.T, n int, net string) (string, []parse.Record) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "access.log")
 	var b strings.Builder
 	recs := make([]parse.Record, n)
 	for i := range recs {
-		line := fmt.Sprintf("10.0.0.%d GET /item/%d %d", i%256, i, 200+i%3)
+		line := fmt.Sprintf("%s%d GET /item/%d %d", net, i%256, i, 200+i%3)
 		off := b.Len()
 		b.WriteString(line + "\n")
 		raw := []byte(line) // the reader's slab: reused after Add
@@ -165,5 +171,33 @@ func TestRingDeferTextConcurrent(t *testing.T) {
 				wantLine(t, rec, int(next-1))
 			}
 		}
+	}
+}
+
+// TestRingDeferTextInterleaved: records of two files merged by time come
+// back right, each file read in order once.
+func TestRingDeferTextInterleaved(t *testing.T) {
+	pathA, a := lazyFileOf(t, 500, "10.1.1.")
+	pathB, b := lazyFileOf(t, 500, "10.2.2.")
+	var merged []parse.Record
+	for i := range a {
+		merged = append(merged, a[i], b[i])
+	}
+	r := NewRing(600)
+	r.DeferText(func(p string) bool { return p == pathA || p == pathB })
+	for i := 0; i < len(merged); i += 100 {
+		r.Add(merged[i : i+100])
+	}
+	r.Fill()
+	first, next := r.Bounds()
+	for seq := first; seq < next; seq++ {
+		rec, ok := r.At(seq)
+		if !ok {
+			t.Fatalf("At(%d)", seq)
+		}
+		if want := []string{pathA, pathB}[seq%2]; rec.Input != want || !strings.HasPrefix(rec.Raw, []string{"10.1.1.", "10.2.2."}[seq%2]) {
+			t.Fatalf("record %d from %s (%q), want %s", seq, rec.Input, rec.Raw, want)
+		}
+		wantLine(t, rec, int(seq/2))
 	}
 }

@@ -173,7 +173,9 @@ func (l *live) start(g *safe.Group) {
 	g.Go("driver", func(ctx context.Context) error {
 		defer l.relay.Close()
 		res, err := l.d.Run(ctx, l.relay.Emit)
-		l.ring.Fill() // before the feed closes: the interface looks again then
+		if ctx.Err() == nil {
+			l.ring.Fill() // before the feed closes: the interface looks again then
+		}
 		if err != nil && ctx.Err() == nil || res != nil && res.Read != nil && res.Read.Failed() {
 			l.failed.Store(true)
 		}
