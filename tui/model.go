@@ -156,7 +156,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case feedClosedMsg:
 		m.c.closed = true
-		return m, nil
+		// The ring's last records may have got their text since the
+		// last update (Ring.Fill runs before the feed closes).
+		return m, m.broadcast(dataMsg{})
 
 	case exportDoneMsg:
 		if msg.gen != m.exportGen {

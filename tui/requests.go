@@ -250,7 +250,7 @@ func (r *requests) refresh() {
 func (r *requests) scanTo(q *query) {
 	next := r.next
 	from := max(r.scanned, r.first)
-	r.c.opts.Recent.Scan(from, func(seq int64, rec *parse.Record) bool {
+	upTo := r.c.opts.Recent.Scan(from, func(seq int64, rec *parse.Record) bool {
 		if seq >= next {
 			return false
 		}
@@ -259,7 +259,7 @@ func (r *requests) scanTo(q *query) {
 		}
 		return true
 	})
-	r.scanned = next
+	r.scanned = min(next, upTo) // Scan stops before a record without its text yet
 }
 
 // refilter recomputes the filtered list after the filter text changed.
@@ -467,7 +467,11 @@ func (r *requests) view() string {
 			marker = st.Cursor.Render("› ")
 		}
 		if !row.ok {
-			line(marker + st.Muted.Render("(evicted from the ring)"))
+			why := "(evicted from the ring)"
+			if r.fromRing && r.c.opts.Recent.Waiting(r.seqAt(pos)) {
+				why = "(reading…)" // its text is read again at the next batch (ring_lazy.go)
+			}
+			line(marker + st.Muted.Render(why))
 			continue
 		}
 		if !r.fromRing {

@@ -71,6 +71,11 @@ func runInterface(ctx context.Context, a *app, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "edgetriage: %v\n", err)
 		return exitUsage
 	}
+	if !isTable && !a.input.Follow {
+		// Files read once stay where they are: the ring reads the lines it
+		// ends up holding again instead of copying every line that passes.
+		l.ring.DeferText(lineRereadable(a.input.MaxLine))
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -168,6 +173,9 @@ func (l *live) start(g *safe.Group) {
 	g.Go("driver", func(ctx context.Context) error {
 		defer l.relay.Close()
 		res, err := l.d.Run(ctx, l.relay.Emit)
+		if ctx.Err() == nil {
+			l.ring.Fill() // before the feed closes: the interface looks again then
+		}
 		if err != nil && ctx.Err() == nil || res != nil && res.Read != nil && res.Read.Failed() {
 			l.failed.Store(true)
 		}
@@ -180,6 +188,16 @@ func (l *live) start(g *safe.Group) {
 
 // setFollow pauses (false) or resumes (true) the tail's snapshots.
 func (l *live) setFollow(on bool) { l.d.SetPaused(!on) }
+
+// lineRereadable says whether an input is a file whose lines can be read again
+// by offset (not stdin, a pipe or a compressed file), by reading its first
+// line so.
+func lineRereadable(maxLine int) func(string) bool {
+	return func(path string) bool {
+		_, err := input.ReadLine(path, 0, maxLine)
+		return err == nil
+	}
+}
 
 // readRawLine re-reads a raw line of a plain file by its offset for the
 // raw-line screen; the interface falls back to the retained copy for
