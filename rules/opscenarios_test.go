@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/edgetriage/edgetriage/rules"
 	samplelogs "github.com/edgetriage/edgetriage/sample-logs"
@@ -65,29 +64,12 @@ func checkExpectedOp(t *testing.T, s *rules.Snapshot, e samplelogs.ExpectedOp) {
 		if f.Verdict == "" {
 			t.Errorf("%s: %s: no verdict", what, f.Endpoint)
 		}
-		if e.Dimension != "" {
-			d := dimension(f, e.Dimension)
-			switch {
-			case d == nil:
-				t.Errorf("%s: no %s dimension: %s", what, e.Dimension, describeOp(f))
-			case !d.Separates || !sameSet(d.Set, e.Values):
-				t.Errorf("%s: %s separates=%v set %v, want %v", what, e.Dimension, d.Separates, d.Set, e.Values)
-			}
-			text := explanation(f)
-			for _, v := range e.Values {
-				if !strings.Contains(text, v) {
-					t.Errorf("%s: verdict and evidence do not name %s %q:\n%s", what, e.Dimension, v, text)
-				}
-			}
-		}
-		if !e.StepAt.IsZero() {
-			ct := f.Contrast
-			if ct == nil || ct.Shape.Kind != rules.ShapeStep || ct.Shape.At.Sub(e.StepAt).Abs() > time.Minute {
-				t.Errorf("%s: want a step at %s: %s", what, e.StepAt.Format("15:04:05"), describeOp(f))
-			}
+		checkSeparates(t, what, f, e.Dimension, e.Values, describeOp)
+		checkStep(t, what, f, e.StepAt, describeOp)
+		if ct := f.Contrast; !e.StepAt.IsZero() && ct != nil {
 			// the verdict names the step (a minute early when jobs in
 			// flight at T went down with the workers)
-			if ct != nil && !strings.Contains(f.Verdict, ct.Shape.At.UTC().Format("15:04")) {
+			if !strings.Contains(f.Verdict, ct.Shape.At.UTC().Format("15:04")) {
 				t.Errorf("%s: verdict does not name the step's time %s: %s", what, ct.Shape.At.UTC().Format("15:04"), f.Verdict)
 			}
 		}

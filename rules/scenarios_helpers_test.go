@@ -133,6 +133,41 @@ func dimension(f *rules.Finding, name string) *rules.Dimension {
 	return nil
 }
 
+// checkSeparates asserts that dimension dim (none: nothing to check)
+// separates exactly the planted values, and that the verdict and evidence
+// quote each of them.
+func checkSeparates(t *testing.T, what string, f *rules.Finding, dim string, values []string, describe func(*rules.Finding) string) {
+	t.Helper()
+	if dim == "" {
+		return
+	}
+	d := dimension(f, dim)
+	switch {
+	case d == nil:
+		t.Errorf("%s: no %s dimension in the contrast: %s", what, dim, describe(f))
+	case !d.Separates || !sameSet(d.Set, values):
+		t.Errorf("%s: %s separates=%v set %v, want %v", what, dim, d.Separates, d.Set, values)
+	}
+	text := explanation(f)
+	for _, v := range values {
+		if !strings.Contains(text, v) {
+			t.Errorf("%s: verdict and evidence do not name %s %q:\n%s", what, dim, v, text)
+		}
+	}
+}
+
+// checkStep asserts a step in the failures at about at (zero: nothing to
+// check), within a minute.
+func checkStep(t *testing.T, what string, f *rules.Finding, at time.Time, describe func(*rules.Finding) string) {
+	t.Helper()
+	if at.IsZero() {
+		return
+	}
+	if ct := f.Contrast; ct == nil || ct.Shape.Kind != rules.ShapeStep || ct.Shape.At.Sub(at).Abs() > time.Minute {
+		t.Errorf("%s: want a step at %s: %s", what, at.Format("15:04:05"), describe(f))
+	}
+}
+
 // checkExpected asserts one planted finding: it exists, its top cause is
 // the planted one, the contrast separates the planted values, and the
 // verdict and evidence quote them.
@@ -160,27 +195,8 @@ func checkExpected(t *testing.T, s *rules.Snapshot, e samplelogs.ExpectedFinding
 	if f.Verdict == "" {
 		t.Errorf("%s: no verdict", what)
 	}
-	if e.Dimension != "" {
-		d := dimension(f, e.Dimension)
-		switch {
-		case d == nil:
-			t.Errorf("%s: no %s dimension in the contrast: %s", what, e.Dimension, describe(f))
-		case !d.Separates || !sameSet(d.Set, e.Values):
-			t.Errorf("%s: %s separates=%v set %v, want %v", what, e.Dimension, d.Separates, d.Set, e.Values)
-		}
-		text := explanation(f)
-		for _, v := range e.Values {
-			if !strings.Contains(text, v) {
-				t.Errorf("%s: verdict and evidence do not name %s %q:\n%s", what, e.Dimension, v, text)
-			}
-		}
-	}
-	if !e.StepAt.IsZero() {
-		sh := f.Contrast
-		if sh == nil || sh.Shape.Kind != rules.ShapeStep || sh.Shape.At.Sub(e.StepAt).Abs() > time.Minute {
-			t.Errorf("%s: want a step at %s: %s", what, e.StepAt.Format("15:04:05"), describe(f))
-		}
-	}
+	checkSeparates(t, what, f, e.Dimension, e.Values, describe)
+	checkStep(t, what, f, e.StepAt, describe)
 	// Every finding over the planted span tells the same cause (a burst
 	// the engine cut in two must not get a different story per piece).
 	for _, g := range fs[1:] {
