@@ -9,13 +9,15 @@ import (
 
 // The diagnosis contrast (rules, dimcount.go) counts every origin-bound
 // request by its route template, first path segment, client network and
-// user-agent family. Those values take a scan of the path, the address and
-// the user agent; the engine runs on one goroutine, so the parse workers
-// (parse/input) work them out in parallel, once per record, into
-// Record.Dims: plain numbers the engine only has to look up. This file
-// holds the one copy of the functions that derive the values, for the
-// workers and for the engine (records that come from elsewhere: ClickHouse
-// aggregates, tests, the interface).
+// user-agent family, method and protocol. The engine runs on one
+// goroutine, so the parse workers (parse/input) work out in parallel, once
+// per record, what every record needs: the user-agent family (a scan of a
+// long string) and the method's and protocol's index, into Record.Dims.
+// The route, segment and network are only needed for the few minutes of
+// traffic a burst's contrast reads: the engine keeps them as bytes and
+// derives them when a burst reads them (rules, dimlog.go), so the workers
+// leave them out (Keyed false). This file holds the one copy of the
+// functions that derive the values, for the workers and for the engine.
 
 // ContrastOff turns the diagnosis contrast off, for measuring its cost
 // only (EDGETRIAGE_CONTRAST=off; README, Performance): the parse workers
@@ -24,19 +26,21 @@ import (
 // the variable.
 var ContrastOff = os.Getenv("EDGETRIAGE_CONTRAST") == "off"
 
-// DimKeys are the contrast's keys of a record: DimHash of each derived
-// value, 0 when the record has none, the user-agent family (index in
-// UAFamilies, -1 none) and the method's and protocol's index among the
-// common ones; 32 bytes, records are copied on their way to the engine.
-// Fields taken as they are (POP, Upstream, CacheStatus, Input) have no key:
-// the engine compares them with its recent values. Set says they were filled; a record whose Path,
-// ClientIP or UserAgent changes after that must be Reset or have Dims
-// cleared (the engine recomputes keys that are not Set).
+// DimKeys are the contrast's keys of a record: the user-agent family
+// (index in UAFamilies, -1 none) and the method's and protocol's index
+// among the common ones, and when Keyed, DimHash of each derived value (0
+// when the record has none); 32 bytes, records are copied on their way to
+// the engine. Fields taken as they are (POP, Upstream, CacheStatus, Input)
+// have no key: the engine compares them with its recent values. Set says
+// the indexes were filled (Light), Keyed that the hashes were too (Keys);
+// a record whose Path, ClientIP or UserAgent changes after that must be
+// Reset or have Dims cleared (the engine recomputes what is not filled).
 type DimKeys struct {
 	Route, Segment, Net uint64
 	UA                  int8
 	Method, Protocol    int8 // index in KnownMethods, KnownProtocols; -1 another (or none)
 	Set                 bool
+	Keyed               bool // Route, Segment and Net are filled
 }
 
 // dimSeed keys DimHash: values from untrusted logs cannot be crafted to
@@ -69,11 +73,19 @@ type uaSlot struct {
 	fam int8
 }
 
-// Fill sets r.Dims from r's fields (not when ContrastOff).
+// Fill sets r.Dims from r's fields (not when ContrastOff): what every
+// record needs (Light).
 func (k *DimKeyer) Fill(r *Record) {
 	if !ContrastOff {
-		r.Dims = k.Keys(r)
+		r.Dims = k.Light(r)
 	}
+}
+
+// Light returns the indexes of r's fields (user-agent family, method,
+// protocol), no hashes, leaving r as it is.
+func (k *DimKeyer) Light(r *Record) DimKeys {
+	return DimKeys{UA: int8(k.UAFamily(r.UserAgent)), Method: int8(MethodIndex(r.Method)),
+		Protocol: int8(ProtocolIndex(r.Protocol)), Set: true}
 }
 
 // Keys returns the keys of r's fields, leaving r as it is.
@@ -81,7 +93,7 @@ func (k *DimKeyer) Keys(r *Record) DimKeys {
 	if k.paths == nil {
 		k.paths, k.ua = new([pathSlots]pathSlot), new([uaSlots]uaSlot)
 	}
-	d := DimKeys{UA: -1, Set: true}
+	d := DimKeys{UA: -1, Set: true, Keyed: true}
 	h := maphash.String(dimSeed, r.Path) | 1
 	ps := &k.paths[(h>>1)&(pathSlots-1)]
 	if ps.h != h {

@@ -249,20 +249,32 @@ func TestBinomTail(t *testing.T) {
 }
 
 // The contrast is the same whether closed buckets are summarized when
-// read or as they close, and whether the parse workers filled the records'
-// keys or the engine works them out: on the benchmark file's traffic, with
-// its planted storms.
+// read or as they close, whether a bucket's routes, segments and networks
+// are logged and counted when read or counted as they come (or logged
+// until the log budget runs out mid-bucket), and whether the parse workers
+// filled the records' keys (light or all) or the engine works them out:
+// on the benchmark file's traffic, with its planted storms.
 func TestContrastSameLazyEagerKeyed(t *testing.T) {
 	recs := contrastFileRecords()
-	keyed := slices.Clone(recs)
+	light, keyed := slices.Clone(recs), slices.Clone(recs)
 	var k parse.DimKeyer
-	for i := range keyed {
-		k.Fill(&keyed[i])
+	for i := range light {
+		k.Fill(&light[i])
+		keyed[i].Dims = k.Keys(&keyed[i])
 	}
-	contrasts := func(recs []parse.Record, eager bool) []*Contrast {
+	const (
+		eager = iota // every bucket summarized as it closes, nothing logged
+		lazy         // the defaults
+		short        // a log budget that runs out mid-bucket
+	)
+	contrasts := func(recs []parse.Record, mode int) []*Contrast {
 		e := NewEngine(testConfig())
-		if eager {
-			e.dimShared.vals = make([]dictSlot, dictSlots) // rawLimit stays 0
+		switch mode {
+		case eager:
+			e.dimShared.vals = make([]dictSlot, dictSlots) // rawLimit, logLimit stay 0
+		case short:
+			e.dimShared.vals = make([]dictSlot, dictSlots)
+			e.dimShared.rawLimit, e.dimShared.logLimit = maxRawValues, 5000
 		}
 		e.Add(recs)
 		var out []*Contrast
@@ -273,16 +285,19 @@ func TestContrastSameLazyEagerKeyed(t *testing.T) {
 		}
 		return out
 	}
-	want := contrasts(recs, true)
+	want := contrasts(recs, eager)
 	if len(want) == 0 {
 		t.Fatal("no contrast to compare")
 	}
 	for _, tc := range []struct {
-		name  string
-		recs  []parse.Record
-		eager bool
-	}{{"lazy", recs, false}, {"keyed, lazy", keyed, false}, {"keyed, eager", keyed, true}} {
-		if got := contrasts(tc.recs, tc.eager); !reflect.DeepEqual(got, want) {
+		name string
+		recs []parse.Record
+		mode int
+	}{
+		{"lazy", recs, lazy}, {"light, lazy", light, lazy}, {"keyed, lazy", keyed, lazy},
+		{"light, eager", light, eager}, {"keyed, eager", keyed, eager}, {"light, short log", light, short},
+	} {
+		if got := contrasts(tc.recs, tc.mode); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: contrasts differ from eager, unkeyed", tc.name)
 		}
 	}

@@ -89,11 +89,15 @@ type dimCounter struct {
 	live     [numDims]capTable
 	liveEnum [numDims][]valCount
 	liveTot  valCount
-	mins     [minuteRing]minuteStat // precursors' minutes
-	minCur   *minuteStat
-	minHi    int64
-	ring     []closedBucket
-	fines    []fine // ring of fine buckets, indexed by idx mod len
+	// lazy: the live bucket's route, segment and network go to log, not
+	// to live (dimlog.go)
+	lazy   bool
+	log    bucketLog
+	mins   [minuteRing]minuteStat // precursors' minutes
+	minCur *minuteStat
+	minHi  int64
+	ring   []closedBucket
+	fines  []fine // ring of fine buckets, indexed by idx mod len
 
 	open []*burst // bursts still folding their span
 
@@ -137,7 +141,9 @@ func newDimCounter(e *Engine) *dimCounter {
 	if e.dimShared.vals == nil {
 		e.dimShared.vals = make([]dictSlot, dictSlots)
 		e.dimShared.rawLimit = maxRawValues
+		e.dimShared.logLimit = maxLogBytes
 	}
+	c.lazy = e.dimShared.logLimit > 0
 	return c
 }
 
@@ -163,7 +169,12 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	}
 	keys := r.Dims
 	if !keys.Set { // not from the parse workers (aggregates, tests)
-		keys = c.shared.keyer.Keys(r)
+		keys = c.shared.keyer.Light(r)
+	}
+	if c.lazy {
+		c.logKeyed(r, n, cls)
+	} else {
+		c.countKeys(r, n, cls)
 	}
 	c.live[dimColo].add(r.POP, n, cls)
 	c.live[dimUpstream].add(r.Upstream, n, cls)
@@ -179,12 +190,20 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	}
 	c.live[dimCache].add(r.CacheStatus, n, cls)
 	c.live[dimInput].add(r.Input, n, cls)
-	c.countKey(dimRoute, keys.Route, r, n, cls)
-	c.countKey(dimSegment, keys.Segment, r, n, cls)
-	c.countKey(dimClientNet, keys.Net, r, n, cls)
 	c.countEnum(dimUAFamily, int(keys.UA), n, cls)
 	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
 	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
+}
+
+// countKeys counts r's route, segment and network as it comes.
+func (c *dimCounter) countKeys(r *parse.Record, n int64, cls int) {
+	keys := r.Dims
+	if !keys.Keyed {
+		keys = c.shared.keyer.Keys(r)
+	}
+	c.countKey(dimRoute, keys.Route, r, n, cls)
+	c.countKey(dimSegment, keys.Segment, r, n, cls)
+	c.countKey(dimClientNet, keys.Net, r, n, cls)
 }
 
 // dimShared is the contrast's state shared by every origin (the engine's):
@@ -199,6 +218,11 @@ type dimShared struct {
 	rawValues int
 	rawLimit  int // maxRawValues (tests: 0, every bucket summarized as it closes)
 	free      [numDims][][]valCount
+	// the bytes of the buckets' logs (dimlog.go) and their bound
+	// (maxLogBytes; tests: 0, every record counted as it comes), and
+	// tables to count a log into
+	logBytes, logLimit int
+	scratch            [numDims]capTable
 }
 
 const dictSlots = 8192
@@ -470,6 +494,11 @@ func (c *dimCounter) spanNow(b *burst) (span [numDims]capTable, tot valCount, fi
 	}
 	if endB >= c.cur {
 		tot.addCounts(&c.liveTot)
+		var logged *[numDims]capTable
+		if len(c.log.recs) > 0 {
+			logged = c.logTables(&c.log)
+			defer c.resetScratch()
+		}
 		for d := range span {
 			for j := range c.liveEnum[d] {
 				if c.liveEnum[d][j].tot > 0 {
@@ -480,6 +509,9 @@ func (c *dimCounter) spanNow(b *burst) (span [numDims]capTable, tot valCount, fi
 				continue
 			}
 			lt := &c.live[d]
+			if logged != nil && logged[d].limit > 0 {
+				lt = &logged[d] // the live table of a keyed dim is empty
+			}
 			for j := range lt.ents {
 				span[d].merge(&lt.ents[j])
 			}
