@@ -91,13 +91,15 @@ type dimCounter struct {
 	liveTot  valCount
 	// lazy: the live bucket's route, segment and network go to log, not
 	// to live (dimlog.go)
-	lazy   bool
-	log    bucketLog
-	mins   [minuteRing]minuteStat // precursors' minutes
-	minCur *minuteStat
-	minHi  int64
-	ring   []closedBucket
-	fines  []fine // ring of fine buckets, indexed by idx mod len
+	lazy bool
+	log  bucketLog
+	// the last record's input name and its kept copy
+	inputV, inputK string
+	mins           [minuteRing]minuteStat // precursors' minutes
+	minCur         *minuteStat
+	minHi          int64
+	ring           []closedBucket
+	fines          []fine // ring of fine buckets, indexed by idx mod len
 
 	open []*burst // bursts still folding their span
 
@@ -189,7 +191,10 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 		c.live[dimProtocol].add(r.Protocol, n, cls)
 	}
 	c.live[dimCache].add(r.CacheStatus, n, cls)
-	c.live[dimInput].add(r.Input, n, cls)
+	if r.Input != c.inputV { // one string per input: a pointer check
+		c.inputV, c.inputK = r.Input, c.in.get(r.Input)
+	}
+	c.live[dimInput].add(c.inputK, n, cls) // the table's copy: a pointer check
 	c.countEnum(dimUAFamily, int(keys.UA), n, cls)
 	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
 	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)

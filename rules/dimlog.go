@@ -13,7 +13,7 @@ import (
 // values each bucket), and a bucket's counts are read only when a burst's
 // baseline or span covers it: on a day of ordinary traffic almost never.
 // So while the log budget lasts, a bucket keeps, instead of those tables,
-// the bytes of each record's path and client network (no pointers: nothing
+// the bytes of each record's path and client address (no pointers: nothing
 // for the collector to scan) and counts them the first time it is read, in
 // a table with the live table's cap. A capTable's counts depend on the
 // values and their counts only, never on their order (see capTable), so a
@@ -27,12 +27,12 @@ import (
 const maxLogBytes = 4 << 20
 
 // logRec is one record of a bucket's log: its requests, failure class,
-// and where its path and client network are in the bucket's arena.
+// and where its path and client address are in the bucket's arena.
 type logRec struct {
-	n               int64
-	off             uint32 // path at arena[off:], then the network
-	pathLen, netLen uint32
-	cls             int8
+	n              int64
+	off            uint32 // path at arena[off:], then the address
+	pathLen, ipLen uint32
+	cls            int8
 }
 
 const logRecSize = int(unsafe.Sizeof(logRec{}))
@@ -48,21 +48,21 @@ type bucketLog struct {
 
 func (l *bucketLog) size() int { return len(l.recs)*logRecSize + len(l.arena) }
 
-// logKeyed adds r's path and network to the live bucket's log, or counts
-// them when the budget is spent.
+// logKeyed adds r's path and client address to the live bucket's log, or
+// counts them when the budget is spent.
 func (c *dimCounter) logKeyed(r *parse.Record, n int64, cls int) {
-	net := parse.ClientNet(r.ClientIP)
-	need := len(r.Path) + len(net) + logRecSize
+	path, ip := r.Path, r.ClientIP
+	need := len(path) + len(ip) + logRecSize
 	sh := c.shared
-	if sh.logBytes+need > sh.logLimit || c.log.size()+need > logKeepBytes {
+	l := &c.log
+	if sh.logBytes+need > sh.logLimit || l.size()+need > logKeepBytes {
 		c.countLog()
 		c.countKeys(r, n, cls)
 		return
 	}
-	l := &c.log
 	off := len(l.arena)
-	l.arena = append(append(l.arena, r.Path...), net...)
-	l.recs = append(l.recs, logRec{n: n, off: uint32(off), pathLen: uint32(len(r.Path)), netLen: uint32(len(net)), cls: int8(cls)})
+	l.arena = append(append(l.arena, path...), ip...)
+	l.recs = append(l.recs, logRec{n: n, off: uint32(off), pathLen: uint32(len(path)), ipLen: uint32(len(ip)), cls: int8(cls)})
 	sh.logBytes += need
 }
 
@@ -82,8 +82,8 @@ func (c *dimCounter) tallyLog(l *bucketLog, ts *[numDims]capTable) {
 		route := k.Route(path)
 		ts[dimRoute].addKept(route, lr.n, int(lr.cls))
 		ts[dimSegment].addKept(parse.PathSegment(route), lr.n, int(lr.cls))
-		if lr.netLen > 0 {
-			ts[dimClientNet].addKept(view(l.arena, lr.off+lr.pathLen, lr.netLen), lr.n, int(lr.cls))
+		if net := parse.ClientNet(view(l.arena, lr.off+lr.pathLen, lr.ipLen)); net != "" {
+			ts[dimClientNet].addKept(net, lr.n, int(lr.cls))
 		}
 	}
 }
