@@ -88,25 +88,31 @@ func (k *DimKeyer) Light(r *Record) DimKeys {
 		Protocol: int8(ProtocolIndex(r.Protocol)), Set: true}
 }
 
-// Keys returns the keys of r's fields, leaving r as it is.
+// Keys returns every key of r's fields (Keyed), leaving r as it is.
 func (k *DimKeyer) Keys(r *Record) DimKeys {
-	if k.paths == nil {
-		k.paths, k.ua = new([pathSlots]pathSlot), new([uaSlots]uaSlot)
-	}
 	d := DimKeys{UA: -1, Set: true, Keyed: true}
-	h := maphash.String(dimSeed, r.Path) | 1
-	ps := &k.paths[(h>>1)&(pathSlots-1)]
-	if ps.h != h {
-		route := k.Route(r.Path)
-		*ps = pathSlot{h: h, route: DimHash(route), seg: DimHash(PathSegment(route))}
-	}
-	d.Route, d.Segment = ps.route, ps.seg
+	d.Route, d.Segment = k.PathKeys(r.Path)
 	if n := ClientNet(r.ClientIP); n != "" { // a scan of a few bytes: cheaper than a cache
 		d.Net = DimHash(n)
 	}
 	d.UA = int8(k.UAFamily(r.UserAgent))
 	d.Method, d.Protocol = int8(MethodIndex(r.Method)), int8(ProtocolIndex(r.Protocol))
 	return d
+}
+
+// PathKeys returns the keys of path p's route and segment, remembered by
+// a hash of p: a hit hashes p once instead of making its template.
+func (k *DimKeyer) PathKeys(p string) (route, segment uint64) {
+	if k.paths == nil {
+		k.paths = new([pathSlots]pathSlot)
+	}
+	h := maphash.String(dimSeed, p) | 1
+	ps := &k.paths[(h>>1)&(pathSlots-1)]
+	if ps.h != h {
+		route := k.Route(p)
+		*ps = pathSlot{h: h, route: DimHash(route), seg: DimHash(PathSegment(route))}
+	}
+	return ps.route, ps.seg
 }
 
 // Common methods and protocols are counted by index (a switch on the

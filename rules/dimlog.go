@@ -79,19 +79,31 @@ func (c *dimCounter) tallyLog(l *bucketLog, ts *[numDims]capTable) {
 	k := &c.shared.keyer
 	for _, lr := range l.recs {
 		path := view(l.arena, lr.off, lr.pathLen)
-		route := k.Route(path)
-		ts[dimRoute].addKept(route, lr.n, int(lr.cls))
-		ts[dimSegment].addKept(parse.PathSegment(route), lr.n, int(lr.cls))
+		n, cls := lr.n, int(lr.cls)
+		// by the keys first: a value's string only when it is new to the table
+		rid, sid := k.PathKeys(path)
+		t := &ts[dimRoute]
+		p, i := t.probe(rid)
+		if i < 0 {
+			route := k.Route(path)
+			i = t.insertAt(p, route, fnv64(route), rid, false)
+		}
+		t.addAt(i, n, cls)
+		t = &ts[dimSegment]
+		if p, i = t.probe(sid); i < 0 {
+			seg := parse.PathSegment(k.Route(path))
+			i = t.insertAt(p, seg, fnv64(seg), sid, false)
+		}
+		t.addAt(i, n, cls)
 		if net := parse.ClientNet(view(l.arena, lr.off+lr.pathLen, lr.ipLen)); net != "" {
-			ts[dimClientNet].addKept(net, lr.n, int(lr.cls))
+			t = &ts[dimClientNet]
+			id := parse.DimHash(net)
+			if p, i = t.probe(id); i < 0 {
+				i = t.insertAt(p, net, fnv64(net), id, false)
+			}
+			t.addAt(i, n, cls)
 		}
 	}
-}
-
-// addKept is add without the recently used entries (the log's values
-// change with every record).
-func (t *capTable) addKept(v string, n int64, cls int) {
-	t.addAt(t.lookup(v, fnv64(v), parse.DimHash(v)), n, cls)
 }
 
 // view is arena[off:off+n] as a string (valid while the arena is).
