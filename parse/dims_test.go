@@ -88,6 +88,14 @@ func TestDimKeys(t *testing.T) {
 			if int(got.Method) != MethodIndex(r.Method) || int(got.Protocol) != ProtocolIndex(r.Protocol) {
 				t.Errorf("%q %q: indexes %d %d", r.Method, r.Protocol, got.Method, got.Protocol)
 			}
+			if !got.Keyed {
+				t.Errorf("%+v: Keys not Keyed", r)
+			}
+			// Light: the same indexes, no hashes
+			light := DimKeys{UA: got.UA, Method: got.Method, Protocol: got.Protocol, Set: true}
+			if l := warm.Light(r); l != light {
+				t.Errorf("%+v: Light %+v, want %+v", r, l, light)
+			}
 		}
 	}
 	if recs[0].Dims.Set {
