@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -300,5 +301,45 @@ func TestContrastSameLazyEagerKeyed(t *testing.T) {
 		if got := contrasts(tc.recs, tc.mode); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: contrasts differ from eager, unkeyed", tc.name)
 		}
+	}
+}
+
+// Records the log cannot hold (standing for more requests than a log
+// entry counts, with a path or address longer than it measures) are
+// counted as they come, with the bucket's log so far: the contrast is the
+// same as when nothing is logged.
+func TestContrastLogFallbacks(t *testing.T) {
+	recs := slices.Clone(contrastFileRecords())
+	long := "/" + strings.Repeat("a", 70_000)
+	for i := range recs {
+		switch i % 97 {
+		case 5:
+			recs[i].Path = long
+		case 11:
+			recs[i].ClientIP = strings.Repeat("f", 300)
+		case 17:
+			recs[i].Count = 1 << 33
+		}
+	}
+	contrasts := func(eager bool) []*Contrast {
+		e := NewEngine(testConfig())
+		if eager {
+			e.dimShared.vals = make([]dictSlot, dictSlots)
+		}
+		e.Add(recs)
+		var out []*Contrast
+		for _, f := range e.Finish().Findings {
+			if f.Contrast != nil {
+				out = append(out, f.Contrast)
+			}
+		}
+		return out
+	}
+	want, got := contrasts(true), contrasts(false)
+	if len(want) == 0 {
+		t.Fatal("no contrast to compare")
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("contrasts differ from eager")
 	}
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/edgetriage/edgetriage/parse"
@@ -27,12 +28,15 @@ import (
 const maxLogBytes = 4 << 20
 
 // logRec is one record of a bucket's log: its requests, failure class,
-// and where its path and client address are in the bucket's arena.
+// and where its path and client address are in the bucket's arena; 12
+// bytes (a record standing for more requests, or with a longer path or
+// address, is counted as it comes: see logKeyed).
 type logRec struct {
-	n              int64
-	off            uint32 // path at arena[off:], then the address
-	pathLen, ipLen uint32
-	cls            int8
+	n       uint32
+	off     uint32 // path at arena[off:], then the address
+	pathLen uint16
+	ipLen   uint8
+	cls     int8
 }
 
 const logRecSize = int(unsafe.Sizeof(logRec{}))
@@ -55,14 +59,15 @@ func (c *dimCounter) logKeyed(r *parse.Record, n int64, cls int) {
 	need := len(path) + len(ip) + logRecSize
 	sh := c.shared
 	l := &c.log
-	if sh.logBytes+need > sh.logLimit || l.size()+need > logKeepBytes {
+	if sh.logBytes+need > sh.logLimit || l.size()+need > logKeepBytes ||
+		uint64(n) > math.MaxUint32 || len(path) > math.MaxUint16 || len(ip) > math.MaxUint8 {
 		c.countLog()
 		c.countKeys(r, n, cls)
 		return
 	}
 	off := len(l.arena)
 	l.arena = append(append(l.arena, path...), ip...)
-	l.recs = append(l.recs, logRec{n: n, off: uint32(off), pathLen: uint32(len(path)), ipLen: uint32(len(ip)), cls: int8(cls)})
+	l.recs = append(l.recs, logRec{n: uint32(n), off: uint32(off), pathLen: uint16(len(path)), ipLen: uint8(len(ip)), cls: int8(cls)})
 	sh.logBytes += need
 }
 
@@ -78,8 +83,8 @@ func (c *dimCounter) countLog() {
 func (c *dimCounter) tallyLog(l *bucketLog, ts *[numDims]capTable) {
 	k := &c.shared.keyer
 	for _, lr := range l.recs {
-		path := view(l.arena, lr.off, lr.pathLen)
-		n, cls := lr.n, int(lr.cls)
+		path := view(l.arena, lr.off, uint32(lr.pathLen))
+		n, cls := int64(lr.n), int(lr.cls)
 		// by the keys first: a value's string only when it is new to the table
 		rid, sid := k.PathKeys(path)
 		t := &ts[dimRoute]
@@ -95,7 +100,7 @@ func (c *dimCounter) tallyLog(l *bucketLog, ts *[numDims]capTable) {
 			i = t.insertAt(p, seg, fnv64(seg), sid, false)
 		}
 		t.addAt(i, n, cls)
-		if net := parse.ClientNet(view(l.arena, lr.off+lr.pathLen, lr.ipLen)); net != "" {
+		if net := parse.ClientNet(view(l.arena, lr.off+uint32(lr.pathLen), uint32(lr.ipLen))); net != "" {
 			t = &ts[dimClientNet]
 			id := parse.DimHash(net)
 			if p, i = t.probe(id); i < 0 {
