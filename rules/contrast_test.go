@@ -306,12 +306,14 @@ func TestContrastSameLazyEagerKeyed(t *testing.T) {
 
 // Records the log cannot hold (standing for more requests than a log
 // entry counts, with a path or address longer than it measures) are
-// counted as they come, with the bucket's log so far: the contrast is the
-// same as when nothing is logged.
+// counted as they come, with the bucket's log so far, and runs of records
+// from one input are counted at once: the contrast is the same as when
+// nothing is logged or grouped.
 func TestContrastLogFallbacks(t *testing.T) {
 	recs := slices.Clone(contrastFileRecords())
 	long := "/" + strings.Repeat("a", 70_000)
 	for i := range recs {
+		recs[i].Host = "www.example.com" // one origin, whatever the input
 		switch i % 97 {
 		case 5:
 			recs[i].Path = long
@@ -319,6 +321,8 @@ func TestContrastLogFallbacks(t *testing.T) {
 			recs[i].ClientIP = strings.Repeat("f", 300)
 		case 17:
 			recs[i].Count = 1 << 33
+		case 23, 24, 25:
+			recs[i].Input = "other.log" // runs of another input between the file's
 		}
 	}
 	contrasts := func(eager bool) []*Contrast {
@@ -341,5 +345,40 @@ func TestContrastLogFallbacks(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Error("contrasts differ from eager")
+	}
+}
+
+// A bucket's input table counts runs of records from one input at once:
+// the same values and counts as a table fed record by record, past its cap
+// too (300 inputs, 256 kept, the rest in Other).
+func TestInputRunsCountLikeRecords(t *testing.T) {
+	e := NewEngine(testConfig())
+	c := newDimCounter(e)
+	ref := newCapTable(liveLimit)
+	for i := 0; i < 3000; i++ {
+		var r parse.Record
+		r.Reset()
+		r.Time = t0.UnixNano() + int64(i)*int64(time.Millisecond) // one bucket
+		r.Input = fmt.Sprintf("in-%d.log", (i/3*7)%300)           // runs of 3
+		r.Status = 200
+		if i%7 == 0 {
+			r.Status = 502
+		}
+		c.add(e, &r)
+		ref.add(r.Input, r.N(), classOf(r.Status))
+	}
+	c.flushInput()
+	got, want := &c.live[dimInput], &ref
+	if got.other != want.other || len(got.ents) != len(want.ents) {
+		t.Fatalf("other %+v, %d values; want %+v, %d", got.other, len(got.ents), want.other, len(want.ents))
+	}
+	for i := range want.ents {
+		w, g := want.ents[i], got.ents[i]
+		if g.v != w.v || g.fail != w.fail || g.tot != w.tot {
+			t.Errorf("value %d: %q %v %d, want %q %v %d", i, g.v, g.fail, g.tot, w.v, w.fail, w.tot)
+		}
+	}
+	if want.other.tot == 0 {
+		t.Error("the test must pass the table's cap")
 	}
 }

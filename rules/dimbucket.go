@@ -66,6 +66,7 @@ func (c *dimCounter) rotate(e *Engine, b int64) {
 
 // closeLive moves the live bucket's counts into ring slot cb.
 func (c *dimCounter) closeLive(cb *closedBucket) {
+	c.flushInput()
 	c.dropRaw(cb)
 	cb.idx = c.cur
 	cb.tot = c.liveTot

@@ -93,8 +93,10 @@ type dimCounter struct {
 	// to live (dimlog.go)
 	lazy bool
 	log  bucketLog
-	// the last record's input name and its kept copy
+	// the last records' input name, its kept copy and their requests,
+	// not yet in live (flushInput)
 	inputV, inputK string
+	inputN         valCount
 	mins           [minuteRing]minuteStat // precursors' minutes
 	minCur         *minuteStat
 	minHi          int64
@@ -192,12 +194,31 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	}
 	c.live[dimCache].add(r.CacheStatus, n, cls)
 	if r.Input != c.inputV { // one string per input: a pointer check
+		c.flushInput()
 		c.inputV, c.inputK = r.Input, c.in.get(r.Input)
 	}
-	c.live[dimInput].add(c.inputK, n, cls) // the table's copy: a pointer check
+	c.inputN.tot += n
+	if cls >= 0 {
+		c.inputN.fail[cls] += n
+	}
 	c.countEnum(dimUAFamily, int(keys.UA), n, cls)
 	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
 	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
+}
+
+// flushInput adds the requests of the last records' input to its live
+// table: one lookup per run of records from one input. A table's counts
+// do not depend on how a value's requests are grouped (see capTable).
+func (c *dimCounter) flushInput() {
+	if c.inputN.tot != 0 && c.inputK != "" {
+		t := &c.live[dimInput]
+		if i := t.find(c.inputK); i >= 0 {
+			t.ents[i].addCounts(&c.inputN)
+		} else {
+			t.other.addCounts(&c.inputN)
+		}
+	}
+	c.inputN = valCount{}
 }
 
 // countKeys counts r's route, segment and network as it comes.
@@ -498,6 +519,7 @@ func (c *dimCounter) spanNow(b *burst) (span [numDims]capTable, tot valCount, fi
 		}
 	}
 	if endB >= c.cur {
+		c.flushInput()
 		tot.addCounts(&c.liveTot)
 		var logged *[numDims]capTable
 		if len(c.log.recs) > 0 {
