@@ -154,13 +154,20 @@ func (c *dimCounter) resetScratch() {
 	}
 }
 
-// swapLog moves the live log to closed bucket cb (whose old log, dropped,
-// becomes the live one's storage).
+// swapLog moves the live log to closed bucket cb: a copy into cb's
+// arrays, so that the live log always fills the same, warm, memory (each
+// record's bytes written once more, in bulk, beats writing them into
+// memory last touched a ring ago).
 func (c *dimCounter) swapLog(cb *closedBucket) {
 	c.dropLog(&cb.log)
-	cb.log, c.log = c.log, cb.log
-	cb.logged = len(cb.log.recs) > 0
-	cb.pending = cb.pending || cb.logged
+	cb.logged = len(c.log.recs) > 0
+	if !cb.logged {
+		return
+	}
+	cb.log.recs = append(cb.log.recs[:0], c.log.recs...)
+	cb.log.arena = append(cb.log.arena[:0], c.log.arena...)
+	c.log.recs, c.log.arena = c.log.recs[:0], c.log.arena[:0] // its bytes are cb's now
+	cb.pending = true
 }
 
 // summarizeLog summarizes a closed bucket's log into its route, segment
