@@ -59,6 +59,7 @@ type DimKeyer struct {
 	buf   []byte
 	paths *[pathSlots]pathSlot
 	ua    *[uaSlots]uaSlot
+	uab   *[uaSlots]uaBytes
 }
 
 const (
@@ -178,11 +179,16 @@ func (k *DimKeyer) Route(p string) string {
 }
 
 // UAFamily is the family of user agent ua (index in UAFamilies), -1 when
-// the log has none, remembered by a hash of the string: classifying scans
-// the whole string, a cache hit hashes it once.
+// the log has none, remembered: classifying scans the whole string. An
+// agent up to uaKeep bytes is remembered by its bytes, found by a
+// fingerprint of its length and three words of it and checked by a
+// compare (cheaper than hashing all of it); a longer one by a hash.
 func (k *DimKeyer) UAFamily(ua string) int {
 	if ua == "" || ua == "-" {
 		return -1
+	}
+	if len(ua) <= uaKeep {
+		return k.uaShort(ua)
 	}
 	if k.ua == nil {
 		k.ua = new([uaSlots]uaSlot)
@@ -199,6 +205,61 @@ func (k *DimKeyer) UAFamily(ua string) int {
 	k.ua[i^1] = k.ua[i]
 	k.ua[i] = uaSlot{h: h, fam: int8(f)}
 	return f
+}
+
+// uaKeep is the longest user agent remembered by its bytes (most are
+// 10-140 bytes).
+const uaKeep = 160
+
+type uaBytes struct {
+	n   uint8 // length; 0 empty
+	fam int8
+	b   [uaKeep]byte
+}
+
+func (k *DimKeyer) uaShort(ua string) int {
+	if k.uab == nil {
+		k.uab = new([uaSlots]uaBytes)
+	}
+	i := uaPrint(ua) & (uaSlots - 1)
+	if s := &k.uab[i]; int(s.n) == len(ua) && string(s.b[:s.n]) == ua {
+		return int(s.fam)
+	}
+	if s := &k.uab[i^1]; int(s.n) == len(ua) && string(s.b[:s.n]) == ua {
+		return int(s.fam)
+	}
+	f := UAFamily(ua)
+	k.uab[i^1] = k.uab[i]
+	s := &k.uab[i]
+	s.n, s.fam = uint8(copy(s.b[:], ua)), int8(f)
+	return f
+}
+
+// uaPrint is a fingerprint of a user agent for uaShort's slots: its length
+// and its first, middle and last 8 bytes (agents differ in versions, near
+// the middle and the end).
+func uaPrint(s string) uint64 {
+	n := len(s)
+	x := uint64(n) * 0x9e3779b97f4a7c15
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			x = (x ^ uint64(s[i])) * 0x100000001b3
+		}
+	} else {
+		x ^= le64(s) * 0xff51afd7ed558ccd
+		x ^= le64(s[n/2-4:]) * 0xc4ceb9fe1a85ec53
+		x ^= le64(s[n-8:]) * 0x9e3779b97f4a7c15
+	}
+	x ^= x >> 29
+	x *= 0xbf58476d1ce4e5b9
+	return x >> 32
+}
+
+// le64 is the first 8 bytes of s as a little-endian number.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // IsIDSegment reports whether a path segment looks like an identifier:
