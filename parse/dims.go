@@ -9,13 +9,15 @@ import (
 
 // The diagnosis contrast (rules, dimcount.go) counts every origin-bound
 // request by its route template, first path segment, client network and
-// user-agent family. Those values take a scan of the path, the address and
-// the user agent; the engine runs on one goroutine, so the parse workers
-// (parse/input) work them out in parallel, once per record, into
-// Record.Dims: plain numbers the engine only has to look up. This file
-// holds the one copy of the functions that derive the values, for the
-// workers and for the engine (records that come from elsewhere: ClickHouse
-// aggregates, tests, the interface).
+// user-agent family, method and protocol. The engine runs on one
+// goroutine, so the parse workers (parse/input) work out in parallel, once
+// per record, what every record needs: the user-agent family (a scan of a
+// long string) and the method's and protocol's index, into Record.Dims.
+// The route, segment and network are only needed for the few minutes of
+// traffic a burst's contrast reads: the engine keeps them as bytes and
+// derives them when a burst reads them (rules, dimlog.go), so the workers
+// leave them out (Keyed false). This file holds the one copy of the
+// functions that derive the values, for the workers and for the engine.
 
 // ContrastOff turns the diagnosis contrast off, for measuring its cost
 // only (EDGETRIAGE_CONTRAST=off; README, Performance): the parse workers
@@ -24,19 +26,21 @@ import (
 // the variable.
 var ContrastOff = os.Getenv("EDGETRIAGE_CONTRAST") == "off"
 
-// DimKeys are the contrast's keys of a record: DimHash of each derived
-// value, 0 when the record has none, the user-agent family (index in
-// UAFamilies, -1 none) and the method's and protocol's index among the
-// common ones; 32 bytes, records are copied on their way to the engine.
-// Fields taken as they are (POP, Upstream, CacheStatus, Input) have no key:
-// the engine compares them with its recent values. Set says they were filled; a record whose Path,
-// ClientIP or UserAgent changes after that must be Reset or have Dims
-// cleared (the engine recomputes keys that are not Set).
+// DimKeys are the contrast's keys of a record: the user-agent family
+// (index in UAFamilies, -1 none) and the method's and protocol's index
+// among the common ones, and when Keyed, DimHash of each derived value (0
+// when the record has none); 32 bytes, records are copied on their way to
+// the engine. Fields taken as they are (POP, Upstream, CacheStatus, Input)
+// have no key: the engine compares them with its recent values. Set says
+// the indexes were filled (Light), Keyed that the hashes were too (Keys);
+// a record whose Path, ClientIP or UserAgent changes after that must be
+// Reset or have Dims cleared (the engine recomputes what is not filled).
 type DimKeys struct {
 	Route, Segment, Net uint64
 	UA                  int8
 	Method, Protocol    int8 // index in KnownMethods, KnownProtocols; -1 another (or none)
 	Set                 bool
+	Keyed               bool // Route, Segment and Net are filled
 }
 
 // dimSeed keys DimHash: values from untrusted logs cannot be crafted to
@@ -55,6 +59,7 @@ type DimKeyer struct {
 	buf   []byte
 	paths *[pathSlots]pathSlot
 	ua    *[uaSlots]uaSlot
+	uab   *[uaSlots]uaBytes
 }
 
 const (
@@ -69,32 +74,46 @@ type uaSlot struct {
 	fam int8
 }
 
-// Fill sets r.Dims from r's fields (not when ContrastOff).
+// Fill sets r.Dims from r's fields (not when ContrastOff): what every
+// record needs (Light).
 func (k *DimKeyer) Fill(r *Record) {
 	if !ContrastOff {
-		r.Dims = k.Keys(r)
+		r.Dims = k.Light(r)
 	}
 }
 
-// Keys returns the keys of r's fields, leaving r as it is.
+// Light returns the indexes of r's fields (user-agent family, method,
+// protocol), no hashes, leaving r as it is.
+func (k *DimKeyer) Light(r *Record) DimKeys {
+	return DimKeys{UA: int8(k.UAFamily(r.UserAgent)), Method: int8(MethodIndex(r.Method)),
+		Protocol: int8(ProtocolIndex(r.Protocol)), Set: true}
+}
+
+// Keys returns every key of r's fields (Keyed), leaving r as it is.
 func (k *DimKeyer) Keys(r *Record) DimKeys {
-	if k.paths == nil {
-		k.paths, k.ua = new([pathSlots]pathSlot), new([uaSlots]uaSlot)
-	}
-	d := DimKeys{UA: -1, Set: true}
-	h := maphash.String(dimSeed, r.Path) | 1
-	ps := &k.paths[(h>>1)&(pathSlots-1)]
-	if ps.h != h {
-		route := k.Route(r.Path)
-		*ps = pathSlot{h: h, route: DimHash(route), seg: DimHash(PathSegment(route))}
-	}
-	d.Route, d.Segment = ps.route, ps.seg
+	d := DimKeys{UA: -1, Set: true, Keyed: true}
+	d.Route, d.Segment = k.PathKeys(r.Path)
 	if n := ClientNet(r.ClientIP); n != "" { // a scan of a few bytes: cheaper than a cache
 		d.Net = DimHash(n)
 	}
 	d.UA = int8(k.UAFamily(r.UserAgent))
 	d.Method, d.Protocol = int8(MethodIndex(r.Method)), int8(ProtocolIndex(r.Protocol))
 	return d
+}
+
+// PathKeys returns the keys of path p's route and segment, remembered by
+// a hash of p: a hit hashes p once instead of making its template.
+func (k *DimKeyer) PathKeys(p string) (route, segment uint64) {
+	if k.paths == nil {
+		k.paths = new([pathSlots]pathSlot)
+	}
+	h := maphash.String(dimSeed, p) | 1
+	ps := &k.paths[(h>>1)&(pathSlots-1)]
+	if ps.h != h {
+		route := k.Route(p)
+		*ps = pathSlot{h: h, route: DimHash(route), seg: DimHash(PathSegment(route))}
+	}
+	return ps.route, ps.seg
 }
 
 // Common methods and protocols are counted by index (a switch on the
@@ -160,11 +179,16 @@ func (k *DimKeyer) Route(p string) string {
 }
 
 // UAFamily is the family of user agent ua (index in UAFamilies), -1 when
-// the log has none, remembered by a hash of the string: classifying scans
-// the whole string, a cache hit hashes it once.
+// the log has none, remembered: classifying scans the whole string. An
+// agent up to uaKeep bytes is remembered by its bytes, found by a
+// fingerprint of its length and three words of it and checked by a
+// compare (cheaper than hashing all of it); a longer one by a hash.
 func (k *DimKeyer) UAFamily(ua string) int {
 	if ua == "" || ua == "-" {
 		return -1
+	}
+	if len(ua) <= uaKeep {
+		return k.uaShort(ua)
 	}
 	if k.ua == nil {
 		k.ua = new([uaSlots]uaSlot)
@@ -181,6 +205,61 @@ func (k *DimKeyer) UAFamily(ua string) int {
 	k.ua[i^1] = k.ua[i]
 	k.ua[i] = uaSlot{h: h, fam: int8(f)}
 	return f
+}
+
+// uaKeep is the longest user agent remembered by its bytes (most are
+// 10-140 bytes).
+const uaKeep = 160
+
+type uaBytes struct {
+	n   uint8 // length; 0 empty
+	fam int8
+	b   [uaKeep]byte
+}
+
+func (k *DimKeyer) uaShort(ua string) int {
+	if k.uab == nil {
+		k.uab = new([uaSlots]uaBytes)
+	}
+	i := uaPrint(ua) & (uaSlots - 1)
+	if s := &k.uab[i]; int(s.n) == len(ua) && string(s.b[:s.n]) == ua {
+		return int(s.fam)
+	}
+	if s := &k.uab[i^1]; int(s.n) == len(ua) && string(s.b[:s.n]) == ua {
+		return int(s.fam)
+	}
+	f := UAFamily(ua)
+	k.uab[i^1] = k.uab[i]
+	s := &k.uab[i]
+	s.n, s.fam = uint8(copy(s.b[:], ua)), int8(f)
+	return f
+}
+
+// uaPrint is a fingerprint of a user agent for uaShort's slots: its length
+// and its first, middle and last 8 bytes (agents differ in versions, near
+// the middle and the end).
+func uaPrint(s string) uint64 {
+	n := len(s)
+	x := uint64(n) * 0x9e3779b97f4a7c15
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			x = (x ^ uint64(s[i])) * 0x100000001b3
+		}
+	} else {
+		x ^= le64(s) * 0xff51afd7ed558ccd
+		x ^= le64(s[n/2-4:]) * 0xc4ceb9fe1a85ec53
+		x ^= le64(s[n-8:]) * 0x9e3779b97f4a7c15
+	}
+	x ^= x >> 29
+	x *= 0xbf58476d1ce4e5b9
+	return x >> 32
+}
+
+// le64 is the first 8 bytes of s as a little-endian number.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // IsIDSegment reports whether a path segment looks like an identifier:

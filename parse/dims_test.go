@@ -1,6 +1,9 @@
 package parse
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDimValues(t *testing.T) {
 	cases := []struct {
@@ -88,6 +91,14 @@ func TestDimKeys(t *testing.T) {
 			if int(got.Method) != MethodIndex(r.Method) || int(got.Protocol) != ProtocolIndex(r.Protocol) {
 				t.Errorf("%q %q: indexes %d %d", r.Method, r.Protocol, got.Method, got.Protocol)
 			}
+			if !got.Keyed {
+				t.Errorf("%+v: Keys not Keyed", r)
+			}
+			// Light: the same indexes, no hashes
+			light := DimKeys{UA: got.UA, Method: got.Method, Protocol: got.Protocol, Set: true}
+			if l := warm.Light(r); l != light {
+				t.Errorf("%+v: Light %+v, want %+v", r, l, light)
+			}
 		}
 	}
 	if recs[0].Dims.Set {
@@ -128,6 +139,36 @@ func TestIsIDSegment(t *testing.T) {
 	for seg, want := range cases {
 		if got := IsIDSegment(seg); got != want {
 			t.Errorf("IsIDSegment(%q) = %v, want %v", seg, got, want)
+		}
+	}
+}
+
+// The user-agent cache never returns another agent's family: agents that
+// differ in one byte, share a fingerprint's words, or are longer than the
+// cache keeps, over and over in an order that makes them evict each other.
+func TestUAFamilyCache(t *testing.T) {
+	var uas []string
+	bases := []string{
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+		"curl/8.5.0", "okhttp/4", "Go", "x",
+	}
+	for _, b := range bases {
+		for i := 0; i < 40; i++ {
+			// same length, first, middle and last words: only the marked
+			// bytes differ, a bot's or not
+			v := []byte(b + "----")
+			copy(v[len(v)/3:], []string{"bot", "xyz", "Bot", "abc"}[i%4])
+			uas = append(uas, string(v), b+strings.Repeat("z", i*5)+"bot")
+		}
+	}
+	var k DimKeyer
+	for round := 0; round < 3; round++ {
+		for i := range uas {
+			ua := uas[(i*7919+round)%len(uas)]
+			if got, want := k.UAFamily(ua), UAFamily(ua); got != want {
+				t.Fatalf("%q: family %d, want %d", ua, got, want)
+			}
 		}
 	}
 }

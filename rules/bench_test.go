@@ -158,11 +158,13 @@ func reportCPU(b *testing.B, start time.Duration) {
 }
 
 // BenchmarkContrastFile is BenchmarkContrastShare on the benchmark file's
-// traffic (hundreds of paths and client networks, a dozen user agents):
-// the engine alone with the contrast's counting (with: keys filled as the
-// parse workers fill them) and without it, and keys: what filling the keys
-// costs a parse worker. The contrast's cost per record is keys + with -
-// without (the keys' part runs in parallel, on the parse workers).
+// traffic (hundreds of paths and client networks, a dozen user agents,
+// its planted storms): the engine alone with the contrast's counting
+// (with: keys filled as the parse workers fill them, parse.DimKeyer.Fill)
+// and without it, and keys: what filling the keys costs a parse worker.
+// The contrast's cost per record is keys + with - without (the keys' part
+// runs in parallel, on the parse workers). With includes counting the
+// logged buckets that bursts read (dimlog.go).
 func BenchmarkContrastFile(b *testing.B) {
 	recs := contrastFileRecords()
 	keyed := slices.Clone(recs)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,20 +250,32 @@ func TestBinomTail(t *testing.T) {
 }
 
 // The contrast is the same whether closed buckets are summarized when
-// read or as they close, and whether the parse workers filled the records'
-// keys or the engine works them out: on the benchmark file's traffic, with
-// its planted storms.
+// read or as they close, whether a bucket's routes, segments and networks
+// are logged and counted when read or counted as they come (or logged
+// until the log budget runs out mid-bucket), and whether the parse workers
+// filled the records' keys (light or all) or the engine works them out:
+// on the benchmark file's traffic, with its planted storms.
 func TestContrastSameLazyEagerKeyed(t *testing.T) {
 	recs := contrastFileRecords()
-	keyed := slices.Clone(recs)
+	light, keyed := slices.Clone(recs), slices.Clone(recs)
 	var k parse.DimKeyer
-	for i := range keyed {
-		k.Fill(&keyed[i])
+	for i := range light {
+		k.Fill(&light[i])
+		keyed[i].Dims = k.Keys(&keyed[i])
 	}
-	contrasts := func(recs []parse.Record, eager bool) []*Contrast {
+	const (
+		eager = iota // every bucket summarized as it closes, nothing logged
+		lazy         // the defaults
+		short        // a log budget that runs out mid-bucket
+	)
+	contrasts := func(recs []parse.Record, mode int) []*Contrast {
 		e := NewEngine(testConfig())
-		if eager {
-			e.dimShared.vals = make([]dictSlot, dictSlots) // rawLimit stays 0
+		switch mode {
+		case eager:
+			e.dimShared.vals = make([]dictSlot, dictSlots) // rawLimit, logLimit stay 0
+		case short:
+			e.dimShared.vals = make([]dictSlot, dictSlots)
+			e.dimShared.rawLimit, e.dimShared.logLimit = maxRawValues, 5000
 		}
 		e.Add(recs)
 		var out []*Contrast
@@ -273,17 +286,99 @@ func TestContrastSameLazyEagerKeyed(t *testing.T) {
 		}
 		return out
 	}
-	want := contrasts(recs, true)
+	want := contrasts(recs, eager)
 	if len(want) == 0 {
 		t.Fatal("no contrast to compare")
 	}
 	for _, tc := range []struct {
-		name  string
-		recs  []parse.Record
-		eager bool
-	}{{"lazy", recs, false}, {"keyed, lazy", keyed, false}, {"keyed, eager", keyed, true}} {
-		if got := contrasts(tc.recs, tc.eager); !reflect.DeepEqual(got, want) {
+		name string
+		recs []parse.Record
+		mode int
+	}{
+		{"lazy", recs, lazy}, {"light, lazy", light, lazy}, {"keyed, lazy", keyed, lazy},
+		{"light, eager", light, eager}, {"keyed, eager", keyed, eager}, {"light, short log", light, short},
+	} {
+		if got := contrasts(tc.recs, tc.mode); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: contrasts differ from eager, unkeyed", tc.name)
 		}
+	}
+}
+
+// Records the log cannot hold (standing for more requests than a log
+// entry counts, with a path or address longer than it measures) are
+// counted as they come, with the bucket's log so far, and runs of records
+// from one input are counted at once: the contrast is the same as when
+// nothing is logged or grouped.
+func TestContrastLogFallbacks(t *testing.T) {
+	recs := slices.Clone(contrastFileRecords())
+	long := "/" + strings.Repeat("a", 70_000)
+	for i := range recs {
+		recs[i].Host = "www.example.com" // one origin, whatever the input
+		switch i % 97 {
+		case 5:
+			recs[i].Path = long
+		case 11:
+			recs[i].ClientIP = strings.Repeat("f", 300)
+		case 17:
+			recs[i].Count = 1 << 33
+		case 23, 24, 25:
+			recs[i].Input = "other.log" // runs of another input between the file's
+		}
+	}
+	contrasts := func(eager bool) []*Contrast {
+		e := NewEngine(testConfig())
+		if eager {
+			e.dimShared.vals = make([]dictSlot, dictSlots)
+		}
+		e.Add(recs)
+		var out []*Contrast
+		for _, f := range e.Finish().Findings {
+			if f.Contrast != nil {
+				out = append(out, f.Contrast)
+			}
+		}
+		return out
+	}
+	want, got := contrasts(true), contrasts(false)
+	if len(want) == 0 {
+		t.Fatal("no contrast to compare")
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("contrasts differ from eager")
+	}
+}
+
+// A bucket's input table counts runs of records from one input at once:
+// the same values and counts as a table fed record by record, past its cap
+// too (300 inputs, 256 kept, the rest in Other).
+func TestInputRunsCountLikeRecords(t *testing.T) {
+	e := NewEngine(testConfig())
+	c := newDimCounter(e)
+	ref := newCapTable(liveLimit)
+	for i := 0; i < 3000; i++ {
+		var r parse.Record
+		r.Reset()
+		r.Time = t0.UnixNano() + int64(i)*int64(time.Millisecond) // one bucket
+		r.Input = fmt.Sprintf("in-%d.log", (i/3*7)%300)           // runs of 3
+		r.Status = 200
+		if i%7 == 0 {
+			r.Status = 502
+		}
+		c.add(e, &r)
+		ref.add(r.Input, r.N(), classOf(r.Status))
+	}
+	c.flushInput()
+	got, want := &c.live[dimInput], &ref
+	if got.other != want.other || len(got.ents) != len(want.ents) {
+		t.Fatalf("other %+v, %d values; want %+v, %d", got.other, len(got.ents), want.other, len(want.ents))
+	}
+	for i := range want.ents {
+		w, g := want.ents[i], got.ents[i]
+		if g.v != w.v || g.fail != w.fail || g.tot != w.tot {
+			t.Errorf("value %d: %q %v %d, want %q %v %d", i, g.v, g.fail, g.tot, w.v, w.fail, w.tot)
+		}
+	}
+	if want.other.tot == 0 {
+		t.Error("the test must pass the table's cap")
 	}
 }

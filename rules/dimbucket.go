@@ -35,7 +35,9 @@ type closedBucket struct {
 	idx     int64 // bucket number (time / dimBucket); -1 empty
 	dims    [numDims]bucketDim
 	tot     valCount // every origin-bound request of the bucket
-	pending bool     // some dims still raw
+	pending bool     // some dims still raw or logged
+	log     bucketLog
+	logged  bool // the route, segment and network dims are in log
 }
 
 // rotate closes the live bucket and moves to bucket b, then lets the open
@@ -58,11 +60,13 @@ func (c *dimCounter) rotate(e *Engine, b int64) {
 	c.cur = b
 	c.curHi = (b + 1) * dimBucket
 	c.liveTot = valCount{}
+	c.lazy = c.shared.logBytes < c.shared.logLimit
 	c.foldOpen(e)
 }
 
 // closeLive moves the live bucket's counts into ring slot cb.
 func (c *dimCounter) closeLive(cb *closedBucket) {
+	c.flushInput()
 	c.dropRaw(cb)
 	cb.idx = c.cur
 	cb.tot = c.liveTot
@@ -93,6 +97,7 @@ func (c *dimCounter) closeLive(cb *closedBucket) {
 		}
 		lt.reset()
 	}
+	c.swapLog(cb)
 }
 
 // summarizeInto adds the summary of a table's values to bd (after the
@@ -115,6 +120,9 @@ func (c *dimCounter) summarizeBucket(cb *closedBucket) {
 			c.summarizeInto(bd, bd.raw, bd.rawOther)
 		}
 	}
+	if cb.logged {
+		c.summarizeLog(cb)
+	}
 	c.dropRaw(cb)
 }
 
@@ -122,6 +130,10 @@ func (c *dimCounter) summarizeBucket(cb *closedBucket) {
 func (c *dimCounter) dropRaw(cb *closedBucket) {
 	if !cb.pending {
 		return
+	}
+	if cb.logged {
+		c.dropLog(&cb.log)
+		cb.logged = false
 	}
 	sh := c.shared
 	for d := range cb.dims {

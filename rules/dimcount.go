@@ -89,11 +89,19 @@ type dimCounter struct {
 	live     [numDims]capTable
 	liveEnum [numDims][]valCount
 	liveTot  valCount
-	mins     [minuteRing]minuteStat // precursors' minutes
-	minCur   *minuteStat
-	minHi    int64
-	ring     []closedBucket
-	fines    []fine // ring of fine buckets, indexed by idx mod len
+	// lazy: the live bucket's route, segment and network go to log, not
+	// to live (dimlog.go)
+	lazy bool
+	log  bucketLog
+	// the last records' input name, its kept copy and their requests,
+	// not yet in live (flushInput)
+	inputV, inputK string
+	inputN         valCount
+	mins           [minuteRing]minuteStat // precursors' minutes
+	minCur         *minuteStat
+	minHi          int64
+	ring           []closedBucket
+	fines          []fine // ring of fine buckets, indexed by idx mod len
 
 	open []*burst // bursts still folding their span
 
@@ -137,7 +145,9 @@ func newDimCounter(e *Engine) *dimCounter {
 	if e.dimShared.vals == nil {
 		e.dimShared.vals = make([]dictSlot, dictSlots)
 		e.dimShared.rawLimit = maxRawValues
+		e.dimShared.logLimit = maxLogBytes
 	}
+	c.lazy = e.dimShared.logLimit > 0
 	return c
 }
 
@@ -163,7 +173,12 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	}
 	keys := r.Dims
 	if !keys.Set { // not from the parse workers (aggregates, tests)
-		keys = c.shared.keyer.Keys(r)
+		keys = c.shared.keyer.Light(r)
+	}
+	if c.lazy {
+		c.logKeyed(r, n, cls)
+	} else {
+		c.countKeys(r, n, cls)
 	}
 	c.live[dimColo].add(r.POP, n, cls)
 	c.live[dimUpstream].add(r.Upstream, n, cls)
@@ -178,13 +193,43 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 		c.live[dimProtocol].add(r.Protocol, n, cls)
 	}
 	c.live[dimCache].add(r.CacheStatus, n, cls)
-	c.live[dimInput].add(r.Input, n, cls)
-	c.countKey(dimRoute, keys.Route, r, n, cls)
-	c.countKey(dimSegment, keys.Segment, r, n, cls)
-	c.countKey(dimClientNet, keys.Net, r, n, cls)
+	if r.Input != c.inputV { // one string per input: a pointer check
+		c.flushInput()
+		c.inputV, c.inputK = r.Input, c.in.get(r.Input)
+	}
+	c.inputN.tot += n
+	if cls >= 0 {
+		c.inputN.fail[cls] += n
+	}
 	c.countEnum(dimUAFamily, int(keys.UA), n, cls)
 	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
 	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
+}
+
+// flushInput adds the requests of the last records' input to its live
+// table: one lookup per run of records from one input. A table's counts
+// do not depend on how a value's requests are grouped (see capTable).
+func (c *dimCounter) flushInput() {
+	if c.inputN.tot != 0 && c.inputK != "" {
+		t := &c.live[dimInput]
+		if i := t.find(c.inputK); i >= 0 {
+			t.ents[i].addCounts(&c.inputN)
+		} else {
+			t.other.addCounts(&c.inputN)
+		}
+	}
+	c.inputN = valCount{}
+}
+
+// countKeys counts r's route, segment and network as it comes.
+func (c *dimCounter) countKeys(r *parse.Record, n int64, cls int) {
+	keys := r.Dims
+	if !keys.Keyed {
+		keys = c.shared.keyer.Keys(r)
+	}
+	c.countKey(dimRoute, keys.Route, r, n, cls)
+	c.countKey(dimSegment, keys.Segment, r, n, cls)
+	c.countKey(dimClientNet, keys.Net, r, n, cls)
 }
 
 // dimShared is the contrast's state shared by every origin (the engine's):
@@ -199,6 +244,11 @@ type dimShared struct {
 	rawValues int
 	rawLimit  int // maxRawValues (tests: 0, every bucket summarized as it closes)
 	free      [numDims][][]valCount
+	// the bytes of the buckets' logs (dimlog.go) and their bound
+	// (maxLogBytes; tests: 0, every record counted as it comes), and
+	// tables to count a log into
+	logBytes, logLimit int
+	scratch            [numDims]capTable
 }
 
 const dictSlots = 8192
@@ -469,7 +519,13 @@ func (c *dimCounter) spanNow(b *burst) (span [numDims]capTable, tot valCount, fi
 		}
 	}
 	if endB >= c.cur {
+		c.flushInput()
 		tot.addCounts(&c.liveTot)
+		var logged *[numDims]capTable
+		if len(c.log.recs) > 0 {
+			logged = c.logTables(&c.log)
+			defer c.resetScratch()
+		}
 		for d := range span {
 			for j := range c.liveEnum[d] {
 				if c.liveEnum[d][j].tot > 0 {
@@ -480,6 +536,9 @@ func (c *dimCounter) spanNow(b *burst) (span [numDims]capTable, tot valCount, fi
 				continue
 			}
 			lt := &c.live[d]
+			if logged != nil && logged[d].limit > 0 {
+				lt = &logged[d] // the live table of a keyed dim is empty
+			}
 			for j := range lt.ents {
 				span[d].merge(&lt.ents[j])
 			}
