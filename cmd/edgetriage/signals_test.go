@@ -29,12 +29,19 @@ var built struct {
 }
 
 // binaryAndLog builds edgetriage and writes a log big enough that the
-// interface is still loading it well after it first draws.
+// interface is still loading it well after it first draws; the tests that
+// use it need tmux.
 func binaryAndLog(t *testing.T) (bin, log string) {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed")
 	}
+	return builtBinaryAndLog(t)
+}
+
+// builtBinaryAndLog is binaryAndLog without a terminal (built once per run).
+func builtBinaryAndLog(t *testing.T) (bin, log string) {
+	t.Helper()
 	built.once.Do(func() {
 		built.dir, built.err = os.MkdirTemp("", "edgetriage-signals-")
 		if built.err != nil {

@@ -116,17 +116,16 @@ func (f *follower) check(tf *tailedFile) (again bool, err error) {
 }
 
 // truncated says why g's file was truncated under us, or "" if it was not:
-// it shrank below the offset read, it no longer starts with the bytes it
-// started with, or the bytes just before the offset changed.
+// it shrank below the offset read, or it no longer starts with the bytes it
+// started with. That the bytes just before the offset changed is seen by
+// the read itself, which re-reads them anyway (follower.read); checking
+// them here too would cost one more system call per wake-up.
 func truncated(g *generation, size int64) string {
 	if size < g.offset {
 		return fmt.Sprintf("size %d < offset %d", size, g.offset)
 	}
 	if changed, err := g.headChanged(); err == nil && changed {
 		return fmt.Sprintf("its first %d bytes changed", g.headLen)
-	}
-	if changed, err := g.rewritten(); err == nil && changed {
-		return fmt.Sprintf("bytes before offset %d changed", g.offset)
 	}
 	return ""
 }
@@ -265,17 +264,6 @@ func (f *follower) read(tf *tailedFile, g *generation, budget int) (more, grew, 
 		}
 	}
 	return true, grew, false, nil
-}
-
-// readOnce reads once, in one system call, at off. os.File.ReadAt would
-// read again until buf is full; a file truncated and written again between
-// two of those reads would give bytes of its new content straight after
-// bytes of the old, past the check of the bytes before the offset.
-func readOnce(f *os.File, buf []byte, off int64) (int, error) {
-	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	return f.Read(buf)
 }
 
 // fail reports an error once per distinct message, so a file that stays

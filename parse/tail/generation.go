@@ -72,15 +72,6 @@ func (g *generation) remember(data []byte, base int64) {
 	g.seenLen = keep + copy(g.seen[keep:], data)
 }
 
-// rewritten reports whether the bytes just before g.offset are no longer
-// the ones read there: the file was truncated and rewritten.
-func (g *generation) rewritten() (bool, error) {
-	if g.seenLen == 0 {
-		return false, nil
-	}
-	return differs(g.f, g.seen[:g.seenLen], g.offset-int64(g.seenLen))
-}
-
 // headChanged reports whether the file no longer starts with the bytes
 // first read from it.
 func (g *generation) headChanged() (bool, error) {
