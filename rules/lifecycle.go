@@ -41,7 +41,8 @@ const (
 	linkChild    int8 = 2 // POST P -> next GET of P/{id} from the same client
 )
 
-// linkWaiting: not linked yet, a POST waiting for a GET of a child (enqueue).
+// linkWaiting: not linked yet, a POST waiting for a GET of a child, in its
+// host's wait buckets (lifecycle_wait.go; linkFresh until it is hashed there).
 const linkWaiting int8 = -2
 
 const (

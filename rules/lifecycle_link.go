@@ -148,6 +148,7 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		return false
 	}
 	p := r.Path[:i]
+	l.indexFresh(h)
 	ua := uaHash(r.UserAgent)
 	t := &h.waits
 	b := uint32(linkHash(p, r.ClientIP, ua)) & t.mask()

@@ -35,7 +35,11 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 	op.openPath = l.tab.put(r.Path)
 	op.ip = l.tab.put(r.ClientIP)
 	op.uaHash = uaHash(r.UserAgent)
-	op.uaFam = int8(parse.UAFamily(r.UserAgent))
+	if r.Dims.Set { // the parse workers' family of the same agent
+		op.uaFam = r.Dims.UA
+	} else {
+		op.uaFam = int8(parse.UAFamily(r.UserAgent))
+	}
 	l.setRef(op, r)
 	if ep.from == nil {
 		ep.from = h
@@ -133,32 +137,43 @@ func (l *lifecycle) matchRoute(method, tmpl string) *Route {
 	return nil
 }
 
-// templateIs reports whether PathTemplate(p) == tmpl without building it:
-// segment by segment, an id segment of p stands for {id}.
+// templateIs reports whether PathTemplate(p) == tmpl without building it,
+// in one pass over both: tmpl is a template (a segment of it is {id} or a
+// literal that is no id), so a literal segment of tmpl only needs to equal
+// p's, and an {id} segment stands for an id segment of p (or a literal
+// "{id}").
 func templateIs(p, tmpl string) bool {
 	if p == "" {
 		return tmpl == "/"
 	}
+	i, j := 0, 0
 	for {
-		i := strings.IndexByte(p, '/')
-		j := strings.IndexByte(tmpl, '/')
-		if (i < 0) != (j < 0) {
-			return false
-		}
-		seg, tseg := p, tmpl
-		if i >= 0 {
-			seg, tseg = p[:i], tmpl[:j]
-		}
-		if IsIDSegment(seg) {
-			if tseg != "{id}" {
+		if len(tmpl)-j >= 4 && tmpl[j:j+4] == "{id}" && (len(tmpl)-j == 4 || tmpl[j+4] == '/') {
+			k := i
+			for k < len(p) && p[k] != '/' {
+				k++
+			}
+			if seg := p[i:k]; seg != "{id}" && !IsIDSegment(seg) {
 				return false
 			}
-		} else if seg != tseg {
-			return false
+			i, j = k, j+4
+		} else {
+			for i < len(p) && p[i] != '/' {
+				if j == len(tmpl) || tmpl[j] != p[i] {
+					return false
+				}
+				i++
+				j++
+			}
+			if j < len(tmpl) && tmpl[j] != '/' {
+				return false
+			}
 		}
-		if i < 0 {
-			return true
+		// both at a '/' or at the end
+		if i == len(p) || j == len(tmpl) {
+			return i == len(p) && j == len(tmpl)
 		}
-		p, tmpl = p[i+1:], tmpl[j+1:]
+		i++
+		j++
 	}
 }
