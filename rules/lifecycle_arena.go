@@ -46,6 +46,7 @@ type strArena struct {
 	pos     int // its fill
 	nLive   int // bytes of live strings
 	size    int // bytes in blocks
+	made    int // blocks allocated, ever
 }
 
 // str is a view of an arena string, valid while the string is live (its
@@ -123,6 +124,7 @@ func (a *strArena) newBlock(n int) int32 {
 		a.live = append(a.live, 0)
 	}
 	a.size += n
+	a.made++
 	return b
 }
 
