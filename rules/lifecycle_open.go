@@ -138,42 +138,38 @@ func (l *lifecycle) matchRoute(method, tmpl string) *Route {
 }
 
 // templateIs reports whether PathTemplate(p) == tmpl without building it,
-// in one pass over both: tmpl is a template (a segment of it is {id} or a
-// literal that is no id), so a literal segment of tmpl only needs to equal
-// p's, and an {id} segment stands for an id segment of p (or a literal
-// "{id}").
+// segment by segment: tmpl is a template (each segment {id} or a literal
+// that is no id), so a literal segment of tmpl only needs to equal p's, and
+// an {id} stands for an id segment of p (or a literal "{id}").
 func templateIs(p, tmpl string) bool {
 	if p == "" {
 		return tmpl == "/"
 	}
-	i, j := 0, 0
 	for {
-		if len(tmpl)-j >= 4 && tmpl[j:j+4] == "{id}" && (len(tmpl)-j == 4 || tmpl[j+4] == '/') {
-			k := i
-			for k < len(p) && p[k] != '/' {
-				k++
+		k := strings.IndexByte(tmpl, '/')
+		tseg := tmpl
+		if k >= 0 {
+			tseg = tmpl[:k]
+		}
+		var n int // length of p's segment
+		if tseg == "{id}" {
+			n = strings.IndexByte(p, '/')
+			if n < 0 {
+				n = len(p)
 			}
-			if seg := p[i:k]; seg != "{id}" && !IsIDSegment(seg) {
+			if seg := p[:n]; seg != "{id}" && !IsIDSegment(seg) {
 				return false
 			}
-			i, j = k, j+4
 		} else {
-			for i < len(p) && p[i] != '/' {
-				if j == len(tmpl) || tmpl[j] != p[i] {
-					return false
-				}
-				i++
-				j++
-			}
-			if j < len(tmpl) && tmpl[j] != '/' {
+			n = len(tseg)
+			if len(p) < n || p[:n] != tseg || len(p) > n && p[n] != '/' {
 				return false
 			}
 		}
 		// both at a '/' or at the end
-		if i == len(p) || j == len(tmpl) {
-			return i == len(p) && j == len(tmpl)
+		if n == len(p) || k < 0 {
+			return n == len(p) && k < 0
 		}
-		i++
-		j++
+		p, tmpl = p[n+1:], tmpl[k+1:]
 	}
 }
