@@ -86,11 +86,10 @@ const maxIntervals = 64
 
 type hostState struct {
 	key       string
-	id        int32           // in lifecycle.hostAll
-	res       map[uint64]opID // by hashPath(resPath); chains hold every path of a hash
-	filter    pathFilter      // cheap pre-check before the res map
-	deletes   int             // since res was rebuilt: tombstones slow a churning map
-	waits     waitTable       // POSTs waiting for a child GET, by linkHash
+	id        int32      // in lifecycle.hostAll
+	res       resTable   // linked operations by hashPath(resPath) (lifecycle_res.go)
+	filter    pathFilter // cheap pre-check before the res lookup
+	waits     waitTable  // POSTs waiting for a child GET, by linkHash
 	nUnlinked int
 }
 
@@ -267,8 +266,7 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 		if !create || len(l.hosts) >= maxHosts {
 			return nil
 		}
-		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]opID),
-			id: int32(len(l.hostAll))}
+		h = &hostState{key: l.e.in.get(key), id: int32(len(l.hostAll))}
 		l.hosts[h.key] = h
 		l.hostAll = append(l.hostAll, h)
 	}
@@ -286,7 +284,7 @@ func (l *lifecycle) record(r *parse.Record, o *origin) {
 	poll := m == "GET" || m == "HEAD"
 	if poll && l.live > 0 {
 		if h := l.host(l.hostKey(r, o), false); h != nil {
-			if len(h.res) > 0 && h.filter.maybe(r.Path) {
+			if h.res.n > 0 && h.filter.maybe(r.Path) {
 				if head := l.lookup(h, r.Path); head != nil {
 					l.poll(head, r)
 					return

@@ -72,7 +72,7 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 			}
 		}
 		l.link(op, rh, p, linkHeader)
-		if route == nil {
+		if route == nil && len(e.cfg.Routes) > 0 { // no template to build without routes
 			route = l.matchRoute("GET", PathTemplate(p))
 		}
 	case m == "GET" || m == "HEAD":

@@ -45,7 +45,7 @@ type op struct {
 	ip         strRef // its client's address
 	gen        uint32
 	id         opID
-	next       opID   // older operations on the same status resource (same hash)
+	next       opID   // older operations in its status resource's bucket (lifecycle_res.go)
 	qnext      opID   // next operation waiting for the same child GET (see linkWaiting)
 	ep         int32  // lifecycle.epAll
 	host       int32  // lifecycle.hostAll: where its status resource lives (0 until linked)
@@ -54,7 +54,7 @@ type op struct {
 	input      int32  // lifecycle.inputs
 	polls      int32  // opTable.polls index + 1; 0 before its first poll
 	extra      int32  // opTable.extras index + 1; 0 when neither is logged
-	wkey       uint32 // its linkHash, low bits, while waiting (lifecycle_wait.go)
+	wkey       uint32 // low bits of its linkHash while waiting (lifecycle_wait.go), of its path hash once linked (lifecycle_res.go)
 	tmo        uint16
 	state      opState
 	linkedBy   int8
