@@ -78,8 +78,20 @@ type pollInfo struct {
 	lastT       int64
 	intervals   []int64
 	firstSmp    sampleRef
-	lastSmp     [2]sampleRef
+	lastPolls   [2]lastPoll // by nLast%2
 	nLast       int
+}
+
+// lastPoll is one of an operation's last two polls. Most polls are
+// overwritten by a later one, so it holds no string of its own: its line
+// becomes a sample (lastPollSample) only when the operation is judged, and
+// its request id and raw line are copied into buffers it reuses.
+type lastPoll struct {
+	line, offset, t int64
+	status          int
+	input           int32 // lifecycle.inputs
+	head            bool  // a HEAD, else a GET
+	requestID, raw  []byte
 }
 
 const maxIntervals = 64

@@ -143,7 +143,13 @@ func (t *opTable) release(o *op) {
 	}
 	if o.polls != 0 {
 		pi := &t.polls[o.polls-1]
+		last := pi.lastPolls
 		*pi = pollInfo{intervals: pi.intervals[:0]}
+		for k := range last { // the buffers go along to the next, when small
+			if cap(last[k].requestID) <= 64 {
+				pi.lastPolls[k].requestID = last[k].requestID[:0]
+			}
+		}
 		t.freePolls = append(t.freePolls, o.polls-1)
 	}
 	if o.extra != 0 {
