@@ -42,3 +42,28 @@ func TestLastPollSamplesKeepTheirText(t *testing.T) {
 		t.Errorf("samples\n %v\nwant\n %v", got, want)
 	}
 }
+
+// Pending polls of open operations, each with a request id (Logpush's
+// RayID): the lifecycle's per-poll cost.
+func BenchmarkPendingPolls(b *testing.B) {
+	const ops = 1000
+	e := NewEngine(testConfig())
+	var open []parse.Record
+	for i := 0; i < ops; i++ {
+		open = append(open, mk(0, "POST", "/v1/exports", 202, loc(fmt.Sprintf("/v1/exports/%d", i))))
+	}
+	e.Add(open)
+	batch := make([]parse.Record, ops)
+	for i := range batch {
+		batch[i] = mk(time.Second, "GET", fmt.Sprintf("/v1/exports/%d", i), 202, rid(fmt.Sprintf("8f%014x", i)))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for n := 0; n < b.N; n += ops {
+		for i := range batch {
+			batch[i].Time++ // polls go on, within J
+			batch[i].Dims = parse.DimKeys{}
+		}
+		e.Add(batch)
+	}
+}
