@@ -32,8 +32,6 @@ type strRef uint64
 // maxStrLen bounds a string kept in the arena (lines are at most 1 MiB).
 const maxStrLen = 1<<24 - 1
 
-func strLen(r strRef) int { return int(r & maxStrLen) }
-
 func (r strRef) block() int32 { return int32(r >> (24 + arenaBlockBits)) }
 
 type strArena struct {
