@@ -41,7 +41,8 @@ const (
 	linkChild    int8 = 2 // POST P -> next GET of P/{id} from the same client
 )
 
-// linkWaiting: not linked yet, a POST waiting for a GET of a child (enqueue).
+// linkWaiting: not linked yet, a POST waiting for a GET of a child, in its
+// host's wait buckets (lifecycle_wait.go; linkFresh until it is hashed there).
 const linkWaiting int8 = -2
 
 const (
@@ -77,19 +78,30 @@ type pollInfo struct {
 	lastT       int64
 	intervals   []int64
 	firstSmp    sampleRef
-	lastSmp     [2]sampleRef
+	lastPolls   [2]lastPoll // by nLast%2
 	nLast       int
+}
+
+// lastPoll is one of an operation's last two polls. Most polls are
+// overwritten by a later one, so it holds no string of its own: its line
+// becomes a sample (lastPollSample) only when the operation is judged, and
+// its request id and raw line are copied into buffers it reuses.
+type lastPoll struct {
+	line, offset, t int64
+	status          int
+	input           int32 // lifecycle.inputs
+	head            bool  // a HEAD, else a GET
+	requestID, raw  []byte
 }
 
 const maxIntervals = 64
 
 type hostState struct {
 	key       string
-	id        int32           // in lifecycle.hostAll
-	res       map[uint64]opID // by hashPath(resPath); chains hold every path of a hash
-	filter    pathFilter      // cheap pre-check before the res map
-	deletes   int             // since res was rebuilt: tombstones slow a churning map
-	waits     waitTable       // POSTs waiting for a child GET, by linkHash
+	id        int32      // in lifecycle.hostAll
+	res       resTable   // linked operations by hashPath(resPath) (lifecycle_res.go)
+	filter    pathFilter // cheap pre-check before the res lookup
+	waits     waitTable  // POSTs waiting for a child GET, by linkHash
 	nUnlinked int
 }
 
@@ -266,8 +278,7 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 		if !create || len(l.hosts) >= maxHosts {
 			return nil
 		}
-		h = &hostState{key: l.e.in.get(key), res: make(map[uint64]opID),
-			id: int32(len(l.hostAll))}
+		h = &hostState{key: l.e.in.get(key), id: int32(len(l.hostAll))}
 		l.hosts[h.key] = h
 		l.hostAll = append(l.hostAll, h)
 	}
@@ -285,7 +296,7 @@ func (l *lifecycle) record(r *parse.Record, o *origin) {
 	poll := m == "GET" || m == "HEAD"
 	if poll && l.live > 0 {
 		if h := l.host(l.hostKey(r, o), false); h != nil {
-			if len(h.res) > 0 && h.filter.maybe(r.Path) {
+			if h.res.n > 0 && h.filter.maybe(r.Path) {
 				if head := l.lookup(h, r.Path); head != nil {
 					l.poll(head, r)
 					return

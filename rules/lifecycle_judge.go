@@ -112,7 +112,7 @@ func (l *lifecycle) addToGroup(op *op, sub string) {
 		if pi != nil && pi.n > 0 && len(g.samples) < max {
 			g.samples = append(g.samples, pi.firstSmp)
 			for i := 0; i < 2 && i < pi.nLast && len(g.samples) < max; i++ {
-				g.samples = append(g.samples, pi.lastSmp[(pi.nLast-1-i)%2])
+				g.samples = append(g.samples, l.lastPollSample(pi, &pi.lastPolls[(pi.nLast-1-i)%2]))
 			}
 		}
 	}

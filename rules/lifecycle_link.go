@@ -44,22 +44,19 @@ func (l *lifecycle) link(op *op, h *hostState, p string, by int8) {
 		op.resPath = l.tab.put(p)
 	}
 	op.linkedBy = by
-	k := hashPath(p)
-	op.next = h.res[k]
-	h.res[k] = op.id
+	l.resAdd(&h.res, op, uint32(hashPath(p)))
 	h.filter.add(p)
 }
 
-// The status-resource map is keyed by a 64-bit hash of the path rather than
-// the path (8 bytes less per entry, a cheaper lookup); a collision only
-// shares a chain, and lookups compare the path itself.
+// Status resources are found by a hash of their path (lifecycle_res.go);
+// a collision only shares a chain, and lookups compare the path itself.
 var pathSeed = maphash.MakeSeed()
 
 func hashPath(p string) uint64 { return maphash.String(pathSeed, p) }
 
 // lookup is the newest operation open on status resource p of h, or nil.
 func (l *lifecycle) lookup(h *hostState, p string) *op {
-	for id := h.res[hashPath(p)]; id != 0; {
+	for id := *h.res.bucket(uint32(hashPath(p))); id != 0; {
 		o := l.tab.at(id)
 		if l.tab.str(o.resPath) == p {
 			return o
@@ -67,17 +64,6 @@ func (l *lifecycle) lookup(h *hostState, p string) *op {
 		id = o.next
 	}
 	return nil
-}
-
-// rebuild copies the status-resource map into a fresh one, entry by entry
-// (maps.Clone would copy the tombstones along).
-func (h *hostState) rebuild() {
-	m := make(map[uint64]opID, len(h.res))
-	for k, v := range h.res {
-		m[k] = v
-	}
-	h.res = m
-	h.deletes = 0
 }
 
 // pathFilter is a counting filter over a cheap hash of a path, so that
@@ -112,31 +98,8 @@ func (l *lifecycle) unlink(op *op) {
 		return
 	}
 	h := l.hostAll[op.host]
-	p := l.tab.str(op.resPath)
-	k := hashPath(p)
-	head := h.res[k]
-	if head == op.id {
-		if op.next == 0 {
-			delete(h.res, k)
-			h.deletes++
-			if h.deletes > len(h.res)+4096 {
-				h.rebuild()
-			}
-		} else {
-			h.res[k] = op.next
-		}
-	} else {
-		for id := head; id != 0; {
-			o := l.tab.at(id)
-			if o.next == op.id {
-				o.next = op.next
-				break
-			}
-			id = o.next
-		}
-	}
-	h.filter.remove(p)
-	op.next = 0
+	l.resRemove(&h.res, op)
+	h.filter.remove(l.tab.str(op.resPath))
 	op.host = 0
 }
 
@@ -148,6 +111,7 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		return false
 	}
 	p := r.Path[:i]
+	l.indexFresh(h)
 	ua := uaHash(r.UserAgent)
 	t := &h.waits
 	b := uint32(linkHash(p, r.ClientIP, ua)) & t.mask()
@@ -168,8 +132,10 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		}
 		l.dequeue(op)
 		l.link(op, h, r.Path, linkChild)
-		if rt := l.matchRoute("GET", PathTemplate(r.Path)); rt != nil && l.epOf(op).route == nil {
-			op.body = rt.PollStyle == PollStyleBody
+		if len(l.e.cfg.Routes) > 0 && l.epOf(op).route == nil { // no template to build without routes
+			if rt := l.matchRoute("GET", PathTemplate(r.Path)); rt != nil {
+				op.body = rt.PollStyle == PollStyleBody
+			}
 		}
 		l.addPoll(op, r)
 		return true

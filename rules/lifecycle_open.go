@@ -35,7 +35,11 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 	op.openPath = l.tab.put(r.Path)
 	op.ip = l.tab.put(r.ClientIP)
 	op.uaHash = uaHash(r.UserAgent)
-	op.uaFam = int8(parse.UAFamily(r.UserAgent))
+	if r.Dims.Set { // the parse workers' family of the same agent
+		op.uaFam = r.Dims.UA
+	} else {
+		op.uaFam = int8(parse.UAFamily(r.UserAgent))
+	}
 	l.setRef(op, r)
 	if ep.from == nil {
 		ep.from = h
@@ -68,7 +72,7 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 			}
 		}
 		l.link(op, rh, p, linkHeader)
-		if route == nil {
+		if route == nil && len(e.cfg.Routes) > 0 { // no template to build without routes
 			route = l.matchRoute("GET", PathTemplate(p))
 		}
 	case m == "GET" || m == "HEAD":
@@ -133,32 +137,39 @@ func (l *lifecycle) matchRoute(method, tmpl string) *Route {
 	return nil
 }
 
-// templateIs reports whether PathTemplate(p) == tmpl without building it:
-// segment by segment, an id segment of p stands for {id}.
+// templateIs reports whether PathTemplate(p) == tmpl without building it,
+// segment by segment: tmpl is a template (each segment {id} or a literal
+// that is no id), so a literal segment of tmpl only needs to equal p's, and
+// an {id} stands for an id segment of p (or a literal "{id}").
 func templateIs(p, tmpl string) bool {
 	if p == "" {
 		return tmpl == "/"
 	}
 	for {
-		i := strings.IndexByte(p, '/')
-		j := strings.IndexByte(tmpl, '/')
-		if (i < 0) != (j < 0) {
-			return false
+		k := strings.IndexByte(tmpl, '/')
+		tseg := tmpl
+		if k >= 0 {
+			tseg = tmpl[:k]
 		}
-		seg, tseg := p, tmpl
-		if i >= 0 {
-			seg, tseg = p[:i], tmpl[:j]
-		}
-		if IsIDSegment(seg) {
-			if tseg != "{id}" {
+		var n int // length of p's segment
+		if tseg == "{id}" {
+			n = strings.IndexByte(p, '/')
+			if n < 0 {
+				n = len(p)
+			}
+			if seg := p[:n]; seg != "{id}" && !IsIDSegment(seg) {
 				return false
 			}
-		} else if seg != tseg {
-			return false
+		} else {
+			n = len(tseg)
+			if len(p) < n || p[:n] != tseg || len(p) > n && p[n] != '/' {
+				return false
+			}
 		}
-		if i < 0 {
-			return true
+		// both at a '/' or at the end
+		if n == len(p) || k < 0 {
+			return n == len(p) && k < 0
 		}
-		p, tmpl = p[i+1:], tmpl[j+1:]
+		p, tmpl = p[n+1:], tmpl[k+1:]
 	}
 }

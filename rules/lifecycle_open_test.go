@@ -28,3 +28,19 @@ func FuzzTemplateIs(f *testing.F) {
 		}
 	})
 }
+
+// The opening of a known route with another id (every 202 of a flood).
+func BenchmarkTemplateIs(b *testing.B) {
+	paths := []string{"/api/v1/jobs/4711/run", "/api/v1/jobs/9f86d081884c7d65/run", "/v1/exports/550e8400-e29b-41d4-a716-446655440000"}
+	tmpls := make([]string, len(paths))
+	for i, p := range paths {
+		tmpls[i] = PathTemplate(p)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		k := i % len(paths)
+		if !templateIs(paths[k], tmpls[k]) {
+			b.Fatal("no match")
+		}
+	}
+}

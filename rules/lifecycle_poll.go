@@ -27,16 +27,15 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 		pi.path = strings.Clone(r.Path) // r.Path is the status resource
 	}
 	st := r.Status
-	smp := l.e.sampleOf(r, "poll", pi.path)
 	if pi.n == 0 {
 		pi.first = st
-		pi.firstSmp = smp
+		pi.firstSmp = l.e.sampleOf(r, "poll", pi.path)
 		l.epOf(op).polled++
 	} else {
 		if len(pi.intervals) < maxIntervals {
 			pi.intervals = append(pi.intervals, r.Time-pi.lastT)
 		}
-		pi.lastSmp[pi.nLast%2] = smp
+		l.setLastPoll(&pi.lastPolls[pi.nLast%2], r)
 		pi.nLast++
 	}
 	pi.n++
@@ -46,6 +45,28 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 		op.retryAfter = r.RetryAfter // the server's latest advice while pending
 	}
 	l.applyPoll(op, st, r.Time)
+}
+
+// setLastPoll keeps poll r as p, as sampleOf would make its sample.
+func (l *lifecycle) setLastPoll(p *lastPoll, r *parse.Record) {
+	p.input = l.inputOf(r) // also decides e.rawKept for r
+	p.line, p.offset, p.t, p.status, p.head = r.Line, r.Offset, r.Time, r.Status, r.Method == "HEAD"
+	p.requestID = append(p.requestID[:0], r.RequestID...)
+	p.raw = p.raw[:0]
+	if r.Raw != "" && l.e.rawKept {
+		p.raw = append(p.raw, r.Raw[:min(len(r.Raw), rawCap)]...)
+	}
+}
+
+// lastPollSample is the sample of one of pi's last polls (its strings
+// copies: the buffers are reused).
+func (l *lifecycle) lastPollSample(pi *pollInfo, p *lastPoll) sampleRef {
+	m := "GET"
+	if p.head {
+		m = "HEAD"
+	}
+	return sampleRef{input: l.inputs[p.input], line: p.line, offset: p.offset, t: p.t, status: p.status,
+		method: m, path: pi.path, requestID: string(p.requestID), raw: string(p.raw), role: "poll"}
 }
 
 // complete closes an operation: in time it adds to its endpoint's healthy

@@ -3,7 +3,6 @@ package rules
 import (
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -18,8 +17,8 @@ import (
 //     while the table grows) named by an opID, reused once they leave;
 //   - they refer to each other (status-resource chains, wait lists) by
 //     opID, and to endpoints, hosts, groups and inputs by index;
-//   - their strings (paths, client IP) are copied into one byte arena,
-//     compacted as it fills;
+//   - their strings (paths, client IP) are copied into an arena of byte
+//     blocks, reused as operations leave (lifecycle_arena.go);
 //   - the rare poll state and request id / raw line sit in side slabs.
 // The indexes over it (hash → opID maps, the deadline queues of opHandles)
 // hold no pointer either, so the collector skips all of it.
@@ -34,12 +33,6 @@ type opHandle struct {
 	gen uint32
 }
 
-// strRef is a string in the table's arena: offset<<24 | length.
-type strRef uint64
-
-// maxStrLen bounds a string kept in the arena (lines are at most 1 MiB).
-const maxStrLen = 1<<24 - 1
-
 // op is one pending operation, 120 bytes.
 type op struct {
 	open       int64
@@ -52,7 +45,7 @@ type op struct {
 	ip         strRef // its client's address
 	gen        uint32
 	id         opID
-	next       opID   // older operations on the same status resource (same hash)
+	next       opID   // older operations in its status resource's bucket (lifecycle_res.go)
 	qnext      opID   // next operation waiting for the same child GET (see linkWaiting)
 	ep         int32  // lifecycle.epAll
 	host       int32  // lifecycle.hostAll: where its status resource lives (0 until linked)
@@ -61,7 +54,7 @@ type op struct {
 	input      int32  // lifecycle.inputs
 	polls      int32  // opTable.polls index + 1; 0 before its first poll
 	extra      int32  // opTable.extras index + 1; 0 when neither is logged
-	wkey       uint32 // its linkHash, low bits, while waiting (lifecycle_wait.go)
+	wkey       uint32 // low bits of its linkHash while waiting (lifecycle_wait.go), of its path hash once linked (lifecycle_res.go)
 	tmo        uint16
 	state      opState
 	linkedBy   int8
@@ -93,8 +86,7 @@ type opTable struct {
 	chunks    [][]op
 	n         opID // slots handed out (slot 0 is never used)
 	free      []opID
-	arena     []byte
-	arenaLive int // bytes of the arena that live operations use
+	arena     strArena
 	polls     []pollInfo
 	freePolls []int32
 	extras    []opExtra
@@ -144,13 +136,20 @@ func (t *opTable) alloc() *op {
 
 // release frees an operation's slot; its handles go stale.
 func (t *opTable) release(o *op) {
-	t.arenaLive -= strLen(o.openPath) + strLen(o.ip)
+	t.arena.drop(o.openPath)
+	t.arena.drop(o.ip)
 	if o.resPath != o.openPath {
-		t.arenaLive -= strLen(o.resPath)
+		t.arena.drop(o.resPath)
 	}
 	if o.polls != 0 {
 		pi := &t.polls[o.polls-1]
+		last := pi.lastPolls
 		*pi = pollInfo{intervals: pi.intervals[:0]}
+		for k := range last { // the buffers go along to the next, when small
+			if cap(last[k].requestID) <= 64 {
+				pi.lastPolls[k].requestID = last[k].requestID[:0]
+			}
+		}
 		t.freePolls = append(t.freePolls, o.polls-1)
 	}
 	if o.extra != 0 {
@@ -200,48 +199,26 @@ func (t *opTable) newExtra(o *op) *opExtra {
 	return &t.extras[o.extra-1]
 }
 
-func strLen(r strRef) int { return int(r & maxStrLen) }
+// str is a view of an arena string, valid while its operation is live.
+func (t *opTable) str(r strRef) string { return t.arena.str(r) }
 
-// str is a view of an arena string. The arena's bytes are never written
-// twice (compaction copies into a new one), so a view stays valid, but it
-// keeps its arena alive: what outlives the call is cloned or interned.
-func (t *opTable) str(r strRef) string {
-	n := int(r & maxStrLen)
-	if n == 0 {
-		return ""
-	}
-	return unsafe.String(&t.arena[r>>24], n)
-}
-
-// put copies s into the arena.
+// put copies s into the arena (compacting it first when it is mostly dead
+// strings: the operation being filled must be live for its strings to move
+// along).
 func (t *opTable) put(s string) strRef {
-	n := min(len(s), maxStrLen)
-	if n == 0 {
-		return 0
+	if t.arena.crowded(min(len(s), maxStrLen)) {
+		t.compact()
 	}
-	if len(t.arena)+n > cap(t.arena) {
-		t.compact(n)
-	}
-	off := len(t.arena)
-	t.arena = append(t.arena, s[:n]...)
-	t.arenaLive += n
-	return strRef(uint64(off)<<24 | uint64(n))
+	return t.arena.put(s)
 }
 
-// compact moves the live operations' strings into a new arena with room
-// for twice what they use: a compaction follows at least as many bytes
-// put since the last, so it costs O(1) a byte.
-func (t *opTable) compact(need int) {
+// compact moves the live operations' strings into a new arena: it follows
+// at least as many dead bytes as it copies live ones, so it costs O(1) a
+// byte.
+func (t *opTable) compact() {
 	old := t.arena
-	t.arena = make([]byte, 0, max(2*(t.arenaLive+need), 64<<10))
-	move := func(r strRef) strRef {
-		if n := uint64(r & maxStrLen); n != 0 {
-			off := uint64(len(t.arena))
-			t.arena = append(t.arena, old[r>>24:uint64(r>>24)+n]...)
-			return strRef(off<<24 | n)
-		}
-		return 0
-	}
+	t.arena = strArena{}
+	move := func(r strRef) strRef { return t.arena.put(old.str(r)) }
 	for id := opID(1); id < t.n; id++ {
 		o := t.at(id)
 		if o.state != opInflight && o.state != opJudged {
@@ -255,7 +232,6 @@ func (t *opTable) compact(need int) {
 			o.resPath = move(o.resPath)
 		}
 	}
-	t.arenaLive = len(t.arena)
 }
 
 func (l *lifecycle) epOf(o *op) *endpoint { return l.epAll[o.ep] }

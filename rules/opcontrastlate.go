@@ -31,7 +31,7 @@ func (c *opContrasts) late(l *lifecycle, op *op) {
 	done := vals[opDimLastPoll]
 	prev := pi.firstSmp.status
 	if pi.nLast >= 2 {
-		prev = pi.lastSmp[(pi.nLast-2)%2].status
+		prev = pi.lastPolls[(pi.nLast-2)%2].status
 	}
 	vals[opDimLastPoll] = pollStatusValue(prev)
 	for d := range vals {
