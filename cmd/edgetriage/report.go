@@ -160,7 +160,9 @@ func (m *memoryLimit) follow(pending int) {
 
 // followReport tails the inputs and prints each finding as one JSON line
 // the moment it is judged, and again whenever it changes, for alert
-// pipelines. It runs until the context ends.
+// pipelines; a stretch of an input that may have been lost (a rotation it
+// could not follow) is a line of kind "possible_gap" in the same stream.
+// It runs until the context ends.
 func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts report.Options) int {
 	d, err := driver.New(driver.Options{Input: a.input, Rules: a.rules, Every: time.Second, FinishStopped: true})
 	if err != nil {
@@ -184,7 +186,14 @@ func followReport(ctx context.Context, a *app, stdout, stderr io.Writer, opts re
 	// The driver calls this on one goroutine: stdout and stderr need no lock.
 	run, err := d.Run(ctx, func(ev driver.Event) {
 		switch ev.Kind {
-		case driver.EventInputError, driver.EventPossibleGap:
+		case driver.EventPossibleGap:
+			fmt.Fprintf(stderr, "edgetriage: %s\n", ev.Text)
+			if ev.Gap != nil {
+				if err := report.WriteGapJSON(stdout, ev.Input, *ev.Gap); err != nil {
+					fmt.Fprintf(stderr, "edgetriage: %v\n", err)
+				}
+			}
+		case driver.EventInputError:
 			fmt.Fprintf(stderr, "edgetriage: %s\n", ev.Text)
 		case driver.EventNote:
 			if ev.Change == input.EventPolling {

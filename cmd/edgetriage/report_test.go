@@ -431,6 +431,52 @@ func TestReportFollow(t *testing.T) {
 	}
 }
 
+// A copytruncate whose copy went elsewhere may have lost lines: report
+// --follow says so in its JSON stream, with the input and the offsets.
+func TestReportFollowPossibleGap(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	dir, away := t.TempDir(), t.TempDir()
+	base := time.Now().UTC().Add(-time.Minute)
+	first := combinedLine(base, "live", "GET", "/", 200) + combinedLine(base.Add(time.Second), "live", "GET", "/", 200)
+	path := writeFile(t, dir, "live.log", []byte(first))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"report", "--follow", "--log-format", "combined", path}, nil, out, &lockedBuffer{})
+	}()
+	time.Sleep(time.Second) // the follower has read the first lines
+	writeFile(t, away, "live.log.1", []byte(first))
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var gap map[string]any
+	for deadline := time.Now().Add(20 * time.Second); gap == nil && time.Now().Before(deadline); {
+		fmt.Fprint(f, combinedLine(base.Add(2*time.Second), "live", "GET", "/", 200))
+		time.Sleep(200 * time.Millisecond)
+		for _, line := range strings.Split(out.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(line), &m) == nil && m["kind"] == "possible_gap" {
+				gap = m
+			}
+		}
+	}
+	cancel()
+	<-done
+	if gap == nil {
+		t.Fatalf("no possible_gap line in the stream:\n%s", out.String())
+	}
+	if gap["input"] != path || gap["from"] != float64(len(first)) || gap["to"] != float64(-1) || gap["reason"] == "" {
+		t.Errorf("gap %v, want input %s from %d to -1 with a reason", gap, path, len(first))
+	}
+}
+
 // lockedBuffer is a bytes.Buffer safe for one writer and one reader.
 type lockedBuffer struct {
 	mu sync.Mutex

@@ -192,10 +192,12 @@ func (f *follower) loop(ctx context.Context, src *sources) {
 // onTailEvent passes a tailer event on; a possible gap is also kept in its
 // input's stats, where the report and the status line show it.
 func (f *follower) onTailEvent(ev tail.Event) {
+	out := Event{Input: ev.Path, Kind: EventKind(ev.Kind.String()), Msg: ev.Msg, Err: ev.Err}
 	if ev.Kind == tail.PossibleGap {
-		f.input(ev.Path).live.addGap(parse.Gap{Generation: ev.Gap.Generation, From: ev.Gap.From, To: ev.Gap.To, Reason: ev.Msg})
+		out.Gap = &parse.Gap{Generation: ev.Gap.Generation, From: ev.Gap.From, To: ev.Gap.To, Reason: ev.Msg}
+		f.input(ev.Path).live.addGap(*out.Gap)
 	}
-	f.p.event(Event{Input: ev.Path, Kind: EventKind(ev.Kind.String()), Msg: ev.Msg, Err: ev.Err})
+	f.p.event(out)
 }
 
 // drain takes what the sources still send after ctx ended, so that their

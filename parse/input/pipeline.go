@@ -159,6 +159,8 @@ type Event struct {
 	Kind  EventKind
 	Msg   string
 	Err   error
+	// Gap is the stretch an EventPossibleGap is about (Reason is Msg).
+	Gap *parse.Gap
 }
 
 func (e Event) String() string {

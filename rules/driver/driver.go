@@ -325,7 +325,7 @@ func (d *Driver) queue(ev input.Event) {
 	case input.EventError, input.EventRemoved:
 		e.Kind = EventInputError
 	case input.EventPossibleGap:
-		e.Kind = EventPossibleGap
+		e.Kind, e.Gap = EventPossibleGap, ev.Gap
 	}
 	d.evMu.Lock()
 	if len(d.queued) < maxQueued {

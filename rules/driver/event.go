@@ -76,6 +76,8 @@ type Event struct {
 	// paths may carry escapes); consumers may still redact it.
 	Text string
 	Err  error
+	// Gap is where an EventPossibleGap's input may have lost lines.
+	Gap *parse.Gap
 
 	// Stopped: reading ended because the context did (EventDone).
 	Stopped bool

@@ -92,6 +92,29 @@ func WriteFindingJSON(w io.Writer, f *rules.Finding, opts Options) error {
 	return nil
 }
 
+// GapLine is a possible gap of a followed input as report --follow prints
+// it, one JSON line among the findings': an alert pipeline learns that
+// lines may be missing from the same stream.
+type GapLine struct {
+	Kind  string `json:"kind"` // always "possible_gap"
+	Input string `json:"input"`
+	Gap
+}
+
+// WriteGapJSON writes one possible gap as a JSON line.
+func WriteGapJSON(w io.Writer, input string, g parse.Gap) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(GapLine{Kind: "possible_gap", Input: input, Gap: Gap(g)}); err != nil {
+		return fmt.Errorf("writing possible gap JSON: %w", err)
+	}
+	if _, err := w.Write(escapeHidden(buf.Bytes())); err != nil {
+		return fmt.Errorf("writing possible gap JSON: %w", err)
+	}
+	return nil
+}
+
 func prepareFinding(f *rules.Finding, opts Options) Finding {
 	out := buildFinding(f)
 	if opts.Redact {
