@@ -7,27 +7,50 @@ import (
 	"github.com/edgetriage/edgetriage/parse"
 )
 
+// openingEndpoint is the endpoint (origin, method, route) a 202 opens an
+// operation on.
+func (l *lifecycle) openingEndpoint(r *parse.Record, o *origin) *endpoint {
+	m, isEdge := r.Method, r.Source == parse.SourceEdge
+	le := l.lastEp
+	if le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM {
+		if r.Path == l.lastOpenP {
+			return le // the same endpoint as the last opening (a common run)
+		}
+		if templateIs(r.Path, le.key.tmpl) {
+			return le // the same route, another id: no map lookup, no interning
+		}
+	}
+	ep := l.endpoint(o, strings.ToUpper(m), PathTemplate(r.Path), isEdge)
+	l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, l.e.in.get(r.Path)
+	return ep
+}
+
+// queueFor is the deadline queue of operations with this timeout (one per
+// distinct route timeout).
+func (l *lifecycle) queueFor(timeout int64) *opQueue {
+	if q := l.queues[timeout]; q != nil {
+		return q
+	}
+	if len(l.qList) > math.MaxUint16 { // never in practice
+		timeout = l.e.timeout
+		if q := l.queues[timeout]; q != nil {
+			return q
+		}
+	}
+	q := &opQueue{tmo: uint16(len(l.qList))}
+	l.queues[timeout] = q
+	l.qList = append(l.qList, timeout)
+	return q
+}
+
 func (l *lifecycle) open(r *parse.Record, o *origin) {
 	e := l.e
 	h := l.host(l.hostKey(r, o), true)
 	if h == nil {
 		return
 	}
-	m := r.Method
-	isEdge := r.Source == parse.SourceEdge
-	var ep *endpoint
-	if le := l.lastEp; le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && r.Path == l.lastOpenP {
-		ep = le // the same endpoint as the last opening (a common run)
-	} else {
-		if le != nil && le.key.o == o && le.key.edge == isEdge && m == l.lastOpenM && templateIs(r.Path, le.key.tmpl) {
-			ep = le // the same route, another id: no map lookup, no interning
-		} else {
-			m = strings.ToUpper(m)
-			ep = l.endpoint(o, m, PathTemplate(r.Path), isEdge)
-			l.lastEp, l.lastOpenM, l.lastOpenP = ep, ep.key.method, e.in.get(r.Path)
-		}
-	}
-	m = ep.key.method
+	ep := l.openingEndpoint(r, o)
+	m := ep.key.method
 	t := r.Time
 	op := l.tab.alloc()
 	op.ep, op.open, op.linkedBy, op.from = ep.id, t, linkNone, h.id
@@ -91,18 +114,7 @@ func (l *lifecycle) open(r *parse.Record, o *origin) {
 			timeout = int64(route.PendingTimeout)
 		}
 	}
-	q := l.queues[timeout]
-	if q == nil {
-		if len(l.qList) > math.MaxUint16 { // never in practice: one per distinct route timeout
-			timeout = e.timeout
-			q = l.queues[timeout]
-		}
-		if q == nil {
-			q = &opQueue{tmo: uint16(len(l.qList))}
-			l.queues[timeout] = q
-			l.qList = append(l.qList, timeout)
-		}
-	}
+	q := l.queueFor(timeout)
 	op.tmo = q.tmo
 	q.ops = append(q.ops, op.handle())
 	l.all = append(l.all, op.handle())
