@@ -1,5 +1,3 @@
-//go:build !race
-
 package rules
 
 import (
@@ -41,8 +39,8 @@ func floodRecords(batch []parse.Record, n int, raw []byte) {
 // and memory follows the cap, not the flood.
 func TestEvictedOperationsAreAggregated(t *testing.T) {
 	total, maxPending := 400_000, 20_000
-	if testing.Short() {
-		total = 100_000
+	if testing.Short() || raceDetector {
+		total = 100_000 // the race run's memory test (-race -short)
 	}
 	if n, _ := strconv.Atoi(os.Getenv("FLOOD_N")); n > 0 {
 		total, maxPending = n, DefaultConfig().MaxPending // profiling: go test -cpuprofile
