@@ -60,7 +60,12 @@ func splitRequest(req []byte) (r request) {
 	// The protocol is the last word when it looks like one; a target with
 	// unescaped spaces (nginx logs them raw) keeps them.
 	var proto []byte
-	if last := bytes.LastIndexByte(target, ' '); last >= 0 && bytes.HasPrefix(target[last+1:], []byte("HTTP/")) {
+	if n := len(target); n > 9 && target[n-9] == ' ' && string(target[n-8:n-3]) == "HTTP/" &&
+		target[n-3] != ' ' && target[n-2] != ' ' && target[n-1] != ' ' {
+		// The usual " HTTP/x.y" end: its space is the last one, as the
+		// search below would find.
+		proto, target = target[n-8:], target[:n-9]
+	} else if last := bytes.LastIndexByte(target, ' '); last >= 0 && bytes.HasPrefix(target[last+1:], []byte("HTTP/")) {
 		proto = target[last+1:]
 		target = target[:last]
 	}

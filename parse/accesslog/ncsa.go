@@ -76,38 +76,48 @@ func (p *ncsaParser) Parse(line []byte, rec *parse.Record) error {
 // forwarded address list as the client, a status of "-", an unquoted "-"
 // referer, Traefik's trailing router, server URL and duration.
 func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
-	rec.Reset()
+	resetRecord(rec)
 	rec.Source = parse.SourceOrigin
 	whole := line // columns count from here, a byte order mark included
 	line = trimLine(line)
-	open := timeOpen(line)
+	// One pass finds both the " [" that opens the timestamp and the token
+	// ends of what comes before it: host ident user, optionally after the
+	// vhost, single spaces between non-empty tokens, none of them part of
+	// a list ("a, b"). n is -1 once the prefix does not fit that; the
+	// fallback reads it then. Ends are kept as offsets: cheaper to store
+	// than slices.
+	var ends [3]int
+	open, n, from := -1, 0, 0
+	for i := 0; i < len(line); i++ {
+		if line[i] != ' ' {
+			continue
+		}
+		if i+1 < len(line) && line[i+1] == '[' {
+			open = i
+			break
+		}
+		if n < 0 {
+			continue
+		}
+		if i == from || n == len(ends) || line[i-1] == ',' { // empty, a fifth, a list
+			n = -1
+			continue
+		}
+		ends[n], n, from = i, n+1, i+1
+	}
 	if open <= 0 {
 		return "", parse.MalformedIn(errNCSAPrefix, whole, line)
 	}
-	// host ident user, optionally after the vhost: single spaces between
-	// non-empty tokens, none of them part of a list ("a, b"). One pass over
-	// a few dozen bytes is cheaper than a call per token.
-	var tok [4][]byte
-	n, from, prefix := 0, 0, line[:open]
-	for i, c := range prefix {
-		if c == ' ' {
-			if i == from || n == len(tok)-1 || prefix[i-1] == ',' { // empty, a fifth, a list
-				n = -1
-				break
-			}
-			tok[n], n, from = prefix[from:i], n+1, i+1
-		}
-	}
 	variant := Common
-	if n >= 2 && from < len(prefix) && tok[0][0] != '"' && tok[0][0] != '{' {
-		tok[n], n = prefix[from:], n+1
-		if n == 4 {
-			rec.Host, tok[0], variant = parse.View(stripPort(tok[0])), tok[1], VhostCombined
+	if n >= 2 && from < open && line[0] != '"' && line[0] != '{' {
+		client := line[:ends[0]]
+		if n == 3 {
+			rec.Host, client, variant = parse.View(stripPort(client)), line[ends[0]+1:ends[1]], VhostCombined
 		}
-		rec.ClientIP = parse.View(tok[0])
+		rec.ClientIP = parse.View(client)
 	} else {
 		var ok bool
-		if variant, ok = forwardedPrefix(prefix, rec); !ok {
+		if variant, ok = forwardedPrefix(line[:open], rec); !ok {
 			return "", parse.MalformedIn(errNCSAPrefix, whole, line)
 		}
 	}
@@ -287,23 +297,6 @@ func dashStatusEnd(rest []byte) int {
 
 // clfLen is the length of a CLF timestamp without fraction.
 const clfLen = len("10/Oct/2000:13:55:36 -0700")
-
-// timeOpen is the index of the first " [" in line (the space before the
-// timestamp), or -1. It searches for the rarer '[' rather than the space.
-func timeOpen(line []byte) int {
-	from := 0
-	for {
-		i := bytes.IndexByte(line[from:], '[')
-		if i < 0 {
-			return -1
-		}
-		i += from
-		if i > 0 && line[i-1] == ' ' {
-			return i - 1
-		}
-		from = i + 1
-	}
-}
 
 // statusFollows reports whether b starts with " ddd" then a space or the end.
 func statusFollows(b []byte) bool {

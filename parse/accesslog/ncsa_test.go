@@ -36,6 +36,19 @@ func TestNCSA(t *testing.T) {
 			}),
 		},
 		{
+			// The protocol's fast path takes the last 8 bytes only when no
+			// space is among them: here the last space is inside them, and
+			// what follows it is no protocol, so the target keeps it all.
+			name:    "space inside the protocol",
+			line:    `192.0.2.81 - - [01/May/2024:08:00:01 +0000] "GET /favicon.ico HTTP/1 1" 200 8`,
+			variant: Common,
+			want: expect(func(r *parse.Record) {
+				r.Time = clf("01/May/2024:08:00:01 +0000")
+				r.ClientIP, r.Method, r.Path = "192.0.2.81", "GET", "/favicon.ico HTTP/1 1"
+				r.Status, r.Bytes = 200, 8
+			}),
+		},
+		{
 			name:    "vhost_combined with port",
 			line:    `shop.example.com:443 198.51.100.7 - - [31/Jul/2023:23:59:59 +0200] "GET / HTTP/1.1" 520 0 "-" "-"`,
 			variant: VhostCombined,
