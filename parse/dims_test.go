@@ -172,3 +172,24 @@ func TestUAFamilyCache(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownIndexes checks MethodIndex and ProtocolIndex against their
+// lists, and that near misses are another value (-1).
+func TestKnownIndexes(t *testing.T) {
+	for i, m := range KnownMethods {
+		if got := MethodIndex(m); got != i {
+			t.Errorf("MethodIndex(%q) = %d, want %d", m, got, i)
+		}
+	}
+	for i, p := range KnownProtocols {
+		if got := ProtocolIndex(p); got != i {
+			t.Errorf("ProtocolIndex(%q) = %d, want %d", p, got, i)
+		}
+	}
+	for _, p := range []string{"", "HTTP/1.2", "http/1.1", "HTTP/1,1", "HTTP 1.1", "HTTP/1.1 ", "HTTP/11", "HTTP/4",
+		"HTTP/2.1", "HTTP/0.9", "HTTP/1.1\x00", "XTTP/1.1", "HTTP/10.", "HTTP/1.10"} {
+		if got := ProtocolIndex(p); got != -1 {
+			t.Errorf("ProtocolIndex(%q) = %d, want -1", p, got)
+		}
+	}
+}

@@ -201,18 +201,25 @@ func ncsaTail(whole, rest []byte, rec *parse.Record, variant string) (string, er
 	if rest[0] == '-' {
 		rest = rest[1:]
 	} else {
-		rec.Status, _ = validStatus(rest[:3])
+		// statusFollows checked these three digits when it ended the request
+		rec.Status = int(rest[0]-'0')*100 + int(rest[1]-'0')*10 + int(rest[2]-'0')
 		rest = rest[3:]
 	}
 	if len(rest) == 0 {
 		return "", parse.MalformedIn(errNCSABytes, whole, rest)
 	}
 	rest = rest[1:]
-	sp := 0 // the byte count is short: a loop beats a call
-	for sp < len(rest) && rest[sp] != ' ' {
+	// The byte count, read as it is found: up to 18 digits (parse.Atoi's
+	// limit) that a space or the end follows. Anything else ("-", more
+	// digits, garbage) takes the general path.
+	sp, b := 0, int64(0)
+	for sp < len(rest) && sp < 18 && rest[sp]-'0' <= 9 {
+		b = b*10 + int64(rest[sp]-'0')
 		sp++
 	}
-	if isDash(rest[:sp]) && sp == 1 {
+	if sp > 0 && (sp == len(rest) || rest[sp] == ' ') {
+		rec.Bytes = b
+	} else if sp = bytesEnd(rest); isDash(rest[:sp]) && sp == 1 {
 		rec.Bytes = 0
 	} else if b, ok := parse.Atoi(rest[:sp]); ok {
 		rec.Bytes = b
@@ -259,6 +266,15 @@ func ncsaTail(whole, rest []byte, rec *parse.Record, variant string) (string, er
 		variant = Combined
 	}
 	return variant, nil
+}
+
+// bytesEnd is the index of the first space in rest, or its length.
+func bytesEnd(rest []byte) int {
+	sp := 0 // the byte count is short: a loop beats a call
+	for sp < len(rest) && rest[sp] != ' ' {
+		sp++
+	}
+	return sp
 }
 
 // dashReferer reads `"agent"` after an unquoted "-" referer (Traefik). It
