@@ -38,18 +38,21 @@ type request struct{ method, path, query, protocol []byte }
 func splitRequest(req []byte) (r request) {
 	// The method: token characters, at least one a letter, up to the first
 	// space (one pass: methods are short).
-	sp := -1
-	letter := false
-	for i, c := range req {
-		if c == ' ' {
-			sp = i
-			break
-		}
-		if !tokenChars[c] {
-			return r
-		}
-		if c|0x20 >= 'a' && c|0x20 <= 'z' {
-			letter = true
+	sp, letter := -1, false
+	if len(req) > 4 && string(req[:4]) == "GET " { // most requests: a known token
+		sp, letter = 3, true
+	} else {
+		for i, c := range req {
+			if c == ' ' {
+				sp = i
+				break
+			}
+			if !tokenChars[c] {
+				return r
+			}
+			if c|0x20 >= 'a' && c|0x20 <= 'z' {
+				letter = true
+			}
 		}
 	}
 	if sp <= 0 || !letter {

@@ -190,7 +190,7 @@ type lineState struct {
 // with a bad value stays malformed, and a line that fails both keeps the
 // format's reason.
 func (p *patternParser) Parse(line []byte, rec *parse.Record) error {
-	rec.Reset()
+	resetRecord(rec)
 	rec.Source = parse.SourceOrigin
 	whole := line // columns count from here
 	line = trimLine(line)
