@@ -144,41 +144,24 @@ func MethodIndex(m string) int {
 	return -1
 }
 
-// ProtocolIndex is p's index in KnownProtocols, -1 for another. The
-// eight-byte ones are told apart as one word (a switch on the string
-// compares strings one after another): every record asks.
+// ProtocolIndex is p's index in KnownProtocols, -1 for another.
 func ProtocolIndex(p string) int {
-	switch len(p) {
-	case 8:
-		switch le64(p) {
-		case proto10:
-			return 0
-		case proto11:
-			return 1
-		case proto20:
-			return 2
-		case proto30:
-			return 5
-		}
-	case 6:
-		switch p {
-		case "HTTP/2":
-			return 3
-		case "HTTP/3":
-			return 4
-		}
+	switch p {
+	case "HTTP/1.0":
+		return 0
+	case "HTTP/1.1":
+		return 1
+	case "HTTP/2.0":
+		return 2
+	case "HTTP/2":
+		return 3
+	case "HTTP/3":
+		return 4
+	case "HTTP/3.0":
+		return 5
 	}
 	return -1
 }
-
-// The eight-byte protocols as le64 reads them.
-const (
-	protoHTTP = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '.'<<48
-	proto10   = protoHTTP | '1'<<40 | '0'<<56
-	proto11   = protoHTTP | '1'<<40 | '1'<<56
-	proto20   = protoHTTP | '2'<<40 | '0'<<56
-	proto30   = protoHTTP | '3'<<40 | '0'<<56
-)
 
 // Route is the route template of path p ("/" for an empty path): p itself
 // when it has no id segment, else a view of k's scratch space, valid until

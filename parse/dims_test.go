@@ -118,9 +118,10 @@ func TestDimKeys(t *testing.T) {
 // already in cache as they are right after parsing.
 func BenchmarkDimKeys(b *testing.B) {
 	recs := []Record{
-		{Path: "/api/v1/orders/5975690", ClientIP: "198.51.100.77", UserAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"},
-		{Path: "/products/linen-shirt", ClientIP: "2001:db8:a6c9::e1c", UserAgent: "Go-http-client/1.1"},
-		{Path: "/search", ClientIP: "203.0.113.9", UserAgent: "curl/8.5.0"},
+		{Path: "/api/v1/orders/5975690", ClientIP: "198.51.100.77", Method: "GET", Protocol: "HTTP/1.1",
+			UserAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"},
+		{Path: "/products/linen-shirt", ClientIP: "2001:db8:a6c9::e1c", Method: "POST", Protocol: "HTTP/2.0", UserAgent: "Go-http-client/1.1"},
+		{Path: "/search", ClientIP: "203.0.113.9", Method: "GET", Protocol: "HTTP/1.0", UserAgent: "curl/8.5.0"},
 	}
 	var k DimKeyer
 	b.ReportAllocs()
