@@ -2,9 +2,7 @@ package accesslog
 
 import (
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -100,13 +98,4 @@ func BenchmarkApacheFormat(b *testing.B) {
 		return "shop.example.com " + combinedLine(i, ts) + " " + strconv.Itoa(1000+i%50000)
 	})
 	runBench(b, p, lines, avg)
-}
-
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
