@@ -86,6 +86,12 @@ type Record struct {
 	// numbers, nothing for the GC to follow. Reset clears them; whoever
 	// changes those fields after filling must clear them too.
 	Dims DimKeys
+	// IDHash is a hash of (Source, RequestID) for the duplicate filter,
+	// filled by parse/input's parse workers so that the merge's one
+	// goroutine does not hash the id; 0 when not filled (then the filter
+	// hashes it itself). Whoever changes those fields after filling must
+	// clear it.
+	IDHash uint64
 
 	// Where it came from, so the raw line can be shown again.
 	Raw    string // the line as read (a view of the reader's slab; set by the reader, not the parser)

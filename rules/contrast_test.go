@@ -382,3 +382,37 @@ func TestInputRunsCountLikeRecords(t *testing.T) {
 		t.Error("the test must pass the table's cap")
 	}
 }
+
+// The dimensions read in the order an engineer asks: the separating ones
+// first, and among them where the failures are (server, data centre,
+// route) before how they failed (connection, header wait), however the
+// scores compare; then by score and name.
+func TestOrderDimensions(t *testing.T) {
+	dim := func(name string, sep bool, score float64) Dimension {
+		return Dimension{Name: name, Separates: sep, Score: score}
+	}
+	for _, tc := range []struct {
+		name string
+		in   []Dimension
+		want []string
+	}{
+		{"place before mode", []Dimension{dim("header_wait", true, 0.92), dim("connection", true, 0.46), dim("upstream", true, 0.44)},
+			[]string{"upstream", "header_wait", "connection"}},
+		{"only modes separate", []Dimension{dim("route", false, 0.3), dim("connection", true, 0.5), dim("header_wait", true, 0.7)},
+			[]string{"header_wait", "connection", "route"}},
+		{"non-separating by score, mode or not", []Dimension{dim("route", false, 0.1), dim("header_wait", false, 0.2), dim("colo", true, 0.1)},
+			[]string{"colo", "header_wait", "route"}},
+		{"ties by name", []Dimension{dim("route", true, 0.5), dim("colo", true, 0.5)}, []string{"colo", "route"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			orderDimensions(tc.in)
+			var got []string
+			for _, d := range tc.in {
+				got = append(got, d.Name)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("order %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

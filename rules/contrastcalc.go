@@ -232,12 +232,26 @@ func klTerm(a, b float64) float64 {
 	return a * math.Log2(a/b)
 }
 
-// orderDimensions puts separating dimensions first, then by score, then by
-// name.
+// failureMode reports whether a dimension says how the requests failed
+// (a fresh connection, a fast or slow header wait) rather than where (a
+// data centre, a server, a route, a client): a failing request's mode is
+// partly its outcome (a reply that never came waited little), so it
+// separates alongside almost any cause.
+func failureMode(name string) bool { return name == "connection" || name == "header_wait" }
+
+// orderDimensions puts separating dimensions first, where before how (the
+// place an engineer looks first; the failure's mode is shown after it),
+// then by score, then by name.
 func orderDimensions(ds []Dimension) {
 	slices.SortStableFunc(ds, func(a, b Dimension) int {
 		if a.Separates != b.Separates {
 			if a.Separates {
+				return -1
+			}
+			return 1
+		}
+		if ma, mb := failureMode(a.Name), failureMode(b.Name); a.Separates && ma != mb {
+			if mb {
 				return -1
 			}
 			return 1

@@ -23,7 +23,7 @@ func contrastFeatures(ct *Contrast, ft map[string]float64, ctx map[string]any) {
 			d := &ct.Dimensions[i]
 			switch {
 			case !d.Separates:
-			case d.Name == "connection" || d.Name == "header_wait":
+			case failureMode(d.Name):
 				ft["sep_how"] = 1
 			default:
 				ft["sep_where"] = 1

@@ -65,8 +65,9 @@ type textSpan struct{ off, n uint32 }
 
 // slot is one record without pointers: its scalar fields, and its strings
 // as spans of its text in the arena (absolute position at). The contrast's
-// keys (parse.DimKeys) are not kept: the interface never reads them, and
-// the engine recomputes keys that are not Set.
+// keys (parse.DimKeys) and the request id's hash (IDHash) are not kept:
+// the interface never reads them, the engine recomputes keys that are not
+// Set and the deduper hashes an id whose hash is 0.
 type slot struct {
 	at   int64
 	size uint32

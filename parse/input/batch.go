@@ -247,25 +247,8 @@ func (m *merger) run(ctx context.Context, pending []*stream, start func(*stream)
 func (m *merger) take(h *head, limit int64) {
 	recs := h.seg.recs
 	late := h.seg.late
-	if limit == math.MaxInt64 && h.pos == 0 && len(recs) >= passThrough {
-		// One stream left: hand its segment over without copying (after
-		// what was gathered before it, to keep the order).
-		m.flush()
-		w := 0
-		for i := range recs {
-			if m.keep(&recs[i], late) {
-				if w != i {
-					recs[w] = recs[i]
-				}
-				w++
-			}
-		}
-		h.pos = len(recs)
-		if w > 0 {
-			m.sink(recs[:w])
-			m.publish()
-		}
-		h.seg.owner.release(len(recs))
+	if end := runEnd(recs, h.pos, limit); end-h.pos >= passThrough {
+		m.pass(h, end)
 		return
 	}
 	i := h.pos
@@ -280,6 +263,46 @@ func (m *merger) take(h *head, limit int64) {
 	}
 	h.seg.owner.release(i - h.pos)
 	h.pos = i
+}
+
+// runEnd is the end of the run of recs from pos that the merge passes on
+// before any other stream's: the records at or before limit (at least
+// the one at pos). Segments are in time order, so the last record tells
+// whether the whole rest qualifies, the common case of inputs that follow
+// one another in time (a rotated family, a log split in parts): a binary
+// search finds the end otherwise.
+func runEnd(recs []parse.Record, pos int, limit int64) int {
+	if recs[len(recs)-1].Time <= limit {
+		return len(recs)
+	}
+	rest := recs[pos+1:]
+	return pos + 1 + sort.Search(len(rest), func(i int) bool { return rest[i].Time > limit })
+}
+
+// pass hands h's records from h.pos to end to the sink as they are, without
+// copying them into the merge's batch (after what was gathered before
+// them, to keep the order): a 320-byte copy and clear per record was most
+// of the merge's cost with several inputs. Duplicates are squeezed out in
+// place; the records are h's own (a view of their parse batch, released
+// once the sink is done with them).
+func (m *merger) pass(h *head, end int) {
+	m.flush()
+	recs := h.seg.recs[h.pos:end]
+	w := 0
+	for i := range recs {
+		if m.keep(&recs[i], h.seg.late) {
+			if w != i {
+				recs[w] = recs[i]
+			}
+			w++
+		}
+	}
+	h.pos = end
+	if w > 0 {
+		m.sink(recs[:w])
+		m.publish()
+	}
+	h.seg.owner.release(len(recs))
 }
 
 // keep decides whether rec goes on, and counts it.

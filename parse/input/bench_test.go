@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -27,6 +28,7 @@ var benchFiles struct {
 	once        sync.Once
 	dir         string
 	plain, gzip string
+	parts       []string // the same lines in 4 gzip parts, one after another in time
 }
 
 // benchInputs writes the generated combined log once per test binary, plain
@@ -41,6 +43,19 @@ func benchInputs(b *testing.B) (plain, gz string) {
 		benchFiles.dir = dir
 		benchFiles.plain = writeFile(b, filepath.Join(dir, "access.log"), data)
 		benchFiles.gzip = writeFile(b, filepath.Join(dir, "access.log.gz"), gzipBytes(b, data))
+		for i := range 4 {
+			part := data[i*len(data)/4:]
+			part = part[bytes.IndexByte(part, '\n')+1:]
+			if i == 0 {
+				part = data
+			}
+			end := data[(i+1)*len(data)/4:]
+			if i < 3 {
+				part = part[:len(part)-len(end)+bytes.IndexByte(end, '\n')+1]
+			}
+			name := filepath.Join(dir, "part"+itoa(int64(i))+".log.gz")
+			benchFiles.parts = append(benchFiles.parts, writeFile(b, name, gzipBytes(b, part)))
+		}
 	})
 	return benchFiles.plain, benchFiles.gzip
 }
@@ -54,6 +69,10 @@ func TestMain(m *testing.M) {
 }
 
 func benchPipeline(b *testing.B, path string, workers int) {
+	benchPipelinePaths(b, []string{path}, workers)
+}
+
+func benchPipelinePaths(b *testing.B, paths []string, workers int) {
 	info, err := os.Stat(benchFiles.plain)
 	if err != nil {
 		b.Fatal(err)
@@ -63,7 +82,7 @@ func benchPipeline(b *testing.B, path string, workers int) {
 	var n int64
 	cpu0 := cpuTime()
 	for b.Loop() {
-		opt := testOptions(path)
+		opt := testOptions(paths...)
 		opt.Formats = []string{"combined"}
 		opt.Workers = workers
 		res, err := Run(context.Background(), opt, func(batch []parse.Record) { n += int64(len(batch)) })
@@ -91,4 +110,11 @@ func BenchmarkPipelinePlainOneWorker(b *testing.B) {
 func BenchmarkPipelineGzip(b *testing.B) {
 	_, gz := benchInputs(b)
 	benchPipeline(b, gz, 0)
+}
+
+// Several inputs, one after another in time (a log split in parts): the
+// merge hands each one's runs through while the next is already open.
+func BenchmarkPipelineGzipParts(b *testing.B) {
+	benchInputs(b)
+	benchPipelinePaths(b, benchFiles.parts, 0)
 }

@@ -19,7 +19,6 @@ import (
 type deduper struct {
 	window int64
 	max    int
-	seed   maphash.Seed
 	seen   hashSet
 	ring   []dedupeEntry // FIFO in arrival order
 	head   int
@@ -32,7 +31,22 @@ type dedupeEntry struct {
 }
 
 func newDeduper(window int64, maxIDs int) *deduper {
-	return &deduper{window: window, max: max(maxIDs, 1), seed: maphash.MakeSeed()}
+	return &deduper{window: window, max: max(maxIDs, 1)}
+}
+
+// idSeed seeds the request-id hashes of the whole process: the parse
+// workers hash with it (Record.IDHash) and the deduper compares those.
+var idSeed = maphash.MakeSeed()
+
+// idHash is the deduper's key of rec: its request id, apart per source.
+// Never 0 for an id (0 means "not filled"; the hash set stores 0 as 1
+// anyway, so no id changes identity).
+func idHash(rec *parse.Record) uint64 {
+	h := maphash.String(idSeed, rec.RequestID) ^ (uint64(rec.Source)+1)*0x9e3779b97f4a7c15
+	if h == 0 {
+		h = 1
+	}
+	return h
 }
 
 // duplicate reports whether rec's (Source, RequestID) was seen within the
@@ -42,7 +56,10 @@ func (d *deduper) duplicate(rec *parse.Record) bool {
 	if rec.RequestID == "" {
 		return false
 	}
-	h := maphash.String(d.seed, rec.RequestID) ^ (uint64(rec.Source)+1)*0x9e3779b97f4a7c15
+	h := rec.IDHash
+	if h == 0 {
+		h = idHash(rec)
+	}
 	for d.n > 0 {
 		e := d.ring[d.head]
 		if d.n < d.max && e.t >= rec.Time-d.window {

@@ -126,6 +126,9 @@ func (lp *lineParser) parseLine(res *chunkResult, line []byte, lineNo, off int64
 		rec.Line = lineNo
 		rec.Offset = off
 		lp.dims.Fill(rec) // the contrast's keys, off the engine's goroutine
+		if rec.RequestID != "" {
+			rec.IDHash = idHash(rec) // likewise the duplicate filter's key
+		}
 		if res.counts.Parsed == 0 {
 			res.first, res.last = rec.Time, rec.Time
 		} else if rec.Time < res.first {

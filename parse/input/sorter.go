@@ -100,10 +100,18 @@ func (s *sorter) add(batch []parse.Record, owner *recBatch) {
 // that come out of order are late: passed on and counted). minHeld keeps some
 // disorder repaired however long the lines.
 const (
-	heldBytes   = 8 << 20
-	minHeld     = 4096
-	recordBytes = int64(unsafe.Sizeof(parse.Record{}))
+	heldBytes = 8 << 20
+	minHeld   = 4096
+	// recordBytes is what a held record costs besides its line: the size of
+	// a Record when these bounds were set, kept fixed so that a field added
+	// to Record does not move them (and with them which copy of a
+	// duplicate from overlapping inputs is kept, and the report).
+	recordBytes = 400
 )
+
+// A Record much larger than recordBytes would make heldBytes an
+// underestimate: this fails to compile if it grows past 512 bytes.
+var _ = [512 - unsafe.Sizeof(parse.Record{})]struct{}{}
 
 func (s *sorter) closeRun(batch []parse.Record, lo, hi int, owner *recBatch) {
 	if hi > lo {
