@@ -34,7 +34,7 @@ func resetRecord(r *parse.Record) {
 	r.OriginHeaderTime, r.OriginConnectTime = parse.Unknown, parse.Unknown
 	r.RetryAfter = parse.Unknown
 	r.Count = 0
-	r.Dims = parse.DimKeys{}
+	r.Dims, r.IDHash = parse.DimKeys{}, 0
 	r.Line, r.Offset = 0, 0
 }
 
