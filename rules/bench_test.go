@@ -10,6 +10,7 @@ import (
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/accesslog"
+	"github.com/edgetriage/edgetriage/parse/cputime"
 	samplelogs "github.com/edgetriage/edgetriage/sample-logs"
 )
 
@@ -104,7 +105,7 @@ func BenchmarkContrastShare(b *testing.B) {
 			rs := append([]parse.Record(nil), recs...)
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for done := 0; done < b.N; {
 				for off := 0; off < len(rs) && done < b.N; off += 4096 {
 					end := min(off+4096, len(rs), off+b.N-done)
@@ -117,7 +118,7 @@ func BenchmarkContrastShare(b *testing.B) {
 				}
 				b.StartTimer()
 			}
-			reportCPU(b, cpu)
+			cputime.Report(b, cpu)
 		})
 	}
 }
@@ -149,14 +150,6 @@ var contrastFileRecords = sync.OnceValue(func() []parse.Record {
 	return recs
 })
 
-// reportCPU adds the CPU time per op since start (see processCPU) as
-// cpu-ns/op, the number to compare with benchstat on a busy machine.
-func reportCPU(b *testing.B, start time.Duration) {
-	if now := processCPU(); start > 0 && now > start {
-		b.ReportMetric(float64(now-start)/float64(b.N), "cpu-ns/op")
-	}
-}
-
 // BenchmarkContrastFile is BenchmarkContrastShare on the benchmark file's
 // traffic (hundreds of paths and client networks, a dozen user agents,
 // its planted storms): the engine alone with the contrast's counting
@@ -177,11 +170,11 @@ func BenchmarkContrastFile(b *testing.B) {
 		rs := slices.Clone(recs)
 		b.ReportAllocs()
 		b.ResetTimer()
-		cpu := processCPU()
+		cpu := cputime.Process()
 		for i := 0; i < b.N; i++ {
 			k.Fill(&rs[i%len(rs)])
 		}
-		reportCPU(b, cpu)
+		cputime.Report(b, cpu)
 	})
 	for _, on := range []bool{true, false} {
 		name, rs := "without", recs
@@ -197,7 +190,7 @@ func BenchmarkContrastFile(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for done, off := 0, 0; done < b.N; {
 				if off == len(rs) {
 					// the same traffic again, later: one engine in its
@@ -214,7 +207,7 @@ func BenchmarkContrastFile(b *testing.B) {
 				off += n
 				done += n
 			}
-			reportCPU(b, cpu)
+			cputime.Report(b, cpu)
 		})
 	}
 }

@@ -3,10 +3,10 @@ package rules_test
 import (
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/accesslog"
+	"github.com/edgetriage/edgetriage/parse/cputime"
 	"github.com/edgetriage/edgetriage/rules"
 )
 
@@ -52,7 +52,7 @@ func benchPipeline(b *testing.B, errEvery int, engine bool) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	defer reportCPU(b, rules.ProcessCPU())
+	defer cputime.Report(b, cputime.Process())
 	k := 0
 	for i := 0; i < b.N; i++ {
 		if i%len(lines) == 0 && i > 0 && engine {
@@ -105,7 +105,7 @@ func benchEngineOnly(b *testing.B, errEvery int) {
 	e := rules.NewEngine(rules.DefaultConfig())
 	b.ReportAllocs()
 	b.ResetTimer()
-	defer reportCPU(b, rules.ProcessCPU())
+	defer cputime.Report(b, cputime.Process())
 	for done, off := 0, 0; done < b.N; {
 		if off == len(recs) {
 			off = 0
@@ -120,11 +120,3 @@ func benchEngineOnly(b *testing.B, errEvery int) {
 
 func BenchmarkEngineOnly(b *testing.B)         { benchEngineOnly(b, 1000) }
 func BenchmarkEngineOnly520Heavy(b *testing.B) { benchEngineOnly(b, 5) }
-
-// reportCPU adds the CPU time per op since start as cpu-ns/op (see
-// rules.ProcessCPU): on a busy machine, the number to compare.
-func reportCPU(b *testing.B, start time.Duration) {
-	if now := rules.ProcessCPU(); start > 0 && now > start {
-		b.ReportMetric(float64(now-start)/float64(b.N), "cpu-ns/op")
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/cputime"
 )
 
 // benchLines builds n deterministic log lines with make(i), several per
@@ -56,7 +57,7 @@ func runBench(b *testing.B, p parse.Parser, lines [][]byte, avg int) {
 		}
 	}
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		if err := p.Parse(lines[i%len(lines)], &rec); err != nil {
 			b.Fatal(err)
@@ -65,7 +66,7 @@ func runBench(b *testing.B, p parse.Parser, lines [][]byte, avg int) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 	// CPU time is steadier than wall time on a shared machine: other
 	// processes' load stretches ns/op but not this.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkCombined(b *testing.B) {

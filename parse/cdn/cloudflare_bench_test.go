@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/cputime"
 )
 
 // benchLines are the real Cloudflare samples (wide Logpush and Logpull
@@ -19,7 +20,7 @@ func benchCloudflare(b *testing.B, lines [][]byte) {
 	b.ReportAllocs()
 	b.SetBytes(int64(total))
 	b.ResetTimer()
-	done := threadCPU(b)
+	done := cputime.Thread(b)
 	for b.Loop() {
 		for _, l := range lines {
 			if err := p.Parse(l, &rec); err != nil {

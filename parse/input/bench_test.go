@@ -6,23 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/cputime"
 )
 
 const benchLines = 200_000
-
-// cpuTime is the process's user+system CPU time in ns.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
 
 var benchFiles struct {
 	once        sync.Once
@@ -80,7 +71,7 @@ func benchPipelinePaths(b *testing.B, paths []string, workers int) {
 	b.SetBytes(info.Size()) // decompressed bytes, so MB/s compare across plain and gzip
 	b.ReportAllocs()
 	var n int64
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		opt := testOptions(paths...)
 		opt.Formats = []string{"combined"}
@@ -93,7 +84,7 @@ func benchPipelinePaths(b *testing.B, paths []string, workers int) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
 	// CPU time per line, all goroutines: steadier than wall time on a
 	// shared machine, and what decides the speed on two free cores.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/line")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(n), "cpu-ns/line")
 }
 
 // go test -run '^$' -bench Pipeline -benchtime 5x ./parse/input/

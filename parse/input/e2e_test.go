@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/cputime"
 )
 
 // Manual end-to-end measurement on a big file, outside the normal test run:
@@ -38,7 +39,7 @@ func TestE2EFile(t *testing.T) {
 	opt := Options{Paths: []string{path}, Formats: []string{"combined"}}
 	var status [600]int64
 	start := time.Now()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	res, err := Run(context.Background(), opt, func(b []parse.Record) {
 		for i := range b {
 			if s := b[i].Status; s >= 0 && s < len(status) {
@@ -50,7 +51,7 @@ func TestE2EFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	el := time.Since(start)
-	cpu := time.Duration(cpuTime() - cpu0)
+	cpu := time.Duration(cputime.Process() - cpu0)
 	t.Logf("%d lines, %.1f MB in %v (cpu %v): %.0f lines/s, %.0f MB/s; late %d",
 		res.Totals.Lines, float64(res.Totals.Bytes)/1e6, el, cpu, float64(res.Totals.Lines)/el.Seconds(),
 		float64(res.Totals.Bytes)/1e6/el.Seconds(), res.Totals.Late)

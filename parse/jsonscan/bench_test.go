@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"github.com/edgetriage/edgetriage/parse/cputime"
 	"strings"
 	"testing"
 )
@@ -26,7 +27,7 @@ func BenchmarkMembers(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchLogpush) + 1))
 	var n int
-	done := threadCPU(b)
+	done := cputime.Thread(b)
 	for b.Loop() {
 		m := MembersOf(benchLogpush)
 		for m.Next() {
@@ -49,7 +50,7 @@ func BenchmarkMembersDecode(b *testing.B) {
 	b.SetBytes(int64(len(benchLogpush) + 1))
 	var buf []byte
 	var sum int64
-	done := threadCPU(b)
+	done := cputime.Thread(b)
 	for b.Loop() {
 		m := MembersOf(benchLogpush)
 		for m.Next() {
@@ -74,7 +75,7 @@ func BenchmarkMembersStep(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchLogpush) + 1))
 	var n int
-	done := threadCPU(b)
+	done := cputime.Thread(b)
 	for b.Loop() {
 		m := MembersOf(benchLogpush)
 		for _, v, ok := m.Step(); ok; _, v, ok = m.Step() {

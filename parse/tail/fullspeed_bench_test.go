@@ -5,9 +5,9 @@ package tail
 import (
 	"context"
 	"fmt"
+	"github.com/edgetriage/edgetriage/parse/cputime"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -49,7 +49,7 @@ func BenchmarkFollowFullSpeedWriter(b *testing.B) {
 				break // later events queue inside Follow (bounded), never block it
 			}
 		}
-		before := cpuTime()
+		before := cputime.Process()
 		werr := make(chan error, 1)
 		go func() {
 			for i := 0; i < n; i++ {
@@ -63,7 +63,7 @@ func BenchmarkFollowFullSpeedWriter(b *testing.B) {
 		for got := 0; got < n; {
 			got += len(<-lines)
 		}
-		cpu += cpuTime() - before
+		cpu += cputime.Process() - before
 		if err := <-werr; err != nil {
 			b.Fatal(err)
 		}
@@ -76,15 +76,6 @@ func BenchmarkFollowFullSpeedWriter(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "lines/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n*b.N), "cpu-ns/line")
-}
-
-// cpuTime is the process's user+system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkWakeUpOneLine is one wake-up that finds one new line: append a
