@@ -263,8 +263,14 @@ func (v *logView) key(msg tea.KeyMsg) (screen, tea.Cmd) {
 	return nil, v.ensurePage()
 }
 
+// addSources adds the sources made for inputs not shown yet. Two makings
+// can be under way at once (the inputs list grew while the first looked
+// at the files): a source already added is not added twice.
 func (v *logView) addSources(srcs []logSource, fmts []string) {
 	for i, s := range srcs {
+		if v.have[s.name()] {
+			continue
+		}
 		v.have[s.name()] = true
 		v.srcs = append(v.srcs, s)
 		v.fmts = append(v.fmts, fmts[i])

@@ -185,3 +185,28 @@ func TestFullLogFastTyping(t *testing.T) {
 		t.Fatalf("prompt %v %q %q", v.prompt.active, v.promptKind, string(v.prompt.value))
 	}
 }
+
+// Two makings of the sources under way at once (a snapshot arrived while
+// the first still looked at the files) show each input once: the tmux
+// test once saw "Full log 2 inputs" for one file.
+func TestFullLogSourcesOnce(t *testing.T) {
+	opts, _ := logOptions(t, 300)
+	m := newDriven(t, opts, 100, 30)
+	drive(t, m, runes("L"))
+	v, ok := m.top().(*logView)
+	if !ok {
+		t.Fatalf("L did not open the full log: %s", titles(m))
+	}
+	w := newLogView(v.c, nil)
+	defer w.cancel()
+	first, second := w.init()(), w.init()()
+	w.update(first)
+	w.update(second)
+	if len(w.srcs) != 3 {
+		var names []string
+		for _, s := range w.srcs {
+			names = append(names, s.name())
+		}
+		t.Fatalf("sources %v, want the 3 inputs once each", names)
+	}
+}
