@@ -44,20 +44,9 @@ func jobsLike(n int) []parse.Record {
 // BenchmarkEngineAddJobs feeds async-job traffic; compare with the base
 // commit for the 202 contrast's cost per record.
 func BenchmarkEngineAddJobs(b *testing.B) {
-	const batch = 4096
 	recs := jobsLike(1 << 16)
 	span := recs[len(recs)-1].Time - recs[0].Time + int64(10*time.Millisecond)
-	e := NewEngine(DefaultConfig())
-	b.ReportAllocs()
-	b.ResetTimer()
-	done := 0
-	for done < b.N {
-		for off := 0; off < len(recs) && done < b.N; off += batch {
-			end := min(off+batch, len(recs), off+b.N-done)
-			e.Add(recs[off:end])
-			done += end - off
-		}
-		b.StopTimer()
+	benchAdd(b, recs, func() {
 		for i := range recs {
 			recs[i].Time += span
 			if recs[i].Status == 202 || recs[i].Status == 303 {
@@ -67,6 +56,5 @@ func BenchmarkEngineAddJobs(b *testing.B) {
 				}
 			}
 		}
-		b.StartTimer()
-	}
+	})
 }
