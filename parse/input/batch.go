@@ -162,7 +162,11 @@ type merger struct {
 	sink   func([]parse.Record)
 	window int64
 	batch  []parse.Record
-	dd     *deduper
+	// pend are the records gathered into batch (and those dropped among
+	// them), by their parse batch: released once the sink has had batch,
+	// because the copies view their batches' slabs.
+	pend []pendRelease
+	dd   *deduper
 
 	last        int64
 	hasLast     bool
@@ -261,8 +265,37 @@ func (m *merger) take(h *head, limit int64) {
 			break
 		}
 	}
-	h.seg.owner.release(i - h.pos)
+	m.hold(&h.seg, h.pos, i)
 	h.pos = i
+}
+
+// pendRelease is n records of batch b waiting for the sink.
+type pendRelease struct {
+	b *recBatch
+	n int
+}
+
+// hold defers seg's release of recs[lo:hi] to the next flush.
+func (m *merger) hold(seg *segment, lo, hi int) {
+	if seg.owners == nil {
+		m.holdBatch(seg.owner, hi-lo)
+		return
+	}
+	for i, o := range seg.owners[lo:hi] {
+		m.holdBatch(o, 1)
+		seg.owners[lo+i] = nil
+	}
+}
+
+func (m *merger) holdBatch(b *recBatch, n int) {
+	if b == nil || n == 0 {
+		return
+	}
+	if k := len(m.pend); k > 0 && m.pend[k-1].b == b {
+		m.pend[k-1].n += n
+		return
+	}
+	m.pend = append(m.pend, pendRelease{b, n})
 }
 
 // runEnd is the end of the run of recs from pos that the merge passes on
@@ -287,7 +320,8 @@ func runEnd(recs []parse.Record, pos int, limit int64) int {
 // once the sink is done with them).
 func (m *merger) pass(h *head, end int) {
 	m.flush()
-	recs := h.seg.recs[h.pos:end]
+	lo := h.pos
+	recs := h.seg.recs[lo:end]
 	w := 0
 	for i := range recs {
 		if m.keep(&recs[i], h.seg.late) {
@@ -302,7 +336,7 @@ func (m *merger) pass(h *head, end int) {
 		m.sink(recs[:w])
 		m.publish()
 	}
-	h.seg.owner.release(len(recs))
+	h.seg.release(lo, end) // the sink is done with them
 }
 
 // keep decides whether rec goes on, and counts it.
@@ -356,6 +390,12 @@ func (m *merger) flush() {
 		m.batch = m.batch[:0]
 		m.publish()
 	}
+	// Only now may the gathered records' slabs be read into again.
+	for i, pr := range m.pend {
+		pr.b.release(pr.n)
+		m.pend[i] = pendRelease{}
+	}
+	m.pend = m.pend[:0]
 }
 
 // publish makes the counts so far readable by Pipeline.Totals: once per

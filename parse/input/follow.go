@@ -152,7 +152,7 @@ func (f *follower) startOrdering(sink func([]parse.Record)) {
 				f.m.gather(&seg.recs[i])
 			}
 		}
-		seg.owner.release(len(seg.recs))
+		f.m.hold(&seg, 0, len(seg.recs)) // released after the merge's next flush
 		return true
 	})
 	f.m = p.newMerger(sink)
@@ -435,7 +435,7 @@ func (f *follower) readStdin(ctx context.Context, out chan<- []tail.Line) {
 		return
 	}
 	defer o.close()
-	lr := newLineReader(o.r, f.p.opt.slabSize, f.p.opt.MaxLine, true)
+	lr := newLineReader(o.r, f.p.opt.slabSize, f.p.opt.MaxLine, true, nil) // tail.Lines view the slabs: never reused
 	err = lr.run(ctx, func(c *chunk) bool {
 		var batch []tail.Line
 		if c.overlong {

@@ -18,7 +18,7 @@ func FuzzLineReader(f *testing.F) {
 	f.Add([]byte("1 200\n2 200\nlong long long line\n3 200"), uint8(8), uint8(10))
 	f.Fuzz(func(t *testing.T, data []byte, slab, maxLine uint8) {
 		slabSize, limit := int(slab)+1, int(maxLine)+1
-		lr := newLineReader(bytes.NewReader(data), slabSize, limit, false)
+		lr := newLineReader(bytes.NewReader(data), slabSize, limit, false, nil)
 		var lines []string
 		var numbers, offsets []int64
 		var total int64

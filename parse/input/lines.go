@@ -54,6 +54,7 @@ func (lp *lineParser) parseChunk(c *chunk) {
 	// that are never filled. Appends grow the array past that; the batch
 	// then keeps (and pools) the grown one.
 	res.owner = getBatch(min(int(c.lines), initialBatch))
+	res.owner.slab = c.slab // the chunk's reference: dropped when the batch is recycled
 	res.recs = res.owner.recs[:0]
 	defer func() {
 		if cap(res.recs) > cap(res.owner.recs) {

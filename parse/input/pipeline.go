@@ -113,6 +113,14 @@ type Options struct {
 	// (the run then ends with that error).
 	OnPanic func(error)
 
+	// ReuseBuffers promises that the sink keeps no string of a record once
+	// it returns (it copies what it keeps, as rules.Engine and the
+	// interface's ring do): the pipeline may then read into a slab again
+	// once every record viewing it has been through the sink, instead of
+	// leaving each 128 KiB slab to the collector. Batch reads only; followed
+	// inputs never reuse their buffers.
+	ReuseBuffers bool
+
 	slabSize   int           // tests shrink it to exercise slab boundaries
 	detectWait time.Duration // how long live input waits for lines to detect its format (1 s)
 }
@@ -243,6 +251,8 @@ type Pipeline struct {
 
 	runOnce sync.Once
 
+	slabs *slabPool // nil unless Options.ReuseBuffers
+
 	// Live accounting for Inputs and Totals.
 	liveMu sync.Mutex
 	live   []*liveStats
@@ -292,6 +302,9 @@ func New(opts Options) (*Pipeline, error) {
 		o.Detect = defaultDetect
 	}
 	p := &Pipeline{opt: o, since: timeNs(o.Since, 0), until: timeNs(o.Until, 0)}
+	if o.ReuseBuffers && !o.Follow {
+		p.slabs = newSlabPool(o.slabSize)
+	}
 	for _, spec := range o.Formats {
 		glob, name := splitFormatSpec(spec)
 		if name == "" {
@@ -387,7 +400,8 @@ func (p *Pipeline) event(ev Event) {
 // Run reads every input and hands their records to sink in time order, in
 // batches. sink is called from one goroutine; the batch slice is reused
 // after sink returns, but the records' strings stay valid (they view slabs
-// that are never reused), so copying a Record value keeps it. Run returns
+// that are never reused, unless Options.ReuseBuffers), so copying a Record
+// value keeps it. Run returns
 // when all inputs are read (or, with Follow, when ctx ends); per-input
 // failures are in Result.Inputs[i].Err, not in the error, which is only for
 // a cancelled batch run or an internal failure (a recovered panic).

@@ -11,11 +11,13 @@ import (
 // goes back to a pool once every record in it has been passed on (or
 // dropped): refs counts those still in the pipeline. Recycling keeps the
 // garbage collector out of the hot path (a Record is 320 bytes, with
-// pointers); slabs, which hold no pointers, are not recycled.
+// pointers). The batch holds a reference to the slab its records view,
+// dropped when it is recycled (slab.go).
 type recBatch struct {
 	recs []parse.Record // full capacity
 	used int            // records of recs that parsing wrote to (cleared before reuse)
 	refs atomic.Int64
+	slab *slab // the chunk's slab; nil: none (or not reused)
 }
 
 var batchPool sync.Pool
@@ -50,7 +52,10 @@ func (b *recBatch) release(n int) {
 func (b *recBatch) recycle() {
 	clear(b.recs[:b.used])
 	b.used = 0
+	s := b.slab
+	b.slab = nil
 	batchPool.Put(b)
+	s.release() // after the clear: nothing of b views it any more
 }
 
 // hold sets how many records of b are in the pipeline, or recycles b at

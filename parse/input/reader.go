@@ -14,6 +14,7 @@ import (
 // never held) or the end of the input.
 type chunk struct {
 	data     []byte
+	slab     *slab // the slab data views, held once for this chunk (nil: none)
 	lines    int64 // lines in data (the last one may lack its '\n')
 	first    int64 // number of data's first line (1-based)
 	offset   int64 // byte offset of data[0] in the decompressed input
@@ -26,25 +27,27 @@ type chunk struct {
 	seq int64 // order among the input's chunks (parallel parsing)
 }
 
-// lineReader cuts lines out of large slabs that are never reused, the way
-// fzf's reader does: only a line that crosses a slab boundary is copied
-// (into the next slab), and a line over maxLine is skipped without ever
-// being held whole.
+// lineReader cuts lines out of large slabs, the way fzf's reader does:
+// only a line that crosses a slab boundary is copied (into the next slab),
+// and a line over maxLine is skipped without ever being held whole. A slab
+// is reused (from pool) only once every chunk cut from it was released.
 type lineReader struct {
 	r        io.Reader
 	slabSize int
 	maxLine  int
-	live     bool // stdin: hand over what arrived at once instead of filling the slab
+	live     bool      // stdin: hand over what arrived at once instead of filling the slab
+	pool     *slabPool // nil: slabs are never reused
 
-	slab       []byte
+	cur        *slab  // the slab being read into (held by the reader)
+	slab       []byte // cur.buf
 	start, end int   // slab[start:end] holds bytes read but not yet sent
 	offset     int64 // input offset of slab[start]
 	line       int64 // lines sent so far
 	bytes      int64 // decompressed bytes read
 }
 
-func newLineReader(r io.Reader, slabSize, maxLine int, live bool) *lineReader {
-	return &lineReader{r: r, slabSize: slabSize, maxLine: maxLine, live: live}
+func newLineReader(r io.Reader, slabSize, maxLine int, live bool, pool *slabPool) *lineReader {
+	return &lineReader{r: r, slabSize: slabSize, maxLine: maxLine, live: live, pool: pool}
 }
 
 // readError is a read error that ended an input early.
@@ -69,7 +72,9 @@ func (e *readError) Unwrap() error { return e.err }
 // It returns nil at EOF, the context's error when cancelled, or a
 // *readError when the input broke off (a truncated or corrupt archive).
 func (lr *lineReader) run(ctx context.Context, send func(*chunk) bool) error {
-	lr.slab = make([]byte, lr.slabSize)
+	lr.cur = lr.pool.get(lr.slabSize)
+	lr.slab = lr.cur.buf
+	defer func() { lr.cur.release() }() // the chunks sent keep their own references
 	for {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -121,7 +126,8 @@ func (lr *lineReader) sendLines(upto int, cut bool, send func(*chunk) bool) bool
 	if data[len(data)-1] != '\n' {
 		n++
 	}
-	c := &chunk{data: data, lines: n, first: lr.line + 1, offset: lr.offset, cut: cut}
+	lr.cur.refs.Add(1)
+	c := &chunk{data: data, slab: lr.cur, lines: n, first: lr.line + 1, offset: lr.offset, cut: cut}
 	lr.line += n
 	lr.offset += int64(len(data))
 	lr.start = upto
@@ -130,8 +136,9 @@ func (lr *lineReader) sendLines(upto int, cut bool, send func(*chunk) bool) bool
 
 var nl = []byte{'\n'}
 
-// newSlab moves the unsent partial line into a fresh slab (the old slab is
-// left to the records that point into it), growing it for long lines.
+// newSlab moves the unsent partial line into a fresh slab (the old slab
+// stays with the chunks that view it, and goes back to the pool with the
+// last of them), growing it for long lines.
 func (lr *lineReader) newSlab() {
 	partial := lr.end - lr.start
 	size := lr.slabSize
@@ -140,9 +147,10 @@ func (lr *lineReader) newSlab() {
 	} else if partial+lr.slabSize/4 > size {
 		size = partial + lr.slabSize/4
 	}
-	slab := make([]byte, size)
-	copy(slab, lr.slab[lr.start:lr.end])
-	lr.slab, lr.start, lr.end = slab, 0, partial
+	next := lr.pool.get(size) // a grown size is not the pool's: never reused
+	copy(next.buf, lr.slab[lr.start:lr.end])
+	lr.cur.release()
+	lr.cur, lr.slab, lr.start, lr.end = next, next.buf, 0, partial
 }
 
 // skipOverlong discards the current line, which is longer than maxLine,

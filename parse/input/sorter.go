@@ -14,6 +14,23 @@ type segment struct {
 	recs  []parse.Record
 	late  bool
 	owner *recBatch // release(len(recs)) once they are passed on
+	// owners, for records the sorter took out of order (copies of records
+	// of several batches), is recs[i]'s batch: the copies view its slab, so
+	// the batch is released only when they are passed on.
+	owners []*recBatch
+}
+
+// release notes that recs[lo:hi] have been passed on (the sink returned)
+// or dropped.
+func (s *segment) release(lo, hi int) {
+	if s.owners == nil {
+		s.owner.release(hi - lo)
+		return
+	}
+	for i, o := range s.owners[lo:hi] {
+		o.release(1)
+		s.owners[lo+i] = nil
+	}
 }
 
 // sorter repairs bounded disorder in one stream of records: it holds
@@ -182,8 +199,10 @@ func (s *sorter) release(wm int64, force int) {
 			for len(s.heap) > 0 && s.heap[0].t <= limit && s.heap[0].t < runT &&
 				(force <= 0 || len(out.recs) < force || s.heap[0].t <= wm) {
 				it := s.heap.pop()
-				out.recs = append(out.recs, *it.r) // a copy: the batch may go back to the pool
-				it.owner.release(1)
+				// A copy, which keeps viewing the batch's slab: the batch
+				// is released when the copy has been passed on.
+				out.recs = append(out.recs, *it.r)
+				out.owners = append(out.owners, it.owner)
 			}
 		}
 		n := len(out.recs)

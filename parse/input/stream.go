@@ -53,7 +53,7 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks := make(chan *chunk, 4) // read-ahead: the workers take chunks directly
-	lr := newLineReader(o.r, p.opt.slabSize, p.opt.MaxLine, st.src.stdin)
+	lr := newLineReader(o.r, p.opt.slabSize, p.opt.MaxLine, st.src.stdin, p.slabs)
 	var readErr error
 	readDone := make(chan struct{})
 	name := "read " + st.src.path
@@ -297,7 +297,7 @@ func (a *assembler) take(c *chunk) {
 	a.st.live.add(res, a.p.opt.MaxExamples, int64(n-len(recs)))
 	a.p.lines.Add(res.counts.Lines)
 	c.res = chunkResult{}
-	c.data = nil
+	c.data, c.slab = nil, nil // the batch holds the slab now
 	if len(recs) > 0 {
 		a.sort.add(recs, owner)
 		a.st.live.setLate(a.sort.late)

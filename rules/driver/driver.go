@@ -50,8 +50,8 @@ type Options struct {
 
 	// Recent, if set, gets each batch's rows (aggregates, Count > 1, are
 	// left out) on a goroutine of its own while the engine takes the same
-	// batch; calls do not overlap. The slice and,
-	// for a table, the rows' text are reused after Recent returns: it
+	// batch; calls do not overlap. The slice and the rows' text (the
+	// read buffers of files too) are reused after Recent returns: it
 	// copies what it keeps.
 	Recent func(rows []parse.Record)
 	// FinishStopped: when the context ends reading, the engine is still
@@ -124,6 +124,9 @@ func New(o Options) (*Driver, error) {
 	// and 202s time out without new lines. OnTick runs on the sink's
 	// goroutine: no race with Add.
 	in.OnTick = d.tick
+	// The engine and Recent copy what they keep of a record (the poison
+	// test in parse/input checks it end to end): slabs may be reused.
+	in.ReuseBuffers = true
 	p, err := input.New(in)
 	if err != nil {
 		return nil, err
