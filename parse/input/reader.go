@@ -40,10 +40,10 @@ type lineReader struct {
 
 	cur        *slab  // the slab being read into (held by the reader)
 	slab       []byte // cur.buf
-	start, end int   // slab[start:end] holds bytes read but not yet sent
-	offset     int64 // input offset of slab[start]
-	line       int64 // lines sent so far
-	bytes      int64 // decompressed bytes read
+	start, end int    // slab[start:end] holds bytes read but not yet sent
+	offset     int64  // input offset of slab[start]
+	line       int64  // lines sent so far
+	bytes      int64  // decompressed bytes read
 }
 
 func newLineReader(r io.Reader, slabSize, maxLine int, live bool, pool *slabPool) *lineReader {
