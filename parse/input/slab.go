@@ -57,6 +57,7 @@ func (p *slabPool) get(size int) *slab {
 	if p != nil && size == p.size {
 		select {
 		case s = <-p.free:
+			slabsReused.Add(1)
 		default:
 			s = &slab{buf: make([]byte, size), pool: p}
 		}
@@ -77,10 +78,19 @@ func (p *slabPool) put(s *slab) {
 	}
 }
 
-// poisonSlabs (tests only) overwrites every slab as it is recycled, so that
-// a string still viewing it reads junk at once instead of whatever a later
-// read happens to put there.
-var poisonSlabs bool
+// Test hooks (poison_test.go), set only while no pipeline runs.
+var (
+	// poisonSlabs overwrites every slab as it is recycled, so that a
+	// string still viewing it reads junk at once instead of whatever a
+	// later read happens to put there.
+	poisonSlabs bool
+	// slabReuseOff makes pipelines ignore Options.ReuseBuffers: the
+	// reference run.
+	slabReuseOff bool
+	// slabsReused counts the slabs taken from a pool (once per slab read
+	// into again: no cost on the per-record path).
+	slabsReused atomic.Int64
+)
 
 const poisonPattern = "\x00POISON\xff"
 
