@@ -84,8 +84,9 @@ var (
 	// string still viewing it reads junk at once instead of whatever a
 	// later read happens to put there.
 	poisonSlabs bool
-	// slabReuseOff makes pipelines ignore Options.ReuseBuffers: the
-	// reference run.
+	// slabReuseOff makes pipelines ignore Options.ReuseBuffers and
+	// leaves record batches to the collector too: the reference run,
+	// right whatever the release order.
 	slabReuseOff bool
 	// slabsReused counts the slabs taken from a pool (once per slab read
 	// into again: no cost on the per-record path).
