@@ -43,6 +43,9 @@ func TestReusedSlabsPoisoned(t *testing.T) {
 		name string
 		in   input.Options
 		ring bool // also compare the interface's ring of recent records
+		// stdin, if set, is read as standard input in pieces of 1500
+		// bytes: it is cut as it arrives, several chunks to a slab.
+		stdin []byte
 	}
 	var cases []testCase
 	samples := input.Options{}
@@ -80,6 +83,8 @@ func TestReusedSlabsPoisoned(t *testing.T) {
 		dealt.Formats = append(dealt.Formats, name+"=cloudflare")
 	}
 	cases = append(cases, testCase{name: "interleaved", in: dealt, ring: true})
+	cases = append(cases, testCase{name: "stdin", in: input.Options{Paths: []string{"-"}, Formats: []string{"cloudflare"}},
+		stdin: lp.Data})
 
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,9 +97,15 @@ func TestReusedSlabsPoisoned(t *testing.T) {
 					in.BatchSize = 64
 				}
 				restore := input.SetSlabTest(false, true)
+				if tc.stdin != nil {
+					in.Stdin = &pieces{data: tc.stdin, n: 1500}
+				}
 				want, wantRing, wantSum := runReport(t, in, cfg, tc.ring)
 				restore()
 				restore = input.SetSlabTest(true, false)
+				if tc.stdin != nil {
+					in.Stdin = &pieces{data: tc.stdin, n: 1500}
+				}
 				before := input.SlabsReused()
 				got, gotRing, gotSum := runReport(t, in, cfg, tc.ring)
 				reused := input.SlabsReused() - before
@@ -176,6 +187,21 @@ func memSource(name string, data []byte) input.Source {
 	return input.Source{Name: name, Size: int64(len(data)), Open: func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
 	}}
+}
+
+// pieces reads data at most n bytes at a time, like a pipe.
+type pieces struct {
+	data []byte
+	n    int
+}
+
+func (p *pieces) Read(b []byte) (int, error) {
+	if len(p.data) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(b[:min(len(b), p.n)], p.data)
+	p.data = p.data[k:]
+	return k, nil
 }
 
 // deal hands data's lines out to n parts in turn, swapping every 7th line
