@@ -40,8 +40,10 @@ const Unknown = -1
 // Memory: a Parser fills the string fields with views of the line it was
 // given (no copy), so they stay valid only as long as that line's bytes are
 // not modified. The input readers in parse/input hand out lines from slabs
-// that are never reused, so records from them may be kept as they are; code
-// that parses into a reused buffer must call Clone before keeping a record.
+// that are never reused (unless the caller set input.Options.ReuseBuffers,
+// as the rules driver does), so records from them may be kept as they are;
+// code that parses into a reused buffer must call Clone before keeping a
+// record.
 type Record struct {
 	Time   int64 // Unix nanoseconds, UTC: the log's own timestamp
 	Source Source

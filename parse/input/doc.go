@@ -31,9 +31,11 @@
 //     concatenated members), zstd, bzip2, xz. A truncated or corrupt archive
 //     ends its input with an error naming the file and the line reached;
 //     what came before counts.
-//   - Lines are cut from 128 KiB slabs that are never reused, so records
-//     view them without copying (a line crossing a slab boundary is copied
-//     into the next slab). CRLF is handled; blank lines are ignored; a line
+//   - Lines are cut from 128 KiB slabs, and records view them without
+//     copying (a line crossing a slab boundary is copied into the next
+//     slab). A slab is read into again only with Options.ReuseBuffers (the
+//     sink copies what it keeps), once every record viewing it has been
+//     through the sink; otherwise slabs are never reused. CRLF is handled; blank lines are ignored; a line
 //     over MaxLine (1 MiB) is counted as overlong and skipped without being
 //     held whole. Any bytes are safe.
 //   - Each input's format comes from Options.Formats (NAME, or GLOB=NAME,
