@@ -64,6 +64,10 @@ func benchPipeline(b *testing.B, path string, workers int) {
 }
 
 func benchPipelinePaths(b *testing.B, paths []string, workers int) {
+	benchPipelineReuse(b, paths, workers, false)
+}
+
+func benchPipelineReuse(b *testing.B, paths []string, workers int, reuse bool) {
 	info, err := os.Stat(benchFiles.plain)
 	if err != nil {
 		b.Fatal(err)
@@ -76,6 +80,7 @@ func benchPipelinePaths(b *testing.B, paths []string, workers int) {
 		opt := testOptions(paths...)
 		opt.Formats = []string{"combined"}
 		opt.Workers = workers
+		opt.ReuseBuffers = reuse
 		res, err := Run(context.Background(), opt, func(batch []parse.Record) { n += int64(len(batch)) })
 		if err != nil || res.Totals.Parsed != benchLines {
 			b.Fatalf("err %v, totals %+v", err, res.Totals)
@@ -91,6 +96,13 @@ func benchPipelinePaths(b *testing.B, paths []string, workers int) {
 func BenchmarkPipelinePlain(b *testing.B) {
 	plain, _ := benchInputs(b)
 	benchPipeline(b, plain, 0)
+}
+
+// The same with the slabs reused (as the driver runs it): the read
+// buffers' allocation, about the size of the input, is gone.
+func BenchmarkPipelinePlainReuse(b *testing.B) {
+	plain, _ := benchInputs(b)
+	benchPipelineReuse(b, []string{plain}, 0, true)
 }
 
 func BenchmarkPipelinePlainOneWorker(b *testing.B) {
