@@ -302,7 +302,7 @@ func New(opts Options) (*Pipeline, error) {
 		o.Detect = defaultDetect
 	}
 	p := &Pipeline{opt: o, since: timeNs(o.Since, 0), until: timeNs(o.Until, 0)}
-	if o.ReuseBuffers && !o.Follow && !slabReuseOff {
+	if o.ReuseBuffers && !o.Follow && !reuseOff {
 		p.slabs = newSlabPool(o.slabSize)
 	}
 	for _, spec := range o.Formats {

@@ -50,7 +50,7 @@ func (b *recBatch) release(n int) {
 // heap on Logpush lines, and the collector runs more often the closer the
 // live heap comes to the soft memory limit.
 func (b *recBatch) recycle() {
-	if slabReuseOff { // the poison test's reference: nothing is reused
+	if reuseOff { // the poison test's reference: nothing is reused
 		b.slab = nil
 		return
 	}

@@ -84,10 +84,10 @@ var (
 	// string still viewing it reads junk at once instead of whatever a
 	// later read happens to put there.
 	poisonSlabs bool
-	// slabReuseOff makes pipelines ignore Options.ReuseBuffers and
+	// reuseOff makes pipelines ignore Options.ReuseBuffers and
 	// leaves record batches to the collector too: the reference run,
 	// right whatever the release order.
-	slabReuseOff bool
+	reuseOff bool
 	// slabsReused counts the slabs taken from a pool (once per slab read
 	// into again: no cost on the per-record path).
 	slabsReused atomic.Int64
