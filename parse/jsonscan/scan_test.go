@@ -151,6 +151,14 @@ func FuzzMembers(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Batch against Step: with nothing learned, with what the input
+		// itself taught, and with a Logpush line's key order.
+		checkBatch(t, data, &KeyOrder{}, 3)
+		var own, logpush KeyOrder
+		checkBatch(t, data, &own, 64)
+		checkBatch(t, data, &own, 64)
+		checkBatch(t, benchLogpush, &logpush, 64)
+		checkBatch(t, data, &logpush, 2)
 		m := MembersOf(data)
 		type member struct {
 			key string
@@ -281,6 +289,27 @@ func TestStepMatchesNext(t *testing.T) {
 		}
 		if a.CheckEnd() != b.CheckEnd() || a.Offset() != b.Offset() {
 			t.Fatalf("%q: ends differ: %q@%d, %q@%d", in, a.Err(), a.Offset(), b.Err(), b.Offset())
+		}
+	}
+}
+
+// TestNumberEnd puts every byte value at every position of a run of
+// digits around the 8-byte words, against a byte-by-byte reference.
+func TestNumberEnd(t *testing.T) {
+	ref := func(d []byte, p int) int {
+		for p < len(d) && numberByte[d[p]] {
+			p++
+		}
+		return p
+	}
+	for n := 0; n <= 20; n++ {
+		for c := 0; c < 256; c++ {
+			for _, tail := range []string{``, `1`, `,"a":1}`, `123456789012`} {
+				d := []byte(`:` + strings.Repeat("7", n) + string([]byte{byte(c)}) + tail)
+				if got, want := numberEnd(d, 1), ref(d, 1); got != want {
+					t.Fatalf("numberEnd(%q) = %d, want %d", d, got, want)
+				}
+			}
 		}
 	}
 }

@@ -1,0 +1,190 @@
+package jsonscan
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
+// A log shipper writes the same keys in the same order on every line (a
+// Logpush job's field list). KeyOrder remembers, for each member position,
+// the key last seen there and a small tag the caller gave it (a field
+// number), so that Batch recognises the key with one comparison instead of
+// searching for its closing quote, and the caller need not look it up. A
+// prediction is only a guess checked against the bytes: what Batch returns
+// never depends on the objects scanned before.
+type KeyOrder struct {
+	keys []orderedKey
+}
+
+type orderedKey struct {
+	text []byte // the key as written (no escapes) and `":`; empty: nothing learned
+	tag  uint8
+}
+
+// Unlearned is the tag of a member whose key was not the one learned for
+// its position: the caller finds the key's tag itself and may Learn it.
+const Unlearned uint8 = 0xFF
+
+// Keys longer than maxOrderedKey or past member maxOrderedMembers are not
+// learned: they are looked up every time, and the memory a KeyOrder holds
+// stays bounded whatever the input.
+const (
+	maxOrderedKey     = 64
+	maxOrderedMembers = 256
+)
+
+// Learn records tag for key (as written, still escaped) at member position
+// i: the next object scanned with o expects that key there. A key with
+// escapes is not learned.
+func (o *KeyOrder) Learn(i int, key []byte, tag uint8) {
+	if i < 0 || i >= maxOrderedMembers || tag == Unlearned {
+		return
+	}
+	for len(o.keys) <= i {
+		o.keys = append(o.keys, orderedKey{})
+	}
+	slot := &o.keys[i]
+	slot.text, slot.tag = slot.text[:0], tag
+	if len(key) > 0 && len(key) <= maxOrderedKey && bytes.IndexByte(key, '\\') < 0 {
+		slot.text = append(append(slot.text, key...), '"', ':')
+	}
+}
+
+// Member is one member found by Batch, as offsets into the scanned data
+// (no pointers: filling a batch costs no write barriers).
+type Member struct {
+	KeyStart, KeyEnd int // the key, still escaped: data[KeyStart:KeyEnd]
+	Start, End       int // the value: data[Start:End], as Value.Raw
+	Kind             Kind
+	Tag              uint8 // learned for the key at this position, or Unlearned
+}
+
+// Key is the member's key in data, the slice the Members were made from.
+func (mb *Member) Key(data []byte) []byte { return data[mb.KeyStart:mb.KeyEnd] }
+
+// Value is the member's value in data.
+func (mb *Member) Value(data []byte) Value {
+	return Value{Kind: mb.Kind, Raw: data[mb.Start:mb.End]}
+}
+
+// Scanned is how many members have been read so far: the position, for
+// Learn, of the first member the next Batch returns.
+func (m *Members) Scanned() int { return m.n }
+
+// Batch reads up to cap(buf) members into buf[:0] and returns them,
+// tagged from o: the members Step would return, in one call that keeps the
+// scan in registers. Fewer than cap(buf) means the object ended or an error
+// was found (Err, CheckEnd and Offset then say what Step's would).
+func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
+	out := buf[:0]
+	if m.done {
+		return out
+	}
+	d, p, n, keys := m.data, m.pos, m.n, o.keys
+	var reason string // set: the scan failed at p
+	for len(out) < cap(out) {
+		p = skipWS(d, p)
+		if p >= len(d) {
+			reason = ErrTruncated
+			break
+		}
+		if d[p] == '}' {
+			m.n = n
+			m.end(p + 1)
+			return out
+		}
+		if n > 0 {
+			if d[p] != ',' {
+				reason = ErrSyntax
+				break
+			}
+			if p = skipWS(d, p+1); p >= len(d) {
+				reason = ErrTruncated
+				break
+			}
+		}
+		if d[p] != '"' {
+			reason = ErrSyntax
+			break
+		}
+		// The member is built in registers and stored field by field:
+		// a struct literal is built on the stack and copied with 16-byte
+		// moves, which stall on the 8-byte stores just made.
+		ks, ke, tag := p+1, 0, Unlearned
+		// A learned key holds no backslash, so when the bytes after the
+		// opening quote are that key and a quote, that quote closes it.
+		if n < len(keys) {
+			if k := keys[n].text; len(k) > 0 && len(d)-(p+1) >= len(k) && sameBytes(d[p+1:], k) {
+				tag, ke = keys[n].tag, p+len(k)-1
+				p += 1 + len(k)
+			}
+		}
+		if tag == Unlearned {
+			e, found := stringEnd(d, p+1)
+			if !found {
+				reason = ErrTruncated
+				break
+			}
+			ke = e
+			if p = skipWS(d, e+1); p >= len(d) {
+				reason = ErrTruncated
+				break
+			}
+			if d[p] != ':' {
+				reason = ErrSyntax
+				break
+			}
+			p++
+		}
+		// The two kinds most values are, short strings and numbers, are
+		// read here; the rest (and long strings) by valueSpan.
+		var kind Kind
+		var vs, ve int
+		p = skipWS(d, p)
+		if p+9 <= len(d) && d[p] == '"' {
+			if w := quoteOrBackslash(binary.LittleEndian.Uint64(d[p+1:])); w != 0 {
+				if i := p + 1 + bits.TrailingZeros64(w)>>3; d[i] == '"' {
+					kind, vs, ve = String, p+1, i
+					p = i + 1
+				}
+			}
+		} else if p < len(d) && d[p]-'0' < 10 {
+			kind, vs, ve = Number, p, numberEnd(d, p)
+			p = ve
+		}
+		if kind == Invalid {
+			if kind, vs, ve, p, reason = valueSpan(d, p); reason != "" {
+				break
+			}
+		}
+		out = out[:len(out)+1]
+		mb := &out[len(out)-1]
+		mb.KeyStart, mb.KeyEnd, mb.Start, mb.End, mb.Kind, mb.Tag = ks, ke, vs, ve, kind, tag
+		n++
+	}
+	m.n = n
+	if reason != "" {
+		m.fail(p, reason)
+	} else {
+		m.pos = p
+	}
+	return out
+}
+
+// sameBytes reports whether d starts with k (len(d) >= len(k)), comparing
+// a word at a time: keys are 5-40 bytes, where a call to the general
+// comparison costs more than the comparison.
+func sameBytes(d, k []byte) bool {
+	n := len(k)
+	if n < 8 {
+		return string(d[:n]) == string(k)
+	}
+	d = d[:n]
+	for i := 0; i+8 < n; i += 8 {
+		if binary.LittleEndian.Uint64(d[i:]) != binary.LittleEndian.Uint64(k[i:]) {
+			return false
+		}
+	}
+	return binary.LittleEndian.Uint64(d[n-8:]) == binary.LittleEndian.Uint64(k[n-8:])
+}

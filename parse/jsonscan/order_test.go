@@ -1,0 +1,98 @@
+package jsonscan
+
+import (
+	"bytes"
+	"hash/crc32"
+	"strings"
+	"testing"
+)
+
+// keyTag is the tag the tests give a key: any function of the key will
+// do, so that a predicted tag can be checked against the key it came with.
+func keyTag(k []byte) uint8 { return uint8(crc32.ChecksumIEEE(k) % 250) }
+
+// checkBatch scans data with Batch (buffers of size n, predictions from o,
+// learning every key it has to look up) and with Step, and fails unless
+// they give the same members, the same end and the same error.
+func checkBatch(t *testing.T, data []byte, o *KeyOrder, n int) {
+	t.Helper()
+	st, bt := MembersOf(data), MembersOf(data)
+	buf := make([]Member, 0, n)
+	i := 0
+	for {
+		first := bt.Scanned()
+		batch := bt.Batch(o, buf)
+		for j := range batch {
+			mb := &batch[j]
+			k, v, ok := st.Step()
+			key := mb.Key(data)
+			if !ok || !bytes.Equal(k, key) || v.Kind != mb.Value(data).Kind || !bytes.Equal(v.Raw, mb.Value(data).Raw) {
+				t.Fatalf("%q member %d: Batch gave %q=%q, Step %q=%q (%v)", data, i, key, mb.Value(data).Raw, k, v.Raw, ok)
+			}
+			if &v.Raw[:1][0] != &mb.Value(data).Raw[:1][0] && len(v.Raw) > 0 {
+				t.Fatalf("%q member %d: value is not a view of the same bytes", data, i)
+			}
+			switch {
+			case mb.Tag == Unlearned:
+				o.Learn(first+j, key, keyTag(key))
+			case mb.Tag != keyTag(key):
+				t.Fatalf("%q member %d: key %q predicted with tag %d, learned %d", data, i, key, mb.Tag, keyTag(key))
+			}
+			i++
+		}
+		if len(batch) < cap(buf) {
+			break
+		}
+	}
+	if _, _, ok := st.Step(); ok {
+		t.Fatalf("%q: Batch ended after %d members, Step has more", data, i)
+	}
+	if st.Err() != bt.Err() || st.CheckEnd() != bt.CheckEnd() || st.Offset() != bt.Offset() || st.Scanned() != bt.Scanned() {
+		t.Fatalf("%q: Step ends with %q/%q@%d, Batch with %q/%q@%d", data, st.Err(), st.CheckEnd(), st.Offset(), bt.Err(), bt.CheckEnd(), bt.Offset())
+	}
+}
+
+var batchInputs = []string{
+	`{}`, `{"a":1}`, ` {"a":"x\"y","b":[1,{"c":null}],"d":{"e":true}} `, `{ "a" : 1 , "b" : "x" }`,
+	`{"a":1,}`, `{"a":1`, `{"a" 1}`, `{"a":1} x`, `[1]`, `{"a":"`, "\xef\xbb\xbf{\"k\":false}",
+	`{"a":1,"b":2,"c":3}`, `{"a":1,"b":2}`, `{"b":2,"a":1}`, `{"ab":1,"a":1}`, `{"a":1,"ab":1}`,
+	`{"a\"b":1,"a\\":2}`, `{"a":1,"a":2}`, `{"":1,"":""}`, `{"a`, `{"a"`, `{"a":`, `{"a":-`, `{"a":-1,"b":tru}`,
+	`{"abcdefgh":1,"abcdefghi":2}`, `{"abcdefg":"12345678","abcdefgh":"1234567\"","x":"\\"}`,
+	`{"n":1234567890123456789,"m":12345678.5e-3,"o":0}`, `{"n":12345678`, `{"s":"abcdefg"}`, `{"s":"abcdefgh"}`,
+	`{"k":"v"`, `{"k":"v",`, `{"k":"v",}`, `{"k":"v" "l":1}`, `{"k":{"a":[}}`, `{"k":[1,2]]}`,
+	string(benchLogpush), strings.Replace(string(benchLogpush), `"ClientIP"`, `"ClientIp"`, 1),
+	strings.Replace(string(benchLogpush), `"BotScore":99,`, ``, 1),
+}
+
+// TestBatchMatchesStep scans every input with fresh predictions, then
+// with those it learned itself and with every other input's, in buffers
+// of 1, 2, 3 and 64 members.
+func TestBatchMatchesStep(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 64} {
+		for _, in := range batchInputs {
+			checkBatch(t, []byte(in), &KeyOrder{}, n)
+			var o KeyOrder
+			checkBatch(t, []byte(in), &o, n)
+			checkBatch(t, []byte(in), &o, n)
+			for _, other := range batchInputs {
+				var o KeyOrder
+				checkBatch(t, []byte(other), &o, n)
+				checkBatch(t, []byte(in), &o, n)
+			}
+		}
+	}
+}
+
+// TestLearnBounds: keys with escapes, over-long keys and positions past
+// the limit are not learned, and an unlearned tag is never stored.
+func TestLearnBounds(t *testing.T) {
+	var o KeyOrder
+	o.Learn(0, []byte(`a\"b`), 1)
+	o.Learn(1, []byte(strings.Repeat("k", maxOrderedKey+1)), 2)
+	o.Learn(2, []byte("ok"), 3)
+	o.Learn(maxOrderedMembers, []byte("far"), 4)
+	o.Learn(3, []byte("x"), Unlearned)
+	if len(o.keys) != 3 || len(o.keys[0].text) != 0 || len(o.keys[1].text) != 0 || string(o.keys[2].text) != `ok":` {
+		t.Fatalf("learned %+v", o.keys)
+	}
+}
