@@ -84,6 +84,10 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 	d, p, n, keys := m.data, m.pos, m.n, o.keys
 	var reason string // set: the scan failed at p
 	for len(out) < cap(out) {
+		if p+1 < len(d) && d[p] == ',' && d[p+1] == '"' && n > 0 {
+			p++ // the next member follows at once, as a shipper writes it
+			goto key
+		}
 		p = skipWS(d, p)
 		if p >= len(d) {
 			reason = ErrTruncated
@@ -108,6 +112,7 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 			reason = ErrSyntax
 			break
 		}
+	key:
 		// The member is built in registers and stored field by field:
 		// a struct literal is built on the stack and copied with 16-byte
 		// moves, which stall on the 8-byte stores just made.
@@ -143,11 +148,18 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 		var vs, ve int
 		p = skipWS(d, p)
 		if p+9 <= len(d) && d[p] == '"' {
-			if w := quoteOrBackslash(binary.LittleEndian.Uint64(d[p+1:])); w != 0 {
-				if i := p + 1 + bits.TrailingZeros64(w)>>3; d[i] == '"' {
-					kind, vs, ve = String, p+1, i
-					p = i + 1
+			if w := quoteOrBackslash(binary.LittleEndian.Uint64(d[p+1:])); w == 0 {
+				// Longer than a word: stringEndFrom goes on after it.
+				e, found := stringEndFrom(d, p+1, p+9)
+				if !found {
+					reason = ErrTruncated
+					break
 				}
+				kind, vs, ve = String, p+1, e
+				p = e + 1
+			} else if i := p + 1 + bits.TrailingZeros64(w)>>3; d[i] == '"' {
+				kind, vs, ve = String, p+1, i
+				p = i + 1
 			}
 		} else if p < len(d) && d[p]-'0' < 10 {
 			kind, vs, ve = Number, p, numberEnd(d, p)

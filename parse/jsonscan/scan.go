@@ -380,11 +380,16 @@ func skipWS(d []byte, p int) int {
 // quote and a backslash at once; a longer string (a user agent, a URI) goes
 // on with IndexByte.
 func stringEnd(d []byte, p int) (int, bool) {
-	if p > len(d) {
+	return stringEndFrom(d, p, p)
+}
+
+// stringEndFrom is stringEnd for a string starting at p whose bytes up to
+// q (p <= q) are known to hold no quote and no backslash.
+func stringEndFrom(d []byte, p, q int) (int, bool) {
+	if q > len(d) {
 		return 0, false
 	}
-	q := p
-	for end := min(len(d), p+swarBytes); q+8 <= end; q += 8 {
+	for end := min(len(d), q+swarBytes); q+8 <= end; q += 8 {
 		if m := quoteOrBackslash(binary.LittleEndian.Uint64(d[q:])); m != 0 {
 			q += bits.TrailingZeros64(m) >> 3
 			if d[q] == '"' {

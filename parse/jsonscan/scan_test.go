@@ -264,6 +264,13 @@ func TestStringEndWords(t *testing.T) {
 				if gotOK != wantOK || (wantOK && gotI != wantI) {
 					t.Fatalf("stringEnd(%q) = %d, %v; want %d, %v", d, gotI, gotOK, wantI, wantOK)
 				}
+				// Resuming after a clean prefix gives the same end.
+				for q := 1; q <= len(d) && !bytes.ContainsAny(d[1:q], `"\`); q++ {
+					gotI, gotOK := stringEndFrom(d, 1, q)
+					if gotOK != wantOK || (wantOK && gotI != wantI) {
+						t.Fatalf("stringEndFrom(%q, 1, %d) = %d, %v; want %d, %v", d, q, gotI, gotOK, wantI, wantOK)
+					}
+				}
 			}
 		}
 	}
