@@ -371,6 +371,9 @@ func timestamp(v jsonscan.Value) (int64, bool) {
 			return t, true
 		}
 	case jsonscan.Number:
+		if t, ok := unixNano19(raw); ok {
+			return t, true
+		}
 	default:
 		return 0, false
 	}

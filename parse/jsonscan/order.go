@@ -77,13 +77,14 @@ func (m *Members) Scanned() int { return m.n }
 // scan in registers. Fewer than cap(buf) means the object ended or an error
 // was found (Err, CheckEnd and Offset then say what Step's would).
 func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
-	out := buf[:0]
+	out := buf[:cap(buf)]
 	if m.done {
-		return out
+		return out[:0]
 	}
-	d, p, n, keys := m.data, m.pos, m.n, o.keys
+	d, p, n := m.data, m.pos, m.n
+	first := n
 	var reason string // set: the scan failed at p
-	for len(out) < cap(out) {
+	for n-first < len(out) {
 		if p+1 < len(d) && d[p] == ',' && d[p+1] == '"' && n > 0 {
 			p++ // the next member follows at once, as a shipper writes it
 			goto key
@@ -96,7 +97,7 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 		if d[p] == '}' {
 			m.n = n
 			m.end(p + 1)
-			return out
+			return out[:n-first]
 		}
 		if n > 0 {
 			if d[p] != ',' {
@@ -113,16 +114,13 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 			break
 		}
 	key:
-		// The member is built in registers and stored field by field:
-		// a struct literal is built on the stack and copied with 16-byte
-		// moves, which stall on the 8-byte stores just made.
 		ks, ke, tag := p+1, 0, Unlearned
 		// A learned key holds no backslash, so when the bytes after the
 		// opening quote are that key and a quote, that quote closes it.
-		if n < len(keys) {
-			if k := keys[n].text; len(k) > 0 && len(d)-(p+1) >= len(k) && sameBytes(d[p+1:], k) {
-				tag, ke = keys[n].tag, p+len(k)-1
-				p += 1 + len(k)
+		if n < len(o.keys) {
+			if k := &o.keys[n]; len(k.text) > 0 && len(d)-(p+1) >= len(k.text) && sameBytes(d[p+1:], k.text) {
+				tag, ke = k.tag, p+len(k.text)-1
+				p += 1 + len(k.text)
 			}
 		}
 		if tag == Unlearned {
@@ -170,8 +168,10 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 				break
 			}
 		}
-		out = out[:len(out)+1]
-		mb := &out[len(out)-1]
+		// Stored field by field: a struct literal is built on the stack
+		// and copied with 16-byte moves, which stall on the 8-byte stores
+		// just made.
+		mb := &out[n-first]
 		mb.KeyStart, mb.KeyEnd, mb.Start, mb.End, mb.Kind, mb.Tag = ks, ke, vs, ve, kind, tag
 		n++
 	}
@@ -181,7 +181,7 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 	} else {
 		m.pos = p
 	}
-	return out
+	return out[:n-first]
 }
 
 // sameBytes reports whether d starts with k (len(d) >= len(k)), comparing
