@@ -96,3 +96,29 @@ func TestLearnBounds(t *testing.T) {
 		t.Fatalf("learned %+v", o.keys)
 	}
 }
+
+// TestBatchValueBoundaries puts quotes, escapes, digits and the end of the
+// data at every position around Batch's first-word string and number
+// reading, predicted and not.
+func TestBatchValueBoundaries(t *testing.T) {
+	pieces := []string{`"`, `\"`, `\\`, `\\"`, `\`, `\u0022"`, "\x00", "\xff", "a"}
+	tails := []string{``, `"`, `",`, `"}`, `","z":1}`, `x"}`, `\""}`}
+	for n := 0; n <= 20; n++ {
+		for _, piece := range pieces {
+			for _, tail := range tails {
+				in := `{"key":"` + strings.Repeat("a", n) + piece + tail
+				var o KeyOrder
+				checkBatch(t, []byte(in), &o, 64)
+				checkBatch(t, []byte(in), &o, 64)
+			}
+		}
+		for _, num := range []string{"", "-", "1.5", "e", "x", ",", "}", " "} {
+			for _, tail := range []string{``, `}`, `,"z":"y"}`} {
+				in := `{"key":` + strings.Repeat("9", n) + num + tail
+				var o KeyOrder
+				checkBatch(t, []byte(in), &o, 64)
+				checkBatch(t, []byte(in), &o, 64)
+			}
+		}
+	}
+}

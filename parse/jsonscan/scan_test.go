@@ -147,6 +147,10 @@ func FuzzMembers(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `{"a":1}`, `{"a":"x\"y","b":[1,{"c":null}],"d":{"e":true}}`, `{"a":"\ud83d\ude00\u0041"}`,
 		`{"a":"\\"}`, `{"a":1,}`, `{"a":[}`, ` {"a" : -1.5e3 } `, `{"a":"\u00"}`, "{\"a\":\"\xff\"}",
+		// Batch's fast paths: an escaped quote across the first word, a
+		// backslash or the end of the data right after it, 19 digits.
+		`{"abcdefg":"1234567\"","b":1}`, `{"a":"12345678\\"}`, `{"k":"abcdefgh`, `{"n":12345678`,
+		`{"n":1234567890123456789,"m":-0.5e+3}`, `{"a":1,"a":1,"ab":1}`, `{"a":"x","a" :"x"}`,
 	} {
 		f.Add([]byte(s))
 	}
