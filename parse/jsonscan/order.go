@@ -75,7 +75,8 @@ func (m *Members) Scanned() int { return m.n }
 // Batch reads up to cap(buf) members into buf[:0] and returns them,
 // tagged from o: the members Step would return, in one call that keeps the
 // scan in registers. Fewer than cap(buf) means the object ended or an error
-// was found (Err, CheckEnd and Offset then say what Step's would).
+// was found (Err, CheckEnd and Offset then say what Step's would); buf
+// needs room for at least one member.
 func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 	out := buf[:cap(buf)]
 	if m.done {
@@ -116,7 +117,8 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 	key:
 		ks, ke, tag := p+1, 0, Unlearned
 		// A learned key holds no backslash, so when the bytes after the
-		// opening quote are that key and a quote, that quote closes it.
+		// opening quote are that key, a quote and a colon, the quote
+		// closes the key: the member reads as Step would read it.
 		if n < len(o.keys) {
 			if k := &o.keys[n]; len(k.text) > 0 && len(d)-(p+1) >= len(k.text) && sameBytes(d[p+1:], k.text) {
 				tag, ke = k.tag, p+len(k.text)-1
@@ -124,21 +126,9 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 			}
 		}
 		if tag == Unlearned {
-			e, found := stringEnd(d, p+1)
-			if !found {
-				reason = ErrTruncated
+			if ke, p, reason = keyColon(d, p); reason != "" {
 				break
 			}
-			ke = e
-			if p = skipWS(d, e+1); p >= len(d) {
-				reason = ErrTruncated
-				break
-			}
-			if d[p] != ':' {
-				reason = ErrSyntax
-				break
-			}
-			p++
 		}
 		// The two kinds most values are, short strings and numbers, are
 		// read here; the rest (and long strings) by valueSpan.
@@ -182,6 +172,23 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 		m.pos = p
 	}
 	return out[:n-first]
+}
+
+// keyColon reads the key whose opening quote is at p and the colon after
+// it: the key's end and the position after the colon, or the error and
+// where it is (Step's, for the same bytes).
+func keyColon(d []byte, p int) (keyEnd, next int, reason string) {
+	e, found := stringEnd(d, p+1)
+	if !found {
+		return 0, p, ErrTruncated
+	}
+	if p = skipWS(d, e+1); p >= len(d) {
+		return 0, p, ErrTruncated
+	}
+	if d[p] != ':' {
+		return 0, p, ErrSyntax
+	}
+	return e, p + 1, ""
 }
 
 // sameBytes reports whether d starts with k (len(d) >= len(k)), comparing

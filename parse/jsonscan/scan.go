@@ -189,8 +189,6 @@ type Members struct {
 	done bool
 	n    int
 
-	keyStart, keyEnd int // LastKey, set by StepOrdered
-
 	Key []byte // the current key, still escaped (see KeyEscaped)
 	Val Value  // the current value
 }
