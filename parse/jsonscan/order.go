@@ -18,8 +18,9 @@ type KeyOrder struct {
 }
 
 type orderedKey struct {
-	text []byte // the key as written (no escapes) and `":`; empty: nothing learned
-	tag  uint8
+	text   []byte // the key as written (no escapes) and `":`; empty: nothing learned
+	tag    uint8
+	missed bool // the last object had another key here
 }
 
 // Unlearned is the tag of a member whose key was not the one learned for
@@ -35,8 +36,12 @@ const (
 )
 
 // Learn records tag for key (as written, still escaped) at member position
-// i: the next object scanned with o expects that key there. A key with
-// escapes is not learned.
+// i, where Batch found another key than the one learned: the next object
+// scanned with o expects it there. A learned key is replaced only when it
+// missed twice in a row, so that an odd line (a key added or dropped,
+// lines of two shapes taking turns) costs no relearning and leaves the
+// prediction for the usual lines in place. A key with escapes is not
+// learned.
 func (o *KeyOrder) Learn(i int, key []byte, tag uint8) {
 	if i < 0 || i >= maxOrderedMembers || tag == Unlearned {
 		return
@@ -45,7 +50,11 @@ func (o *KeyOrder) Learn(i int, key []byte, tag uint8) {
 		o.keys = append(o.keys, orderedKey{})
 	}
 	slot := &o.keys[i]
-	slot.text, slot.tag = slot.text[:0], tag
+	if len(slot.text) > 0 && !slot.missed {
+		slot.missed = true
+		return
+	}
+	slot.text, slot.tag, slot.missed = slot.text[:0], tag, false
 	if len(key) > 0 && len(key) <= maxOrderedKey && bytes.IndexByte(key, '\\') < 0 {
 		slot.text = append(append(slot.text, key...), '"', ':')
 	}
@@ -123,6 +132,9 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 			if k := &o.keys[n]; len(k.text) > 0 && len(d)-(p+1) >= len(k.text) && sameBytes(d[p+1:], k.text) {
 				tag, ke = k.tag, p+len(k.text)-1
 				p += 1 + len(k.text)
+				if k.missed {
+					k.missed = false
+				}
 			}
 		}
 		if tag == Unlearned {

@@ -122,3 +122,32 @@ func TestBatchValueBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestRelearnAfterTwoMisses: lines of two shapes taking turns leave the
+// first shape predicted; a shape that stays is learned from its second
+// line on.
+func TestRelearnAfterTwoMisses(t *testing.T) {
+	predicted := func(o *KeyOrder, in string) int {
+		m, hits := MembersOf([]byte(in)), 0
+		buf := make([]Member, 0, 8)
+		batch := m.Batch(o, buf)
+		for i := range batch {
+			if batch[i].Tag == Unlearned {
+				o.Learn(i, batch[i].Key([]byte(in)), 1)
+			} else {
+				hits++
+			}
+		}
+		return hits
+	}
+	a, b := `{"a":1,"b":2,"c":3}`, `{"x":1,"y":2,"c":3}`
+	var o KeyOrder
+	for i, want := range []struct {
+		in   string
+		hits int
+	}{{a, 0}, {a, 3}, {b, 1}, {a, 3}, {b, 1}, {a, 3}, {b, 1}, {b, 1}, {b, 3}, {a, 1}, {b, 3}} {
+		if got := predicted(&o, want.in); got != want.hits {
+			t.Fatalf("object %d (%s): %d keys predicted, want %d", i, want.in, got, want.hits)
+		}
+	}
+}
