@@ -105,15 +105,21 @@ func (p *cloudflare) Parse(line []byte, rec *parse.Record) error {
 		p.members = make([]jsonscan.Member, 0, membersPerBatch)
 	}
 	for {
-		first := m.Scanned()
 		batch := m.Batch(&p.order, p.members)
 		for i := range batch {
 			mb := &batch[i]
 			f := cfField(mb.Tag)
-			if mb.Tag == jsonscan.Unlearned {
+			switch mb.Tag {
+			case jsonscan.Skip: // an object or array of a key read for nothing else
+				f = cfOther
+			case jsonscan.Unlearned:
 				key := mb.Key(line)
 				f = cfKeys.field(key)
-				p.order.Learn(first+i, key, uint8(f))
+				learned := uint8(f)
+				if f == cfOther {
+					learned = jsonscan.Skip // only an object is looked at (see member)
+				}
+				p.order.Learn(mb.Pos, key, learned)
 			}
 			if f != cfOther || mb.Kind == jsonscan.Object {
 				st.member(f, mb.Value(line), rec)

@@ -215,7 +215,7 @@ type action struct {
 type entry struct {
 	acts []action
 	sub  *table // for a nested object
-	tag  uint8  // its index in table.entries + 1; jsonscan.Unlearned past the first 254
+	tag  uint8  // its index in table.entries + 1; jsonscan.Unlearned past the first 253
 }
 
 // A table belongs to one parser, so one goroutine: besides its names it
@@ -231,18 +231,20 @@ type table struct {
 
 func newTable(fold bool) *table { return &table{keys: map[string]*entry{}, fold: fold} }
 
-// byTag is the entry a tag names: nil for 0, a key not in the table.
+// byTag is the entry a tag names: nil for jsonscan.Skip, a key not in the
+// table.
 func (t *table) byTag(tag uint8) *entry {
-	if tag == 0 {
+	if tag == jsonscan.Skip {
 		return nil
 	}
 	return t.entries[tag-1]
 }
 
-// tagOf is the tag for the entry a key looked up to (nil: not in the table).
+// tagOf is the tag for the entry a key looked up to (nil: not in the table,
+// whatever its value).
 func tagOf(e *entry) uint8 {
 	if e == nil {
-		return 0
+		return jsonscan.Skip
 	}
 	return e.tag
 }
@@ -254,7 +256,7 @@ func (t *table) entry(key string) *entry {
 	e := t.keys[key]
 	if e == nil {
 		e = &entry{tag: jsonscan.Unlearned}
-		if len(t.entries) < int(jsonscan.Unlearned)-1 {
+		if len(t.entries) < int(jsonscan.Skip)-1 {
 			e.tag = uint8(len(t.entries) + 1)
 		}
 		t.entries = append(t.entries, e)
@@ -395,7 +397,6 @@ func (p *parser) object(data []byte, t *table, rec *parse.Record, st *state, dep
 		t.members = make([]jsonscan.Member, 0, membersPerBatch)
 	}
 	for {
-		first := m.Scanned()
 		batch := m.Batch(&t.order, t.members)
 		for i := range batch {
 			mb := &batch[i]
@@ -403,7 +404,7 @@ func (p *parser) object(data []byte, t *table, rec *parse.Record, st *state, dep
 			if mb.Tag == jsonscan.Unlearned {
 				key := mb.Key(data)
 				e = t.lookup(key)
-				t.order.Learn(first+i, key, tagOf(e))
+				t.order.Learn(mb.Pos, key, tagOf(e))
 			} else {
 				e = t.byTag(mb.Tag)
 			}

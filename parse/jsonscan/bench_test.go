@@ -103,12 +103,11 @@ func BenchmarkBatch(b *testing.B) {
 	for b.Loop() {
 		m := MembersOf(benchLogpush)
 		for {
-			first := m.Scanned()
 			batch := m.Batch(&o, buf)
 			for i := range batch {
 				mb := &batch[i]
 				if mb.Tag == Unlearned {
-					o.Learn(first+i, mb.Key(benchLogpush), 1)
+					o.Learn(mb.Pos, mb.Key(benchLogpush), 1)
 				}
 				n += mb.End - mb.Start
 			}

@@ -27,6 +27,12 @@ type orderedKey struct {
 // its position: the caller finds the key's tag itself and may Learn it.
 const Unlearned uint8 = 0xFF
 
+// Skip is the tag to Learn for a key the caller has no use for unless its
+// value is an object or an array: Batch leaves out the members it predicts
+// with this tag whose value is a string, a number, true, false or null
+// (most of a wide record), and returns the others with this tag.
+const Skip uint8 = 0xFE
+
 // Keys longer than maxOrderedKey or past member maxOrderedMembers are not
 // learned: they are looked up every time, and the memory a KeyOrder holds
 // stays bounded whatever the input.
@@ -65,6 +71,7 @@ func (o *KeyOrder) Learn(i int, key []byte, tag uint8) {
 type Member struct {
 	KeyStart, KeyEnd int // the key, still escaped: data[KeyStart:KeyEnd]
 	Start, End       int // the value: data[Start:End], as Value.Raw
+	Pos              int // the member's position in the object (0: the first), for Learn
 	Kind             Kind
 	Tag              uint8 // learned for the key at this position, or Unlearned
 }
@@ -77,24 +84,24 @@ func (mb *Member) Value(data []byte) Value {
 	return Value{Kind: mb.Kind, Raw: data[mb.Start:mb.End]}
 }
 
-// Scanned is how many members have been read so far: the position, for
-// Learn, of the first member the next Batch returns.
+// Scanned is how many members have been read so far.
 func (m *Members) Scanned() int { return m.n }
 
-// Batch reads up to cap(buf) members into buf[:0] and returns them,
-// tagged from o: the members Step would return, in one call that keeps the
-// scan in registers. Fewer than cap(buf) means the object ended or an error
-// was found (Err, CheckEnd and Offset then say what Step's would); buf
-// needs room for at least one member.
+// Batch reads members into buf[:0] until it holds cap(buf) of them, and
+// returns them tagged from o: the members Step would return, less those o
+// predicts as Skip with a scalar value, in one call that keeps the scan in
+// registers. Fewer than cap(buf) means the object ended or an error was
+// found (Err, CheckEnd and Offset then say what Step's would); buf needs
+// room for at least one member.
 func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 	out := buf[:cap(buf)]
 	if m.done {
 		return out[:0]
 	}
 	d, p, n := m.data, m.pos, m.n
-	first := n
+	kept := 0
 	var reason string // set: the scan failed at p
-	for n-first < len(out) {
+	for kept < len(out) {
 		if p+1 < len(d) && d[p] == ',' && d[p+1] == '"' && n > 0 {
 			p++ // the next member follows at once, as a shipper writes it
 			goto key
@@ -107,7 +114,7 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 		if d[p] == '}' {
 			m.n = n
 			m.end(p + 1)
-			return out[:n-first]
+			return out[:kept]
 		}
 		if n > 0 {
 			if d[p] != ',' {
@@ -170,12 +177,17 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 				break
 			}
 		}
+		if tag == Skip && kind != Object && kind != Array {
+			n++
+			continue
+		}
 		// Stored field by field: a struct literal is built on the stack
 		// and copied with 16-byte moves, which stall on the 8-byte stores
 		// just made.
-		mb := &out[n-first]
-		mb.KeyStart, mb.KeyEnd, mb.Start, mb.End, mb.Kind, mb.Tag = ks, ke, vs, ve, kind, tag
+		mb := &out[kept]
+		mb.KeyStart, mb.KeyEnd, mb.Start, mb.End, mb.Pos, mb.Kind, mb.Tag = ks, ke, vs, ve, n, kind, tag
 		n++
+		kept++
 	}
 	m.n = n
 	if reason != "" {
@@ -183,7 +195,7 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 	} else {
 		m.pos = p
 	}
-	return out[:n-first]
+	return out[:kept]
 }
 
 // keyColon reads the key whose opening quote is at p and the colon after

@@ -2,50 +2,76 @@ package jsonscan
 
 import (
 	"bytes"
+	"fmt"
 	"hash/crc32"
 	"strings"
 	"testing"
 )
 
 // keyTag is the tag the tests give a key: any function of the key will
-// do, so that a predicted tag can be checked against the key it came with.
-func keyTag(k []byte) uint8 { return uint8(crc32.ChecksumIEEE(k) % 250) }
+// do, so that a predicted tag can be checked against the key it came with;
+// a third of the keys are Skip.
+func keyTag(k []byte) uint8 {
+	c := crc32.ChecksumIEEE(k)
+	if c%3 == 0 {
+		return Skip
+	}
+	return uint8(c % 250)
+}
 
 // checkBatch scans data with Batch (buffers of size n, predictions from o,
 // learning every key it has to look up) and with Step, and fails unless
-// they give the same members, the same end and the same error.
+// they give the same members (less those predicted Skip with a scalar
+// value), the same end and the same error.
 func checkBatch(t *testing.T, data []byte, o *KeyOrder, n int) {
 	t.Helper()
 	st, bt := MembersOf(data), MembersOf(data)
 	buf := make([]Member, 0, n)
-	i := 0
+	var got []Member
 	for {
-		first := bt.Scanned()
 		batch := bt.Batch(o, buf)
 		for j := range batch {
-			mb := &batch[j]
-			k, v, ok := st.Step()
+			mb := batch[j]
 			key := mb.Key(data)
-			if !ok || !bytes.Equal(k, key) || v.Kind != mb.Value(data).Kind || !bytes.Equal(v.Raw, mb.Value(data).Raw) {
-				t.Fatalf("%q member %d: Batch gave %q=%q, Step %q=%q (%v)", data, i, key, mb.Value(data).Raw, k, v.Raw, ok)
-			}
-			if &v.Raw[:1][0] != &mb.Value(data).Raw[:1][0] && len(v.Raw) > 0 {
-				t.Fatalf("%q member %d: value is not a view of the same bytes", data, i)
-			}
 			switch {
 			case mb.Tag == Unlearned:
-				o.Learn(first+j, key, keyTag(key))
+				o.Learn(mb.Pos, key, keyTag(key))
 			case mb.Tag != keyTag(key):
-				t.Fatalf("%q member %d: key %q predicted with tag %d, learned %d", data, i, key, mb.Tag, keyTag(key))
+				t.Fatalf("%q member %d: key %q predicted with tag %d, learned %d", data, mb.Pos, key, mb.Tag, keyTag(key))
+			case mb.Tag == Skip && mb.Kind != Object && mb.Kind != Array:
+				t.Fatalf("%q member %d: a Skip member with a %v value was returned", data, mb.Pos, mb.Kind)
 			}
-			i++
+			got = append(got, mb)
 		}
 		if len(batch) < cap(buf) {
 			break
 		}
 	}
-	if _, _, ok := st.Step(); ok {
-		t.Fatalf("%q: Batch ended after %d members, Step has more", data, i)
+	i := 0
+	for pos := 0; ; pos++ {
+		k, v, ok := st.Step()
+		if !ok {
+			break
+		}
+		if i < len(got) && got[i].Pos == pos {
+			mb := got[i]
+			i++
+			bv := mb.Value(data)
+			if !bytes.Equal(k, mb.Key(data)) || v.Kind != bv.Kind || !bytes.Equal(v.Raw, bv.Raw) {
+				t.Fatalf("%q member %d: Batch gave %q=%q, Step %q=%q", data, pos, mb.Key(data), bv.Raw, k, v.Raw)
+			}
+			if len(v.Raw) > 0 && &v.Raw[0] != &bv.Raw[0] {
+				t.Fatalf("%q member %d: value is not a view of the same bytes", data, pos)
+			}
+			continue
+		}
+		// Left out: it must have been predicted Skip, with a scalar value.
+		if keyTag(k) != Skip || v.Kind == Object || v.Kind == Array || pos >= len(o.keys) {
+			t.Fatalf("%q member %d (%q=%q) missing from Batch", data, pos, k, v.Raw)
+		}
+	}
+	if i != len(got) {
+		t.Fatalf("%q: Batch gave %d members Step has not", data, len(got)-i)
 	}
 	if st.Err() != bt.Err() || st.CheckEnd() != bt.CheckEnd() || st.Offset() != bt.Offset() || st.Scanned() != bt.Scanned() {
 		t.Fatalf("%q: Step ends with %q/%q@%d, Batch with %q/%q@%d", data, st.Err(), st.CheckEnd(), st.Offset(), bt.Err(), bt.CheckEnd(), bt.Offset())
@@ -133,7 +159,7 @@ func TestRelearnAfterTwoMisses(t *testing.T) {
 		batch := m.Batch(o, buf)
 		for i := range batch {
 			if batch[i].Tag == Unlearned {
-				o.Learn(i, batch[i].Key([]byte(in)), 1)
+				o.Learn(batch[i].Pos, batch[i].Key([]byte(in)), 1)
 			} else {
 				hits++
 			}
@@ -148,6 +174,35 @@ func TestRelearnAfterTwoMisses(t *testing.T) {
 	}{{a, 0}, {a, 3}, {b, 1}, {a, 3}, {b, 1}, {a, 3}, {b, 1}, {b, 1}, {b, 3}, {a, 1}, {b, 3}} {
 		if got := predicted(&o, want.in); got != want.hits {
 			t.Fatalf("object %d (%s): %d keys predicted, want %d", i, want.in, got, want.hits)
+		}
+	}
+}
+
+// TestSkipLeavesOutScalars: members learned as Skip come back only when
+// their value is an object or an array, and Pos still counts them.
+func TestSkipLeavesOutScalars(t *testing.T) {
+	in := []byte(`{"a":1,"b":{"c":2},"d":"x","e":[true],"f":null,"g":3}`)
+	var o KeyOrder
+	buf := make([]Member, 0, 8)
+	for pass := 0; pass < 2; pass++ {
+		m := MembersOf(in)
+		var got []string
+		for _, mb := range m.Batch(&o, buf) {
+			if mb.Tag == Unlearned {
+				tag := Skip
+				if string(mb.Key(in)) == "g" {
+					tag = 7
+				}
+				o.Learn(mb.Pos, mb.Key(in), tag)
+			}
+			got = append(got, fmt.Sprintf("%d:%s=%s/%d", mb.Pos, mb.Key(in), mb.Value(in).Raw, mb.Tag))
+		}
+		want := "0:a=1/255 1:b={\"c\":2}/255 2:d=x/255 3:e=[true]/255 4:f=null/255 5:g=3/255"
+		if pass == 1 {
+			want = "1:b={\"c\":2}/254 3:e=[true]/254 5:g=3/7"
+		}
+		if strings.Join(got, " ") != want || m.CheckEnd() != "" {
+			t.Fatalf("pass %d: %s (%q), want %s", pass, strings.Join(got, " "), m.CheckEnd(), want)
 		}
 	}
 }
