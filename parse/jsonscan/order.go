@@ -104,33 +104,16 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 	for kept < len(out) {
 		if p+1 < len(d) && d[p] == ',' && d[p+1] == '"' && n > 0 {
 			p++ // the next member follows at once, as a shipper writes it
-			goto key
-		}
-		p = skipWS(d, p)
-		if p >= len(d) {
-			reason = ErrTruncated
-			break
-		}
-		if d[p] == '}' {
-			m.n = n
-			m.end(p + 1)
-			return out[:kept]
-		}
-		if n > 0 {
-			if d[p] != ',' {
-				reason = ErrSyntax
-				break
-			}
-			if p = skipWS(d, p+1); p >= len(d) {
-				reason = ErrTruncated
+		} else {
+			var end bool
+			if p, end, reason = nextKey(d, p, n); end {
+				m.n = n
+				m.end(p)
+				return out[:kept]
+			} else if reason != "" {
 				break
 			}
 		}
-		if d[p] != '"' {
-			reason = ErrSyntax
-			break
-		}
-	key:
 		ks, ke, tag := p+1, 0, Unlearned
 		// A learned key holds no backslash, so when the bytes after the
 		// opening quote are that key, a quote and a colon, the quote
@@ -196,6 +179,31 @@ func (m *Members) Batch(o *KeyOrder, buf []Member) []Member {
 		m.pos = p
 	}
 	return out[:kept]
+}
+
+// nextKey finds the opening quote of the next key from p, after n members:
+// its position, or the position after the object's closing brace and end
+// set, or the error and where it is (Step's, for the same bytes).
+func nextKey(d []byte, p, n int) (next int, end bool, reason string) {
+	p = skipWS(d, p)
+	if p >= len(d) {
+		return p, false, ErrTruncated
+	}
+	if d[p] == '}' {
+		return p + 1, true, ""
+	}
+	if n > 0 {
+		if d[p] != ',' {
+			return p, false, ErrSyntax
+		}
+		if p = skipWS(d, p+1); p >= len(d) {
+			return p, false, ErrTruncated
+		}
+	}
+	if d[p] != '"' {
+		return p, false, ErrSyntax
+	}
+	return p, false, ""
 }
 
 // keyColon reads the key whose opening quote is at p and the colon after
