@@ -13,8 +13,10 @@ import (
 )
 
 // NewCloudflare returns the parser for Cloudflare http_requests NDJSON
-// (Logpush, and Logpull which uses the same field names). It keeps no state
-// between lines.
+// (Logpush, and Logpull which uses the same field names). What it makes of
+// a line never depends on the lines before; it only remembers the order of
+// the last line's keys to recognise the next line's faster (so one
+// instance serves one goroutine, as parse.Parser says).
 //
 // Where each Record field comes from:
 //
@@ -48,11 +50,18 @@ import (
 // strings are accepted, and so is the JSON-array output option ("[" / ","
 // / "]" around records; lines holding only those are ignored lines). A line that is not a JSON object, or has no usable
 // EdgeStartTimestamp or EdgeResponseStatus, is malformed.
-func NewCloudflare() parse.Parser { return cloudflare{} }
+func NewCloudflare() parse.Parser { return &cloudflare{} }
 
-type cloudflare struct{}
+type cloudflare struct {
+	order   jsonscan.KeyOrder // the keys of the last record, tagged with their cfField
+	members []jsonscan.Member // a batch of the line's members
+}
 
-func (cloudflare) Format() string { return "cloudflare" }
+// membersPerBatch is how many members the parser takes from the scanner at
+// once: a wide Logpush record in one or two batches, in a buffer made once.
+const membersPerBatch = 64
+
+func (*cloudflare) Format() string { return "cloudflare" }
 
 var (
 	errNoStart    = parse.MalformedField("EdgeStartTimestamp", "no EdgeStartTimestamp")
@@ -82,7 +91,7 @@ func jsonError(reason string) error {
 	return parse.Malformed(reason)
 }
 
-func (cloudflare) Parse(line []byte, rec *parse.Record) error {
+func (p *cloudflare) Parse(line []byte, rec *parse.Record) error {
 	rec.Reset()
 	whole := line // columns count from here
 	line, wrapperOnly := unwrapArray(line)
@@ -92,8 +101,33 @@ func (cloudflare) Parse(line []byte, rec *parse.Record) error {
 	rec.Source = parse.SourceEdge
 	st := cfLine{locRank: len(locationHeaders)}
 	m := jsonscan.MembersOf(line)
-	for k, v, ok := m.Step(); ok; k, v, ok = m.Step() {
-		st.member(k, v, rec)
+	if p.members == nil {
+		p.members = make([]jsonscan.Member, 0, membersPerBatch)
+	}
+	for {
+		batch := m.Batch(&p.order, p.members)
+		for i := range batch {
+			mb := &batch[i]
+			f := cfField(mb.Tag)
+			switch mb.Tag {
+			case jsonscan.Skip: // an object or array of a key read for nothing else
+				f = cfOther
+			case jsonscan.Unlearned:
+				key := mb.Key(line)
+				f = cfKeys.field(key)
+				learned := uint8(f)
+				if f == cfOther {
+					learned = jsonscan.Skip // only an object is looked at (see member)
+				}
+				p.order.Learn(mb.Pos, key, learned)
+			}
+			if f != cfOther || mb.Kind == jsonscan.Object {
+				st.member(f, mb.Value(line), rec)
+			}
+		}
+		if len(batch) < cap(p.members) {
+			break
+		}
 	}
 	if reason := m.CheckEnd(); reason != "" {
 		return parse.MalformedIn(jsonError(reason), whole, line[m.Offset():])
@@ -115,7 +149,7 @@ func wrapped(whole, obj []byte, rec *parse.Record) error {
 	st := cfLine{locRank: len(locationHeaders)}
 	m := jsonscan.MembersOf(obj)
 	for k, v, ok := m.Step(); ok; k, v, ok = m.Step() {
-		st.member(k, v, rec)
+		st.member(cfKeys.field(k), v, rec)
 	}
 	if reason := m.Err(); reason != "" {
 		return parse.MalformedIn(jsonError(reason), whole, obj[m.Offset():])
@@ -153,9 +187,9 @@ type cfLine struct {
 	errAt              []byte // set by finish: where its error is (nil: none or unknown)
 }
 
-// member stores one member of the record.
-func (st *cfLine) member(key []byte, v jsonscan.Value, rec *parse.Record) {
-	switch cfKeys.field(key) {
+// member stores one member of the record, whose key names f.
+func (st *cfLine) member(f cfField, v jsonscan.Value, rec *parse.Record) {
+	switch f {
 	case cfStart:
 		st.startSeen, st.startRaw = true, v.Raw
 		st.start, st.haveStart = timestamp(v)
@@ -343,6 +377,9 @@ func timestamp(v jsonscan.Value) (int64, bool) {
 			return t, true
 		}
 	case jsonscan.Number:
+		if t, ok := unixNano19(raw); ok {
+			return t, true
+		}
 	default:
 		return 0, false
 	}

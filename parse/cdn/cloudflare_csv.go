@@ -55,7 +55,7 @@ func NewCloudflareDelimited(sep byte, fields []string) (parse.Parser, error) {
 	}
 	p := &cloudflareDelimited{sep: sep, fields: fields, name: name + ":" + strings.Join(fields, ",")}
 	for _, f := range fields {
-		p.keys = append(p.keys, []byte(f))
+		p.keys = append(p.keys, cfKeys.field([]byte(f)))
 	}
 	p.header = []byte(strings.Join(fields, string(sep)))
 	return p, nil
@@ -94,7 +94,7 @@ func CloudflareHeader(line []byte) (sep byte, fields []string, ok bool) {
 type cloudflareDelimited struct {
 	sep    byte
 	fields []string
-	keys   [][]byte // fields as bytes, for cfLine.member
+	keys   []cfField // what each column names, for cfLine.member
 	name   string
 	header []byte
 }

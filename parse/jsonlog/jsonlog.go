@@ -215,14 +215,39 @@ type action struct {
 type entry struct {
 	acts []action
 	sub  *table // for a nested object
+	tag  uint8  // its index in table.entries + 1; jsonscan.Unlearned past the first 253
 }
 
+// A table belongs to one parser, so one goroutine: besides its names it
+// keeps the key order of the last object it read (see jsonscan.KeyOrder)
+// and a buffer for a batch of members.
 type table struct {
-	keys map[string]*entry
-	fold bool // keys compared case-insensitively (header maps)
+	keys    map[string]*entry
+	fold    bool // keys compared case-insensitively (header maps)
+	entries []*entry
+	order   jsonscan.KeyOrder
+	members []jsonscan.Member
 }
 
 func newTable(fold bool) *table { return &table{keys: map[string]*entry{}, fold: fold} }
+
+// byTag is the entry a tag names: nil for jsonscan.Skip, a key not in the
+// table.
+func (t *table) byTag(tag uint8) *entry {
+	if tag == jsonscan.Skip {
+		return nil
+	}
+	return t.entries[tag-1]
+}
+
+// tagOf is the tag for the entry a key looked up to (nil: not in the table,
+// whatever its value).
+func tagOf(e *entry) uint8 {
+	if e == nil {
+		return jsonscan.Skip
+	}
+	return e.tag
+}
 
 func (t *table) entry(key string) *entry {
 	if t.fold {
@@ -230,7 +255,11 @@ func (t *table) entry(key string) *entry {
 	}
 	e := t.keys[key]
 	if e == nil {
-		e = &entry{}
+		e = &entry{tag: jsonscan.Unlearned}
+		if len(t.entries) < int(jsonscan.Skip)-1 {
+			e.tag = uint8(len(t.entries) + 1)
+		}
+		t.entries = append(t.entries, e)
 		t.keys[key] = e
 	}
 	return e
@@ -355,24 +384,48 @@ func isMessage(line []byte) bool {
 	return bytes.Contains(line, []byte(`"msg":`)) || bytes.Contains(line, []byte(`"message":`))
 }
 
+// membersPerBatch is how many members object takes from the scanner at
+// once.
+const membersPerBatch = 32
+
 // object walks one object against table t; top says it is the whole line.
+// Its keys are predicted from the last object t read (a shipper writes
+// them in the same order on every line) and looked up when they differ.
 func (p *parser) object(data []byte, t *table, rec *parse.Record, st *state, depth int, top bool) string {
 	m := jsonscan.MembersOf(data)
-	for k, v, ok := m.Step(); ok; k, v, ok = m.Step() {
-		e := t.lookup(k)
-		if e == nil {
-			continue
-		}
-		if v.Kind == jsonscan.Object {
-			if e.sub != nil && depth < maxNesting {
-				if reason := p.object(v.Raw, e.sub, rec, st, depth+1, false); reason != "" {
-					return reason
-				}
+	if t.members == nil {
+		t.members = make([]jsonscan.Member, 0, membersPerBatch)
+	}
+	for {
+		batch := m.Batch(&t.order, t.members)
+		for i := range batch {
+			mb := &batch[i]
+			var e *entry
+			if mb.Tag == jsonscan.Unlearned {
+				key := mb.Key(data)
+				e = t.lookup(key)
+				t.order.Learn(mb.Pos, key, tagOf(e))
+			} else {
+				e = t.byTag(mb.Tag)
 			}
-			continue
+			if e == nil {
+				continue
+			}
+			v := mb.Value(data)
+			if v.Kind == jsonscan.Object {
+				if e.sub != nil && depth < maxNesting {
+					if reason := p.object(v.Raw, e.sub, rec, st, depth+1, false); reason != "" {
+						return reason
+					}
+				}
+				continue
+			}
+			for _, a := range e.acts {
+				apply(rec, st, a, v)
+			}
 		}
-		for _, a := range e.acts {
-			apply(rec, st, a, v)
+		if len(batch) < cap(t.members) {
+			break
 		}
 	}
 	reason := m.Err()

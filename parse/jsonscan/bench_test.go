@@ -90,3 +90,37 @@ func BenchmarkMembersStep(b *testing.B) {
 		b.Fatal("no members")
 	}
 }
+
+// BenchmarkBatch is BenchmarkMembersStep through Batch with the line's key
+// order learned, the loop the Cloudflare parser uses: every key predicted.
+func BenchmarkBatch(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchLogpush) + 1))
+	var o KeyOrder
+	buf := make([]Member, 0, 64)
+	var n int
+	done := cputime.Thread(b)
+	for b.Loop() {
+		m := MembersOf(benchLogpush)
+		for {
+			batch := m.Batch(&o, buf)
+			for i := range batch {
+				mb := &batch[i]
+				if mb.Tag == Unlearned {
+					o.Learn(mb.Pos, mb.Key(benchLogpush), 1)
+				}
+				n += mb.End - mb.Start
+			}
+			if len(batch) < cap(buf) {
+				break
+			}
+		}
+		if m.Err() != "" {
+			b.Fatal(m.Err())
+		}
+	}
+	done()
+	if n == 0 {
+		b.Fatal("no members")
+	}
+}

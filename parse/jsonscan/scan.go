@@ -378,11 +378,16 @@ func skipWS(d []byte, p int) int {
 // quote and a backslash at once; a longer string (a user agent, a URI) goes
 // on with IndexByte.
 func stringEnd(d []byte, p int) (int, bool) {
-	if p > len(d) {
+	return stringEndFrom(d, p, p)
+}
+
+// stringEndFrom is stringEnd for a string starting at p whose bytes up to
+// q (p <= q) are known to hold no quote and no backslash.
+func stringEndFrom(d []byte, p, q int) (int, bool) {
+	if q > len(d) {
 		return 0, false
 	}
-	q := p
-	for end := min(len(d), p+swarBytes); q+8 <= end; q += 8 {
+	for end := min(len(d), q+swarBytes); q+8 <= end; q += 8 {
 		if m := quoteOrBackslash(binary.LittleEndian.Uint64(d[q:])); m != 0 {
 			q += bits.TrailingZeros64(m) >> 3
 			if d[q] == '"' {
@@ -439,26 +444,46 @@ func escapedEnd(d []byte, q int) (int, bool) {
 // value reads the value starting at p and returns it with the position
 // after it.
 func value(d []byte, p int) (Value, int, string) {
+	k, s, e, next, errs := valueSpan(d, p)
+	if errs != "" {
+		return Value{}, next, errs
+	}
+	return Value{Kind: k, Raw: d[s:e]}, next, ""
+}
+
+// valueSpan reads the value starting at p: its kind, the span of its Raw
+// text, and the position after it; on an error, the position is p.
+func valueSpan(d []byte, p int) (k Kind, start, end, next int, errs string) {
 	if p >= len(d) {
-		return Value{}, p, ErrTruncated
+		return Invalid, 0, 0, p, ErrTruncated
 	}
 	switch c := d[p]; c {
 	case '"':
-		e, ok := stringEnd(d, p+1)
-		if !ok {
-			return Value{}, p, ErrTruncated
+		// Most values are short (a method, a status, a colo): the first
+		// word is looked at here, before any call.
+		q := p + 1
+		if q+8 <= len(d) {
+			if w := quoteOrBackslash(binary.LittleEndian.Uint64(d[q:])); w != 0 {
+				if i := q + bits.TrailingZeros64(w)>>3; d[i] == '"' {
+					return String, q, i, i + 1, ""
+				}
+			}
 		}
-		return Value{Kind: String, Raw: d[p+1 : e]}, e + 1, ""
+		e, ok := stringEnd(d, q)
+		if !ok {
+			return Invalid, 0, 0, p, ErrTruncated
+		}
+		return String, q, e, e + 1, ""
 	case '{', '[':
 		e, errs := skipNested(d, p)
 		if errs != "" {
-			return Value{}, p, errs
+			return Invalid, 0, 0, p, errs
 		}
 		k := Object
 		if c == '[' {
 			k = Array
 		}
-		return Value{Kind: k, Raw: d[p:e]}, e, ""
+		return k, p, e, e, ""
 	case 't':
 		return literal(d, p, "true", True)
 	case 'f':
@@ -466,15 +491,46 @@ func value(d []byte, p int) (Value, int, string) {
 	case 'n':
 		return literal(d, p, "null", Null)
 	default:
-		q := p
-		for q < len(d) && numberByte[d[q]] {
-			q++
-		}
+		q := numberEnd(d, p)
 		if q == p {
-			return Value{}, p, ErrSyntax
+			return Invalid, 0, 0, p, ErrSyntax
 		}
-		return Value{Kind: Number, Raw: d[p:q]}, q, ""
+		return Number, p, q, q, ""
 	}
+}
+
+// numberEnd returns the end of the number token starting at p (p itself
+// when there is none). Digits are stepped over a word at a time
+// (timestamps are 19 of them), the rest of the token a byte at a time.
+func numberEnd(d []byte, p int) int {
+	q := p
+	for q+8 <= len(d) {
+		if m := nonDigits(binary.LittleEndian.Uint64(d[q:])); m != 0 {
+			q += bits.TrailingZeros64(m) >> 3
+			break
+		}
+		q += 8
+	}
+	for q < len(d) && numberByte[d[q]] {
+		q++
+	}
+	return q
+}
+
+// nonDigits returns a word with the top bit set in each byte of x that is
+// not an ASCII digit, exactly up to the first such byte (a carry only
+// spills upwards, past the byte that caused it, which is itself marked).
+func nonDigits(x uint64) uint64 {
+	const (
+		highs  = 0xF0F0F0F0F0F0F0F0
+		threes = 0x3030303030303030
+		sixes  = 0x0606060606060606
+		lows7  = 0x7F7F7F7F7F7F7F7F
+	)
+	// A digit has the high nibble 3, and adding 6 keeps it 3.
+	t := (x&highs ^ threes) | ((x+sixes)&highs ^ threes)
+	// The top bit of each non-zero byte of t.
+	return (t | (t&lows7 + lows7)) & msbs
 }
 
 // numberByte marks the bytes a number token is made of (one load per byte
@@ -482,14 +538,14 @@ func value(d []byte, p int) (Value, int, string) {
 var numberByte = [256]bool{'0': true, '1': true, '2': true, '3': true, '4': true, '5': true,
 	'6': true, '7': true, '8': true, '9': true, '-': true, '+': true, '.': true, 'e': true, 'E': true}
 
-func literal(d []byte, p int, word string, k Kind) (Value, int, string) {
-	if len(d)-p < len(word) || string(d[p:p+len(word)]) != word {
-		if len(d)-p < len(word) {
-			return Value{}, p, ErrTruncated
-		}
-		return Value{}, p, ErrSyntax
+func literal(d []byte, p int, word string, k Kind) (Kind, int, int, int, string) {
+	if len(d)-p < len(word) {
+		return Invalid, 0, 0, p, ErrTruncated
 	}
-	return Value{Kind: k, Raw: d[p : p+len(word)]}, p + len(word), ""
+	if string(d[p:p+len(word)]) != word {
+		return Invalid, 0, 0, p, ErrSyntax
+	}
+	return k, p, p + len(word), p + len(word), ""
 }
 
 // skipNested returns the position after the object or array starting at p,

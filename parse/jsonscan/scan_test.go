@@ -147,10 +147,22 @@ func FuzzMembers(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `{"a":1}`, `{"a":"x\"y","b":[1,{"c":null}],"d":{"e":true}}`, `{"a":"\ud83d\ude00\u0041"}`,
 		`{"a":"\\"}`, `{"a":1,}`, `{"a":[}`, ` {"a" : -1.5e3 } `, `{"a":"\u00"}`, "{\"a\":\"\xff\"}",
+		// Batch's fast paths: an escaped quote across the first word, a
+		// backslash or the end of the data right after it, 19 digits.
+		`{"abcdefg":"1234567\"","b":1}`, `{"a":"12345678\\"}`, `{"k":"abcdefgh`, `{"n":12345678`,
+		`{"n":1234567890123456789,"m":-0.5e+3}`, `{"a":1,"a":1,"ab":1}`, `{"a":"x","a" :"x"}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Batch against Step: with nothing learned, with what the input
+		// itself taught, and with a Logpush line's key order.
+		checkBatch(t, data, &KeyOrder{}, 3)
+		var own, logpush KeyOrder
+		checkBatch(t, data, &own, 64)
+		checkBatch(t, data, &own, 64)
+		checkBatch(t, benchLogpush, &logpush, 64)
+		checkBatch(t, data, &logpush, 2)
 		m := MembersOf(data)
 		type member struct {
 			key string
@@ -256,6 +268,13 @@ func TestStringEndWords(t *testing.T) {
 				if gotOK != wantOK || (wantOK && gotI != wantI) {
 					t.Fatalf("stringEnd(%q) = %d, %v; want %d, %v", d, gotI, gotOK, wantI, wantOK)
 				}
+				// Resuming after a clean prefix gives the same end.
+				for q := 1; q <= len(d) && !bytes.ContainsAny(d[1:q], `"\`); q++ {
+					gotI, gotOK := stringEndFrom(d, 1, q)
+					if gotOK != wantOK || (wantOK && gotI != wantI) {
+						t.Fatalf("stringEndFrom(%q, 1, %d) = %d, %v; want %d, %v", d, q, gotI, gotOK, wantI, wantOK)
+					}
+				}
 			}
 		}
 	}
@@ -281,6 +300,27 @@ func TestStepMatchesNext(t *testing.T) {
 		}
 		if a.CheckEnd() != b.CheckEnd() || a.Offset() != b.Offset() {
 			t.Fatalf("%q: ends differ: %q@%d, %q@%d", in, a.Err(), a.Offset(), b.Err(), b.Offset())
+		}
+	}
+}
+
+// TestNumberEnd puts every byte value at every position of a run of
+// digits around the 8-byte words, against a byte-by-byte reference.
+func TestNumberEnd(t *testing.T) {
+	ref := func(d []byte, p int) int {
+		for p < len(d) && numberByte[d[p]] {
+			p++
+		}
+		return p
+	}
+	for n := 0; n <= 20; n++ {
+		for c := 0; c < 256; c++ {
+			for _, tail := range []string{``, `1`, `,"a":1}`, `123456789012`} {
+				d := []byte(`:` + strings.Repeat("7", n) + string([]byte{byte(c)}) + tail)
+				if got, want := numberEnd(d, 1), ref(d, 1); got != want {
+					t.Fatalf("numberEnd(%q) = %d, want %d", d, got, want)
+				}
+			}
 		}
 	}
 }
