@@ -80,46 +80,9 @@ func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
 	rec.Source = parse.SourceOrigin
 	whole := line // columns count from here, a byte order mark included
 	line = trimLine(line)
-	// One pass finds both the " [" that opens the timestamp and the token
-	// ends of what comes before it: host ident user, optionally after the
-	// vhost, single spaces between non-empty tokens, none of them part of
-	// a list ("a, b"). n is -1 once the prefix does not fit that; the
-	// fallback reads it then. Ends are kept as offsets: cheaper to store
-	// than slices.
-	var ends [3]int
-	open, n, from := -1, 0, 0
-	for i := 0; i < len(line); i++ {
-		if line[i] != ' ' {
-			continue
-		}
-		if i+1 < len(line) && line[i+1] == '[' {
-			open = i
-			break
-		}
-		if n < 0 {
-			continue
-		}
-		if i == from || n == len(ends) || line[i-1] == ',' { // empty, a fifth, a list
-			n = -1
-			continue
-		}
-		ends[n], n, from = i, n+1, i+1
-	}
-	if open <= 0 {
+	variant, open, ok := ncsaPrefix(line, rec)
+	if !ok {
 		return "", parse.MalformedIn(errNCSAPrefix, whole, line)
-	}
-	variant := Common
-	if n >= 2 && from < open && line[0] != '"' && line[0] != '{' {
-		client := line[:ends[0]]
-		if n == 3 {
-			rec.Host, client, variant = parse.View(stripPort(client)), line[ends[0]+1:ends[1]], VhostCombined
-		}
-		rec.ClientIP = parse.View(client)
-	} else {
-		var ok bool
-		if variant, ok = forwardedPrefix(line[:open], rec); !ok {
-			return "", parse.MalformedIn(errNCSAPrefix, whole, line)
-		}
 	}
 
 	// [time]. The usual stamp is 26 bytes ("10/Oct/2000:13:55:36 -0700"):
@@ -191,6 +154,77 @@ func requestEndError(whole, rest []byte) error {
 		}
 	}
 	return parse.MalformedIn(errNCSAStatus, whole, rest[min(end+2, len(rest)):])
+}
+
+// ncsaPrefix reads what comes before " [time]": host ident user,
+// optionally after a vhost, into rec. It returns the variant so far and
+// where the " [" is; false when the prefix is not NCSA. The usual
+// "client - - [" and "vhost client - - [" take one search for a space;
+// anything else (a named ident or user, a list) takes the general pass.
+func ncsaPrefix(line []byte, rec *parse.Record) (variant string, open int, ok bool) {
+	if sp := bytes.IndexByte(line, ' '); sp > 0 && line[0] != '"' && line[0] != '{' && line[sp-1] != ',' {
+		if dashesOpen(line[sp:]) {
+			rec.ClientIP = parse.View(line[:sp])
+			return Common, sp + 4, true
+		}
+		// A vhost first: the client is the next word (not a "[" that
+		// would open the timestamp right after the vhost).
+		if c := sp + 1; c < len(line) && line[c] != '[' {
+			if sp2 := bytes.IndexByte(line[c:], ' '); sp2 > 0 && line[c+sp2-1] != ',' && dashesOpen(line[c+sp2:]) {
+				rec.Host, rec.ClientIP = parse.View(stripPort(line[:sp])), parse.View(line[c:c+sp2])
+				return VhostCombined, c + sp2 + 4, true
+			}
+		}
+	}
+	return ncsaPrefixGeneral(line, rec)
+}
+
+// dashesOpen reports whether b starts with " - - [": ident and user absent,
+// then the timestamp.
+func dashesOpen(b []byte) bool {
+	return len(b) >= 6 && b[0] == ' ' && b[1] == '-' && b[2] == ' ' && b[3] == '-' && b[4] == ' ' && b[5] == '['
+}
+
+// ncsaPrefixGeneral is ncsaPrefix for every prefix: one pass finds both
+// the " [" that opens the timestamp and the token ends of what comes
+// before it: host ident user, optionally after the vhost, single spaces
+// between non-empty tokens, none of them part of a list ("a, b"). n is -1
+// once the prefix does not fit that; forwardedPrefix reads it then. Ends
+// are kept as offsets: cheaper to store than slices.
+func ncsaPrefixGeneral(line []byte, rec *parse.Record) (variant string, open int, ok bool) {
+	var ends [3]int
+	open, n, from := -1, 0, 0
+	for i := 0; i < len(line); i++ {
+		if line[i] != ' ' {
+			continue
+		}
+		if i+1 < len(line) && line[i+1] == '[' {
+			open = i
+			break
+		}
+		if n < 0 {
+			continue
+		}
+		if i == from || n == len(ends) || line[i-1] == ',' { // empty, a fifth, a list
+			n = -1
+			continue
+		}
+		ends[n], n, from = i, n+1, i+1
+	}
+	if open <= 0 {
+		return "", 0, false
+	}
+	if n >= 2 && from < open && line[0] != '"' && line[0] != '{' {
+		client := line[:ends[0]]
+		variant = Common
+		if n == 3 {
+			rec.Host, client, variant = parse.View(stripPort(client)), line[ends[0]+1:ends[1]], VhostCombined
+		}
+		rec.ClientIP = parse.View(client)
+		return variant, open, true
+	}
+	variant, ok = forwardedPrefix(line[:open], rec)
+	return variant, open, ok
 }
 
 // ncsaTail reads what follows the request: "status bytes", then the

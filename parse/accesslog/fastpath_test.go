@@ -1,0 +1,62 @@
+package accesslog
+
+import (
+	"testing"
+
+	"github.com/edgetriage/edgetriage/parse"
+)
+
+// Each fast path of the NCSA scanner must give exactly what the general
+// code it shortcuts gives, on the lines it takes and on the near misses it
+// must hand over. These tables hold both; the want columns pin the values.
+
+func TestNCSAPrefixFastPath(t *testing.T) {
+	tests := []struct {
+		name                  string
+		line                  string
+		variant, host, client string
+		peer                  string
+		ok                    bool
+	}{
+		{"IPv4", `203.0.113.9 - - [01/May/2024:08:00:01 +0000]`, Common, "", "203.0.113.9", "", true},
+		{"IPv6", `2001:db8:a6c9::e1c - - [01/May/2024:08:00:01 +0000]`, Common, "", "2001:db8:a6c9::e1c", "", true},
+		{"vhost", `shop.example.com 10.0.0.1 - - [`, VhostCombined, "shop.example.com", "10.0.0.1", "", true},
+		{"vhost with port", `shop.example.com:443 10.0.0.1 - - [`, VhostCombined, "shop.example.com", "10.0.0.1", "", true},
+		{"IPv6 vhost with port", `[2001:db8::1]:8443 2001:db8::2 - - [`, VhostCombined, "2001:db8::1", "2001:db8::2", "", true},
+		{"named ident and user", `127.0.0.1 user-identity frank [`, Common, "", "127.0.0.1", "", true},
+		{"vhost, named user", `a.example 127.0.0.1 - frank [`, VhostCombined, "a.example", "127.0.0.1", "", true},
+		{"forwarded list", `10.0.0.1, 10.0.0.2 - - [`, Common, "", "10.0.0.1", "", true},
+		{"forwarded list after vhost", `a.example 10.0.0.1, 10.0.0.2 - - [`, VhostCombined, "a.example", "10.0.0.1", "", true},
+		{"quoted list, peer", `a.example:80 "10.5.102.222, 199.96.1.1" 10.2.1.185 - - [`, VhostCombined, "a.example", "10.5.102.222", "10.2.1.185", true},
+		{"client only", `10.0.0.1 [`, Common, "", "10.0.0.1", "", true},
+		{"bracket after the first word", `a.example [::1] - - [`, Common, "", "a.example", "", true}, // the stamp opens there
+		{"bracket after client", `10.0.0.1 [x - - [`, Common, "", "10.0.0.1", "", true},
+		{"two spaces", `10.0.0.1  - - [`, Common, "", "10.0.0.1", "", true},
+		{"leading space", ` 10.0.0.1 - - [`, "", "", "", "", false},
+		{"quote first", `"10.0.0.1" - - [`, Common, "", "10.0.0.1", "", true},
+		{"brace first", `{"a":1} - - [`, "", "", "", "", false},
+		{"dashes, no bracket", `10.0.0.1 - - x`, "", "", "", "", false},
+		{"too short", `10.0.0.1 - - `, "", "", "", "", false},
+		{"four words", `a b c d - - [`, "", "", "", "", false},
+		{"no prefix", `[01/May/2024:08:00:01 +0000]`, "", "", "", "", false},
+		{"empty", ``, "", "", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			line := []byte(tt.line)
+			var fast, general parse.Record
+			v, open, ok := ncsaPrefix(line, &fast)
+			gv, gopen, gok := ncsaPrefixGeneral(line, &general)
+			if v != gv || ok != gok || (ok && open != gopen) || fast != general {
+				t.Fatalf("fast path gives %q %d %v %+v, general %q %d %v %+v", v, open, ok, fast, gv, gopen, gok, general)
+			}
+			if ok != tt.ok || v != tt.variant || fast.Host != tt.host || fast.ClientIP != tt.client || fast.PeerIP != tt.peer {
+				t.Errorf("got %v %q host %q client %q peer %q, want %v %q %q %q %q",
+					ok, v, fast.Host, fast.ClientIP, fast.PeerIP, tt.ok, tt.variant, tt.host, tt.client, tt.peer)
+			}
+			if ok && string(line[open:open+2]) != " [" {
+				t.Errorf("open %d is not at \" [\"", open)
+			}
+		})
+	}
+}
