@@ -56,6 +56,7 @@ func FuzzNCSA(f *testing.F) {
 		if v := Variant(line); (v != "") != (err == nil) {
 			t.Fatalf("Variant %q disagrees with Parse error %v", v, err)
 		}
+		checkOverwrites(t, line)
 		// Differential check of the timestamp against the time package.
 		open, end := bytes.Index(line, []byte(" [")), bytes.IndexByte(line, ']')
 		if open < 0 || end < open {

@@ -76,7 +76,10 @@ func (p *ncsaParser) Parse(line []byte, rec *parse.Record) error {
 // forwarded address list as the client, a status of "-", an unquoted "-"
 // referer, Traefik's trailing router, server URL and duration.
 func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
-	resetRecord(rec)
+	// Every field a line leaves out is reset; the ones each line read
+	// writes (resetUnscanned says which) are written below. A line that
+	// fails may leave any of them: its record is not used.
+	resetUnscanned(rec)
 	rec.Source = parse.SourceOrigin
 	whole := line // columns count from here, a byte order mark included
 	line = trimLine(line)
