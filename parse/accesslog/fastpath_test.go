@@ -1,6 +1,7 @@
 package accesslog
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/edgetriage/edgetriage/parse"
@@ -58,5 +59,71 @@ func TestNCSAPrefixFastPath(t *testing.T) {
 				t.Errorf("open %d is not at \" [\"", open)
 			}
 		})
+	}
+}
+
+// leadingDigits against a byte loop: every count of digits 0-8, followed by
+// every byte value (the ones next to '0' and '9', and those a carry of +6
+// could confuse), with the bytes after it both digits and 0xff.
+func TestLeadingDigits(t *testing.T) {
+	digits := "9073184652"
+	for n := 0; n <= 8; n++ {
+		for stop := 0; stop < 256; stop++ {
+			for _, fill := range []byte{'5', 0xff, 0xfa, '/'} {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				copy(b[:], digits[:n])
+				if n < 8 {
+					b[n] = byte(stop)
+				}
+				wantN, wantV := 0, int64(0)
+				for wantN < 8 && b[wantN] >= '0' && b[wantN] <= '9' {
+					wantV = wantV*10 + int64(b[wantN]-'0')
+					wantN++
+				}
+				gotN, gotV := leadingDigits(binary.LittleEndian.Uint64(b[:]))
+				if gotN != wantN || (wantN < 8 && gotV != wantV) {
+					t.Fatalf("%q: leadingDigits gives %d %d, want %d %d", b[:], gotN, gotV, wantN, wantV)
+				}
+			}
+		}
+	}
+}
+
+// The byte count after the status: read as one word when 8 bytes follow,
+// by the loop otherwise; both must give what Atoi gives.
+func TestNCSABytesField(t *testing.T) {
+	const head = `10.0.0.1 - - [01/May/2024:08:00:01 +0000] "GET / HTTP/1.1" 200 `
+	tests := []struct {
+		tail  string
+		bytes int64
+		ok    bool
+	}{
+		{`0`, 0, true},
+		{`1234`, 1234, true},
+		{`1234 "-" "-"`, 1234, true},
+		{`7654321 "-" "-"`, 7654321, true},
+		{`12345678 "-" "-"`, 12345678, true},                 // 8 digits: the loop
+		{`123456789012345678 "-"`, 123456789012345678, true}, // Atoi's limit
+		{`1234567890123456789 "-"`, 0, false},
+		{`- "-" "-"`, 0, true},
+		{`-`, 0, true},
+		{`0012 "-" "-"`, 12, true},
+		{`12x "-" "-"`, 0, false},
+		{`12: "-" "-"`, 0, false},
+		{`12/ "-" "-"`, 0, false},
+		{` 12 "-" "-"`, 0, false},
+		{`12`, 12, true},
+		{`1234567`, 1234567, true},
+		{`12345678`, 12345678, true},
+	}
+	for _, tt := range tests {
+		var rec parse.Record
+		_, err := scanNCSA([]byte(head+tt.tail), &rec, &clfCache{})
+		if (err == nil) != tt.ok || (err == nil && rec.Bytes != tt.bytes) {
+			t.Errorf("%q: bytes %d err %v, want %d ok %v", tt.tail, rec.Bytes, err, tt.bytes, tt.ok)
+		}
 	}
 }
