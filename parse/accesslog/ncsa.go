@@ -291,27 +291,51 @@ func ncsaTail(whole, rest []byte, rec *parse.Record, variant string) (string, er
 		}
 		rest = rest[sp+1:]
 	}
-	ref, after, ok := quoted(rest)
-	if !ok || len(after) < 2 || after[0] != ' ' || after[1] != '"' {
+	// `"referer" "agent"`, by index into rest: r and e are the closing
+	// quotes of the two.
+	if len(rest) == 0 {
 		return variant, nil
 	}
-	agent, after, ok := quoted(after[1:])
-	if !ok {
+	r := closingQuote(rest, 0)
+	if r < 0 || len(rest)-r < 3 || rest[r+1] != ' ' || rest[r+2] != '"' {
 		return variant, nil
 	}
-	if !isDash(ref) {
+	e := closingQuote(rest, r+2)
+	if e < 0 {
+		return variant, nil
+	}
+	if ref := rest[1:r]; !isDash(ref) {
 		rec.Referer = parse.View(ref)
 	}
-	if !isDash(agent) {
+	if agent := rest[r+3 : e]; !isDash(agent) {
 		rec.UserAgent = parse.View(agent)
 	}
-	if len(after) > 0 {
-		traefikTail(after, rec)
+	if e+1 < len(rest) {
+		traefikTail(rest[e+1:], rec)
 	}
 	if variant == Common {
 		variant = Combined
 	}
 	return variant, nil
+}
+
+// closingQuote is the index of the first unescaped quote after the one
+// that opens a field at b[open], or -1.
+func closingQuote(b []byte, open int) int {
+	if open+2 < len(b) && b[open+2] == '"' && b[open+1] != '"' && b[open+1] != '\\' {
+		return open + 2 // one character, such as the "-" of no referer
+	}
+	for from := open + 1; ; {
+		q := bytes.IndexByte(b[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += from
+		if !escaped(b, q) {
+			return q
+		}
+		from = q + 1
+	}
 }
 
 // leadingDigits reads the decimal digits that start w, 8 bytes of a line
@@ -394,12 +418,15 @@ func dashFollows(b []byte) bool {
 
 // escaped reports whether b[i] is preceded by an odd number of backslashes.
 func escaped(b []byte, i int) bool {
+	if i == 0 || b[i-1] != '\\' {
+		return false // the usual quote: one compare
+	}
 	n := 0
 	for i > 0 && b[i-1] == '\\' {
 		n++
 		i--
 	}
-	return n%2 == 1
+	return n&1 == 1
 }
 
 // quoted reads a quoted field at the start of b: its content (escapes kept)
@@ -408,19 +435,9 @@ func quoted(b []byte) (val, after []byte, ok bool) {
 	if len(b) == 0 || b[0] != '"' {
 		return nil, b, false
 	}
-	if len(b) > 2 && b[2] == '"' && b[1] != '"' && b[1] != '\\' {
-		return b[1:2], b[3:], true // one character, such as the "-" of no referer
+	q := closingQuote(b, 0)
+	if q < 0 {
+		return nil, b, false
 	}
-	from := 1
-	for {
-		q := bytes.IndexByte(b[from:], '"')
-		if q < 0 {
-			return nil, b, false
-		}
-		q += from
-		if !escaped(b, q) {
-			return b[1:q], b[q+1:], true
-		}
-		from = q + 1
-	}
+	return b[1:q], b[q+1:], true
 }
