@@ -127,3 +127,83 @@ func TestNCSABytesField(t *testing.T) {
 		}
 	}
 }
+
+// The referer and agent, read by index after the byte count: escapes,
+// absent values and fields cut short.
+func TestNCSAQuotedFields(t *testing.T) {
+	const head = `2001:db8::7 - - [01/May/2024:08:00:01 +0000] "GET /a HTTP/1.1" 200 12 `
+	tests := []struct {
+		name, tail, referer, agent, variant string
+	}{
+		{"both", `"https://example.com/" "curl/8.5.0"`, "https://example.com/", "curl/8.5.0", Combined},
+		{"dashes", `"-" "-"`, "", "", Combined},
+		{"empty", `"" ""`, "", "", Combined},
+		{"one character", `"x" "y"`, "x", "y", Combined},
+		{"escaped quote in agent", `"-" "a \"quoted\" agent"`, "", `a \"quoted\" agent`, Combined},
+		{"escaped quote in referer", `"https://e.com/?q=\"x\"" "ua"`, `https://e.com/?q=\"x\"`, "ua", Combined},
+		{"escaped quote just before the end", `"r\"" "ua\""`, `r\"`, `ua\"`, Combined},
+		{"escaped backslash before the end", `"r\\" "ua\\"`, `r\\`, `ua\\`, Combined},
+		{"three backslashes", `"r\\\"x" "ua"`, `r\\\"x`, "ua", Combined},
+		{"escaped quote as the value", `"\"" "ua"`, `\"`, "ua", Combined},
+		{"nginx hex escape", `"-" "Mozilla \x22x\x22"`, "", `Mozilla \x22x\x22`, Combined},
+		{"agent not closed", `"-" "curl`, "", "", Common},
+		{"referer not closed", `"https://e.com/`, "", "", Common},
+		{"referer only", `"https://e.com/"`, "", "", Common},
+		{"referer and a space", `"https://e.com/" `, "", "", Common},
+		{"no space between", `"r""ua"`, "", "", Common},
+		{"trailing extras", `"r" "ua" "10.0.0.1, 10.0.0.2" rt=0.1`, "r", "ua", Combined},
+		{"extra before", `1234 "r" "ua"`, "r", "ua", Combined},
+		{"unquoted dash referer (Traefik)", `- "ua"`, "", "ua", Combined},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rec parse.Record
+			v, err := scanNCSA([]byte(head+tt.tail), &rec, &clfCache{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Referer != tt.referer || rec.UserAgent != tt.agent || v != tt.variant {
+				t.Errorf("referer %q agent %q variant %q, want %q %q %q", rec.Referer, rec.UserAgent, v, tt.referer, tt.agent, tt.variant)
+			}
+		})
+	}
+}
+
+// closingQuote against a plain byte loop, on every field of every line in
+// the real samples and on escape-heavy fields.
+func TestClosingQuote(t *testing.T) {
+	ref := func(b []byte, open int) int {
+		for i := open + 1; i < len(b); i++ {
+			if b[i] != '"' {
+				continue
+			}
+			n := 0
+			for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+				n++
+			}
+			if n%2 == 0 {
+				return i
+			}
+		}
+		return -1
+	}
+	fields := []string{`"-"`, `""`, `"\"`, `"\\"`, `"\\\"`, `"a\"b"`, `"a\\"b"`, `"x`, `"`, `"-`, `"\"\"\""`, `"\\\\"x"`}
+	lines := [][]byte{}
+	for _, f := range fields {
+		lines = append(lines, []byte(f), []byte(`\`+f), []byte(f+` "`+f))
+	}
+	for _, name := range []string{"nginx_combined_elastic_test-access.log", "apache_combined_lnav_logfile_access_log.0.log",
+		"nginx_ingress_controller_elastic_test-ingest-raw.log", "ncsa_lnav_logfile_bad_access_log.0.log"} {
+		lines = append(lines, readLines(t, name)...)
+	}
+	for _, b := range lines {
+		for open := range b {
+			if b[open] != '"' {
+				continue
+			}
+			if got, want := closingQuote(b, open), ref(b, open); got != want {
+				t.Fatalf("%s, quote at %d: closingQuote %d, want %d", b, open, got, want)
+			}
+		}
+	}
+}
