@@ -1,11 +1,13 @@
 package accesslog
 
 import (
+	"bytes"
 	"strconv"
 	"testing"
 
 	"github.com/edgetriage/edgetriage/parse"
 	"github.com/edgetriage/edgetriage/parse/cputime"
+	samplelogs "github.com/edgetriage/edgetriage/sample-logs"
 )
 
 // benchLines builds n deterministic log lines with make(i), several per
@@ -73,6 +75,21 @@ func BenchmarkCombined(b *testing.B) {
 	lines, avg := benchLines(4096, combinedLine)
 	p, _ := New(Combined)
 	runBench(b, p, lines, avg)
+}
+
+// BenchmarkCombinedGenerated reads the lines of the generator that writes
+// the end-to-end benchmark file (/tmp/edgetriage-bench/access-1000000.log,
+// `go run ./sample-logs/gen -combined`): its mix of IPv6 clients, "-"
+// referers, HEAD and POST, HTTP/2.0. 2048 lines (~400 KB) stay in the
+// core's cache, as a parse worker's chunk does.
+func BenchmarkCombinedGenerated(b *testing.B) {
+	var buf bytes.Buffer
+	if _, err := samplelogs.WriteCombined(&buf, 2048, samplelogs.DefaultSeed); err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n"))
+	p, _ := New(Combined)
+	runBench(b, p, lines, buf.Len()/len(lines))
 }
 
 // BenchmarkNginxFormat uses a typical reverse-proxy format with upstream

@@ -22,6 +22,13 @@ func TestCLFCacheMatchesCLFTime(t *testing.T) {
 		"20/Nov/2026:09:01:61 -0700", // bad second: not taken from the cache
 		"20/Nov/2026:09:01:6x -0700",
 		"20/Nov/2026:09:01:32 -0700",
+		"20/Nov/2026:09:01:32 -0730", // only the zone's minutes differ (the last two bytes)
+		"20/Nov/2026:09:01:32 +0730", // only its sign
+		"21/Nov/2026:09:01:32 +0730", // only the day
+		"21/Nov/2026:09:01:33 +0731", // the seconds and the zone
+		"21/Nov/2027:09:01:33 +0731", // the year
+		"21/Nov/2027:09:01:34.5 +0731",
+		"21/Nov/2027:09:01:34 +0731",
 		"31/Dec/2026:23:59:59 +0100",
 		"31/Dec/2026:23:59:58 +0100",
 		"10/Oct/2000:13:55:36.123 -0700", // fraction kept

@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"time"
 
 	"github.com/edgetriage/edgetriage/parse"
@@ -166,21 +167,49 @@ type clfCache struct {
 }
 
 func (c *clfCache) parse(b []byte) (int64, bool) {
-	if c.n == len(b) && c.n > 20 {
+	if len(b) == clfLen && c.n == clfLen {
+		// The usual 26-byte stamp, compared as three words and a half
+		// word: no call, one branch for a hit. Bytes 18 and 19 (the
+		// seconds) are bytes 2 and 3 of the third word.
+		_ = b[clfLen-1]
+		le := binary.LittleEndian
+		d := (le.Uint64(b) ^ le.Uint64(c.buf[:])) | (le.Uint64(b[8:]) ^ le.Uint64(c.buf[8:])) |
+			uint64(le.Uint16(b[24:])^le.Uint16(c.buf[24:]))
+		s := le.Uint64(b[16:]) ^ le.Uint64(c.buf[16:])
+		if d|s == 0 {
+			return c.ns, true
+		}
+		if d|s&^0xffff0000 == 0 {
+			return c.sameMinute(b)
+		}
+	} else if c.n == len(b) && c.n > 20 {
 		if string(c.buf[:c.n]) == string(b) {
 			return c.ns, true
 		}
 		// The same minute, another second (the common miss): only the two
 		// digits of "dd/Mon/yyyy:hh:mm:SS..." differ from the cached stamp.
 		if string(c.buf[:18]) == string(b[:18]) && string(c.buf[20:c.n]) == string(b[20:]) {
-			if s, ok := sec(b[18], b[19]); ok {
-				ns := c.ns + int64(s-c.sec)*int64(time.Second)
-				copy(c.buf[18:20], b[18:20])
-				c.ns, c.sec = ns, s
-				return ns, true
-			}
+			return c.sameMinute(b)
 		}
 	}
+	return c.full(b)
+}
+
+// sameMinute reads b, which differs from the cached stamp in its seconds
+// only, from the cache: the result is linear in the seconds.
+func (c *clfCache) sameMinute(b []byte) (int64, bool) {
+	s, ok := sec(b[18], b[19])
+	if !ok {
+		return c.full(b) // not two digits to 60: CLFTime says why
+	}
+	ns := c.ns + int64(s-c.sec)*int64(time.Second)
+	c.buf[18], c.buf[19] = b[18], b[19]
+	c.ns, c.sec = ns, s
+	return ns, true
+}
+
+// full parses b and caches it.
+func (c *clfCache) full(b []byte) (int64, bool) {
 	ns, ok := parse.CLFTime(b)
 	if !ok {
 		return 0, false

@@ -48,6 +48,15 @@ func addFileSeeds(f *testing.F, add func(line []byte)) {
 func FuzzNCSA(f *testing.F) {
 	addFileSeeds(f, func(l []byte) { f.Add(l) })
 	f.Add([]byte(`a b c [10/Oct/2000:13:55:36.5 -0700] "GET /a\"b?c HTTP/1.1" 200 - "-" "\"" x`))
+	// The fast paths' edges: a "[" right after the vhost, a byte count of
+	// 7, 8 and more digits and one at the line's end, escapes next to the
+	// closing quotes of referer and agent, a stamp that differs from the
+	// last only in its zone.
+	f.Add([]byte(`a.example [::1] - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "-"`))
+	f.Add([]byte(`a.example:80 ::1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1234567 "\"" "ua\\"`))
+	f.Add([]byte(`::1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 12345678 "r\\\"" "a \"b\" c" 9`))
+	f.Add([]byte(`::1 - - [10/Oct/2000:13:55:36 -0730] "GET /a?b HTTP/1.1" 304 1234`))
+	f.Add([]byte(`::1, 10.0.0.1 - - [10/Oct/2000:13:55:37 -0700] "GET / HTTP/1.1" 200 12/4567 "-" "-"`))
 	p, _ := New(Combined)
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var rec parse.Record
@@ -56,6 +65,7 @@ func FuzzNCSA(f *testing.F) {
 		if v := Variant(line); (v != "") != (err == nil) {
 			t.Fatalf("Variant %q disagrees with Parse error %v", v, err)
 		}
+		checkOverwrites(t, line)
 		// Differential check of the timestamp against the time package.
 		open, end := bytes.Index(line, []byte(" [")), bytes.IndexByte(line, ']')
 		if open < 0 || end < open {

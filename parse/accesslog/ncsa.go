@@ -2,7 +2,9 @@ package accesslog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -76,50 +78,16 @@ func (p *ncsaParser) Parse(line []byte, rec *parse.Record) error {
 // forwarded address list as the client, a status of "-", an unquoted "-"
 // referer, Traefik's trailing router, server URL and duration.
 func scanNCSA(line []byte, rec *parse.Record, cache *clfCache) (string, error) {
-	resetRecord(rec)
+	// Every field a line leaves out is reset; the ones each line read
+	// writes (resetUnscanned says which) are written below. A line that
+	// fails may leave any of them: its record is not used.
+	resetUnscanned(rec)
 	rec.Source = parse.SourceOrigin
 	whole := line // columns count from here, a byte order mark included
 	line = trimLine(line)
-	// One pass finds both the " [" that opens the timestamp and the token
-	// ends of what comes before it: host ident user, optionally after the
-	// vhost, single spaces between non-empty tokens, none of them part of
-	// a list ("a, b"). n is -1 once the prefix does not fit that; the
-	// fallback reads it then. Ends are kept as offsets: cheaper to store
-	// than slices.
-	var ends [3]int
-	open, n, from := -1, 0, 0
-	for i := 0; i < len(line); i++ {
-		if line[i] != ' ' {
-			continue
-		}
-		if i+1 < len(line) && line[i+1] == '[' {
-			open = i
-			break
-		}
-		if n < 0 {
-			continue
-		}
-		if i == from || n == len(ends) || line[i-1] == ',' { // empty, a fifth, a list
-			n = -1
-			continue
-		}
-		ends[n], n, from = i, n+1, i+1
-	}
-	if open <= 0 {
+	variant, open, ok := ncsaPrefix(line, rec)
+	if !ok {
 		return "", parse.MalformedIn(errNCSAPrefix, whole, line)
-	}
-	variant := Common
-	if n >= 2 && from < open && line[0] != '"' && line[0] != '{' {
-		client := line[:ends[0]]
-		if n == 3 {
-			rec.Host, client, variant = parse.View(stripPort(client)), line[ends[0]+1:ends[1]], VhostCombined
-		}
-		rec.ClientIP = parse.View(client)
-	} else {
-		var ok bool
-		if variant, ok = forwardedPrefix(line[:open], rec); !ok {
-			return "", parse.MalformedIn(errNCSAPrefix, whole, line)
-		}
 	}
 
 	// [time]. The usual stamp is 26 bytes ("10/Oct/2000:13:55:36 -0700"):
@@ -193,6 +161,77 @@ func requestEndError(whole, rest []byte) error {
 	return parse.MalformedIn(errNCSAStatus, whole, rest[min(end+2, len(rest)):])
 }
 
+// ncsaPrefix reads what comes before " [time]": host ident user,
+// optionally after a vhost, into rec. It returns the variant so far and
+// where the " [" is; false when the prefix is not NCSA. The usual
+// "client - - [" and "vhost client - - [" take one search for a space;
+// anything else (a named ident or user, a list) takes the general pass.
+func ncsaPrefix(line []byte, rec *parse.Record) (variant string, open int, ok bool) {
+	if sp := bytes.IndexByte(line, ' '); sp > 0 && line[0] != '"' && line[0] != '{' && line[sp-1] != ',' {
+		if dashesOpen(line[sp:]) {
+			rec.ClientIP = parse.View(line[:sp])
+			return Common, sp + 4, true
+		}
+		// A vhost first: the client is the next word (not a "[" that
+		// would open the timestamp right after the vhost).
+		if c := sp + 1; c < len(line) && line[c] != '[' {
+			if sp2 := bytes.IndexByte(line[c:], ' '); sp2 > 0 && line[c+sp2-1] != ',' && dashesOpen(line[c+sp2:]) {
+				rec.Host, rec.ClientIP = parse.View(stripPort(line[:sp])), parse.View(line[c:c+sp2])
+				return VhostCombined, c + sp2 + 4, true
+			}
+		}
+	}
+	return ncsaPrefixGeneral(line, rec)
+}
+
+// dashesOpen reports whether b starts with " - - [": ident and user absent,
+// then the timestamp.
+func dashesOpen(b []byte) bool {
+	return len(b) >= 6 && b[0] == ' ' && b[1] == '-' && b[2] == ' ' && b[3] == '-' && b[4] == ' ' && b[5] == '['
+}
+
+// ncsaPrefixGeneral is ncsaPrefix for every prefix: one pass finds both
+// the " [" that opens the timestamp and the token ends of what comes
+// before it: host ident user, optionally after the vhost, single spaces
+// between non-empty tokens, none of them part of a list ("a, b"). n is -1
+// once the prefix does not fit that; forwardedPrefix reads it then. Ends
+// are kept as offsets: cheaper to store than slices.
+func ncsaPrefixGeneral(line []byte, rec *parse.Record) (variant string, open int, ok bool) {
+	var ends [3]int
+	open, n, from := -1, 0, 0
+	for i := 0; i < len(line); i++ {
+		if line[i] != ' ' {
+			continue
+		}
+		if i+1 < len(line) && line[i+1] == '[' {
+			open = i
+			break
+		}
+		if n < 0 {
+			continue
+		}
+		if i == from || n == len(ends) || line[i-1] == ',' { // empty, a fifth, a list
+			n = -1
+			continue
+		}
+		ends[n], n, from = i, n+1, i+1
+	}
+	if open <= 0 {
+		return "", 0, false
+	}
+	if n >= 2 && from < open && line[0] != '"' && line[0] != '{' {
+		client := line[:ends[0]]
+		variant = Common
+		if n == 3 {
+			rec.Host, client, variant = parse.View(stripPort(client)), line[ends[0]+1:ends[1]], VhostCombined
+		}
+		rec.ClientIP = parse.View(client)
+		return variant, open, true
+	}
+	variant, ok = forwardedPrefix(line[:open], rec)
+	return variant, open, ok
+}
+
 // ncsaTail reads what follows the request: "status bytes", then the
 // optional referer and agent (one function with them: a call per field
 // costs more than the fields). A status "-" (no response sent) leaves
@@ -211,11 +250,18 @@ func ncsaTail(whole, rest []byte, rec *parse.Record, variant string) (string, er
 	rest = rest[1:]
 	// The byte count, read as it is found: up to 18 digits (parse.Atoi's
 	// limit) that a space or the end follows. Anything else ("-", more
-	// digits, garbage) takes the general path.
-	sp, b := 0, int64(0)
-	for sp < len(rest) && sp < 18 && rest[sp]-'0' <= 9 {
-		b = b*10 + int64(rest[sp]-'0')
-		sp++
+	// digits, garbage) takes the general path. Fewer than 8 digits, with
+	// 8 bytes to load, are read as one word.
+	sp, b := 8, int64(0)
+	if len(rest) >= 8 {
+		sp, b = leadingDigits(binary.LittleEndian.Uint64(rest))
+	}
+	if sp == 8 {
+		sp, b = 0, 0
+		for sp < len(rest) && sp < 18 && rest[sp]-'0' <= 9 {
+			b = b*10 + int64(rest[sp]-'0')
+			sp++
+		}
 	}
 	if sp > 0 && (sp == len(rest) || rest[sp] == ' ') {
 		rec.Bytes = b
@@ -245,27 +291,69 @@ func ncsaTail(whole, rest []byte, rec *parse.Record, variant string) (string, er
 		}
 		rest = rest[sp+1:]
 	}
-	ref, after, ok := quoted(rest)
-	if !ok || len(after) < 2 || after[0] != ' ' || after[1] != '"' {
+	// `"referer" "agent"`, by index into rest: r and e are the closing
+	// quotes of the two.
+	if len(rest) == 0 {
 		return variant, nil
 	}
-	agent, after, ok := quoted(after[1:])
-	if !ok {
+	r := closingQuote(rest, 0)
+	if r < 0 || len(rest)-r < 3 || rest[r+1] != ' ' || rest[r+2] != '"' {
 		return variant, nil
 	}
-	if !isDash(ref) {
+	e := closingQuote(rest, r+2)
+	if e < 0 {
+		return variant, nil
+	}
+	if ref := rest[1:r]; !isDash(ref) {
 		rec.Referer = parse.View(ref)
 	}
-	if !isDash(agent) {
+	if agent := rest[r+3 : e]; !isDash(agent) {
 		rec.UserAgent = parse.View(agent)
 	}
-	if len(after) > 0 {
-		traefikTail(after, rec)
+	if e+1 < len(rest) {
+		traefikTail(rest[e+1:], rec)
 	}
 	if variant == Common {
 		variant = Combined
 	}
 	return variant, nil
+}
+
+// closingQuote is the index of the first unescaped quote after the one
+// that opens a field at b[open], or -1.
+func closingQuote(b []byte, open int) int {
+	if open+2 < len(b) && b[open+2] == '"' && b[open+1] != '"' && b[open+1] != '\\' {
+		return open + 2 // one character, such as the "-" of no referer
+	}
+	for from := open + 1; ; {
+		q := bytes.IndexByte(b[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += from
+		if !escaped(b, q) {
+			return q
+		}
+		from = q + 1
+	}
+}
+
+// leadingDigits reads the decimal digits that start w, 8 bytes of a line
+// loaded little-endian: how many there are (8 when all are) and, when fewer
+// than 8, their value. No loop, no branch: a byte is a digit when its high
+// nibble is 3 and stays 3 with 6 added (a carry out of a byte >= 0xfa only
+// reaches bytes after it, which a non-digit ends anyway).
+func leadingDigits(w uint64) (int, int64) {
+	const ones, high = 0x0101010101010101, 0xf0f0f0f0f0f0f0f0
+	notDigit := (w&high ^ 0x30*ones) | ((w+6*ones)&high ^ 0x30*ones)
+	n := bits.TrailingZeros64(notDigit) >> 3
+	// The n digits' values, moved to the top bytes: the bytes below them
+	// are leading zeros. Then pairs, quads, and the eight are combined.
+	v := (w & (0x0f * ones)) << (64 - 8*n)
+	v = (v * (10<<8 + 1)) >> 8
+	v = ((v & 0x00ff00ff00ff00ff) * (100<<16 + 1)) >> 16
+	v = ((v & 0x0000ffff0000ffff) * (10000<<32 + 1)) >> 32
+	return n, int64(v)
 }
 
 // bytesEnd is the index of the first space in rest, or its length.
@@ -330,12 +418,15 @@ func dashFollows(b []byte) bool {
 
 // escaped reports whether b[i] is preceded by an odd number of backslashes.
 func escaped(b []byte, i int) bool {
+	if i == 0 || b[i-1] != '\\' {
+		return false // the usual quote: one compare
+	}
 	n := 0
 	for i > 0 && b[i-1] == '\\' {
 		n++
 		i--
 	}
-	return n%2 == 1
+	return n&1 == 1
 }
 
 // quoted reads a quoted field at the start of b: its content (escapes kept)
@@ -344,19 +435,9 @@ func quoted(b []byte) (val, after []byte, ok bool) {
 	if len(b) == 0 || b[0] != '"' {
 		return nil, b, false
 	}
-	if len(b) > 2 && b[2] == '"' && b[1] != '"' && b[1] != '\\' {
-		return b[1:2], b[3:], true // one character, such as the "-" of no referer
+	q := closingQuote(b, 0)
+	if q < 0 {
+		return nil, b, false
 	}
-	from := 1
-	for {
-		q := bytes.IndexByte(b[from:], '"')
-		if q < 0 {
-			return nil, b, false
-		}
-		q += from
-		if !escaped(b, q) {
-			return b[1:q], b[q+1:], true
-		}
-		from = q + 1
-	}
+	return b[1:q], b[q+1:], true
 }
