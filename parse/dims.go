@@ -123,64 +123,42 @@ var (
 	KnownProtocols = []string{"HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/2", "HTTP/3", "HTTP/3.0"}
 )
 
-// MethodIndex is m's index in KnownMethods, -1 for another: by length
-// first, then one comparison (a switch over the strings compares more).
+// MethodIndex is m's index in KnownMethods, -1 for another.
 func MethodIndex(m string) int {
-	switch len(m) {
-	case 3:
-		if m == "GET" {
-			return 0
-		}
-		if m == "PUT" {
-			return 3
-		}
-	case 4:
-		if m == "POST" {
-			return 1
-		}
-		if m == "HEAD" {
-			return 2
-		}
-	case 5:
-		if m == "PATCH" {
-			return 5
-		}
-	case 6:
-		if m == "DELETE" {
-			return 4
-		}
-	case 7:
-		if m == "OPTIONS" {
-			return 6
-		}
+	switch m {
+	case "GET":
+		return 0
+	case "POST":
+		return 1
+	case "HEAD":
+		return 2
+	case "PUT":
+		return 3
+	case "DELETE":
+		return 4
+	case "PATCH":
+		return 5
+	case "OPTIONS":
+		return 6
 	}
 	return -1
 }
 
 // ProtocolIndex is p's index in KnownProtocols, -1 for another.
 func ProtocolIndex(p string) int {
-	switch len(p) {
-	case 8:
-		if p[:5] != "HTTP/" || p[6] != '.' {
-			return -1
-		}
-		switch uint16(p[5])<<8 | uint16(p[7]) {
-		case '1'<<8 | '0':
-			return 0
-		case '1'<<8 | '1':
-			return 1
-		case '2'<<8 | '0':
-			return 2
-		case '3'<<8 | '0':
-			return 5
-		}
-	case 6:
-		switch p {
-		case "HTTP/2":
-			return 3
-		case "HTTP/3":
-			return 4
-		}
+	switch p {
+	case "HTTP/1.0":
+		return 0
+	case "HTTP/1.1":
+		return 1
+	case "HTTP/2.0":
+		return 2
+	case "HTTP/2":
+		return 3
+	case "HTTP/3":
+		return 4
+	case "HTTP/3.0":
+		return 5
 	}
 	return -1
 }
