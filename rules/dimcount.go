@@ -184,9 +184,10 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	if r.OriginHeaderTime >= 0 {
 		m.hw[hwBin(r.OriginHeaderTime.Milliseconds())] += n
 	}
-	keys := r.Dims
+	keys := &r.Dims
 	if !keys.Set { // not from the parse workers (aggregates, tests)
-		keys = c.shared.keyer.Light(r)
+		light := c.shared.keyer.Light(r)
+		keys = &light
 	}
 	if c.lazy {
 		c.logKeyed(r, n, cls)
