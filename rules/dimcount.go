@@ -224,8 +224,10 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 		c.inputN.fail[cls] += n
 	}
 	c.countEnum(dimUAFamily, int(keys.UA), n, cls)
-	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
-	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
+	if r.OriginConnectTime >= 0 || r.OriginHeaderTime >= 0 { // else neither is logged
+		c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
+		c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
+	}
 }
 
 // samePtr says a and b are the same bytes (then they are equal).
