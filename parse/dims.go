@@ -77,8 +77,9 @@ type uaSlot struct {
 // Fill sets r.Dims from r's fields (not when ContrastOff): what every
 // record needs (Light).
 func (k *DimKeyer) Fill(r *Record) {
-	if !ContrastOff {
-		r.Dims = k.Light(r)
+	if !ContrastOff { // Light's fields, stored in place (no copy of a returned value)
+		r.Dims = DimKeys{UA: int8(k.UAFamily(r.UserAgent)), Method: int8(MethodIndex(r.Method)),
+			Protocol: int8(ProtocolIndex(r.Protocol)), Set: true}
 	}
 }
 

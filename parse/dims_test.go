@@ -104,9 +104,15 @@ func TestDimKeys(t *testing.T) {
 	if recs[0].Dims.Set {
 		t.Error("Keys must not change the record")
 	}
-	warm.Fill(&recs[0])
-	if !recs[0].Dims.Set {
-		t.Error("Fill sets Dims")
+	// Fill stores exactly Light's keys (it builds them in place), over
+	// whatever the record held
+	for i := range recs {
+		r := &recs[i]
+		r.Dims = DimKeys{Route: 7, Net: 9, UA: 3, Keyed: true}
+		warm.Fill(r)
+		if want := warm.Light(r); r.Dims != want {
+			t.Errorf("%+v: Fill %+v, Light %+v", r, r.Dims, want)
+		}
 	}
 	recs[0].Reset()
 	if recs[0].Dims != (DimKeys{}) {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"unsafe"
 
 	"github.com/edgetriage/edgetriage/parse"
 )
@@ -158,30 +159,49 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	} // older records (bounded disorder) count in the live minute
 	n := r.N()
 	cls := classOf(r.Status)
+	// the live fine bucket and minute without a call, mostly
+	t := r.Time
+	f := c.fineCur
+	if f == nil || t < c.fineLo || t >= c.fineHi {
+		f = c.fineAt(t)
+	}
+	m := c.minCur
+	if m == nil || t >= c.minHi || t < c.minHi-60e9 {
+		m = c.minute(t)
+	}
 	c.liveTot.tot += n
+	m.tot.tot += n
+	if f != nil {
+		f.tot += n
+	}
 	if cls >= 0 {
 		c.liveTot.fail[cls] += n
-	}
-	c.addFine(r.Time, n, cls)
-	m := c.minute(r.Time)
-	m.tot.tot += n
-	if cls >= 0 {
 		m.tot.fail[cls] += n
+		if f != nil {
+			f.fail[cls] += n
+		}
 	}
 	if r.OriginHeaderTime >= 0 {
 		m.hw[hwBin(r.OriginHeaderTime.Milliseconds())] += n
 	}
-	keys := r.Dims
+	keys := &r.Dims
 	if !keys.Set { // not from the parse workers (aggregates, tests)
-		keys = c.shared.keyer.Light(r)
+		light := c.shared.keyer.Light(r)
+		keys = &light
 	}
 	if c.lazy {
 		c.logKeyed(r, n, cls)
 	} else {
 		c.countKeys(r, n, cls)
 	}
-	c.live[dimColo].add(r.POP, n, cls)
-	c.live[dimUpstream].add(r.Upstream, n, cls)
+	// a field the log lacks costs a comparison, not a call (add is not
+	// inlined; combined logs have no POP, upstream or cache status)
+	if r.POP != "" {
+		c.live[dimColo].add(r.POP, n, cls)
+	}
+	if r.Upstream != "" {
+		c.live[dimUpstream].add(r.Upstream, n, cls)
+	}
 	if keys.Method >= 0 {
 		c.countEnum(dimMethod, int(keys.Method), n, cls)
 	} else {
@@ -192,8 +212,10 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	} else {
 		c.live[dimProtocol].add(r.Protocol, n, cls)
 	}
-	c.live[dimCache].add(r.CacheStatus, n, cls)
-	if r.Input != c.inputV { // one string per input: a pointer check
+	if r.CacheStatus != "" {
+		c.live[dimCache].add(r.CacheStatus, n, cls)
+	}
+	if !samePtr(r.Input, c.inputV) && r.Input != c.inputV { // one string per input: a pointer check
 		c.flushInput()
 		c.inputV, c.inputK = r.Input, c.in.get(r.Input)
 	}
@@ -202,8 +224,15 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 		c.inputN.fail[cls] += n
 	}
 	c.countEnum(dimUAFamily, int(keys.UA), n, cls)
-	c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
-	c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
+	if r.OriginConnectTime >= 0 || r.OriginHeaderTime >= 0 { // else neither is logged
+		c.countEnum(dimConnection, connKind(r.OriginConnectTime), n, cls)
+		c.countEnum(dimHeaderWait, headerWaitBucket(r.OriginHeaderTime), n, cls)
+	}
+}
+
+// samePtr says a and b are the same bytes (then they are equal).
+func samePtr(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }
 
 // flushInput adds the requests of the last records' input to its live
@@ -306,27 +335,22 @@ func (c *dimCounter) countEnum(d, i int, n int64, cls int) {
 	}
 }
 
-func (c *dimCounter) addFine(t, n int64, cls int) {
+// fineAt returns the fine bucket of time t and makes it the live one, or
+// nil when t is older than the ring.
+func (c *dimCounter) fineAt(t int64) *fine {
 	if f := c.fineCur; f != nil && t >= c.fineLo && t < c.fineHi {
-		f.tot += n
-		if cls >= 0 {
-			f.fail[cls] += n
-		}
-		return
+		return f
 	}
 	fi := floorDiv(t, fineBucket)
 	f := &c.fines[mod(fi, int64(len(c.fines)))]
 	if f.idx != fi {
 		if f.idx > fi {
-			return // older than the ring
+			return nil // older than the ring
 		}
 		*f = fine{idx: fi}
 	}
 	c.fineCur, c.fineLo, c.fineHi = f, fi*fineBucket, (fi+1)*fineBucket
-	f.tot += n
-	if cls >= 0 {
-		f.fail[cls] += n
-	}
+	return f
 }
 
 func hwBin(ms int64) int {
