@@ -97,11 +97,15 @@ type lastPoll struct {
 const maxIntervals = 64
 
 type hostState struct {
-	key       string
-	id        int32      // in lifecycle.hostAll
-	res       resTable   // linked operations by hashPath(resPath) (lifecycle_res.go)
-	filter    pathFilter // cheap pre-check before the res lookup
-	waits     waitTable  // POSTs waiting for a child GET, by linkHash
+	key    string
+	id     int32      // in lifecycle.hostAll
+	res    resTable   // linked operations by hashPath(resPath) (lifecycle_res.go)
+	filter pathFilter // cheap pre-check before the res lookup
+	waits  waitTable  // POSTs waiting for a child GET, by linkHash
+	// parents are the open paths of the POSTs waiting (counted by
+	// filterHash): most GETs are of no child of one, and skip the ID test
+	// and the link hash (nil until a POST waits).
+	parents   *pathFilter
 	nUnlinked int
 }
 

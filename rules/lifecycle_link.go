@@ -107,7 +107,7 @@ func (l *lifecycle) unlink(op *op) {
 // P/{id}; the GET is its first poll.
 func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 	i := strings.LastIndexByte(r.Path, '/')
-	if i <= 0 || !IsIDSegment(r.Path[i+1:]) {
+	if i <= 0 || !h.parents.maybe(r.Path[:i]) || !IsIDSegment(r.Path[i+1:]) {
 		return false
 	}
 	p := r.Path[:i]

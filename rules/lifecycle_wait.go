@@ -42,6 +42,10 @@ func (l *lifecycle) enqueue(op *op, h *hostState) {
 	t.fresh = append(t.fresh, op.handle())
 	t.nFresh++
 	h.nUnlinked++
+	if h.parents == nil {
+		h.parents = new(pathFilter)
+	}
+	h.parents.add(l.tab.str(op.openPath))
 	if len(t.fresh)-t.freshHd > 2*t.nFresh+1024 {
 		l.compactFresh(t)
 	}
@@ -160,6 +164,7 @@ func (l *lifecycle) dequeue(x *op) {
 	}
 	x.qnext = 0
 	h.nUnlinked--
+	h.parents.remove(l.tab.str(x.openPath))
 }
 
 // dequeueFresh takes op out of the fresh list: its entry goes stale, and
@@ -171,6 +176,7 @@ func (l *lifecycle) dequeueFresh(x *op) {
 	t := &h.waits
 	t.nFresh--
 	h.nUnlinked--
+	h.parents.remove(l.tab.str(x.openPath))
 	for t.freshHd < len(t.fresh) && l.isFresh(t.fresh[t.freshHd]) == nil {
 		t.fresh[t.freshHd] = opHandle{}
 		t.freshHd++
