@@ -290,16 +290,29 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 	return h
 }
 
+// hostOf is host(hostKey(r, o), create), kept on o when the key is o's
+// name (named, see Engine.originOf): no compare of the key, no map probe.
+func (l *lifecycle) hostOf(r *parse.Record, o *origin, named, create bool) *hostState {
+	if named && o.life != nil {
+		return o.life
+	}
+	h := l.host(l.hostKey(r, o), create)
+	if named {
+		o.life = h
+	}
+	return h
+}
+
 // record handles one record: a poll, a child GET linking a POST, or an
 // opening 202.
-func (l *lifecycle) record(r *parse.Record, o *origin) {
+func (l *lifecycle) record(r *parse.Record, o *origin, named bool) {
 	if r.Source == parse.SourceOrigin && len(l.edgeHosts) > 0 && l.edgeCovered(l.hostKey(r, o)) {
 		return // operations of this traffic are followed in the edge log
 	}
 	m := r.Method
 	poll := m == "GET" || m == "HEAD"
 	if poll && l.live > 0 {
-		if h := l.host(l.hostKey(r, o), false); h != nil {
+		if h := l.hostOf(r, o, named, false); h != nil {
 			if h.res.n > 0 && h.filter.maybe(r.Path) {
 				if head := l.lookup(h, r.Path); head != nil {
 					l.poll(head, r)
@@ -312,6 +325,6 @@ func (l *lifecycle) record(r *parse.Record, o *origin) {
 		}
 	}
 	if r.Status == 202 {
-		l.open(r, o)
+		l.open(r, o, named)
 	}
 }
