@@ -38,13 +38,22 @@ func splitLocation(loc, reqPath string) (host, p string, relative bool) {
 
 func (l *lifecycle) link(op *op, h *hostState, p string, by int8) {
 	op.host = h.id
-	if p == l.tab.str(op.openPath) {
+	k := uint32(hashPath(p))
+	switch {
+	case p == l.tab.str(op.openPath):
 		op.resPath = op.openPath // one copy of the path
-	} else {
-		op.resPath = l.tab.put(p)
+	default:
+		if o := l.lookupHash(h, p, k); o != nil {
+			// the same status resource as another open operation: one
+			// copy, and a poll compares the two by reference (poll)
+			op.resPath = o.resPath
+			l.tab.arena.retain(op.resPath)
+		} else {
+			op.resPath = l.tab.put(p)
+		}
 	}
 	op.linkedBy = by
-	l.resAdd(&h.res, op, uint32(hashPath(p)))
+	l.resAdd(&h.res, op, k)
 	h.filter.add(p)
 }
 
@@ -56,7 +65,15 @@ func hashPath(p string) uint64 { return maphash.String(pathSeed, p) }
 
 // lookup is the newest operation open on status resource p of h, or nil.
 func (l *lifecycle) lookup(h *hostState, p string) *op {
-	for id := *h.res.bucket(uint32(hashPath(p))); id != 0; {
+	return l.lookupHash(h, p, uint32(hashPath(p)))
+}
+
+// lookupHash is lookup with p's hash k.
+func (l *lifecycle) lookupHash(h *hostState, p string, k uint32) *op {
+	if h.res.n == 0 {
+		return nil
+	}
+	for id := *h.res.bucket(k); id != 0; {
 		o := l.tab.at(id)
 		if l.tab.str(o.resPath) == p {
 			return o
