@@ -288,6 +288,7 @@ type origin struct {
 	// the 202 lifecycle's state of the host key named like the origin
 	// (see lifecycle.hostOf): edgeSeen once edge records of it came
 	life     *hostState
+	lifeNone int // len(lifecycle.hostAll) when the key had no host state
 	edgeSeen bool
 	// host is a host name the origin's records carried ("" for hostless
 	// logs, whose origin is named after the input): commands use it, never

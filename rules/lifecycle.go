@@ -293,12 +293,15 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 // hostOf is host(hostKey(r, o), create), kept on o when the key is o's
 // name (named, see Engine.originOf): no compare of the key, no map probe.
 func (l *lifecycle) hostOf(r *parse.Record, o *origin, named, create bool) *hostState {
-	if named && o.life != nil {
-		return o.life
+	if named && (o.life != nil || !create && o.lifeNone == len(l.hostAll)) {
+		return o.life // o.lifeNone: no host was added since the key had none
 	}
 	h := l.host(l.hostKey(r, o), create)
 	if named {
 		o.life = h
+		if h == nil && !create {
+			o.lifeNone = len(l.hostAll)
+		}
 	}
 	return h
 }

@@ -14,6 +14,14 @@ func splitLocation(loc, reqPath string) (host, p string, relative bool) {
 	if len(loc) > 0 && loc[0] == '/' && !strings.ContainsAny(loc, "?#%") && !strings.Contains(loc, "/.") && !strings.HasPrefix(loc, "//") {
 		return "", loc, true
 	}
+	if host, p, ok := plainURL(loc); ok {
+		return host, p, false
+	}
+	return parseLocation(loc, reqPath)
+}
+
+// parseLocation is splitLocation by url.Parse.
+func parseLocation(loc, reqPath string) (host, p string, relative bool) {
 	u, err := url.Parse(strings.TrimSpace(loc))
 	if err != nil {
 		if i := strings.IndexAny(loc, "?#"); i >= 0 {
@@ -34,6 +42,46 @@ func splitLocation(loc, reqPath string) (host, p string, relative bool) {
 	base := &url.URL{Path: reqPath}
 	ref := base.ResolveReference(&url.URL{Path: u.Path})
 	return "", ref.Path, true
+}
+
+// plainURL reads an absolute http(s) URL whose host is a plain name and
+// whose path needs no unescaping ("https://api.example.com/v1/jobs/42", as
+// most status URLs are) without url.Parse; ok false: anything else, which
+// splitLocation parses in full. It gives what the full parse would.
+func plainURL(loc string) (host, p string, ok bool) {
+	rest, found := strings.CutPrefix(loc, "https://")
+	if !found {
+		if rest, found = strings.CutPrefix(loc, "http://"); !found {
+			return "", "", false
+		}
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		host, p = rest, "/"
+	} else {
+		host, p = rest[:i], rest[i:]
+	}
+	if host == "" || !plainChars(host, false) || !plainChars(p, true) || strings.Contains(p, "/.") || strings.HasPrefix(p, "//") {
+		return "", "", false
+	}
+	return host, p, true
+}
+
+// plainChars: only letters, digits, '-', '.', '_', '~' (and '/' in a path).
+func plainChars(s string, path bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.':
+		case c == '_' || c == '~' || c == '/':
+			if !path {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (l *lifecycle) link(op *op, h *hostState, p string, by int8) {
