@@ -70,7 +70,10 @@ func (l *lifecycle) addPollIn(op *op, r *parse.Record, in *pollInput) {
 func setLastPoll(p *lastPoll, r *parse.Record, in *pollInput) {
 	p.input = in.i
 	p.line, p.offset, p.t, p.status, p.head = r.Line, r.Offset, r.Time, r.Status, r.Method == "HEAD"
-	p.requestID = append(p.requestID[:0], r.RequestID...)
+	// self-reslice, then self-append: with room in the buffer only the
+	// length is written (no write barrier for the pointer)
+	p.requestID = p.requestID[:0]
+	p.requestID = append(p.requestID, r.RequestID...)
 	p.raw = p.raw[:0]
 	if r.Raw != "" && in.keep {
 		p.raw = append(p.raw, r.Raw[:min(len(r.Raw), rawCap)]...)
