@@ -104,8 +104,8 @@ type hostState struct {
 	waits  waitTable  // POSTs waiting for a child GET, by linkHash
 	// parents are the open paths of the POSTs waiting (counted by
 	// filterHash): most GETs are of no child of one, and skip the ID test
-	// and the link hash (nil until a POST waits).
-	parents   *pathFilter
+	// and the link hash (nil until a POST waits; 2 KB, few paths wait).
+	parents   *parentFilter
 	nUnlinked int
 }
 
