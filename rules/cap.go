@@ -49,7 +49,7 @@ func (c capCandidate) before(o capCandidate) bool {
 func (e *Engine) capFindings() {
 	n := 0
 	for _, d := range e.detectors {
-		n += d.held()
+		n += heldBy(d)
 	}
 	for ; n > e.cfg.MaxFindings; n-- {
 		best := -1
@@ -65,6 +65,20 @@ func (e *Engine) capFindings() {
 		e.detectors[best].drop(bc)
 		e.droppedFindings++
 	}
+}
+
+// heldBy is d.held(), without the dynamic call for the engine's own
+// detectors: the cap runs after every record.
+func heldBy(d Detector) int {
+	switch d := d.(type) {
+	case *lifecycle:
+		return len(d.grpList)
+	case *burst520Detector:
+		return len(d.bursts)
+	case *stormDetector:
+		return len(d.bursts)
+	}
+	return d.held()
 }
 
 // burstList is a burst detector's bursts (520 bursts, 5xx storms), in the

@@ -85,6 +85,8 @@ type recordView struct {
 	// record of an origin that has edge records only serves the edge/origin
 	// join (counting both would count each request twice).
 	counted bool
+	// named: the lifecycle's host key of r is o's name (see originOf).
+	named bool
 }
 
 // findingSet is a snapshot being built: the findings the detectors added,

@@ -31,8 +31,8 @@ type Engine struct {
 
 	origins        map[string]*origin
 	originList     []*origin
-	lastKey        string
-	lastKeyOrigin  *origin
+	recent         [nRecent]recentOrigin // see originOf
+	recentNext     int
 	inputOrigins   map[string]*inputOrigin
 	lastInput      string
 	lastInputOrig  *origin
@@ -149,7 +149,7 @@ func (e *Engine) add(r *parse.Record) {
 	}
 	e.tl.addRequest(t, n)
 
-	o := e.originOf(r)
+	o, named := e.originOf(r)
 	o.requests += n
 	if o.host == "" && r.Host != "" && validHost(r.Host) {
 		o.host = e.in.get(r.Host)
@@ -157,7 +157,7 @@ func (e *Engine) add(r *parse.Record) {
 	if r.Source == parse.SourceEdge {
 		o.edge = true
 	}
-	rv := recordView{r: r, o: o, idx: -1}
+	rv := recordView{r: r, o: o, idx: -1, named: named}
 	if r.Status >= 500 {
 		rv.idx = trackedIndex(r.Status)
 	}
@@ -284,6 +284,12 @@ type origin struct {
 	c52x     [6]uint32
 	edge     bool // has edge (CDN) records
 	gated    bool // in Engine.steadyOrigins
+	overflow bool // the bucket of the origins past maxOrigins
+	// the 202 lifecycle's state of the host key named like the origin
+	// (see lifecycle.hostOf): edgeSeen once edge records of it came
+	life     *hostState
+	lifeNone int // len(lifecycle.hostAll) when the key had no host state
+	edgeSeen bool
 	// host is a host name the origin's records carried ("" for hostless
 	// logs, whose origin is named after the input): commands use it, never
 	// the origin's name.
@@ -331,23 +337,41 @@ func (o *origin) seeUpstream(e *Engine, up string, t int64) {
 	o.lastUp, o.lastUpRec = u.key, u
 }
 
-func (e *Engine) originOf(r *parse.Record) *origin {
-	key := r.Host
+// recentOrigin is one of the origins of the last few keys: logs interleave
+// a few hosts (a CDN zone's), and a hit costs a length check or a compare
+// instead of hashing the key for a map probe.
+type recentOrigin struct {
+	key string
+	o   *origin
+}
+
+const nRecent = 4
+
+// originOf is r's origin, and named: whether r's lifecycle host key
+// (lifecycle.hostKey) is the origin's name.
+func (e *Engine) originOf(r *parse.Record) (o *origin, named bool) {
+	key, named := r.Host, true
 	if e.cfg.GroupBy != "host" && r.Upstream != "" {
-		key = r.Upstream
+		key, named = r.Upstream, false
 	}
 	if key == "" {
-		return e.inputOrigin(r.Input)
+		return e.inputOrigin(r.Input), named // named: the host key is the input's origin
 	}
-	if e.lastKeyOrigin != nil && key == e.lastKey {
-		return e.lastKeyOrigin
+	for i := range e.recent {
+		if c := &e.recent[i]; c.o != nil && key == c.key {
+			return c.o, named && !c.o.overflow
+		}
 	}
-	o := e.origins[key]
+	o = e.origins[key]
 	if o == nil {
 		o = e.newOrigin(key)
 	}
-	e.lastKey, e.lastKeyOrigin = o.name, o
-	return o
+	if o.overflow {
+		return o, false
+	}
+	e.recent[e.recentNext] = recentOrigin{key: o.name, o: o}
+	e.recentNext = (e.recentNext + 1) % nRecent
+	return o, named
 }
 
 func (e *Engine) inputOrigin(input string) *origin {
@@ -387,7 +411,7 @@ func (e *Engine) newOrigin(key string) *origin {
 		}
 		key = overflowOrigin
 	}
-	o := &origin{name: e.in.get(key)}
+	o := &origin{name: e.in.get(key), overflow: key == overflowOrigin}
 	o.hist.init(e.w)
 	e.origins[o.name] = o
 	e.originList = append(e.originList, o)

@@ -97,11 +97,15 @@ type lastPoll struct {
 const maxIntervals = 64
 
 type hostState struct {
-	key       string
-	id        int32      // in lifecycle.hostAll
-	res       resTable   // linked operations by hashPath(resPath) (lifecycle_res.go)
-	filter    pathFilter // cheap pre-check before the res lookup
-	waits     waitTable  // POSTs waiting for a child GET, by linkHash
+	key    string
+	id     int32      // in lifecycle.hostAll
+	res    resTable   // linked operations by hashPath(resPath) (lifecycle_res.go)
+	filter pathFilter // cheap pre-check before the res lookup
+	waits  waitTable  // POSTs waiting for a child GET, by linkHash
+	// parents are the open paths of the POSTs waiting (counted by
+	// filterHash): most GETs are of no child of one, and skip the ID test
+	// and the link hash (nil until a POST waits; 2 KB, few paths wait).
+	parents   *parentFilter
 	nUnlinked int
 }
 
@@ -286,16 +290,32 @@ func (l *lifecycle) host(key string, create bool) *hostState {
 	return h
 }
 
+// hostOf is host(hostKey(r, o), create), kept on o when the key is o's
+// name (named, see Engine.originOf): no compare of the key, no map probe.
+func (l *lifecycle) hostOf(r *parse.Record, o *origin, named, create bool) *hostState {
+	if named && (o.life != nil || !create && o.lifeNone == len(l.hostAll)) {
+		return o.life // o.lifeNone: no host was added since the key had none
+	}
+	h := l.host(l.hostKey(r, o), create)
+	if named {
+		o.life = h
+		if h == nil && !create {
+			o.lifeNone = len(l.hostAll)
+		}
+	}
+	return h
+}
+
 // record handles one record: a poll, a child GET linking a POST, or an
 // opening 202.
-func (l *lifecycle) record(r *parse.Record, o *origin) {
+func (l *lifecycle) record(r *parse.Record, o *origin, named bool) {
 	if r.Source == parse.SourceOrigin && len(l.edgeHosts) > 0 && l.edgeCovered(l.hostKey(r, o)) {
 		return // operations of this traffic are followed in the edge log
 	}
 	m := r.Method
 	poll := m == "GET" || m == "HEAD"
 	if poll && l.live > 0 {
-		if h := l.host(l.hostKey(r, o), false); h != nil {
+		if h := l.hostOf(r, o, named, false); h != nil {
 			if h.res.n > 0 && h.filter.maybe(r.Path) {
 				if head := l.lookup(h, r.Path); head != nil {
 					l.poll(head, r)
@@ -308,6 +328,6 @@ func (l *lifecycle) record(r *parse.Record, o *origin) {
 		}
 	}
 	if r.Status == 202 {
-		l.open(r, o)
+		l.open(r, o, named)
 	}
 }

@@ -126,6 +126,16 @@ func (a *strArena) newBlock(n int) int32 {
 	return b
 }
 
+// retain counts one more holder of a live string r (its block stays until
+// each holder has dropped it): operations linked to one status resource
+// share its path.
+func (a *strArena) retain(r strRef) {
+	if n := int32(r & maxStrLen); n != 0 {
+		a.live[r.block()] += n
+		a.nLive += int(n)
+	}
+}
+
 // drop releases a string.
 func (a *strArena) drop(r strRef) {
 	n := int32(r & maxStrLen)

@@ -172,4 +172,9 @@ func TestWaitListsFilledLazily(t *testing.T) {
 	if h.waits.nFresh != 0 || h.nUnlinked != cfg.MaxPending-1 {
 		t.Errorf("after the GET: fresh %d, unlinked %d", h.waits.nFresh, h.nUnlinked)
 	}
+	// the parent-path filter counts exactly the POSTs still waiting, through
+	// evictions from the fresh list and the link from the buckets
+	if got := h.parents.n[filterHash("/v1/exports")&1023]; int(got) != h.nUnlinked {
+		t.Errorf("parent filter counts %d, %d waiting", got, h.nUnlinked)
+	}
 }

@@ -12,11 +12,13 @@ import (
 
 func (l *lifecycle) observe(rv recordView) {
 	r := rv.r
-	if r.Source == parse.SourceEdge {
-		l.edgeHost(l.hostKey(r, rv.o))
+	if r.Source == parse.SourceEdge && !(rv.named && rv.o.edgeSeen) {
+		if l.edgeHost(l.hostKey(r, rv.o)) && rv.named {
+			rv.o.edgeSeen = true // no compare of the key from now on
+		}
 	}
 	if r.Status == 202 || l.live > 0 {
-		l.record(r, rv.o)
+		l.record(r, rv.o, rv.named)
 	}
 }
 

@@ -23,13 +23,15 @@ func (l *lifecycle) edgeCovered(k string) bool {
 // their findings, so the same operation is never reported from both logs.
 // Origin logs of hosts no edge log carries (and hostless logs named by
 // their path) keep their own operations and findings.
-func (l *lifecycle) edgeHost(k string) {
+//
+// It reports whether k is among the edge hosts now (not past maxHosts).
+func (l *lifecycle) edgeHost(k string) bool {
 	if k == l.lastEdgeK || l.edgeHosts[k] {
 		l.lastEdgeK = k
-		return
+		return k != "" || l.edgeHosts[k] // lastEdgeK starts as "", not an edge host
 	}
 	if len(l.edgeHosts) >= maxHosts {
-		return
+		return false
 	}
 	k = l.e.in.get(k)
 	l.edgeHosts[k] = true
@@ -37,7 +39,7 @@ func (l *lifecycle) edgeHost(k string) {
 	l.lastCovOK = false
 	h := l.hosts[k]
 	if h == nil {
-		return // no operation was ever opened or polled on k
+		return true // no operation was ever opened or polled on k
 	}
 	for _, oh := range l.all[l.allHd:] {
 		if op := l.tab.live(oh); op != nil && !l.epOf(op).key.edge && op.from == h.id {
@@ -70,4 +72,5 @@ func (l *lifecycle) edgeHost(k string) {
 	}
 	clear(l.grpList[k2:])
 	l.grpList = l.grpList[:k2]
+	return true
 }

@@ -14,6 +14,14 @@ func splitLocation(loc, reqPath string) (host, p string, relative bool) {
 	if len(loc) > 0 && loc[0] == '/' && !strings.ContainsAny(loc, "?#%") && !strings.Contains(loc, "/.") && !strings.HasPrefix(loc, "//") {
 		return "", loc, true
 	}
+	if host, p, ok := plainURL(loc); ok {
+		return host, p, false
+	}
+	return parseLocation(loc, reqPath)
+}
+
+// parseLocation is splitLocation by url.Parse.
+func parseLocation(loc, reqPath string) (host, p string, relative bool) {
 	u, err := url.Parse(strings.TrimSpace(loc))
 	if err != nil {
 		if i := strings.IndexAny(loc, "?#"); i >= 0 {
@@ -36,15 +44,64 @@ func splitLocation(loc, reqPath string) (host, p string, relative bool) {
 	return "", ref.Path, true
 }
 
+// plainURL reads an absolute http(s) URL whose host is a plain name and
+// whose path needs no unescaping ("https://api.example.com/v1/jobs/42", as
+// most status URLs are) without url.Parse; ok false: anything else, which
+// splitLocation parses in full. It gives what the full parse would.
+func plainURL(loc string) (host, p string, ok bool) {
+	rest, found := strings.CutPrefix(loc, "https://")
+	if !found {
+		if rest, found = strings.CutPrefix(loc, "http://"); !found {
+			return "", "", false
+		}
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		host, p = rest, "/"
+	} else {
+		host, p = rest[:i], rest[i:]
+	}
+	if host == "" || !plainChars(host, false) || !plainChars(p, true) || strings.Contains(p, "/.") || strings.HasPrefix(p, "//") {
+		return "", "", false
+	}
+	return host, p, true
+}
+
+// plainChars: only letters, digits, '-', '.', '_', '~' (and '/' in a path).
+func plainChars(s string, path bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.':
+		case c == '_' || c == '~' || c == '/':
+			if !path {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func (l *lifecycle) link(op *op, h *hostState, p string, by int8) {
 	op.host = h.id
-	if p == l.tab.str(op.openPath) {
+	k := uint32(hashPath(p))
+	switch {
+	case p == l.tab.str(op.openPath):
 		op.resPath = op.openPath // one copy of the path
-	} else {
-		op.resPath = l.tab.put(p)
+	default:
+		if o := l.lookupHash(h, p, k); o != nil {
+			// the same status resource as another open operation: one
+			// copy, and a poll compares the two by reference (poll)
+			op.resPath = o.resPath
+			l.tab.arena.retain(op.resPath)
+		} else {
+			op.resPath = l.tab.put(p)
+		}
 	}
 	op.linkedBy = by
-	l.resAdd(&h.res, op, uint32(hashPath(p)))
+	l.resAdd(&h.res, op, k)
 	h.filter.add(p)
 }
 
@@ -56,7 +113,15 @@ func hashPath(p string) uint64 { return maphash.String(pathSeed, p) }
 
 // lookup is the newest operation open on status resource p of h, or nil.
 func (l *lifecycle) lookup(h *hostState, p string) *op {
-	for id := *h.res.bucket(uint32(hashPath(p))); id != 0; {
+	return l.lookupHash(h, p, uint32(hashPath(p)))
+}
+
+// lookupHash is lookup with p's hash k.
+func (l *lifecycle) lookupHash(h *hostState, p string, k uint32) *op {
+	if h.res.n == 0 {
+		return nil
+	}
+	for id := *h.res.bucket(k); id != 0; {
 		o := l.tab.at(id)
 		if l.tab.str(o.resPath) == p {
 			return o
@@ -107,7 +172,7 @@ func (l *lifecycle) unlink(op *op) {
 // P/{id}; the GET is its first poll.
 func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 	i := strings.LastIndexByte(r.Path, '/')
-	if i <= 0 || !IsIDSegment(r.Path[i+1:]) {
+	if i <= 0 || !h.parents.maybe(r.Path[:i]) || !IsIDSegment(r.Path[i+1:]) {
 		return false
 	}
 	p := r.Path[:i]

@@ -43,9 +43,9 @@ func (l *lifecycle) queueFor(timeout int64) *opQueue {
 	return q
 }
 
-func (l *lifecycle) open(r *parse.Record, o *origin) {
+func (l *lifecycle) open(r *parse.Record, o *origin, named bool) {
 	e := l.e
-	h := l.host(l.hostKey(r, o), true)
+	h := l.hostOf(r, o, named, true)
 	if h == nil {
 		return
 	}

@@ -7,11 +7,14 @@ import (
 )
 
 // poll applies a GET/HEAD of a status resource to its open operations.
+// Operations linked to one status resource usually share its path
+// (link): one with head's reference is of r.Path without a compare.
 func (l *lifecycle) poll(head *op, r *parse.Record) {
+	in := pollInput{i: -1}
 	for o := head; o != nil; {
 		next := o.next
-		if (o.state == opInflight || o.state == opJudged) && l.tab.str(o.resPath) == r.Path {
-			l.addPoll(o, r)
+		if (o.state == opInflight || o.state == opJudged) && (o.resPath == head.resPath || l.tab.str(o.resPath) == r.Path) {
+			l.addPollIn(o, r, &in)
 		}
 		o = nil
 		if next != 0 {
@@ -20,7 +23,19 @@ func (l *lifecycle) poll(head *op, r *parse.Record) {
 	}
 }
 
+// pollInput is a poll's input index (lifecycle.inputs) and whether its raw
+// line is kept, found once for all the operations it polls; i < 0 until then.
+type pollInput struct {
+	i    int32
+	keep bool
+}
+
 func (l *lifecycle) addPoll(op *op, r *parse.Record) {
+	in := pollInput{i: -1}
+	l.addPollIn(op, r, &in)
+}
+
+func (l *lifecycle) addPollIn(op *op, r *parse.Record, in *pollInput) {
 	pi := l.tab.pollsOf(op)
 	if pi == nil {
 		pi = l.tab.newPolls(op)
@@ -35,7 +50,11 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 		if len(pi.intervals) < maxIntervals {
 			pi.intervals = append(pi.intervals, r.Time-pi.lastT)
 		}
-		l.setLastPoll(&pi.lastPolls[pi.nLast%2], r)
+		if in.i < 0 {
+			in.i = l.inputOf(r) // also decides e.rawKept for r
+			in.keep = l.e.rawKept
+		}
+		setLastPoll(&pi.lastPolls[pi.nLast%2], r, in)
 		pi.nLast++
 	}
 	pi.n++
@@ -48,12 +67,15 @@ func (l *lifecycle) addPoll(op *op, r *parse.Record) {
 }
 
 // setLastPoll keeps poll r as p, as sampleOf would make its sample.
-func (l *lifecycle) setLastPoll(p *lastPoll, r *parse.Record) {
-	p.input = l.inputOf(r) // also decides e.rawKept for r
+func setLastPoll(p *lastPoll, r *parse.Record, in *pollInput) {
+	p.input = in.i
 	p.line, p.offset, p.t, p.status, p.head = r.Line, r.Offset, r.Time, r.Status, r.Method == "HEAD"
-	p.requestID = append(p.requestID[:0], r.RequestID...)
+	// self-reslice, then self-append: with room in the buffer only the
+	// length is written (no write barrier for the pointer)
+	p.requestID = p.requestID[:0]
+	p.requestID = append(p.requestID, r.RequestID...)
 	p.raw = p.raw[:0]
-	if r.Raw != "" && l.e.rawKept {
+	if r.Raw != "" && in.keep {
 		p.raw = append(p.raw, r.Raw[:min(len(r.Raw), rawCap)]...)
 	}
 }

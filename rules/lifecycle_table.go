@@ -219,6 +219,9 @@ func (t *opTable) compact() {
 	old := t.arena
 	t.arena = strArena{}
 	move := func(r strRef) strRef { return t.arena.put(old.str(r)) }
+	// status paths shared by several operations (link) stay shared, as far
+	// as this memo of the last moves remembers them
+	var moved [1024]struct{ from, to strRef }
 	for id := opID(1); id < t.n; id++ {
 		o := t.at(id)
 		if o.state != opInflight && o.state != opJudged {
@@ -226,10 +229,16 @@ func (t *opTable) compact() {
 		}
 		same := o.resPath == o.openPath
 		o.openPath, o.ip = move(o.openPath), move(o.ip)
-		if same {
+		switch m := &moved[uint64(o.resPath)*0x9E3779B97F4A7C15>>54]; {
+		case same:
 			o.resPath = o.openPath
-		} else {
+		case m.from == o.resPath && m.to != 0:
+			o.resPath = m.to
+			t.arena.retain(m.to)
+		default:
+			m.from = o.resPath
 			o.resPath = move(o.resPath)
+			m.to = o.resPath
 		}
 	}
 }

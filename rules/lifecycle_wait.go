@@ -42,6 +42,10 @@ func (l *lifecycle) enqueue(op *op, h *hostState) {
 	t.fresh = append(t.fresh, op.handle())
 	t.nFresh++
 	h.nUnlinked++
+	if h.parents == nil {
+		h.parents = new(parentFilter)
+	}
+	h.parents.add(l.tab.str(op.openPath))
 	if len(t.fresh)-t.freshHd > 2*t.nFresh+1024 {
 		l.compactFresh(t)
 	}
@@ -160,6 +164,7 @@ func (l *lifecycle) dequeue(x *op) {
 	}
 	x.qnext = 0
 	h.nUnlinked--
+	h.parents.remove(l.tab.str(x.openPath))
 }
 
 // dequeueFresh takes op out of the fresh list: its entry goes stale, and
@@ -171,6 +176,7 @@ func (l *lifecycle) dequeueFresh(x *op) {
 	t := &h.waits
 	t.nFresh--
 	h.nUnlinked--
+	h.parents.remove(l.tab.str(x.openPath))
 	for t.freshHd < len(t.fresh) && l.isFresh(t.fresh[t.freshHd]) == nil {
 		t.fresh[t.freshHd] = opHandle{}
 		t.freshHd++
@@ -183,3 +189,21 @@ func (l *lifecycle) dequeueFresh(x *op) {
 		t.fresh, t.freshHd = t.fresh[:n], 0
 	}
 }
+
+// parentFilter is a pathFilter of 1024 counters, for the few paths that
+// POSTs waiting for a child GET have.
+type parentFilter struct{ n [1024]uint16 }
+
+func (f *parentFilter) add(p string) {
+	if i := filterHash(p) & 1023; f.n[i] < 65535 {
+		f.n[i]++
+	}
+}
+
+func (f *parentFilter) remove(p string) {
+	if i := filterHash(p) & 1023; f.n[i] > 0 && f.n[i] < 65535 {
+		f.n[i]--
+	}
+}
+
+func (f *parentFilter) maybe(p string) bool { return f.n[filterHash(p)&1023] != 0 }
