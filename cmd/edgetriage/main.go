@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -18,7 +19,9 @@ var version = "0.1.0-dev"
 func main() {
 	ctx, stop := signalContext(context.Background())
 	stopProfile := startProfile(os.Getenv("EDGETRIAGE_CPUPROFILE"))
+	stopTrace := startTrace(os.Getenv("EDGETRIAGE_TRACE"))
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopTrace()
 	stopProfile()
 	writeHeapProfile(os.Getenv("EDGETRIAGE_MEMPROFILE"))
 	code = signalExitCode(ctx, code)
@@ -43,6 +46,26 @@ func startProfile(path string) func() {
 		return func() {}
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
+// startTrace writes a runtime execution trace to path when it is set (a
+// developer's switch, like EDGETRIAGE_CPUPROFILE): where the pipeline's
+// goroutines wait, read with go tool trace.
+func startTrace(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "edgetriage: trace: %v\n", err)
+		return func() {}
+	}
+	if err := trace.Start(f); err != nil {
+		fmt.Fprintf(os.Stderr, "edgetriage: trace: %v\n", err)
+		f.Close()
+		return func() {}
+	}
+	return func() { trace.Stop(); f.Close() }
 }
 
 // writeHeapProfile writes the live heap at exit to path when it is set:
