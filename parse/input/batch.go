@@ -35,7 +35,7 @@ func (p *Pipeline) batch(ctx context.Context, sink func([]parse.Record)) (*Resul
 	streams := make([]*stream, len(srcs))
 	var total int64
 	for i, s := range srcs {
-		streams[i] = newStream(s)
+		streams[i] = newStream(s, len(srcs) == 1)
 		p.register(streams[i].live)
 		total += s.size
 	}

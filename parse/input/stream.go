@@ -11,6 +11,22 @@ import (
 	"github.com/edgetriage/edgetriage/parse/safe"
 )
 
+// Queue depths of a stream, in chunks of one slab (~700 records) each. On
+// 2 cores the reader, 2 parse workers and the merge+sink share 2 Ps, and
+// the sink is the one serial stage: with shallow queues (8 segments to the
+// merge, 4 chunks read ahead, 2 outstanding per worker: ~2 ms of sink
+// work) the producers filled them, blocked, and one core idled while the
+// sink ran alone: a runtime trace of the 1M-line combined log had both
+// cores busy only ~40% of the run. Queues that hold ~10 ms of sink work
+// (a scheduler time slice) raise that to ~80%. A sole input gets the deep
+// queues; several inputs merged at once keep the shallow ones, so that
+// their slabs in flight (~12 MB deep, per input) do not add up.
+const (
+	deepOut, shallowOut             = 64, 8 // segments from the sorter to the merge
+	deepReadAhead, shallowReadAhead = 16, 4 // chunks from the reader to the workers
+	deepPerWorker, shallowPerWorker = 4, 2  // chunks taken and not yet committed, per worker
+)
+
 // stream reads one input in batch mode: reader goroutine -> parse workers
 // -> this stream's sorter -> out, in time order. Its stats are final once
 // out is closed.
@@ -21,10 +37,16 @@ type stream struct {
 
 	first    int64 // first record time, from peek
 	hasFirst bool
+	deep     bool // the only input: deep queues (see deepOut)
 }
 
-func newStream(src source) *stream {
-	return &stream{src: src, live: newLiveStats(src.path, src.err), out: make(chan segment, 8)}
+// newStream makes the stream of src; sole says it is the run's only input.
+func newStream(src source, sole bool) *stream {
+	out := shallowOut
+	if sole {
+		out = deepOut
+	}
+	return &stream{src: src, live: newLiveStats(src.path, src.err), out: make(chan segment, out), deep: sole}
 }
 
 // run reads the input to its end. Failures of the input end up in
@@ -52,7 +74,11 @@ func (p *Pipeline) runStream(ctx context.Context, st *stream) {
 
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan *chunk, 4) // read-ahead: the workers take chunks directly
+	ahead := shallowReadAhead
+	if st.deep {
+		ahead = deepReadAhead
+	}
+	chunks := make(chan *chunk, ahead) // the workers take chunks directly
 	lr := newLineReader(o.r, p.opt.slabSize, p.opt.MaxLine, st.src.stdin, p.slabs)
 	var readErr error
 	readDone := make(chan struct{})
@@ -170,14 +196,17 @@ func (a *assembler) parseInline(c *chunk) bool {
 // finishes the oldest outstanding chunk passes it (and any later ones
 // already done) to the accounting and the sorter. There is no dispatcher
 // goroutine between reader, parsers and merge, so both cores stay busy
-// even with small, cache-friendly chunks; at most 2 chunks per worker are
-// outstanding.
+// even with small, cache-friendly chunks; at most deepPerWorker (or
+// shallowPerWorker) chunks per worker are outstanding.
 func (a *assembler) parallel(ctx context.Context, held []*chunk, chunks <-chan *chunk) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	n := len(a.parsers)
-	c := &committer{a: a, ring: make([]*chunk, 2*n), held: held, chunks: chunks,
-		slots: make(chan struct{}, 2*n), cancel: cancel}
+	k := shallowPerWorker * len(a.parsers)
+	if a.st.deep {
+		k = deepPerWorker * len(a.parsers)
+	}
+	c := &committer{a: a, ring: make([]*chunk, k), held: held, chunks: chunks,
+		slots: make(chan struct{}, k), cancel: cancel}
 	g, _ := safe.NewGroup(wctx, a.p.opt.OnPanic)
 	for _, lp := range a.parsers {
 		g.Go("parse "+a.st.src.path, func(ctx context.Context) error {
