@@ -92,8 +92,9 @@ type dimCounter struct {
 	liveTot  valCount
 	// lazy: the live bucket's route, segment and network go to log, not
 	// to live (dimlog.go)
-	lazy bool
-	log  bucketLog
+	lazy    bool
+	log     bucketLog
+	logRoom int // bytes the live log may still take (reserveLog)
 	// the last records' input name, its kept copy and their requests,
 	// not yet in live (flushInput)
 	inputV, inputK string
@@ -148,8 +149,7 @@ func newDimCounter(e *Engine) *dimCounter {
 		e.dimShared.rawLimit = maxRawValues
 		e.dimShared.logLimit = maxLogBytes
 	}
-	c.lazy = e.dimShared.logLimit > 0
-	return c
+	return c // the first record opens the first bucket (rotate)
 }
 
 // add counts one origin-bound record (it stands for r.N() requests).

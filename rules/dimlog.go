@@ -53,22 +53,46 @@ type bucketLog struct {
 func (l *bucketLog) size() int { return len(l.recs)*logRecSize + len(l.arena) }
 
 // logKeyed adds r's path and client address to the live bucket's log, or
-// counts them when the budget is spent.
+// counts them when the bucket's room is spent. The room is reserved from
+// the budget a chunk at a time (growLog), so a record mostly checks one
+// number, not the budget and the bucket's size.
 func (c *dimCounter) logKeyed(r *parse.Record, n int64, cls int) {
 	path, ip := r.Path, r.ClientIP
 	need := len(path) + len(ip) + logRecSize
-	sh := c.shared
-	l := &c.log
-	if sh.logBytes+need > sh.logLimit || l.size()+need > logKeepBytes ||
-		uint64(n) > math.MaxUint32 || len(path) > math.MaxUint16 || len(ip) > math.MaxUint8 {
+	if (need > c.logRoom && !c.growLog(need)) || uint64(n) > math.MaxUint32 || len(path) > math.MaxUint16 || len(ip) > math.MaxUint8 {
 		c.countLog()
 		c.countKeys(r, n, cls)
 		return
 	}
+	l := &c.log
 	off := len(l.arena)
 	l.arena = append(append(l.arena, path...), ip...)
 	l.recs = append(l.recs, logRec{n: uint32(n), off: uint32(off), pathLen: uint16(len(path)), ipLen: uint8(len(ip)), cls: int8(cls)})
-	sh.logBytes += need
+	c.logRoom -= need
+}
+
+// logChunk is the room a live log reserves from the budget at a time.
+const logChunk = 8 << 10
+
+// growLog reserves room for need more bytes in the live log, and says
+// whether it could: the budget counts the closed buckets' logs and the
+// live ones' reserved rooms (a live log's bytes are part of its room), and
+// a bucket's room never passes logKeepBytes.
+func (c *dimCounter) growLog(need int) bool {
+	sh := c.shared
+	room := min(max(need-c.logRoom, logChunk), logKeepBytes-c.log.size()-c.logRoom, sh.logLimit-sh.logBytes)
+	if c.logRoom+room < need {
+		return false
+	}
+	c.logRoom += room
+	sh.logBytes += room
+	return true
+}
+
+// releaseLog returns the live log's unused room to the budget.
+func (c *dimCounter) releaseLog() {
+	c.shared.logBytes -= c.logRoom
+	c.logRoom = 0
 }
 
 // countLog counts the live bucket's log into its tables and counts its
@@ -77,6 +101,7 @@ func (c *dimCounter) countLog() {
 	c.lazy = false
 	c.tallyLog(&c.log, &c.live)
 	c.dropLog(&c.log)
+	c.releaseLog()
 }
 
 // tallyLog counts log l into the route, segment and network tables of ts.
@@ -160,6 +185,7 @@ func (c *dimCounter) resetScratch() {
 // memory last touched a ring ago).
 func (c *dimCounter) swapLog(cb *closedBucket) {
 	c.dropLog(&cb.log)
+	c.releaseLog()
 	cb.logged = len(c.log.recs) > 0
 	if !cb.logged {
 		return
