@@ -161,13 +161,12 @@ func (c *dimCounter) add(e *Engine, r *parse.Record) {
 	cls := classOf(r.Status)
 	// the live fine bucket and minute without a call, mostly
 	t := r.Time
-	f := c.fineCur
+	// A fine bucket lies inside one minute, and the minute is looked up
+	// whenever the fine bucket changes: while t is in the live fine bucket,
+	// minute(t) is the live minute (minute changes nothing then).
+	f, m := c.fineCur, c.minCur
 	if f == nil || t < c.fineLo || t >= c.fineHi {
-		f = c.fineAt(t)
-	}
-	m := c.minCur
-	if m == nil || t >= c.minHi || t < c.minHi-60e9 {
-		m = c.minute(t)
+		f, m = c.fineAt(t), c.minute(t)
 	}
 	c.liveTot.tot += n
 	m.tot.tot += n
