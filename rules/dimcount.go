@@ -154,20 +154,22 @@ func newDimCounter(e *Engine) *dimCounter {
 
 // add counts one origin-bound record (it stands for r.N() requests).
 func (c *dimCounter) add(e *Engine, r *parse.Record) {
-	if r.Time >= c.curHi {
-		c.rotate(e, floorDiv(r.Time, dimBucket))
-	} // older records (bounded disorder) count in the live minute
-	n := r.N()
-	cls := classOf(r.Status)
-	// the live fine bucket and minute without a call, mostly
+	// The live fine bucket and minute without a call, mostly. A fine
+	// bucket lies inside one bucket and one minute, becomes the live one
+	// only for a time before the live bucket's end (after rotating), and
+	// the minute is looked up whenever it changes: while t is in the live
+	// fine bucket, no rotation is due and minute(t) is the live minute
+	// (minute changes nothing then).
 	t := r.Time
-	// A fine bucket lies inside one minute, and the minute is looked up
-	// whenever the fine bucket changes: while t is in the live fine bucket,
-	// minute(t) is the live minute (minute changes nothing then).
 	f, m := c.fineCur, c.minCur
 	if f == nil || t < c.fineLo || t >= c.fineHi {
+		if t >= c.curHi {
+			c.rotate(e, floorDiv(t, dimBucket))
+		} // older records (bounded disorder) count in the live bucket
 		f, m = c.fineAt(t), c.minute(t)
 	}
+	n := r.N()
+	cls := classOf(r.Status)
 	c.liveTot.tot += n
 	m.tot.tot += n
 	if f != nil {
