@@ -28,12 +28,12 @@ import (
 const maxLogBytes = 4 << 20
 
 // logRec is one record of a bucket's log: its requests, failure class,
-// and where its path and client address are in the bucket's arena; 12
-// bytes (a record standing for more requests, or with a longer path or
-// address, is counted as it comes: see logKeyed).
+// and the lengths of its path and client address, which follow the
+// previous record's in the bucket's arena; 8 bytes (a record standing for
+// more requests, or with a longer path or address, is counted as it comes:
+// see logKeyed).
 type logRec struct {
 	n       uint32
-	off     uint32 // path at arena[off:], then the address
 	pathLen uint16
 	ipLen   uint8
 	cls     int8
@@ -65,9 +65,8 @@ func (c *dimCounter) logKeyed(r *parse.Record, n int64, cls int) {
 		return
 	}
 	l := &c.log
-	off := len(l.arena)
 	l.arena = append(append(l.arena, path...), ip...)
-	l.recs = append(l.recs, logRec{n: uint32(n), off: uint32(off), pathLen: uint16(len(path)), ipLen: uint8(len(ip)), cls: int8(cls)})
+	l.recs = append(l.recs, logRec{n: uint32(n), pathLen: uint16(len(path)), ipLen: uint8(len(ip)), cls: int8(cls)})
 	c.logRoom -= need
 }
 
@@ -107,8 +106,11 @@ func (c *dimCounter) countLog() {
 // tallyLog counts log l into the route, segment and network tables of ts.
 func (c *dimCounter) tallyLog(l *bucketLog, ts *[numDims]capTable) {
 	k := &c.shared.keyer
+	off := uint32(0)
 	for _, lr := range l.recs {
-		path := view(l.arena, lr.off, uint32(lr.pathLen))
+		path := view(l.arena, off, uint32(lr.pathLen))
+		ip := view(l.arena, off+uint32(lr.pathLen), uint32(lr.ipLen))
+		off += uint32(lr.pathLen) + uint32(lr.ipLen)
 		n, cls := int64(lr.n), int(lr.cls)
 		// by the keys first: a value's string only when it is new to the table
 		rid, sid := k.PathKeys(path)
@@ -125,7 +127,7 @@ func (c *dimCounter) tallyLog(l *bucketLog, ts *[numDims]capTable) {
 			i = t.insertAt(p, seg, fnv64(seg), sid, false)
 		}
 		t.addAt(i, n, cls)
-		if net := parse.ClientNet(view(l.arena, lr.off+uint32(lr.pathLen), uint32(lr.ipLen))); net != "" {
+		if net := parse.ClientNet(ip); net != "" {
 			t = &ts[dimClientNet]
 			id := parse.DimHash(net)
 			if p, i = t.probe(id); i < 0 {
