@@ -94,7 +94,7 @@ type dimCounter struct {
 	// to live (dimlog.go)
 	lazy    bool
 	log     bucketLog
-	logRoom int // bytes the live log may still take (reserveLog)
+	logRoom int // bytes the live log may still take (growLog)
 	// the last records' input name, its kept copy and their requests,
 	// not yet in live (flushInput)
 	inputV, inputK string
