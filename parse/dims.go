@@ -271,14 +271,6 @@ func uaPrintTiny(s string) uint64 {
 	return x >> (64 - 8)
 }
 
-// load64 is the 8 bytes of s at i (little-endian on the machines we
-// build for; only a fingerprint, so the byte order does not matter), one
-// load, cheap enough for uaPrint to be inlined. 0 <= i <= len(s)-8.
-func load64(s string, i int) uint64 {
-	_ = s[i+7]
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
-}
-
 // IsIDSegment reports whether a path segment looks like an identifier:
 // digits, a UUID, 8+ hex characters, or 8+ characters mixing letters and
 // digits (letters, digits, '-' and '_' only).
