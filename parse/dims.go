@@ -181,10 +181,22 @@ func (k *DimKeyer) Route(p string) string {
 
 // UAFamily is the family of user agent ua (index in UAFamilies), -1 when
 // the log has none, remembered: classifying scans the whole string. An
-// agent up to uaKeep bytes is remembered by its bytes, found by a
-// fingerprint of its length and three words of it and checked by a
-// compare (cheaper than hashing all of it); a longer one by a hash.
+// agent of 8 to uaKeep bytes is remembered by its bytes, found by a
+// fingerprint of its length and two words of it and checked by a compare
+// (cheaper than hashing all of it); a shorter or longer one by uaSlow.
+// The common case, a hit in the first way, is small enough to inline.
 func (k *DimKeyer) UAFamily(ua string) int {
+	if n := len(ua); n >= 8 && n <= uaKeep && k.uab != nil {
+		if s := &k.uab[uaPrint(ua)]; int(s.n) == n && string(s.b[:n]) == ua {
+			return int(s.fam)
+		}
+	}
+	return k.uaSlow(ua)
+}
+
+// uaSlow is UAFamily past its first way: the second way, a miss, an agent
+// too short or too long for the slots.
+func (k *DimKeyer) uaSlow(ua string) int {
 	if ua == "" || ua == "-" {
 		return -1
 	}
@@ -222,7 +234,12 @@ func (k *DimKeyer) uaShort(ua string) int {
 	if k.uab == nil {
 		k.uab = new([uaSlots]uaBytes)
 	}
-	i := uaPrint(ua) & (uaSlots - 1)
+	var i uint64
+	if len(ua) >= 8 {
+		i = uaPrint(ua)
+	} else {
+		i = uaPrintTiny(ua)
+	}
 	if s := &k.uab[i]; int(s.n) == len(ua) && string(s.b[:s.n]) == ua {
 		return int(s.fam)
 	}
@@ -236,31 +253,22 @@ func (k *DimKeyer) uaShort(ua string) int {
 	return f
 }
 
-// uaPrint is a fingerprint of a user agent for uaShort's slots: its length
-// and its first, middle and last 8 bytes (agents differ in versions, near
-// the middle and the end).
+// uaPrint is uaShort's slot of an agent of 8 bytes or more: a fingerprint
+// of its length and its middle and last 8 bytes (agents differ in versions,
+// near the middle and the end; most begin "Mozilla/").
 func uaPrint(s string) uint64 {
 	n := len(s)
-	x := uint64(n) * 0x9e3779b97f4a7c15
-	if n < 8 {
-		for i := 0; i < n; i++ {
-			x = (x ^ uint64(s[i])) * 0x100000001b3
-		}
-	} else {
-		x ^= le64(s) * 0xff51afd7ed558ccd
-		x ^= le64(s[n/2-4:]) * 0xc4ceb9fe1a85ec53
-		x ^= le64(s[n-8:]) * 0x9e3779b97f4a7c15
-	}
-	x ^= x >> 29
-	x *= 0xbf58476d1ce4e5b9
-	return x >> 32
+	x := (load64(s, n-8) ^ load64(s, n/2-4)<<7 ^ uint64(n)) * 0x9e3779b97f4a7c15
+	return x >> (64 - 8) // uaSlots
 }
 
-// le64 is the first 8 bytes of s as a little-endian number.
-func le64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+// uaPrintTiny is uaShort's slot of an agent under 8 bytes.
+func uaPrintTiny(s string) uint64 {
+	x := uint64(len(s)) * 0x9e3779b97f4a7c15
+	for i := 0; i < len(s); i++ {
+		x = (x ^ uint64(s[i])) * 0x100000001b3
+	}
+	return x >> (64 - 8)
 }
 
 // IsIDSegment reports whether a path segment looks like an identifier:

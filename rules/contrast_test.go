@@ -278,6 +278,7 @@ func TestContrastSameLazyEagerKeyed(t *testing.T) {
 			e.dimShared.rawLimit, e.dimShared.logLimit = maxRawValues, 5000
 		}
 		e.Add(recs)
+		checkLogBudget(t, e)
 		var out []*Contrast
 		for _, f := range e.Finish().Findings {
 			if f.Contrast != nil {
@@ -301,6 +302,30 @@ func TestContrastSameLazyEagerKeyed(t *testing.T) {
 		if got := contrasts(tc.recs, tc.mode); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: contrasts differ from eager, unkeyed", tc.name)
 		}
+	}
+}
+
+// checkLogBudget checks the log budget's accounting: it holds the closed
+// buckets' logs and each live log's reserved room (its bytes included),
+// within the bound.
+func checkLogBudget(t *testing.T, e *Engine) {
+	t.Helper()
+	held := 0
+	for _, o := range e.origins {
+		c := o.dims
+		if c == nil {
+			continue
+		}
+		if c.log.size() > logKeepBytes || c.logRoom < 0 {
+			t.Errorf("live log of %d bytes, %d more reserved", c.log.size(), c.logRoom)
+		}
+		held += c.log.size() + c.logRoom
+		for i := range c.ring {
+			held += c.ring[i].log.size()
+		}
+	}
+	if sh := &e.dimShared; sh.logBytes != held || sh.logBytes > sh.logLimit {
+		t.Errorf("log budget: %d bytes counted, %d held, bound %d", sh.logBytes, held, sh.logLimit)
 	}
 }
 

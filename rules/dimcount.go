@@ -92,8 +92,9 @@ type dimCounter struct {
 	liveTot  valCount
 	// lazy: the live bucket's route, segment and network go to log, not
 	// to live (dimlog.go)
-	lazy bool
-	log  bucketLog
+	lazy    bool
+	log     bucketLog
+	logRoom int // bytes the live log may still take (growLog)
 	// the last records' input name, its kept copy and their requests,
 	// not yet in live (flushInput)
 	inputV, inputK string
@@ -148,27 +149,27 @@ func newDimCounter(e *Engine) *dimCounter {
 		e.dimShared.rawLimit = maxRawValues
 		e.dimShared.logLimit = maxLogBytes
 	}
-	c.lazy = e.dimShared.logLimit > 0
-	return c
+	return c // the first record opens the first bucket (rotate)
 }
 
 // add counts one origin-bound record (it stands for r.N() requests).
 func (c *dimCounter) add(e *Engine, r *parse.Record) {
-	if r.Time >= c.curHi {
-		c.rotate(e, floorDiv(r.Time, dimBucket))
-	} // older records (bounded disorder) count in the live minute
+	// The live fine bucket and minute without a call, mostly. A fine
+	// bucket lies inside one bucket and one minute, becomes the live one
+	// only for a time before the live bucket's end (after rotating), and
+	// the minute is looked up whenever it changes: while t is in the live
+	// fine bucket, no rotation is due and minute(t) is the live minute
+	// (minute changes nothing then).
+	t := r.Time
+	f, m := c.fineCur, c.minCur
+	if f == nil || t < c.fineLo || t >= c.fineHi {
+		if t >= c.curHi {
+			c.rotate(e, floorDiv(t, dimBucket))
+		} // older records (bounded disorder) count in the live bucket
+		f, m = c.fineAt(t), c.minute(t)
+	}
 	n := r.N()
 	cls := classOf(r.Status)
-	// the live fine bucket and minute without a call, mostly
-	t := r.Time
-	f := c.fineCur
-	if f == nil || t < c.fineLo || t >= c.fineHi {
-		f = c.fineAt(t)
-	}
-	m := c.minCur
-	if m == nil || t >= c.minHi || t < c.minHi-60e9 {
-		m = c.minute(t)
-	}
 	c.liveTot.tot += n
 	m.tot.tot += n
 	if f != nil {

@@ -28,12 +28,12 @@ import (
 const maxLogBytes = 4 << 20
 
 // logRec is one record of a bucket's log: its requests, failure class,
-// and where its path and client address are in the bucket's arena; 12
-// bytes (a record standing for more requests, or with a longer path or
-// address, is counted as it comes: see logKeyed).
+// and the lengths of its path and client address, which follow the
+// previous record's in the bucket's arena; 8 bytes (a record standing for
+// more requests, or with a longer path or address, is counted as it comes:
+// see logKeyed).
 type logRec struct {
 	n       uint32
-	off     uint32 // path at arena[off:], then the address
 	pathLen uint16
 	ipLen   uint8
 	cls     int8
@@ -53,22 +53,45 @@ type bucketLog struct {
 func (l *bucketLog) size() int { return len(l.recs)*logRecSize + len(l.arena) }
 
 // logKeyed adds r's path and client address to the live bucket's log, or
-// counts them when the budget is spent.
+// counts them when the bucket's room is spent. The room is reserved from
+// the budget a chunk at a time (growLog), so a record mostly checks one
+// number, not the budget and the bucket's size.
 func (c *dimCounter) logKeyed(r *parse.Record, n int64, cls int) {
 	path, ip := r.Path, r.ClientIP
 	need := len(path) + len(ip) + logRecSize
-	sh := c.shared
-	l := &c.log
-	if sh.logBytes+need > sh.logLimit || l.size()+need > logKeepBytes ||
-		uint64(n) > math.MaxUint32 || len(path) > math.MaxUint16 || len(ip) > math.MaxUint8 {
+	if (need > c.logRoom && !c.growLog(need)) || uint64(n) > math.MaxUint32 || len(path) > math.MaxUint16 || len(ip) > math.MaxUint8 {
 		c.countLog()
 		c.countKeys(r, n, cls)
 		return
 	}
-	off := len(l.arena)
+	l := &c.log
 	l.arena = append(append(l.arena, path...), ip...)
-	l.recs = append(l.recs, logRec{n: uint32(n), off: uint32(off), pathLen: uint16(len(path)), ipLen: uint8(len(ip)), cls: int8(cls)})
-	sh.logBytes += need
+	l.recs = append(l.recs, logRec{n: uint32(n), pathLen: uint16(len(path)), ipLen: uint8(len(ip)), cls: int8(cls)})
+	c.logRoom -= need
+}
+
+// logChunk is the room a live log reserves from the budget at a time.
+const logChunk = 8 << 10
+
+// growLog reserves room for need more bytes in the live log, and says
+// whether it could: the budget counts the closed buckets' logs and the
+// live ones' reserved rooms (a live log's bytes are part of its room), and
+// a bucket's room never passes logKeepBytes.
+func (c *dimCounter) growLog(need int) bool {
+	sh := c.shared
+	room := min(max(need-c.logRoom, logChunk), logKeepBytes-c.log.size()-c.logRoom, sh.logLimit-sh.logBytes)
+	if c.logRoom+room < need {
+		return false
+	}
+	c.logRoom += room
+	sh.logBytes += room
+	return true
+}
+
+// releaseLog returns the live log's unused room to the budget.
+func (c *dimCounter) releaseLog() {
+	c.shared.logBytes -= c.logRoom
+	c.logRoom = 0
 }
 
 // countLog counts the live bucket's log into its tables and counts its
@@ -77,13 +100,17 @@ func (c *dimCounter) countLog() {
 	c.lazy = false
 	c.tallyLog(&c.log, &c.live)
 	c.dropLog(&c.log)
+	c.releaseLog()
 }
 
 // tallyLog counts log l into the route, segment and network tables of ts.
 func (c *dimCounter) tallyLog(l *bucketLog, ts *[numDims]capTable) {
 	k := &c.shared.keyer
+	off := uint32(0)
 	for _, lr := range l.recs {
-		path := view(l.arena, lr.off, uint32(lr.pathLen))
+		path := view(l.arena, off, uint32(lr.pathLen))
+		ip := view(l.arena, off+uint32(lr.pathLen), uint32(lr.ipLen))
+		off += uint32(lr.pathLen) + uint32(lr.ipLen)
 		n, cls := int64(lr.n), int(lr.cls)
 		// by the keys first: a value's string only when it is new to the table
 		rid, sid := k.PathKeys(path)
@@ -100,7 +127,7 @@ func (c *dimCounter) tallyLog(l *bucketLog, ts *[numDims]capTable) {
 			i = t.insertAt(p, seg, fnv64(seg), sid, false)
 		}
 		t.addAt(i, n, cls)
-		if net := parse.ClientNet(view(l.arena, lr.off+uint32(lr.pathLen), uint32(lr.ipLen))); net != "" {
+		if net := parse.ClientNet(ip); net != "" {
 			t = &ts[dimClientNet]
 			id := parse.DimHash(net)
 			if p, i = t.probe(id); i < 0 {
@@ -160,6 +187,7 @@ func (c *dimCounter) resetScratch() {
 // memory last touched a ring ago).
 func (c *dimCounter) swapLog(cb *closedBucket) {
 	c.dropLog(&cb.log)
+	c.releaseLog()
 	cb.logged = len(c.log.recs) > 0
 	if !cb.logged {
 		return
