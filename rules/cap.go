@@ -46,11 +46,16 @@ func (c capCandidate) before(o capCandidate) bool {
 }
 
 // capFindings drops findings while the detectors hold more than the cap.
+// It runs after every record, so the dropping, which rarely happens, is
+// apart.
 func (e *Engine) capFindings() {
-	n := 0
-	for _, d := range e.detectors {
-		n += heldBy(d)
+	if n := e.held(); n > e.cfg.MaxFindings {
+		e.dropOverCap(n)
 	}
+}
+
+// dropOverCap drops the oldest findings until the n held fit the cap.
+func (e *Engine) dropOverCap(n int) {
 	for ; n > e.cfg.MaxFindings; n-- {
 		best := -1
 		var bc capCandidate
@@ -67,18 +72,24 @@ func (e *Engine) capFindings() {
 	}
 }
 
-// heldBy is d.held(), without the dynamic call for the engine's own
-// detectors: the cap runs after every record.
-func heldBy(d Detector) int {
-	switch d := d.(type) {
-	case *lifecycle:
-		return len(d.grpList)
-	case *burst520Detector:
-		return len(d.bursts)
-	case *stormDetector:
-		return len(d.bursts)
+// held is how many findings the detectors hold: their held() summed,
+// without a call for the engine's own detectors. With a call per detector
+// (heldBy, before) the count after each record took as many instructions
+// as Engine.add's own bookkeeping; summed in one loop, a quarter fewer.
+func (e *Engine) held() (n int) {
+	for _, d := range e.detectors {
+		switch d := d.(type) {
+		case *lifecycle:
+			n += len(d.grpList)
+		case *burst520Detector:
+			n += len(d.bursts)
+		case *stormDetector:
+			n += len(d.bursts)
+		default:
+			n += d.held()
+		}
 	}
-	return d.held()
+	return n
 }
 
 // burstList is a burst detector's bursts (520 bursts, 5xx storms), in the

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"hash/maphash"
+	"math/bits"
 	"net/url"
 	"strings"
 
@@ -171,7 +172,7 @@ func (l *lifecycle) unlink(op *op) {
 // linkChild links the oldest waiting POST of P from this client to a GET of
 // P/{id}; the GET is its first poll.
 func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
-	i := strings.LastIndexByte(r.Path, '/')
+	i := lastSlash(r.Path)
 	if i <= 0 || !h.parents.maybe(r.Path[:i]) || !IsIDSegment(r.Path[i+1:]) {
 		return false
 	}
@@ -205,4 +206,40 @@ func (l *lifecycle) linkChild(h *hostState, r *parse.Record) bool {
 		l.addPoll(op, r)
 		return true
 	}
+}
+
+// lastSlash is strings.LastIndexByte(p, '/'), eight bytes at a time: it
+// runs for every GET while a POST waits for its first poll, and the
+// standard one (a byte loop; there is no assembly for it) was a tenth of
+// the lifecycle's instructions on combined logs.
+func lastSlash(p string) int {
+	i := len(p)
+	for ; i >= 8; i -= 8 {
+		if z := slashBytes(p[i-8 : i]); z != 0 {
+			return i - 8 + (63-bits.LeadingZeros64(z))/8
+		}
+	}
+	if i > 0 && len(p) >= 8 { // the first i bytes: the first word, the rest masked off
+		if z := slashBytes(p[:8]) & (1<<(8*i) - 1); z != 0 {
+			return (63 - bits.LeadingZeros64(z)) / 8
+		}
+		return -1
+	}
+	for i--; i >= 0; i-- {
+		if p[i] == '/' {
+			return i
+		}
+	}
+	return -1
+}
+
+// slashBytes has the high bit of byte k set exactly where w[k] is '/'
+// (w is 8 bytes, read little-endian): with no carry across bytes, unlike
+// the shorter zero-byte test, so the highest set bit is the last '/'.
+func slashBytes(w string) uint64 {
+	const lo7, slashes = 0x7f7f7f7f7f7f7f7f, 0x2f2f2f2f2f2f2f2f
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	x ^= slashes // a '/' byte is now zero
+	return ^((x&lo7 + lo7) | x | lo7)
 }

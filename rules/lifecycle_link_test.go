@@ -1,6 +1,11 @@
 package rules
 
-import "testing"
+import (
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
 
 // splitLocation's shortcut for plain absolute URLs (plainURL) gives what
 // the full url.Parse path gives, on plain URLs and on near misses.
@@ -61,4 +66,43 @@ func FuzzPlainURL(f *testing.F) {
 			t.Errorf("%q: shortcut %q %q, parse %q %q (relative %v)", loc, host, p, wantHost, wantP, wantRel)
 		}
 	})
+}
+
+// TestLastSlash checks the word-at-a-time scan against the standard one on
+// every length around the word size, with '/' in each position (and bytes
+// next to it that a borrowing zero-byte test would mistake for one: '.' is
+// '/'^1, 0xaf is '/'|0x80) and on random paths.
+func TestLastSlash(t *testing.T) {
+	for _, filler := range []byte{'a', '.', 0xaf, 0x30, 0x00, 0xff} {
+		for n := 0; n <= 26; n++ {
+			b := bytes.Repeat([]byte{filler}, n)
+			check := func() {
+				t.Helper()
+				if got, want := lastSlash(string(b)), strings.LastIndexByte(string(b), '/'); got != want {
+					t.Fatalf("lastSlash(%q) = %d, want %d", b, got, want)
+				}
+			}
+			check()
+			for i := range b {
+				b[i] = '/'
+				check()
+				for j := i + 1; j < n; j++ {
+					b[j] = '/'
+					check()
+					b[j] = filler
+				}
+				b[i] = filler
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 20_000 {
+		b := make([]byte, r.IntN(70))
+		for i := range b {
+			b[i] = "/.ab\x2e\xaf\x00\xff"[r.IntN(8)]
+		}
+		if got, want := lastSlash(string(b)), strings.LastIndexByte(string(b), '/'); got != want {
+			t.Fatalf("lastSlash(%q) = %d, want %d", b, got, want)
+		}
+	}
 }
