@@ -1,12 +1,10 @@
 package cdn
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/internal/parsertest"
 )
 
 // orderLines are records whose keys agree with each other's order in part:
@@ -46,37 +44,10 @@ func orderLines(t testing.TB) []string {
 	return lines
 }
 
-// parseResult is what one Parse call decides.
-func parseResult(p parse.Parser, line string) string {
-	var r parse.Record
-	err := p.Parse([]byte(line), &r)
-	var me *parse.MalformedError
-	if errors.As(err, &me) {
-		return fmt.Sprintf("malformed %q field %q column %d", me.Reason, me.Field, me.Column)
-	}
-	if err != nil {
-		return "error " + err.Error()
-	}
-	return fmt.Sprintf("%+v", r)
-}
-
 // TestCloudflareOrderIsOnlyAGuess: a parser that has seen other lines
 // (and so predicts their keys) decides every line exactly as a new one.
 func TestCloudflareOrderIsOnlyAGuess(t *testing.T) {
-	lines := orderLines(t)
-	for i, line := range lines {
-		want := parseResult(NewCloudflare(), line)
-		for j, before := range lines {
-			p := NewCloudflare()
-			parseResult(p, before)
-			if got := parseResult(p, line); got != want {
-				t.Fatalf("line %d after line %d:\n got %s\nwant %s", i, j, got, want)
-			}
-			if got := parseResult(p, line); got != want {
-				t.Fatalf("line %d twice after line %d:\n got %s\nwant %s", i, j, got, want)
-			}
-		}
-	}
+	parsertest.WarmedLikeFresh(t, NewCloudflare, orderLines(t))
 }
 
 // FuzzCloudflareOrder is TestCloudflareOrderIsOnlyAGuess for any line:
@@ -86,14 +57,6 @@ func FuzzCloudflareOrder(f *testing.F) {
 		f.Add(l)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		want := parseResult(NewCloudflare(), line)
-		p := NewCloudflare()
-		parseResult(p, typicalLogpush)
-		if got := parseResult(p, line); got != want {
-			t.Fatalf("after a typical record:\n got %s\nwant %s", got, want)
-		}
-		if got := parseResult(p, line); got != want {
-			t.Fatalf("after itself:\n got %s\nwant %s", got, want)
-		}
+		parsertest.AfterAndTwice(t, NewCloudflare, typicalLogpush, line)
 	})
 }

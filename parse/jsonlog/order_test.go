@@ -1,13 +1,12 @@
 package jsonlog
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/edgetriage/edgetriage/parse"
+	"github.com/edgetriage/edgetriage/parse/internal/parsertest"
 )
 
 // orderLines are JSON access lines whose keys agree with each other's
@@ -40,20 +39,6 @@ func orderLines(t testing.TB) []string {
 	return lines
 }
 
-// parseResult is what one Parse call decides.
-func parseResult(p parse.Parser, line string) string {
-	var r parse.Record
-	err := p.Parse([]byte(line), &r)
-	var me *parse.MalformedError
-	if errors.As(err, &me) {
-		return fmt.Sprintf("malformed %q field %q column %d", me.Reason, me.Field, me.Column)
-	}
-	if err != nil {
-		return "error " + err.Error()
-	}
-	return fmt.Sprintf("%+v", r)
-}
-
 var orderMapping = map[string]string{"Status": "a.b", "Time": "t", "DurationUs": "d", "CFRay": "r", "RetryAfter": "rc"}
 
 // TestOrderIsOnlyAGuess: a parser that has read other lines (and so
@@ -61,19 +46,7 @@ var orderMapping = map[string]string{"Status": "a.b", "Time": "t", "DurationUs":
 func TestOrderIsOnlyAGuess(t *testing.T) {
 	lines := orderLines(t)
 	for _, mapping := range []map[string]string{nil, orderMapping} {
-		for i, line := range lines {
-			want := parseResult(New(mapping), line)
-			for j, before := range lines {
-				p := New(mapping)
-				parseResult(p, before)
-				if got := parseResult(p, line); got != want {
-					t.Fatalf("line %d after line %d:\n got %s\nwant %s", i, j, got, want)
-				}
-				if got := parseResult(p, line); got != want {
-					t.Fatalf("line %d twice after line %d:\n got %s\nwant %s", i, j, got, want)
-				}
-			}
-		}
+		parsertest.WarmedLikeFresh(t, func() parse.Parser { return New(mapping) }, lines)
 	}
 }
 
@@ -85,15 +58,7 @@ func FuzzJSONOrder(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		for _, mapping := range []map[string]string{nil, orderMapping} {
-			want := parseResult(New(mapping), line)
-			p := New(mapping)
-			parseResult(p, caddy)
-			if got := parseResult(p, line); got != want {
-				t.Fatalf("after a Caddy line:\n got %s\nwant %s", got, want)
-			}
-			if got := parseResult(p, line); got != want {
-				t.Fatalf("after itself:\n got %s\nwant %s", got, want)
-			}
+			parsertest.AfterAndTwice(t, func() parse.Parser { return New(mapping) }, caddy, line)
 		}
 	})
 }
